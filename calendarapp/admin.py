@@ -1,0 +1,97 @@
+"""Admin as in the seed: users with activity counters, events (read-only), meetings,
+daily statistics. Every changelist runs a constant number of queries."""
+
+from django.contrib import admin
+from django.db.models import Count
+
+from .models import Appointment, BotStatistics, Event, OutboxMessage, TgUser
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TgUser)
+class TgUserAdmin(admin.ModelAdmin):
+    list_display = (
+        "tg_id",
+        "username",
+        "first_name",
+        "last_name",
+        "event_total",
+        "events_created",
+        "events_edited",
+        "events_cancelled",
+        "is_active",
+        "created_at",
+    )
+    list_filter = ("is_active", "language_code")
+    search_fields = ("=tg_id", "username", "first_name", "last_name")
+    readonly_fields = (
+        "events_created",
+        "events_edited",
+        "events_cancelled",
+        "bot_started_at",
+        "created_at",
+        "updated_at",
+    )
+    ordering = ("-created_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(event_total=Count("events", distinct=True))
+
+    @admin.display(description="событий сейчас", ordering="event_total")
+    def event_total(self, obj):
+        return obj.event_total
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ("id", "name", "date", "time", "owner", "is_public", "created_at")
+    list_filter = ("is_public", "date")
+    search_fields = ("name", "details", "owner__username", "=owner__tg_id")
+    list_select_related = ("owner",)
+    date_hierarchy = "date"
+    ordering = ("-date", "-time", "-id")
+    show_full_result_count = False
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    list_display = ("id", "event", "organizer", "participant", "date", "time", "status")
+    list_filter = ("status", "date")
+    search_fields = (
+        "=organizer__tg_id",
+        "=participant__tg_id",
+        "organizer__username",
+        "participant__username",
+        "event__name",
+    )
+    list_select_related = ("event", "organizer", "participant")
+    raw_id_fields = ("event", "organizer", "participant")
+    readonly_fields = ("responded_at", "created_at", "updated_at")
+
+
+@admin.register(BotStatistics)
+class BotStatisticsAdmin(ReadOnlyAdmin):
+    list_display = (
+        "date",
+        "user_count",
+        "event_count",
+        "edited_events",
+        "cancelled_events",
+        "appointment_count",
+    )
+    date_hierarchy = "date"
+    ordering = ("-date",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "chat_id", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("=chat_id",)

@@ -1,0 +1,45 @@
+"""Domain errors raised by services and selectors.
+
+Each error has a stable `code` that presentation layers map to their own words (the bot's
+Russian texts live in `calendarapp.bot.texts`); `message` is the English wording used by the
+REST API. `params` carries the values a message needs (limits, dates).
+"""
+
+
+class DomainError(Exception):
+    code = "invalid"
+    message = "The request is invalid."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, **params):
+        self.code = code or self.code
+        self.params = params
+        self.message = (message or self.message).format(**params)
+        super().__init__(self.message)
+
+
+class ValidationFailed(DomainError):
+    """Input that can never be accepted as it is (format, length, range)."""
+
+
+class NotFound(DomainError):
+    """Missing, or belonging to someone else: the two are indistinguishable on purpose."""
+
+    code = "not_found"
+    message = "Not found."
+
+
+class NotRegistered(DomainError):
+    code = "not_registered"
+    message = "This Telegram user is not registered."
+
+
+class Conflict(DomainError):
+    """The request is valid but clashes with the current state."""
+
+    code = "conflict"
+    message = "The request conflicts with the current state."
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+    message = "You may not do this."

@@ -1,0 +1,1 @@
+"""Reads: querysets shaped for their callers, each a constant number of queries."""

@@ -1,0 +1,182 @@
+"""Meetings: invitations, answers and cancellations, with their notifications.
+
+The same rules serve the bot's /invite dialog and `POST /api/appointments/`.
+"""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
+from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment, Event, TgUser
+
+from . import outbox
+from .statistics import bump_daily_statistics
+
+# Kinds of outbox messages the bot knows how to render.
+INVITATION = "invitation"
+INVITATION_ANSWERED = "invitation_answered"
+APPOINTMENT_CANCELLED = "appointment_cancelled"
+
+
+def clean_appointment_details(details: str) -> str:
+    details = (details or "").strip()
+    if len(details) > APPOINTMENT_DETAILS_MAX_LENGTH:
+        raise ValidationFailed(
+            "The comment is longer than {limit} characters.",
+            code="details_too_long",
+            limit=APPOINTMENT_DETAILS_MAX_LENGTH,
+        )
+    return details
+
+
+def _participant_busy(participant_id: int, date: dt.date, time: dt.time) -> bool:
+    return Appointment.objects.filter(
+        participant_id=participant_id,
+        date=date,
+        time=time,
+        status__in=Appointment.ACTIVE_STATUSES,
+    ).exists()
+
+
+@transaction.atomic
+def create_appointment(
+    organizer_tg_id: int,
+    participant_tg_id: int,
+    event_id: int,
+    *,
+    details: str = "",
+    date: dt.date | None = None,
+    time: dt.time | None = None,
+) -> Appointment:
+    """Invite a participant to one of the organiser's events; the invitation goes out
+    through the outbox in the same transaction."""
+    if organizer_tg_id == participant_tg_id:
+        raise ValidationFailed("You cannot invite yourself.", code="invite_self")
+    details = clean_appointment_details(details)
+    organizer = TgUser.objects.filter(pk=organizer_tg_id).first()
+    if organizer is None:
+        raise NotFound(
+            "Organizer {tg_id} is not registered.",
+            code="organizer_not_found",
+            tg_id=organizer_tg_id,
+        )
+    event = Event.objects.filter(pk=event_id, owner_id=organizer_tg_id).first()
+    if event is None:
+        raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
+    participant = TgUser.objects.filter(pk=participant_tg_id).first()
+    if participant is None:
+        raise NotFound(
+            "Participant {tg_id} is not registered.",
+            code="participant_not_found",
+            tg_id=participant_tg_id,
+        )
+    if not participant.can_receive_messages:
+        raise Conflict(
+            "Participant {tg_id} has not started the bot, so they cannot be invited.",
+            code="participant_unreachable",
+            tg_id=participant_tg_id,
+        )
+    date = date or event.date
+    time = (time or event.time).replace(second=0, microsecond=0, tzinfo=None)
+    if Appointment.objects.filter(
+        event=event, participant=participant, status__in=Appointment.ACTIVE_STATUSES
+    ).exists():
+        raise Conflict(
+            "Participant {tg_id} is already invited to this event.",
+            code="already_invited",
+            tg_id=participant_tg_id,
+        )
+    if _participant_busy(participant.pk, date, time):
+        raise Conflict(
+            "Participant {tg_id} already has a meeting on {date} at {time}.",
+            code="participant_busy",
+            tg_id=participant_tg_id,
+            date=date.isoformat(),
+            time=time.strftime("%H:%M"),
+        )
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                event=event,
+                organizer=organizer,
+                participant=participant,
+                date=date,
+                time=time,
+                details=details,
+            )
+    except IntegrityError:
+        raise Conflict(
+            "Participant {tg_id} is already invited to this event.",
+            code="already_invited",
+            tg_id=participant_tg_id,
+        ) from None
+    outbox.enqueue(participant.pk, INVITATION, appointment_id=appointment.pk)
+    bump_daily_statistics(appointment_count=1)
+    return appointment
+
+
+@transaction.atomic
+def respond_to_invitation(
+    participant_tg_id: int, appointment_id: int, *, accept: bool
+) -> Appointment:
+    """Accept or decline a pending invitation exactly once.
+
+    The row is locked, so two presses at once make one transition; a later press raises
+    Conflict with the status already recorded (`params["status"]`).
+    """
+    appointment = (
+        Appointment.objects.select_for_update()
+        .filter(pk=appointment_id, participant_id=participant_tg_id)
+        .first()
+    )
+    if appointment is None:
+        raise NotFound(
+            "Invitation {appointment_id} was not found.",
+            code="appointment_not_found",
+            appointment_id=appointment_id,
+        )
+    if appointment.status != Appointment.Status.PENDING:
+        raise Conflict(
+            "This invitation was already answered ({status}).",
+            code="already_answered",
+            status=appointment.status,
+        )
+    appointment.status = Appointment.Status.CONFIRMED if accept else Appointment.Status.CANCELLED
+    appointment.responded_at = timezone.now()
+    appointment.save(update_fields=["status", "responded_at", "updated_at"])
+    outbox.enqueue(appointment.organizer_id, INVITATION_ANSWERED, appointment_id=appointment.pk)
+    return appointment
+
+
+@transaction.atomic
+def cancel_appointment(actor_tg_id: int, appointment_id: int) -> Appointment:
+    """Either side cancels an active meeting; the other side is told."""
+    appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
+    if appointment is None or actor_tg_id not in (
+        appointment.organizer_id,
+        appointment.participant_id,
+    ):
+        raise NotFound(
+            "Meeting {appointment_id} was not found.",
+            code="appointment_not_found",
+            appointment_id=appointment_id,
+        )
+    if appointment.status == Appointment.Status.CANCELLED:
+        raise Conflict(
+            "This meeting is already cancelled.",
+            code="already_cancelled",
+            status=appointment.status,
+        )
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.save(update_fields=["status", "updated_at"])
+    other = (
+        appointment.participant_id
+        if actor_tg_id == appointment.organizer_id
+        else appointment.organizer_id
+    )
+    outbox.enqueue(
+        other, APPOINTMENT_CANCELLED, appointment_id=appointment.pk, cancelled_by=actor_tg_id
+    )
+    return appointment

@@ -1,0 +1,127 @@
+"""Events: create, edit, delete, publish. Another user's event behaves as a missing one."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from calendarapp.exceptions import NotFound, NotRegistered, ValidationFailed
+from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH, Event, TgUser
+
+from .statistics import bump_daily_statistics, bump_user_counter
+
+
+def clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed("The event name must not be empty.", code="name_empty")
+    if len(name) > EVENT_NAME_MAX_LENGTH:
+        raise ValidationFailed(
+            "The event name is longer than {limit} characters.",
+            code="name_too_long",
+            limit=EVENT_NAME_MAX_LENGTH,
+        )
+    return name
+
+
+def clean_details(details: str) -> str:
+    details = (details or "").strip()
+    if len(details) > EVENT_DETAILS_MAX_LENGTH:
+        raise ValidationFailed(
+            "The details are longer than {limit} characters.",
+            code="details_too_long",
+            limit=EVENT_DETAILS_MAX_LENGTH,
+        )
+    return details
+
+
+def user_now(user: TgUser) -> dt.datetime:
+    """The current wall-clock time in the user's zone (falls back to the server's zone)."""
+    try:
+        zone = ZoneInfo(user.timezone)
+    except (KeyError, ValueError):
+        zone = timezone.get_default_timezone()
+    return timezone.now().astimezone(zone)
+
+
+def ensure_not_past(user: TgUser, date: dt.date, time: dt.time) -> None:
+    now = user_now(user)
+    if dt.datetime.combine(date, time) < now.replace(tzinfo=None, second=0, microsecond=0):
+        raise ValidationFailed(
+            "{date} {time} is in the past.",
+            code="in_past",
+            date=date.isoformat(),
+            time=time.strftime("%H:%M"),
+        )
+
+
+def _registered(tg_id: int) -> TgUser:
+    user = TgUser.objects.filter(pk=tg_id).first()
+    if user is None:
+        raise NotRegistered()
+    return user
+
+
+def get_own_event(owner_tg_id: int, event_id: int, *, for_update: bool = False) -> Event:
+    queryset = Event.objects.filter(owner_id=owner_tg_id, pk=event_id)
+    if for_update:
+        queryset = queryset.select_for_update()
+    event = queryset.first()
+    if event is None:
+        raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
+    return event
+
+
+@transaction.atomic
+def create_event(
+    owner_tg_id: int,
+    *,
+    name: str,
+    date: dt.date,
+    time: dt.time,
+    details: str = "",
+    is_public: bool = False,
+) -> Event:
+    owner = _registered(owner_tg_id)
+    name = clean_name(name)
+    details = clean_details(details)
+    time = time.replace(second=0, microsecond=0, tzinfo=None)
+    ensure_not_past(owner, date, time)
+    event = Event.objects.create(
+        owner=owner, name=name, date=date, time=time, details=details, is_public=is_public
+    )
+    bump_user_counter(owner_tg_id, "events_created")
+    bump_daily_statistics(event_count=1)
+    return event
+
+
+@transaction.atomic
+def update_event_details(owner_tg_id: int, event_id: int, details: str) -> Event:
+    details = clean_details(details)
+    event = get_own_event(owner_tg_id, event_id, for_update=True)
+    event.details = details
+    event.save(update_fields=["details", "updated_at"])
+    bump_user_counter(owner_tg_id, "events_edited")
+    bump_daily_statistics(edited_events=1)
+    return event
+
+
+@transaction.atomic
+def delete_event(owner_tg_id: int, event_id: int) -> Event:
+    """Delete the event; meetings keep their history (the link is cleared by SET_NULL)."""
+    event = get_own_event(owner_tg_id, event_id, for_update=True)
+    event.delete()
+    event.pk = event_id  # keep the id on the returned copy for the confirmation message
+    bump_user_counter(owner_tg_id, "events_cancelled")
+    bump_daily_statistics(cancelled_events=1)
+    return event
+
+
+@transaction.atomic
+def set_event_visibility(owner_tg_id: int, event_id: int, *, is_public: bool) -> Event:
+    event = get_own_event(owner_tg_id, event_id, for_update=True)
+    if event.is_public != is_public:
+        event.is_public = is_public
+        event.save(update_fields=["is_public", "updated_at"])
+    return event

@@ -1,0 +1,98 @@
+"""Registration and profile upkeep of Telegram users."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from calendarapp.exceptions import Conflict, ValidationFailed
+from calendarapp.models import TgUser
+
+from .statistics import bump_daily_statistics
+
+MAX_TELEGRAM_ID = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class TelegramProfile:
+    """What Telegram tells us about a person (telegram.User, reduced to plain data)."""
+
+    tg_id: int
+    username: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    language_code: str = ""
+
+
+def validate_tg_id(tg_id: int) -> int:
+    if isinstance(tg_id, bool) or not isinstance(tg_id, int) or not 0 < tg_id <= MAX_TELEGRAM_ID:
+        raise ValidationFailed("A Telegram id is a positive 64-bit integer.", code="invalid_tg_id")
+    return tg_id
+
+
+def _profile_fields(profile: TelegramProfile) -> dict:
+    return {
+        "username": (profile.username or "")[:64],
+        "first_name": (profile.first_name or "")[:256],
+        "last_name": (profile.last_name or "")[:256],
+        "language_code": (profile.language_code or "")[:16],
+    }
+
+
+@transaction.atomic
+def register_user(profile: TelegramProfile) -> tuple[TgUser, bool]:
+    """Create or refresh the user who is talking to the bot. Idempotent.
+
+    Returns (user, created); a new user is counted once in today's statistics.
+    """
+    validate_tg_id(profile.tg_id)
+    fields = _profile_fields(profile) | {"is_active": True}
+    user = TgUser.objects.select_for_update().filter(pk=profile.tg_id).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = TgUser.objects.create(
+                    tg_id=profile.tg_id, bot_started_at=timezone.now(), **fields
+                )
+        except IntegrityError:
+            # Someone registered the same id a moment ago: refresh their row instead.
+            user = TgUser.objects.select_for_update().get(pk=profile.tg_id)
+        else:
+            bump_daily_statistics(user_count=1)
+            return user, True
+    changed = [name for name, value in fields.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, fields[name])
+    if user.bot_started_at is None:
+        user.bot_started_at = timezone.now()
+        changed.append("bot_started_at")
+    if changed:
+        user.save(update_fields=[*changed, "updated_at"])
+    return user, False
+
+
+@transaction.atomic
+def create_user_profile(profile: TelegramProfile) -> TgUser:
+    """Create a profile for someone who has not talked to the bot yet (REST API).
+
+    A duplicate id is refused: the API never silently overwrites a profile the person owns.
+    """
+    validate_tg_id(profile.tg_id)
+    try:
+        with transaction.atomic():
+            user = TgUser.objects.create(tg_id=profile.tg_id, **_profile_fields(profile))
+    except IntegrityError:
+        raise Conflict(
+            "A user with Telegram id {tg_id} already exists.",
+            code="user_exists",
+            tg_id=profile.tg_id,
+        ) from None
+    bump_daily_statistics(user_count=1)
+    return user
+
+
+def mark_user_unreachable(tg_id: int) -> None:
+    """Telegram said 403: the person blocked the bot. Keep their data, stop messaging them."""
+    TgUser.objects.filter(pk=tg_id, is_active=True).update(
+        is_active=False, updated_at=timezone.now()
+    )

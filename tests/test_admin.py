@@ -1,0 +1,97 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from calendarapp.models import Appointment, BotStatistics, Event, OutboxMessage, TgUser
+
+CHANGELISTS = [TgUser, Event, Appointment, BotStatistics, OutboxMessage]
+
+
+def seed_rows(count: int) -> None:
+    base = timezone.localdate()
+    users = TgUser.objects.bulk_create(
+        TgUser(tg_id=10_000 + i, username=f"user{i}", bot_started_at=timezone.now())
+        for i in range(count + 1)
+    )
+    events = Event.objects.bulk_create(
+        Event(owner=users[i], name=f"event {i}", date=base, time=dt.time(10, 0))
+        for i in range(count)
+    )
+    Appointment.objects.bulk_create(
+        Appointment(
+            event=events[i],
+            organizer=users[i],
+            participant=users[i + 1],
+            date=base,
+            time=dt.time(10, 0),
+        )
+        for i in range(count)
+    )
+    BotStatistics.objects.bulk_create(
+        BotStatistics(date=base - dt.timedelta(days=i), event_count=i) for i in range(count)
+    )
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(chat_id=users[i].pk, kind="invitation") for i in range(count)
+    )
+
+
+def changelist_queries(client, model) -> tuple[int, str]:
+    url = reverse(f"admin:calendarapp_{model._meta.model_name}_changelist")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", CHANGELISTS, ids=lambda m: m.__name__)
+def test_changelist_query_count_does_not_grow_with_rows(admin_client, model):
+    seed_rows(1)
+    one_row, _ = changelist_queries(admin_client, model)
+    for table in (OutboxMessage, BotStatistics, TgUser):  # users cascade to events, meetings
+        table.objects.all().delete()
+    seed_rows(50)
+    fifty_rows, html = changelist_queries(admin_client, model)
+    assert fifty_rows == one_row, (
+        f"{model.__name__}: {one_row} queries for 1 row, {fifty_rows} for 50"
+    )
+    assert html.count("<tr") > 50
+
+
+@pytest.mark.django_db
+def test_user_changelist_shows_counters_and_event_totals(admin_client):
+    seed_rows(3)
+    TgUser.objects.filter(pk=10_000).update(events_created=7, events_edited=2, events_cancelled=1)
+    html = admin_client.get(reverse("admin:calendarapp_tguser_changelist")).content.decode()
+    assert "user0" in html
+    assert "Событий сейчас" in html
+    assert '<td class="field-events_created">7</td>' in html
+
+
+@pytest.mark.django_db
+def test_events_are_read_only_in_admin(admin_client):
+    seed_rows(1)
+    event = Event.objects.get()
+    assert admin_client.get(reverse("admin:calendarapp_event_add")).status_code == 403
+    response = admin_client.post(
+        reverse("admin:calendarapp_event_change", args=[event.pk]), {"name": "changed"}
+    )
+    assert response.status_code == 403
+    assert Event.objects.get().name == "event 0"
+
+
+@pytest.mark.django_db
+def test_event_search_and_filters(admin_client):
+    seed_rows(3)
+    Event.objects.filter(name="event 1").update(is_public=True)
+    url = reverse("admin:calendarapp_event_changelist")
+    html = admin_client.get(url, {"is_public__exact": "1"}).content.decode()
+    assert "event 1" in html
+    assert "event 2" not in html
+    html = admin_client.get(url, {"q": "event 2"}).content.decode()
+    assert "event 2" in html
+    assert "event 1<" not in html

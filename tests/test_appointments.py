@@ -1,0 +1,124 @@
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
+from calendarapp.models import Appointment, OutboxMessage
+from calendarapp.services.appointments import (
+    INVITATION,
+    INVITATION_ANSWERED,
+    cancel_appointment,
+    create_appointment,
+    respond_to_invitation,
+)
+from calendarapp.services.events import create_event
+from calendarapp.services.users import TelegramProfile, create_user_profile
+
+NOON = dt.time(12, 0)
+
+
+@pytest.fixture
+def party(alice, tomorrow):
+    return create_event(alice.pk, name="Party", date=tomorrow, time=NOON)
+
+
+@pytest.mark.django_db
+def test_invitation_is_created_with_its_notification(alice, bob, party):
+    appointment = create_appointment(alice.pk, bob.pk, party.pk, details="bring cake")
+    assert appointment.status == Appointment.Status.PENDING
+    assert (appointment.date, appointment.time) == (party.date, party.time)
+    message = OutboxMessage.objects.get()
+    assert (message.chat_id, message.kind) == (bob.pk, INVITATION)
+    assert message.payload == {"appointment_id": appointment.pk}
+
+
+@pytest.mark.django_db
+def test_invitation_rules(alice, bob, make_user, party, tomorrow):
+    carol = make_user(1003, "carol")
+    bobs_event = create_event(bob.pk, name="Bob's", date=tomorrow, time=NOON)
+    create_user_profile(TelegramProfile(tg_id=2000))  # known from the API, never started the bot
+    cases = [
+        ((alice.pk, alice.pk, party.pk), ValidationFailed, "invite_self"),
+        ((alice.pk, bob.pk, bobs_event.pk), NotFound, "event_not_found"),
+        ((alice.pk, 999_999, party.pk), NotFound, "participant_not_found"),
+        ((alice.pk, 2000, party.pk), Conflict, "participant_unreachable"),
+    ]
+    for args, error_type, code in cases:
+        with pytest.raises(error_type) as error:
+            create_appointment(*args)
+        assert error.value.code == code
+    create_appointment(alice.pk, bob.pk, party.pk)
+    with pytest.raises(Conflict) as error:
+        create_appointment(alice.pk, bob.pk, party.pk)
+    assert error.value.code == "already_invited"
+    other = create_event(alice.pk, name="Same time", date=tomorrow, time=NOON)
+    with pytest.raises(Conflict) as error:
+        create_appointment(alice.pk, bob.pk, other.pk)
+    assert error.value.code == "participant_busy"
+    create_appointment(alice.pk, carol.pk, other.pk)
+    assert Appointment.objects.count() == 2
+    assert OutboxMessage.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_answer_once_and_organizer_is_told(alice, bob, party):
+    appointment = create_appointment(alice.pk, bob.pk, party.pk)
+    respond_to_invitation(bob.pk, appointment.pk, accept=True)
+    assert Appointment.objects.get().status == Appointment.Status.CONFIRMED
+    with pytest.raises(Conflict) as error:
+        respond_to_invitation(bob.pk, appointment.pk, accept=False)
+    assert error.value.params["status"] == Appointment.Status.CONFIRMED
+    assert Appointment.objects.get().status == Appointment.Status.CONFIRMED
+    told = OutboxMessage.objects.filter(kind=INVITATION_ANSWERED)
+    assert [m.chat_id for m in told] == [alice.pk]
+
+
+@pytest.mark.django_db
+def test_only_the_participant_can_answer(alice, bob, party):
+    appointment = create_appointment(alice.pk, bob.pk, party.pk)
+    with pytest.raises(NotFound):
+        respond_to_invitation(alice.pk, appointment.pk, accept=True)
+
+
+@pytest.mark.django_db
+def test_cancel_by_either_side_tells_the_other(alice, bob, make_user, party):
+    appointment = create_appointment(alice.pk, bob.pk, party.pk)
+    stranger = make_user(1009)
+    with pytest.raises(NotFound):
+        cancel_appointment(stranger.pk, appointment.pk)
+    cancel_appointment(bob.pk, appointment.pk)
+    assert Appointment.objects.get().status == Appointment.Status.CANCELLED
+    assert OutboxMessage.objects.last().chat_id == alice.pk
+    with pytest.raises(Conflict):
+        cancel_appointment(alice.pk, appointment.pk)
+    # A cancelled invitation no longer blocks a new one.
+    create_appointment(alice.pk, bob.pk, party.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_presses_at_once_make_one_transition(alice, bob, party):
+    if connection.vendor == "sqlite":
+        pytest.skip("row locks need PostgreSQL")
+    appointment = create_appointment(alice.pk, bob.pk, party.pk)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def press(accept):
+        barrier.wait()
+        try:
+            respond_to_invitation(bob.pk, appointment.pk, accept=accept)
+            outcomes.append("changed")
+        except Conflict:
+            outcomes.append("already")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=press, args=(flag,)) for flag in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already", "changed"]
+    assert OutboxMessage.objects.filter(kind=INVITATION_ANSWERED).count() == 1

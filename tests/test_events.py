@@ -1,0 +1,117 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from calendarapp.exceptions import NotFound, NotRegistered, ValidationFailed
+from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, BotStatistics, Event, TgUser
+from calendarapp.selectors.events import events_of, public_events, public_events_of
+from calendarapp.services.events import (
+    create_event,
+    delete_event,
+    set_event_visibility,
+    update_event_details,
+)
+
+pytestmark = pytest.mark.django_db
+NOON = dt.time(12, 0)
+
+
+def stats() -> BotStatistics:
+    return BotStatistics.objects.get(date=timezone.localdate())
+
+
+def test_create_event_stores_it_and_counts_it(alice, tomorrow):
+    event = create_event(alice.pk, name="  Dentist  ", date=tomorrow, time=NOON, details="Bring X")
+    assert Event.objects.get(pk=event.pk).name == "Dentist"
+    assert TgUser.objects.get(pk=alice.pk).events_created == 1
+    assert stats().event_count == 1
+
+
+def test_unregistered_user_cannot_create(db, tomorrow):
+    with pytest.raises(NotRegistered):
+        create_event(999, name="x", date=tomorrow, time=NOON)
+
+
+@pytest.mark.parametrize(
+    ("name", "details", "code"),
+    [
+        ("", "", "name_empty"),
+        ("   ", "", "name_empty"),
+        ("x" * 201, "", "name_too_long"),
+        ("ok", "d" * (EVENT_DETAILS_MAX_LENGTH + 1), "details_too_long"),
+    ],
+)
+def test_create_event_validation(alice, tomorrow, name, details, code):
+    with pytest.raises(ValidationFailed) as error:
+        create_event(alice.pk, name=name, date=tomorrow, time=NOON, details=details)
+    assert error.value.code == code
+    assert not Event.objects.exists()
+    assert TgUser.objects.get(pk=alice.pk).events_created == 0
+
+
+def test_name_of_exactly_200_characters_is_accepted(alice, tomorrow):
+    assert len(create_event(alice.pk, name="n" * 200, date=tomorrow, time=NOON).name) == 200
+
+
+def test_event_in_the_past_is_refused(alice):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    with pytest.raises(ValidationFailed) as error:
+        create_event(alice.pk, name="Late", date=yesterday, time=NOON)
+    assert error.value.code == "in_past"
+
+
+def test_edit_details_of_own_event(alice, tomorrow):
+    event = create_event(alice.pk, name="Call", date=tomorrow, time=NOON)
+    update_event_details(alice.pk, event.pk, "new details")
+    assert Event.objects.get(pk=event.pk).details == "new details"
+    assert TgUser.objects.get(pk=alice.pk).events_edited == 1
+    assert stats().edited_events == 1
+
+
+def test_another_users_event_behaves_as_missing(alice, bob, tomorrow):
+    event = create_event(alice.pk, name="Private", date=tomorrow, time=NOON, details="secret")
+    for action in (
+        lambda: update_event_details(bob.pk, event.pk, "hacked"),
+        lambda: delete_event(bob.pk, event.pk),
+        lambda: set_event_visibility(bob.pk, event.pk, is_public=True),
+    ):
+        with pytest.raises(NotFound) as error:
+            action()
+        assert error.value.code == "event_not_found"
+    unchanged = Event.objects.get(pk=event.pk)
+    assert (unchanged.details, unchanged.is_public) == ("secret", False)
+    assert TgUser.objects.get(pk=bob.pk).events_edited == 0
+
+
+def test_delete_event(alice, tomorrow):
+    event = create_event(alice.pk, name="Gone", date=tomorrow, time=NOON)
+    deleted = delete_event(alice.pk, event.pk)
+    assert deleted.pk == event.pk
+    assert deleted.name == "Gone"
+    assert not Event.objects.exists()
+    assert TgUser.objects.get(pk=alice.pk).events_cancelled == 1
+    assert stats().cancelled_events == 1
+    with pytest.raises(NotFound):
+        delete_event(alice.pk, event.pk)
+
+
+def test_publish_and_unpublish(alice, bob, tomorrow):
+    event = create_event(alice.pk, name="Party", date=tomorrow, time=NOON)
+    create_event(alice.pk, name="Hidden", date=tomorrow, time=NOON)
+    set_event_visibility(alice.pk, event.pk, is_public=True)
+    assert [e.name for e in public_events_of(alice.pk)] == ["Party"]
+    assert [e.name for e in public_events()] == ["Party"]
+    assert not public_events_of(bob.pk).exists()
+    set_event_visibility(alice.pk, event.pk, is_public=False)
+    assert not public_events().exists()
+
+
+def test_my_events_are_ordered_by_date_time_then_id(alice, bob, tomorrow):
+    later = tomorrow + dt.timedelta(days=1)
+    create_event(alice.pk, name="c", date=later, time=dt.time(9, 0))
+    create_event(alice.pk, name="b", date=tomorrow, time=dt.time(18, 0))
+    create_event(alice.pk, name="a1", date=tomorrow, time=dt.time(8, 0))
+    create_event(alice.pk, name="a2", date=tomorrow, time=dt.time(8, 0))
+    create_event(bob.pk, name="bob's", date=tomorrow, time=dt.time(7, 0))
+    assert [e.name for e in events_of(alice.pk)] == ["a1", "a2", "b", "c"]

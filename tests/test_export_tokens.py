@@ -1,0 +1,46 @@
+import time
+
+import pytest
+from django.core import signing
+
+from calendarapp.exceptions import ValidationFailed
+from calendarapp.services.export_tokens import (
+    ExportTokenExpired,
+    ExportTokenInvalid,
+    issue_export_token,
+    read_export_token,
+)
+
+
+def test_token_round_trip_and_urls(settings):
+    settings.SITE_BASE_URL = "https://cal.example"
+    issued = issue_export_token(42)
+    assert read_export_token(issued.token) == 42
+    assert issued.url("csv").startswith("https://cal.example/export/csv/?token=")
+
+
+def test_expired_token(settings, monkeypatch):
+    issued = issue_export_token(42)
+    settings.EXPORT_TOKEN_MAX_AGE = 900
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 901)
+    with pytest.raises(ExportTokenExpired):
+        read_export_token(issued.token)
+
+
+@pytest.mark.parametrize("token", [None, "", "abc", "x" * 600, "a:b"])
+def test_malformed_tokens(token):
+    with pytest.raises(ValidationFailed):
+        read_export_token(token)
+
+
+def test_tampered_and_foreign_tokens_are_invalid():
+    token = issue_export_token(42).token
+    payload, stamp, signature = token.split(":")
+    for bad in (
+        f"{payload}x:{stamp}:{signature}",
+        f"{payload}:{stamp}:{signature[:-2]}aa",
+        signing.TimestampSigner(salt="other").sign_object({"tg_user_id": 42}),
+    ):
+        with pytest.raises(ExportTokenInvalid):
+            read_export_token(bad)

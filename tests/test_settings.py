@@ -1,0 +1,100 @@
+"""Settings come from the environment; production refuses unsafe defaults."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_check(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DB_"))}
+    clean.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def settings_value(expression: str, **env) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DB_"))}
+    clean.pop("DATABASE_URL", None)
+    code = (
+        f"import django; django.setup(); from django.conf import settings as s; print({expression})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean | {"DJANGO_SETTINGS_MODULE": "webapp.settings"} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_with_default_secret_key_refuses_to_start():
+    result = run_check(DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG=0 needs a real DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_with_the_seeds_example_key_refuses_to_start():
+    result = run_check(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="dev-secret-key-change-this")
+    assert result.returncode != 0
+
+
+def test_nonsense_boolean_is_reported():
+    result = run_check(DJANGO_DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be" in result.stderr
+
+
+def test_sqlite_by_default_with_concurrency_settings():
+    assert settings_value("s.DATABASES['default']['ENGINE']") == "django.db.backends.sqlite3"
+    options = settings_value("s.DATABASES['default']['OPTIONS']")
+    assert "WAL" in options
+    assert "IMMEDIATE" in options
+
+
+def test_seed_db_variables_select_postgresql():
+    env = {
+        "DB_HOST": "db",
+        "DB_NAME": "calendar_db",
+        "DB_USER": "calendar_user",
+        "DB_PASSWORD": "calendar_password",
+        "DB_PORT": "5432",
+    }
+    db = settings_value(
+        "(lambda d: (d['ENGINE'], d['NAME'], d['USER'], d['HOST'], d['PORT']))"
+        "(s.DATABASES['default'])",
+        **env,
+    )
+    assert db == str(
+        ("django.db.backends.postgresql", "calendar_db", "calendar_user", "db", "5432")
+    )
+
+
+def test_database_url_wins():
+    value = settings_value(
+        "s.DATABASES['default']['NAME']",
+        DATABASE_URL="postgres://u:p@h:5432/from_url",
+        DB_HOST="db",
+    )
+    assert value == "from_url"
+
+
+def test_time_zone_defaults_to_moscow_and_is_aware():
+    assert settings_value("(s.TIME_ZONE, s.USE_TZ)") == "('Europe/Moscow', True)"
+    assert settings_value("s.TIME_ZONE", TIME_ZONE="Europe/Berlin") == "Europe/Berlin"
+
+
+def test_seed_export_ttl_is_read():
+    assert settings_value("s.EXPORT_TOKEN_MAX_AGE") == "900"
+    assert settings_value("s.EXPORT_TOKEN_MAX_AGE", EXPORT_TOKEN_MAX_AGE="60") == "60"
