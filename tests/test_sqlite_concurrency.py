@@ -1,0 +1,76 @@
+"""Two processes (think: bot and web) writing one SQLite file at the same time."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WRITER = """
+import datetime as dt, sys
+import django
+django.setup()
+from django.core.management import call_command
+from django.utils import timezone
+from calendarapp.services.events import create_event, update_event_details
+from calendarapp.services.users import TelegramProfile, register_user
+
+tg_id, rounds = int(sys.argv[1]), int(sys.argv[2])
+register_user(TelegramProfile(tg_id=tg_id))
+tomorrow = timezone.localdate() + dt.timedelta(days=1)
+for i in range(rounds):
+    event = create_event(tg_id, name=f"e{i}", date=tomorrow, time=dt.time(10, 0))
+    update_event_details(tg_id, event.pk, f"details {i}")
+print("ok")
+"""
+
+
+def test_bot_and_web_processes_write_at_once_without_lock_errors(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "DJANGO_"))}
+    env.pop("DATABASE_URL", None)
+    env |= {
+        "SQLITE_PATH": str(tmp_path / "shared.sqlite3"),
+        "DJANGO_SETTINGS_MODULE": "webapp.settings",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    rounds = 60
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tg_id), str(rounds)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tg_id in (1, 2, 3)
+    ]
+    for writer in writers:
+        out, err = writer.communicate(timeout=180)
+        assert writer.returncode == 0, err
+        assert "database is locked" not in err
+        assert out.strip() == "ok"
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup();"
+            "from calendarapp.models import BotStatistics, Event;"
+            "s = BotStatistics.objects.get();"
+            "print(Event.objects.count(), s.event_count, s.edited_events, s.user_count)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert check.stdout.split() == [str(3 * rounds), str(3 * rounds), str(3 * rounds), "3"]
