@@ -4,7 +4,9 @@ daily statistics. Every changelist runs a constant number of queries."""
 from django.contrib import admin
 from django.db.models import Count
 
+from .charts import line_chart
 from .models import Appointment, BotStatistics, Event, OutboxMessage, TgUser
+from .selectors.statistics import daily_series
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -88,6 +90,20 @@ class BotStatisticsAdmin(ReadOnlyAdmin):
     )
     date_hierarchy = "date"
     ordering = ("-date",)
+    chart_periods = (30, 90)
+
+    def changelist_view(self, request, extra_context=None):
+        """Draw the chart of the chosen period above the daily table."""
+        query = request.GET.copy()
+        period = query.pop("period", [""])[-1]
+        days = int(period) if period in {str(p) for p in self.chart_periods} else 30
+        request.GET = query  # the changelist treats unknown parameters as bad filters
+        extra_context = (extra_context or {}) | {
+            "chart": line_chart(daily_series(days)),
+            "chart_days": days,
+            "chart_periods": self.chart_periods,
+        }
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(OutboxMessage)

@@ -95,3 +95,29 @@ def test_event_search_and_filters(admin_client):
     html = admin_client.get(url, {"q": "event 2"}).content.decode()
     assert "event 2" in html
     assert "event 1<" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("period", ["30", "90"])
+def test_statistics_chart_for_30_and_90_days(admin_client, period):
+    today = timezone.localdate()
+    BotStatistics.objects.create(date=today, user_count=4, event_count=9)
+    BotStatistics.objects.create(date=today - dt.timedelta(days=45), event_count=100)
+    url = reverse("admin:calendarapp_botstatistics_changelist")
+    response = admin_client.get(url, {"period": period})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Активность за {period} дней" in html
+    assert html.count("<polyline") == 5
+    # The 45-day-old row belongs to the 90-day chart only.
+    expected_events = "109" if period == "90" else "9"
+    assert f'<strong class="total-event_count">{expected_events}</strong>' in html
+    assert '<strong class="total-user_count">4</strong>' in html
+
+
+@pytest.mark.django_db
+def test_statistics_chart_ignores_unknown_periods(admin_client):
+    url = reverse("admin:calendarapp_botstatistics_changelist")
+    response = admin_client.get(url, {"period": "junk"})
+    assert response.status_code == 200
+    assert "Активность за 30 дней" in response.content.decode()
