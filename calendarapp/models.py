@@ -12,6 +12,16 @@ EVENT_NAME_MAX_LENGTH = 200
 EVENT_DETAILS_MAX_LENGTH = 1000
 APPOINTMENT_DETAILS_MAX_LENGTH = 500
 
+# Reminder lead times a person can choose, in minutes (None: no reminder).
+REMINDER_CHOICES = [
+    (None, "без напоминания"),
+    (10, "за 10 минут"),
+    (30, "за 30 минут"),
+    (60, "за 1 час"),
+    (1440, "за 1 день"),
+]
+DEFAULT_REMINDER_MINUTES = 30
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField("создан", auto_now_add=True)
@@ -34,6 +44,13 @@ class TgUser(TimeStamped):
     bot_started_at = models.DateTimeField("писал боту", null=True, blank=True)
     # Cleared when Telegram answers 403 (the user blocked the bot).
     is_active = models.BooleanField("активен", default=True)
+    default_reminder_minutes = models.PositiveIntegerField(
+        "напоминать по умолчанию",
+        choices=REMINDER_CHOICES,
+        null=True,
+        blank=True,
+        default=DEFAULT_REMINDER_MINUTES,
+    )
     events_created = models.PositiveIntegerField("создано событий", default=0)
     events_edited = models.PositiveIntegerField("изменено событий", default=0)
     events_cancelled = models.PositiveIntegerField("удалено событий", default=0)
@@ -72,6 +89,12 @@ class Event(TimeStamped):
     time = models.TimeField("время")
     details = models.TextField("описание", max_length=EVENT_DETAILS_MAX_LENGTH, blank=True)
     is_public = models.BooleanField("публичное", default=False)
+    reminder_minutes = models.PositiveIntegerField(
+        "напомнить за", choices=REMINDER_CHOICES, null=True, blank=True
+    )
+    # The instant to remind at (aware), derived from date, time, zone and lead time.
+    remind_at = models.DateTimeField("напомнить в", null=True, blank=True)
+    reminder_sent_at = models.DateTimeField("напоминание обработано", null=True, blank=True)
 
     class Meta:
         verbose_name = "событие"
@@ -81,6 +104,11 @@ class Event(TimeStamped):
             models.Index(fields=["owner", "date", "time"], name="event_owner_date_idx"),
             models.Index(
                 fields=["date", "time"], condition=Q(is_public=True), name="event_public_date_idx"
+            ),
+            models.Index(
+                fields=["remind_at"],
+                condition=Q(reminder_sent_at__isnull=True),
+                name="event_reminder_due_idx",
             ),
         ]
 

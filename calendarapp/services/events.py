@@ -1,7 +1,6 @@
 """Events: create, edit, delete, publish. Another user's event behaves as a missing one."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,7 +8,11 @@ from django.utils import timezone
 from calendarapp.exceptions import NotFound, NotRegistered, ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH, Event, TgUser
 
+from .reminders import clean_reminder_minutes, remind_at
 from .statistics import bump_daily_statistics, bump_user_counter
+from .timezones import zone_of
+
+USER_DEFAULT = object()  # "use the owner's default reminder"
 
 
 def clean_name(name: str) -> str:
@@ -38,11 +41,7 @@ def clean_details(details: str) -> str:
 
 def user_now(user: TgUser) -> dt.datetime:
     """The current wall-clock time in the user's zone (falls back to the server's zone)."""
-    try:
-        zone = ZoneInfo(user.timezone)
-    except (KeyError, ValueError):
-        zone = timezone.get_default_timezone()
-    return timezone.now().astimezone(zone)
+    return timezone.now().astimezone(zone_of(user.timezone))
 
 
 def ensure_not_past(user: TgUser, date: dt.date, time: dt.time) -> None:
@@ -82,15 +81,27 @@ def create_event(
     time: dt.time,
     details: str = "",
     is_public: bool = False,
+    reminder_minutes=USER_DEFAULT,
 ) -> Event:
+    """Create an event; the reminder defaults to the owner's choice in /settings."""
     owner = _registered(owner_tg_id)
     name = clean_name(name)
     details = clean_details(details)
     time = time.replace(second=0, microsecond=0, tzinfo=None)
     ensure_not_past(owner, date, time)
-    event = Event.objects.create(
-        owner=owner, name=name, date=date, time=time, details=details, is_public=is_public
+    if reminder_minutes is USER_DEFAULT:
+        reminder_minutes = owner.default_reminder_minutes
+    event = Event(
+        owner=owner,
+        name=name,
+        date=date,
+        time=time,
+        details=details,
+        is_public=is_public,
+        reminder_minutes=clean_reminder_minutes(reminder_minutes),
     )
+    event.remind_at = remind_at(event, owner.timezone)
+    event.save()
     bump_user_counter(owner_tg_id, "events_created")
     bump_daily_statistics(event_count=1)
     return event

@@ -8,7 +8,9 @@ from django.utils import timezone
 from calendarapp.exceptions import Conflict, ValidationFailed
 from calendarapp.models import TgUser
 
+from .reminders import reschedule_user_reminders
 from .statistics import bump_daily_statistics
+from .timezones import resolve_timezone
 
 MAX_TELEGRAM_ID = 2**63 - 1
 
@@ -96,3 +98,15 @@ def mark_user_unreachable(tg_id: int) -> None:
     TgUser.objects.filter(pk=tg_id, is_active=True).update(
         is_active=False, updated_at=timezone.now()
     )
+
+
+@transaction.atomic
+def set_user_timezone(tg_id: int, text: str) -> TgUser:
+    """Set the zone from a name or a city; future reminders move with it."""
+    name = resolve_timezone(text)
+    user = TgUser.objects.select_for_update().get(pk=tg_id)
+    if user.timezone != name:
+        user.timezone = name
+        user.save(update_fields=["timezone", "updated_at"])
+        reschedule_user_reminders(user)
+    return user

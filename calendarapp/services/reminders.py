@@ -1,0 +1,86 @@
+"""Reminders: each event may be reminded once, `reminder_minutes` before it starts.
+
+The instant is stored on the event (`remind_at`). The bot process runs
+`claim_due_reminders` every few seconds: in one transaction it locks due events
+(`skip_locked`, so two bot processes never take the same one), marks them handled and
+writes the messages to the outbox. A crash before the commit leaves them due; after it,
+the outbox delivers. So every reminder goes out once, also after a restart.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from calendarapp.exceptions import ValidationFailed
+from calendarapp.models import REMINDER_CHOICES, Appointment, Event, TgUser
+
+from . import outbox
+from .timezones import aware
+
+REMINDER = "reminder"
+ALLOWED_MINUTES = {minutes for minutes, _ in REMINDER_CHOICES}
+
+
+def clean_reminder_minutes(minutes: int | None) -> int | None:
+    if minutes not in ALLOWED_MINUTES:
+        raise ValidationFailed(
+            "A reminder can be set {choices} minutes before.",
+            code="reminder_invalid",
+            choices=sorted(m for m in ALLOWED_MINUTES if m),
+        )
+    return minutes
+
+
+def remind_at(event: Event, zone_name: str) -> dt.datetime | None:
+    if event.reminder_minutes is None:
+        return None
+    starts = aware(event.date, event.time, zone_name)
+    return starts - dt.timedelta(minutes=event.reminder_minutes)
+
+
+def set_default_reminder(tg_id: int, minutes: int | None) -> None:
+    minutes = clean_reminder_minutes(minutes)
+    TgUser.objects.filter(pk=tg_id).update(default_reminder_minutes=minutes)
+
+
+def reschedule_user_reminders(user: TgUser) -> None:
+    """Recompute pending reminders after the user's time zone changed."""
+    pending = Event.objects.filter(
+        owner=user, reminder_sent_at__isnull=True, reminder_minutes__isnull=False
+    )
+    for event in pending.iterator():
+        event.remind_at = remind_at(event, user.timezone)
+        event.save(update_fields=["remind_at"])
+
+
+@transaction.atomic
+def claim_due_reminders(now: dt.datetime | None = None, limit: int = 100) -> int:
+    """Queue the reminders that are due; returns how many messages were queued.
+
+    A reminder whose event has already started is marked handled without a message:
+    it is no longer useful (the bot was down past the event).
+    """
+    now = now or timezone.now()
+    due = list(
+        Event.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(reminder_sent_at__isnull=True, remind_at__lte=now)
+        .select_related("owner")
+        .order_by("remind_at", "id")[:limit]
+    )
+    if not due:
+        return 0
+    participants: dict[int, list[int]] = {}
+    for event_id, participant_id in Appointment.objects.filter(
+        event__in=due, status=Appointment.Status.CONFIRMED
+    ).values_list("event_id", "participant_id"):
+        participants.setdefault(event_id, []).append(participant_id)
+    queued = 0
+    for event in due:
+        if aware(event.date, event.time, event.owner.timezone) <= now:
+            continue  # started already: skip silently
+        for chat_id in [event.owner_id, *participants.get(event.pk, [])]:
+            outbox.enqueue(chat_id, REMINDER, event_id=event.pk)
+            queued += 1
+    Event.objects.filter(pk__in=[event.pk for event in due]).update(reminder_sent_at=now)
+    return queued

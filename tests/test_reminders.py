@@ -1,0 +1,149 @@
+import datetime as dt
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection, connections
+
+from calendarapp.exceptions import ValidationFailed
+from calendarapp.models import Event, OutboxMessage
+from calendarapp.services.appointments import create_appointment, respond_to_invitation
+from calendarapp.services.events import create_event
+from calendarapp.services.reminders import REMINDER, claim_due_reminders, set_default_reminder
+from calendarapp.services.timezones import resolve_timezone
+from calendarapp.services.users import set_user_timezone
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+NOON = dt.time(12, 0)
+
+
+def reminders_to(chat_id: int) -> int:
+    return OutboxMessage.objects.filter(kind=REMINDER, chat_id=chat_id).count()
+
+
+@pytest.mark.django_db
+def test_default_reminder_is_30_minutes_before_in_the_owners_zone(alice, tomorrow):
+    event = create_event(alice.pk, name="Call", date=tomorrow, time=NOON)
+    assert event.reminder_minutes == 30
+    assert event.remind_at == dt.datetime.combine(tomorrow, dt.time(11, 30), tzinfo=MOSCOW)
+
+
+@pytest.mark.django_db
+def test_reminder_goes_out_once_when_due(alice, tomorrow):
+    event = create_event(alice.pk, name="Call", date=tomorrow, time=NOON, reminder_minutes=60)
+    due = event.remind_at
+    assert claim_due_reminders(now=due - dt.timedelta(seconds=1)) == 0
+    assert claim_due_reminders(now=due) == 1
+    assert claim_due_reminders(now=due + dt.timedelta(minutes=1)) == 0
+    message = OutboxMessage.objects.get(kind=REMINDER)
+    assert (message.chat_id, message.payload) == (alice.pk, {"event_id": event.pk})
+
+
+@pytest.mark.django_db
+def test_reminder_missed_while_bot_was_down(alice, tomorrow):
+    event = create_event(alice.pk, name="Call", date=tomorrow, time=NOON, reminder_minutes=60)
+    # The bot comes back 20 minutes late: the event has not started, so still useful.
+    assert claim_due_reminders(now=event.remind_at + dt.timedelta(minutes=20)) == 1
+    other = create_event(alice.pk, name="Missed", date=tomorrow, time=NOON, reminder_minutes=10)
+    # Back only after the event started: skipped, and never sent later.
+    started = dt.datetime.combine(tomorrow, dt.time(12, 5), tzinfo=MOSCOW)
+    assert claim_due_reminders(now=started) == 0
+    assert Event.objects.get(pk=other.pk).reminder_sent_at is not None
+    assert reminders_to(alice.pk) == 1
+
+
+@pytest.mark.django_db
+def test_no_reminder_when_switched_off(alice, tomorrow):
+    set_default_reminder(alice.pk, None)
+    event = create_event(alice.pk, name="Quiet", date=tomorrow, time=NOON)
+    assert event.remind_at is None
+    assert claim_due_reminders(now=dt.datetime.combine(tomorrow, NOON, tzinfo=MOSCOW)) == 0
+
+
+@pytest.mark.django_db
+def test_user_default_lead_time_applies_to_new_events(alice, tomorrow):
+    set_default_reminder(alice.pk, 1440)
+    event = create_event(alice.pk, name="Trip", date=tomorrow, time=NOON)
+    assert event.remind_at == dt.datetime.combine(tomorrow, NOON, tzinfo=MOSCOW) - dt.timedelta(
+        days=1
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("minutes", [0, 5, -10, 99999])
+def test_unsupported_lead_times_are_refused(alice, tomorrow, minutes):
+    with pytest.raises(ValidationFailed):
+        create_event(alice.pk, name="x", date=tomorrow, time=NOON, reminder_minutes=minutes)
+    with pytest.raises(ValidationFailed):
+        set_default_reminder(alice.pk, minutes)
+
+
+@pytest.mark.django_db
+def test_confirmed_participants_are_reminded_too(alice, bob, make_user, tomorrow):
+    carol = make_user(1003)
+    event = create_event(alice.pk, name="Meeting", date=tomorrow, time=NOON)
+    respond_to_invitation(bob.pk, create_appointment(alice.pk, bob.pk, event.pk).pk, accept=True)
+    create_appointment(alice.pk, carol.pk, event.pk)  # still pending: no reminder
+    assert claim_due_reminders(now=event.remind_at) == 2
+    assert (reminders_to(alice.pk), reminders_to(bob.pk), reminders_to(carol.pk)) == (1, 1, 0)
+
+
+@pytest.mark.django_db
+def test_changing_time_zone_moves_pending_reminders(alice, tomorrow):
+    event = create_event(alice.pk, name="Call", date=tomorrow, time=NOON)
+    set_user_timezone(alice.pk, "Berlin")
+    event.refresh_from_db()
+    berlin_noon = dt.datetime.combine(tomorrow, NOON, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert event.remind_at == berlin_noon - dt.timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("Berlin", "Europe/Berlin"),
+        ("new york", "America/New_York"),
+        ("Москва", "Europe/Moscow"),
+        ("  новосибирск ", "Asia/Novosibirsk"),
+    ],
+)
+def test_time_zone_names_and_cities(typed, zone):
+    assert resolve_timezone(typed) == zone
+
+
+@pytest.mark.parametrize("typed", ["", "Mars/Olympus", "x" * 500])
+def test_unknown_time_zone(typed):
+    with pytest.raises(ValidationFailed) as error:
+        resolve_timezone(typed)
+    assert error.value.code == "timezone_unknown"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_never_send_the_same_reminder(make_user, tomorrow):
+    if connection.vendor == "sqlite":
+        pytest.skip("skip_locked needs PostgreSQL")
+    owner = make_user(2001)
+    events = [
+        create_event(owner.pk, name=f"e{i}", date=tomorrow, time=NOON, reminder_minutes=30)
+        for i in range(40)
+    ]
+    now = events[0].remind_at
+    barrier = threading.Barrier(3)
+    counts = []
+
+    def dispatcher():
+        barrier.wait()
+        total = 0
+        for _ in range(5):
+            total += claim_due_reminders(now=now, limit=7)
+        counts.append(total)
+        connections.close_all()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(counts) == 40
+    assert OutboxMessage.objects.filter(kind=REMINDER).count() == 40
