@@ -26,6 +26,7 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 PUBLIC_HOST = "calendar.example.test"
+GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "webapp/gunicorn_conf.py", "webapp.wsgi"]
 START_TIMEOUT = 180  # seconds: a fresh migrate plus collectstatic on a slow CI machine
 
 
@@ -40,26 +41,29 @@ def base_env(**extra: str) -> dict[str, str]:
 
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return base_env(
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS=PUBLIC_HOST,
-        SITE_BASE_URL=f"https://{PUBLIC_HOST}",
-        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
-        GUNICORN_BIND="127.0.0.1:0",
-        WEB_CONCURRENCY="1",
-        LOG_LEVEL="WARNING",
-        **extra,
+    return (
+        base_env(
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_ALLOWED_HOSTS=PUBLIC_HOST,
+            SITE_BASE_URL=f"https://{PUBLIC_HOST}",
+            DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+            GUNICORN_BIND="127.0.0.1:0",
+            WEB_CONCURRENCY="1",
+            LOG_LEVEL="WARNING",
+        )
+        | extra
     )
 
 
 class Server:
-    """A process started from a container command; `port` is known once gunicorn listens."""
+    """A process started from a container command, its output read as it comes."""
 
     def __init__(self, argv: list[str], env: dict[str, str]):
         self.output: list[str] = []
         self.port: int | None = None
-        self._listening = threading.Event()
+        self._ended = False
+        self._changed = threading.Condition()
         self.process = subprocess.Popen(
             argv,
             cwd=ROOT,
@@ -73,16 +77,28 @@ class Server:
 
     def _read(self) -> None:
         for line in self.process.stdout:
-            self.output.append(line)
-            match = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
-            if match:
-                self.port = int(match.group(1))
-                self._listening.set()
-        self._listening.set()  # the process ended: stop waiting
+            with self._changed:
+                self.output.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def wait_for(self, pattern: str, count: int = 1, timeout=START_TIMEOUT) -> list[re.Match]:
+        """The first `count` output lines matching `pattern`, waiting for them to appear."""
+
+        def found():
+            return [m for line in self.output if (m := re.search(pattern, line))]
+
+        with self._changed:
+            self._changed.wait_for(lambda: len(found()) >= count or self._ended, timeout=timeout)
+            matches = found()
+        assert len(matches) >= count, f"no {pattern!r} in the output:\n" + "".join(self.output)
+        return matches[:count]
 
     def wait_until_listening(self) -> int:
-        self._listening.wait(START_TIMEOUT)
-        assert self.port is not None, "gunicorn did not start:\n" + "".join(self.output)
+        match = self.wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)")[0]
+        self.port = int(match.group(1))
         return self.port
 
     def stop(self) -> None:
@@ -237,6 +253,13 @@ def test_unknown_host_is_refused(production_web):
     assert status == 400
 
 
+def test_gunicorn_runs_web_concurrency_workers(tmp_path):
+    env = production_env(tmp_path, WEB_CONCURRENCY="3", SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    with running(GUNICORN, env) as server:
+        workers = server.wait_for(r"Booting worker with pid: (\d+)", count=3, timeout=60)
+        assert len({m.group(1) for m in workers}) == 3
+
+
 # --- the database is down ------------------------------------------------------------------
 
 
@@ -260,8 +283,7 @@ def closed_port() -> int:
 )
 def test_healthz_reports_503_when_the_database_is_unreachable(unreachable, tmp_path):
     env = production_env(tmp_path, **unreachable(tmp_path))
-    gunicorn = [sys.executable, "-m", "gunicorn", "--config", "webapp/gunicorn_conf.py"]
-    with running([*gunicorn, "webapp.wsgi:application"], env) as server:
+    with running(GUNICORN, env) as server:
         status, response, body = request(server.port, "/healthz")
         assert status == 503
         answer = json.loads(body)

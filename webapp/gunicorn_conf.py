@@ -11,6 +11,9 @@ bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]  # all interfaces of th
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
+# No gunicornc control socket (gunicorn 25.1+): nothing uses it, and its default path in $HOME
+# would be shared by every gunicorn of the same user on a machine. Older versions ignore this.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 # Heartbeat files on tmpfs: a container's overlay filesystem can stall workers' heartbeats.
