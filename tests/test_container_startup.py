@@ -211,6 +211,13 @@ def test_compose_healthcheck_passes(production_web):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_healthcheck_explains_a_host_that_allowed_hosts_refuses(production_web):
+    server, env = production_web
+    result = run_probe(server.port, env | {"SITE_BASE_URL": "https://elsewhere.example.test"})
+    assert result.returncode == 1
+    assert "DJANGO_ALLOWED_HOSTS" in result.stdout
+
+
 def test_start_up_applied_every_migration(production_web):
     _, env = production_web
     result = subprocess.run(

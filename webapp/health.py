@@ -7,6 +7,7 @@ and says nothing about the data; the database error goes to the log, only its ki
 
 import logging
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_safe
 logger = logging.getLogger(__name__)
 
 
+@login_not_required  # stays open even if LoginRequiredMiddleware is switched on
 @never_cache
 @require_safe
 def healthz(request):

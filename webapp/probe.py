@@ -25,7 +25,10 @@ def probe(timeout: float = 5.0) -> tuple[bool, str]:
         return False, f"no answer on 127.0.0.1:{port}: {exc}"
     finally:
         conn.close()
-    return response.status == 200, f"{response.status} {body}"
+    detail = f"{response.status} {body}"
+    if response.status == 400:
+        detail += f" (is {headers['Host']!r}, from SITE_BASE_URL, in DJANGO_ALLOWED_HOSTS?)"
+    return response.status == 200, detail
 
 
 def main() -> int:
