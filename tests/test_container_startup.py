@@ -1,0 +1,303 @@
+"""The web container's start-up, run outside Docker: the command docker-compose.yml gives the
+`web` service (migrate, collectstatic, gunicorn) on a fresh database, in production mode, and the
+container healthcheck against it. A broken entry point, a missing migration step or a static
+files setup that only works with DEBUG on fails here, not on the server.
+
+Runs on SQLite, and on PostgreSQL when the suite itself runs on PostgreSQL (CI does both).
+"""
+
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+PUBLIC_HOST = "calendar.example.test"
+GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "webapp/gunicorn_conf.py", "webapp.wsgi"]
+START_TIMEOUT = 180  # seconds: a fresh migrate plus collectstatic on a slow CI machine
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    """The test process's environment without any database or deployment settings."""
+    drop_prefixes = ("DJANGO_", "DB_", "GUNICORN_", "POSTGRES_")
+    drop = {"DATABASE_URL", "SQLITE_PATH", "SITE_BASE_URL", "WEB_CONCURRENCY"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop_prefixes) and k not in drop}
+    # `python` and `gunicorn` in the container's commands are the ones of this interpreter.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env | extra
+
+
+def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return (
+        base_env(
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_ALLOWED_HOSTS=PUBLIC_HOST,
+            SITE_BASE_URL=f"https://{PUBLIC_HOST}",
+            DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+            GUNICORN_BIND="127.0.0.1:0",
+            WEB_CONCURRENCY="1",
+            LOG_LEVEL="WARNING",
+        )
+        | extra
+    )
+
+
+class Server:
+    """A process started from a container command, its output read as it comes."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]):
+        self.output: list[str] = []
+        self.port: int | None = None
+        self._ended = False
+        self._changed = threading.Condition()
+        self.process = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            with self._changed:
+                self.output.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def wait_for(self, pattern: str, count: int = 1, timeout=START_TIMEOUT) -> list[re.Match]:
+        """The first `count` output lines matching `pattern`, waiting for them to appear."""
+
+        def found():
+            return [m for line in self.output if (m := re.search(pattern, line))]
+
+        with self._changed:
+            self._changed.wait_for(lambda: len(found()) >= count or self._ended, timeout=timeout)
+            matches = found()
+        assert len(matches) >= count, f"no {pattern!r} in the output:\n" + "".join(self.output)
+        return matches[:count]
+
+    def wait_until_listening(self) -> int:
+        match = self.wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)")[0]
+        self.port = int(match.group(1))
+        return self.port
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._reader.join(timeout=5)
+
+
+@contextlib.contextmanager
+def running(argv: list[str], env: dict[str, str]):
+    server = Server(argv, env)
+    try:
+        server.wait_until_listening()
+        yield server
+    finally:
+        server.stop()
+
+
+def request(port: int, path: str, host: str = PUBLIC_HOST, headers: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Host": host, **(headers or {})})
+        response = conn.getresponse()
+        return response.status, response, response.read()
+    finally:
+        conn.close()
+
+
+def run_probe(port: int, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The `web` healthcheck exactly as docker-compose.yml declares it."""
+    test = COMPOSE["services"]["web"]["healthcheck"]["test"]
+    assert test[0] == "CMD"
+    return subprocess.run(
+        test[1:],
+        cwd=ROOT,
+        env=env | {"GUNICORN_BIND": f"127.0.0.1:{port}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+# --- databases ---------------------------------------------------------------------------
+
+
+def suite_uses_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+@contextlib.contextmanager
+def fresh_postgresql_database():
+    """An empty database beside the suite's own, dropped afterwards."""
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    name = f"{db['NAME']}_startup"
+    user, password = db.get("USER") or "", db.get("PASSWORD") or ""
+    host, port = db.get("HOST") or "localhost", db.get("PORT") or "5432"
+    admin_params = {"host": host, "port": port, "user": user or None, "password": password}
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin_params) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    auth = quote(user, safe="") + (":" + quote(password, safe="") if password else "")
+    try:
+        yield {"DATABASE_URL": f"postgres://{auth}@{host}:{port}/{quote(name, safe='')}"}
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **admin_params) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_env(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield {"SQLITE_PATH": str(tmp_path_factory.mktemp("sqlite") / "db.sqlite3")}
+    elif not suite_uses_postgresql():
+        pytest.skip("the suite runs on SQLite; CI runs it again on PostgreSQL")
+    else:
+        with fresh_postgresql_database() as env:
+            yield env
+
+
+@pytest.fixture(scope="module")
+def production_web(database_env, tmp_path_factory):
+    """The `web` service's command, started once per database in production mode."""
+    command = COMPOSE["services"]["web"]["command"]
+    env = production_env(tmp_path_factory.mktemp("web"), **database_env)
+    with running(command, env) as server:
+        yield server, env
+
+
+# --- the web container as compose starts it ---------------------------------------------
+
+
+def test_healthz_answers_ok_after_start_up(production_web):
+    server, _ = production_web
+    # Plain HTTP, as a container or load-balancer probe sends it: no redirect to HTTPS.
+    status, _, body = request(server.port, "/healthz")
+    assert status == 200
+    assert json.loads(body) == {"status": "ok"}
+
+
+def test_compose_healthcheck_passes(production_web):
+    server, env = production_web
+    result = run_probe(server.port, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_healthcheck_explains_a_host_that_allowed_hosts_refuses(production_web):
+    server, env = production_web
+    result = run_probe(server.port, env | {"SITE_BASE_URL": "https://elsewhere.example.test"})
+    assert result.returncode == 1
+    assert "DJANGO_ALLOWED_HOSTS" in result.stdout
+
+
+def test_start_up_applied_every_migration(production_web):
+    _, env = production_web
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_plain_http_is_redirected_to_https(production_web):
+    server, _ = production_web
+    status, response, _ = request(server.port, "/admin/login/")
+    assert status == 301
+    assert response.getheader("Location") == f"https://{PUBLIC_HOST}/admin/login/"
+
+
+def test_admin_page_over_the_proxy_uses_hashed_static_files(production_web):
+    server, _ = production_web
+    https = {"X-Forwarded-Proto": "https"}
+    status, response, body = request(server.port, "/admin/login/", headers=https)
+    assert status == 200
+    assert "max-age=3600" in response.getheader("Strict-Transport-Security")
+    assert "Secure" in response.getheader("Set-Cookie")  # the CSRF cookie
+
+    stylesheet = re.search(rb'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', body)
+    assert stylesheet, "collectstatic's manifest did not give admin's CSS a hashed name"
+    status, response, css = request(server.port, stylesheet.group(1).decode(), headers=https)
+    assert status == 200
+    assert b"body" in css
+    assert "immutable" in response.getheader("Cache-Control")
+
+
+def test_unknown_host_is_refused(production_web):
+    server, _ = production_web
+    status, _, _ = request(server.port, "/healthz", host="evil.example.test")
+    assert status == 400
+
+
+def test_gunicorn_runs_web_concurrency_workers(tmp_path):
+    env = production_env(tmp_path, WEB_CONCURRENCY="3", SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    with running(GUNICORN, env) as server:
+        workers = server.wait_for(r"Booting worker with pid: (\d+)", count=3, timeout=60)
+        assert len({m.group(1) for m in workers}) == 3
+
+
+# --- the database is down ------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "unreachable",
+    [
+        pytest.param(
+            lambda tmp: {"SQLITE_PATH": str(tmp / "missing-dir" / "db.sqlite3")}, id="sqlite"
+        ),
+        pytest.param(
+            lambda tmp: {"DATABASE_URL": f"postgres://calendar@127.0.0.1:{closed_port()}/calendar"},
+            id="postgresql",
+        ),
+    ],
+)
+def test_healthz_reports_503_when_the_database_is_unreachable(unreachable, tmp_path):
+    env = production_env(tmp_path, **unreachable(tmp_path))
+    with running(GUNICORN, env) as server:
+        status, response, body = request(server.port, "/healthz")
+        assert status == 503
+        answer = json.loads(body)
+        assert answer["status"] == "error"
+        assert "database unavailable" in answer["reason"]
+        assert "no-cache" in response.getheader("Cache-Control")
+
+        probe = run_probe(server.port, env)
+        assert probe.returncode == 1
+        assert "503" in probe.stdout
