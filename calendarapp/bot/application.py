@@ -8,6 +8,7 @@ from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
 
 from . import texts
+from .dialog import pending_answers
 from .errors import on_error
 from .persistence import DjangoPersistence
 from .processing import PerUserUpdateProcessor
@@ -21,12 +22,27 @@ HandlerProvider = Callable[[], Iterable[tuple[int, BaseHandler]]]
 
 
 class CalendarApplication(Application):
-    """Writes persistence through after each update instead of once a minute."""
+    """Saves dialog state after each update (not once a minute), then sends the answers.
+
+    Order matters: state first, answers second. If the process dies in between, the user
+    sees no answer and repeats themselves; never a question the bot will not remember.
+    """
 
     async def process_update(self, update: object) -> None:
-        await super().process_update(update)
-        if self.persistence is not None:
-            await self.update_persistence()
+        answers: list = []
+        token = pending_answers.set(answers)
+        try:
+            await super().process_update(update)
+            if self.persistence is not None:
+                await self.update_persistence()
+        finally:
+            pending_answers.reset(token)
+        for make_request in answers:
+            try:
+                await make_request()
+            except Exception as error:
+                await self.process_error(update=update, error=error)
+                break
 
 
 def handler_providers() -> list[HandlerProvider]:

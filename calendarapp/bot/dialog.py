@@ -9,6 +9,7 @@ Rules of the road (see docs/architecture.md, "The bot"):
 import functools
 import re
 import warnings
+from contextvars import ContextVar
 
 from asgiref.sync import sync_to_async
 from telegram import Update
@@ -48,14 +49,30 @@ def stops(callback):
     return wrapper
 
 
+# Answers wait here until the update's dialog state is in the database (see
+# CalendarApplication.process_update): a crash can then never show a question whose state
+# was not saved.
+pending_answers: ContextVar[list | None] = ContextVar("pending_answers", default=None)
+
+
+async def deliver(make_request) -> None:
+    """Send now, or after the persistence write when handling an update."""
+    queue = pending_answers.get()
+    if queue is None:
+        await make_request()
+    else:
+        queue.append(make_request)
+
+
 async def send(update: Update, text: str, reply_markup=None) -> None:
     """Answer: a pressed button edits its own message, anything else gets a new message."""
     query = update.callback_query
     if query is not None:
         await query.answer()
-        await query.edit_message_text(text, reply_markup=reply_markup)
+        await deliver(lambda: query.edit_message_text(text, reply_markup=reply_markup))
     else:
-        await update.effective_chat.send_message(text, reply_markup=reply_markup)
+        chat = update.effective_chat
+        await deliver(lambda: chat.send_message(text, reply_markup=reply_markup))
 
 
 def remember(context: ContextTypes.DEFAULT_TYPE, question: str, markup=None) -> None:
@@ -80,7 +97,8 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE, problem:
     text = f"{problem}\n\n{question}" if question else problem
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    chat = update.effective_chat
+    await deliver(lambda: chat.send_message(text, reply_markup=markup))
 
 
 async def reject(update: Update, context: ContextTypes.DEFAULT_TYPE, error: DomainError) -> None:

@@ -12,7 +12,7 @@ from calendarapp.selectors.users import get_user
 from calendarapp.services.export_tokens import issue_export_token
 
 from . import keyboards, texts
-from .dialog import db
+from .dialog import db, deliver
 from .formatting import event_line
 
 PAGE_SIZE = 10
@@ -61,7 +61,8 @@ def _page(
 
 async def send_page(update: Update, kind: str, arg: int = 0, page: int = 1) -> None:
     text, markup = await db(_page)(kind, update.effective_user.id, arg, page)
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    chat = update.effective_chat
+    await deliver(lambda: chat.send_message(text, reply_markup=markup))
 
 
 async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

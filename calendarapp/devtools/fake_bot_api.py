@@ -10,6 +10,7 @@ Used by the end-to-end tests, `python manage.py chat` and `bench/bot_throughput.
 
 import asyncio
 import collections
+import contextlib
 import itertools
 import json
 import time
@@ -91,7 +92,12 @@ class ApiError(Exception):
 
 
 class FakeBotApi:
-    def __init__(self, token: str = "123456:TEST-TOKEN", *, poll_cap: float = 10.0):
+    def __init__(
+        self,
+        token: str = "123456:TEST-TOKEN",  # noqa: S107 - a fake
+        *,
+        poll_cap: float = 10.0,
+    ):
         self.token = token
         self.poll_cap = poll_cap
         self.users: dict[int, FakeUser] = {}
@@ -265,10 +271,8 @@ class FakeBotApi:
         params = dict(request.query) | form
         for name, value in params.items():
             if isinstance(value, str) and value[:1] in "[{":
-                try:
+                with contextlib.suppress(ValueError):
                     params[name] = json.loads(value)
-                except ValueError:
-                    pass
         return params
 
     def _maybe_fail(self, method: str) -> None:
@@ -340,7 +344,7 @@ class FakeBotApi:
                 if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
                 if data is None and not button.get("url"):
-                    raise ApiError(400, "Bad Request: can't find field \"callback_data\"")
+                    raise ApiError(400, 'Bad Request: can\'t find field "callback_data"')
         return markup
 
     def _record(self, activity: Activity) -> None:
@@ -393,15 +397,13 @@ class FakeBotApi:
         generation = self._poll_generation
         if not self._updates and timeout > 0:
             async with self._changed:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
                         self._changed.wait_for(
                             lambda: bool(self._updates) or self._poll_generation != generation
                         ),
                         timeout,
                     )
-                except TimeoutError:
-                    pass
         return self._updates[:limit]
 
     async def _api_sendmessage(self, params):

@@ -28,6 +28,8 @@ class BotSession:
             self.fake.token, self.fake.base_url, **self.app_options
         )
         await self.application.initialize()
+        if self.application.post_init:  # run_polling() would call it; we start by hand
+            await self.application.post_init(self.application)
         await self.application.start()
         await self.application.updater.start_polling(poll_interval=0, timeout=self.poll_timeout)
 
