@@ -2,13 +2,14 @@
 
 `AIORateLimiter` keeps within Telegram's flood limits and retries 429 after `retry_after`.
 It does not retry server errors (5xx) or dropped connections: this subclass does, with a
-short exponential back-off. Timeouts are not retried, because the request may have arrived.
+short exponential back-off. Timeouts are not retried, because the request may have arrived;
+nor are 400s, which python-telegram-bot also raises as NetworkError subclasses.
 """
 
 import asyncio
 import logging
 
-from telegram.error import NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
 logger = logging.getLogger("calendarapp.bot")
@@ -26,7 +27,7 @@ class RetryingRateLimiter(AIORateLimiter):
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
-            except TimedOut:
+            except (TimedOut, BadRequest):  # BadRequest subclasses NetworkError
                 raise
             except NetworkError as error:
                 if attempt >= self._network_retries:

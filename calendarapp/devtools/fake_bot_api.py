@@ -285,7 +285,8 @@ class FakeBotApi:
                         f"Too Many Requests: retry after {failure['retry_after']}",
                         failure["retry_after"],
                     )
-                raise ApiError(failure["status"], "Internal Server Error")
+                status = failure["status"]
+                raise ApiError(status, "Bad Request: injected" if status < 500 else "Bad Gateway")
 
     @staticmethod
     def _error(error: ApiError) -> web.Response:

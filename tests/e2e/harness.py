@@ -27,11 +27,11 @@ class BotRunner:
     def run(self, coroutine, timeout: float = TIMEOUT):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
-    def call(self, function, *args):
+    def call(self, function, *args, **kwargs):
         """Run a plain function on the loop's thread (the fake API is not thread-safe)."""
 
         async def call():
-            return function(*args)
+            return function(*args, **kwargs)
 
         return self.run(call())
 
