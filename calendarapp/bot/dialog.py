@@ -11,7 +11,6 @@ import re
 import warnings
 from contextvars import ContextVar
 
-from asgiref.sync import sync_to_async
 from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -28,6 +27,7 @@ from calendarapp.exceptions import DomainError
 from calendarapp.selectors.users import get_user
 
 from . import keyboards, texts
+from .orm import db
 
 END = ConversationHandler.END
 COMMANDS_GROUP = 50
@@ -35,8 +35,6 @@ CANCEL_FILTER = filters.Regex(
     re.compile(r"^\s*(" + "|".join(texts.CANCEL_WORDS) + r")\s*[.!]?\s*$", re.IGNORECASE)
 )
 TEXT = filters.TEXT & ~filters.COMMAND & ~CANCEL_FILTER  # an answer inside a dialog
-
-db = sync_to_async  # ORM work runs in Django's thread for sync code
 
 
 def stops(callback):

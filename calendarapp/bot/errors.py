@@ -2,7 +2,6 @@
 
 import logging
 
-from asgiref.sync import sync_to_async
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
@@ -10,6 +9,7 @@ from telegram.ext import ContextTypes
 from calendarapp.services.users import mark_user_unreachable
 
 from . import texts
+from .orm import db
 
 logger = logging.getLogger("calendarapp.bot")
 
@@ -22,7 +22,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The user blocked the bot: keep their data, stop writing to them.
         logger.info("User %s blocked the bot: %s", getattr(user, "id", None), error)
         if user is not None:
-            await sync_to_async(mark_user_unreachable)(user.id)
+            await db(mark_user_unreachable)(user.id)
         return
     logger.error(
         "Error while handling update %s (user %s, chat %s)",

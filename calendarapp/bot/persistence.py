@@ -13,6 +13,20 @@ from telegram.ext import BasePersistence, PersistenceInput
 
 from calendarapp.models import BotDataEntry, ConversationState
 
+from .orm import db
+
+
+def _upsert(row) -> None:
+    """One INSERT ... ON CONFLICT DO UPDATE (PostgreSQL and SQLite), not select-then-write."""
+    model = type(row)
+    if model is ConversationState:
+        unique, update = ["conversation", "key"], ["state", "updated_at"]
+    else:
+        unique, update = ["scope", "key"], ["data", "updated_at"]
+    model.objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=unique, update_fields=update
+    )
+
 
 def _key_to_text(key: tuple) -> str:
     return json.dumps(list(key))
@@ -38,7 +52,7 @@ class DjangoPersistence(BasePersistence):
     # --- reads at start -------------------------------------------------------------------
     async def get_user_data(self) -> dict[int, dict]:
         data = {}
-        async for entry in BotDataEntry.objects.filter(scope=BotDataEntry.Scope.USER):
+        for entry in await db(list)(BotDataEntry.objects.filter(scope=BotDataEntry.Scope.USER)):
             data[entry.key] = dict(entry.data)
             self._user_data_written[entry.key] = dict(entry.data)
         return data
@@ -54,7 +68,7 @@ class DjangoPersistence(BasePersistence):
 
     async def get_conversations(self, name: str) -> dict:
         conversations = {}
-        async for row in ConversationState.objects.filter(conversation=name):
+        for row in await db(list)(ConversationState.objects.filter(conversation=name)):
             conversations[_text_to_key(row.key)] = row.state
             self._states_written[(name, row.key)] = row.state
         return conversations
@@ -66,23 +80,19 @@ class DjangoPersistence(BasePersistence):
         if marker in self._states_written and self._states_written[marker] == new_state:
             return
         if new_state is None:
-            await ConversationState.objects.filter(conversation=name, key=text_key).adelete()
+            await db(ConversationState.objects.filter(conversation=name, key=text_key).delete)()
         else:
-            await ConversationState.objects.aupdate_or_create(
-                conversation=name, key=text_key, defaults={"state": new_state}
-            )
+            await db(_upsert)(ConversationState(conversation=name, key=text_key, state=new_state))
         self._states_written[marker] = new_state
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
         if self._user_data_written.get(user_id, {}) == data:
             return
-        await BotDataEntry.objects.aupdate_or_create(
-            scope=BotDataEntry.Scope.USER, key=user_id, defaults={"data": data}
-        )
+        await db(_upsert)(BotDataEntry(scope=BotDataEntry.Scope.USER, key=user_id, data=data))
         self._user_data_written[user_id] = dict(data)
 
     async def drop_user_data(self, user_id: int) -> None:
-        await BotDataEntry.objects.filter(scope=BotDataEntry.Scope.USER, key=user_id).adelete()
+        await db(BotDataEntry.objects.filter(scope=BotDataEntry.Scope.USER, key=user_id).delete)()
         self._user_data_written.pop(user_id, None)
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:

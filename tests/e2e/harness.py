@@ -7,9 +7,7 @@ process would; tests talk to them through `ChatUser`, which blocks until the bot
 import asyncio
 import threading
 
-from asgiref.sync import sync_to_async
-from django.db import connections
-
+from calendarapp.bot import orm
 from calendarapp.devtools.fake_bot_api import Activity, BotMessage
 from calendarapp.devtools.session import BotSession
 
@@ -48,8 +46,8 @@ class BotRunner:
     def close(self) -> None:
         try:
             self.run(self.session.close(), timeout=30)
-            # The bot's ORM thread keeps its own connection; close it before the test DB goes.
-            self.run(sync_to_async(connections.close_all)())
+            # The bot's ORM threads keep their connections; close them before the test DB goes.
+            orm.close_connections()
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(5)
