@@ -21,6 +21,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -116,6 +117,9 @@ class BotProcess:
             "TELEGRAM_BOT_TOKEN": self.fake.token,
             "TELEGRAM_API_BASE_URL": self.fake.base_url,
             "LOG_LEVEL": "WARNING",
+            # As in production: DEBUG off (no query log kept in memory).
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         }
         if not self.rate_limiter:
             env["TELEGRAM_OVERALL_MAX_RATE"] = "0"

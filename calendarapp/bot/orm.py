@@ -8,6 +8,7 @@ runs ORM calls on a few threads, each keeping its own persistent connection (CON
 import asyncio
 import functools
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
 from django.conf import settings
@@ -17,8 +18,17 @@ WORKERS = getattr(settings, "BOT_DB_THREADS", 4)
 _executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="bot-orm")
 
 
+_local = threading.local()
+CHECK_EVERY = 5.0  # seconds between connection health checks of one thread
+
+
 def _call(function, args, kwargs):
-    close_old_connections()  # drop a connection the server closed or that outlived its age
+    # Drop a connection the server closed or that outlived CONN_MAX_AGE; not on every call,
+    # because with CONN_HEALTH_CHECKS each check costs a round trip to the database.
+    now = time.monotonic()
+    if now - getattr(_local, "checked", 0.0) > CHECK_EVERY:
+        close_old_connections()
+        _local.checked = now
     return function(*args, **kwargs)
 
 

@@ -114,8 +114,10 @@ class FakeBotApi:
         self._user_message_ids = itertools.count(10_000_000)
         self._callback_ids = itertools.count(1)
         self._open_callbacks: dict[str, int] = {}  # query id -> chat id
-        self._changed = asyncio.Condition()
-        self._poll_generation = 0
+        # Waiters are futures woken exactly when their chat (or the update queue) changes:
+        # with many users, waking everyone on every message would cost O(users) per message.
+        self._poll_waiters: list[asyncio.Future] = []
+        self._chat_waiters: dict[int, list[asyncio.Future]] = collections.defaultdict(list)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -132,9 +134,14 @@ class FakeBotApi:
 
     async def release_polls(self) -> None:
         """Answer pending long polls now (empty), so a bot can stop without waiting."""
-        async with self._changed:
-            self._poll_generation += 1
-            self._changed.notify_all()
+        self._wake(self._poll_waiters)
+
+    @staticmethod
+    def _wake(waiters: list) -> None:
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        waiters.clear()
 
     async def stop(self) -> None:
         await self.release_polls()
@@ -209,15 +216,8 @@ class FakeBotApi:
     def _push(self, body: dict) -> int:
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, **body})
-        self._notify()
+        self._wake(self._poll_waiters)
         return update_id
-
-    def _notify(self) -> None:
-        async def notify():
-            async with self._changed:
-                self._changed.notify_all()
-
-        asyncio.get_running_loop().create_task(notify())
 
     # --- reading what the bot did ---------------------------------------------------------
     def cursor(self, chat_id: int) -> int:
@@ -227,17 +227,17 @@ class FakeBotApi:
         self, chat_id: int, after: int, *, count: int = 1, timeout: float = 5.0
     ) -> list[Activity]:
         """Wait until the chat has `count` bot actions after position `after`."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        async with self._changed:
-            while len(self.activity[chat_id]) < after + count:
-                remaining = deadline - asyncio.get_running_loop().time()
-                if remaining <= 0:
-                    seen = [a.text for a in self.activity[chat_id][after:]]
-                    raise TimeoutError(f"chat {chat_id}: waited for {count} answer(s), got {seen}")
-                try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
-                    continue
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.activity[chat_id]) < after + count:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                seen = [a.text for a in self.activity[chat_id][after:]]
+                raise TimeoutError(f"chat {chat_id}: waited for {count} answer(s), got {seen}")
+            waiter = loop.create_future()
+            self._chat_waiters[chat_id].append(waiter)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter, remaining)
         return self.activity[chat_id][after : after + count]
 
     def last_message(self, chat_id: int) -> BotMessage | None:
@@ -350,7 +350,7 @@ class FakeBotApi:
 
     def _record(self, activity: Activity) -> None:
         self.activity[activity.chat_id].append(activity)
-        self._notify()
+        self._wake(self._chat_waiters[activity.chat_id])
 
     def _own_message(self, params: dict) -> BotMessage:
         chat_id = self._chat(params)
@@ -395,16 +395,11 @@ class FakeBotApi:
         timeout = min(float(params.get("timeout") or 0), self.poll_cap)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        generation = self._poll_generation
         if not self._updates and timeout > 0:
-            async with self._changed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        self._changed.wait_for(
-                            lambda: bool(self._updates) or self._poll_generation != generation
-                        ),
-                        timeout,
-                    )
+            waiter = asyncio.get_running_loop().create_future()
+            self._poll_waiters.append(waiter)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter, timeout)
         return self._updates[:limit]
 
     async def _api_sendmessage(self, params):
