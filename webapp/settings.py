@@ -133,6 +133,9 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 EXPORT_TOKEN_MAX_AGE = env_int("EXPORT_TOKEN_MAX_AGE", 900)
 TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
 TELEGRAM_API_BASE_URL = env_str("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot")
+# Bot: retries of 429/5xx/network errors, and the overall message rate (Telegram: ~30/s).
+TELEGRAM_MAX_RETRIES = env_int("TELEGRAM_MAX_RETRIES", 3)
+TELEGRAM_OVERALL_MAX_RATE = env_int("TELEGRAM_OVERALL_MAX_RATE", 30)
 
 # --- Django REST framework ------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -55,6 +55,12 @@ def ensure_not_past(user: TgUser, date: dt.date, time: dt.time) -> None:
         )
 
 
+def ensure_date_not_past(user: TgUser, date: dt.date) -> None:
+    """A dialog asks the date before the time: refuse a day that is already over."""
+    if date < user_now(user).date():
+        raise ValidationFailed("{date} is in the past.", code="date_in_past", date=date.isoformat())
+
+
 def _registered(tg_id: int) -> TgUser:
     user = TgUser.objects.filter(pk=tg_id).first()
     if user is None:

@@ -1,0 +1,11 @@
+#!/usr/bin/env python
+"""The seed's entry point: `python bot.py` runs the bot, same as `python manage.py runbot`."""
+
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line([sys.argv[0], "runbot", *sys.argv[1:]])

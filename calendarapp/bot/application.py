@@ -1,0 +1,132 @@
+"""Build the bot: one `Application` with persistence, rate limiting and every handler."""
+
+import logging
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from telegram import BotCommand, BotCommandScopeDefault
+from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
+
+from . import texts
+from .dialog import pending_answers
+from .errors import on_error
+from .persistence import DjangoPersistence
+from .processing import PerUserUpdateProcessor
+from .ratelimit import RetryingRateLimiter
+
+logger = logging.getLogger("calendarapp.bot")
+
+# (group, handlers) providers; a feature module adds itself by appending a function here or
+# by passing `extra_handlers` to build_application.
+HandlerProvider = Callable[[], Iterable[tuple[int, BaseHandler]]]
+
+
+class CalendarApplication(Application):
+    """Saves dialog state after each update (not once a minute), then sends the answers.
+
+    Order matters: state first, answers second. If the process dies in between, the user
+    sees no answer and repeats themselves; never a question the bot will not remember.
+    """
+
+    async def process_update(self, update: object) -> None:
+        answers: list = []
+        token = pending_answers.set(answers)
+        try:
+            await super().process_update(update)
+            if self.persistence is not None:
+                await self.update_persistence()
+        finally:
+            pending_answers.reset(token)
+        for make_request in answers:
+            try:
+                await make_request()
+            except Exception as error:
+                await self.process_error(update=update, error=error)
+                break
+
+
+def handler_providers() -> list[HandlerProvider]:
+    """Every feature's handlers; the order matters only inside a group."""
+    from .handlers import common, events, export, registration, sharing
+
+    return [
+        registration.handlers,
+        events.handlers,
+        sharing.handlers,
+        export.handlers,
+        common.handlers,  # last: cancel outside dialogs, unknown commands, stray text
+    ]
+
+
+def file_base_url(base_url: str) -> str:
+    """https://api.telegram.org/bot -> https://api.telegram.org/file/bot"""
+    head, sep, tail = base_url.rstrip("/").rpartition("/")
+    return f"{head}/file/{tail}" if sep else f"{base_url}/file"
+
+
+async def set_menu(application: Application) -> None:
+    """The command menu: Russian by default, English for clients set to English."""
+    await application.bot.set_my_commands(
+        [BotCommand(name, ru) for name, ru, _en in texts.COMMANDS], scope=BotCommandScopeDefault()
+    )
+    await application.bot.set_my_commands(
+        [BotCommand(name, en) for name, _ru, en in texts.COMMANDS],
+        scope=BotCommandScopeDefault(),
+        language_code="en",
+    )
+
+
+def build_application(
+    token: str,
+    base_url: str | None = None,
+    *,
+    persistence: DjangoPersistence | bool | None = True,
+    rate_limiter: BaseRateLimiter | bool | None = True,
+    extra_providers: Iterable[HandlerProvider] = (),
+    concurrent_updates: int = 64,
+) -> Application:
+    """A ready-to-run Application; `persistence=True` means the database persistence."""
+    base_url = base_url or settings.TELEGRAM_API_BASE_URL
+    if persistence is True:
+        persistence = DjangoPersistence()
+    if rate_limiter is True:
+        rate_limiter = RetryingRateLimiter(
+            max_retries=settings.TELEGRAM_MAX_RETRIES,
+            overall_max_rate=settings.TELEGRAM_OVERALL_MAX_RATE,
+        )
+    builder = (
+        ApplicationBuilder()
+        .application_class(CalendarApplication)
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(file_base_url(base_url))
+        .concurrent_updates(PerUserUpdateProcessor(concurrent_updates))
+        .post_init(set_menu)
+    )
+    if persistence:
+        builder = builder.persistence(persistence)
+    if rate_limiter:
+        builder = builder.rate_limiter(rate_limiter)
+    application = builder.build()
+    for provider in [*handler_providers(), *extra_providers]:
+        for group, handler in provider():
+            application.add_handler(handler, group=group)
+    application.add_error_handler(on_error)
+    application.bot_data["known_commands"] = known_commands(application)
+    return application
+
+
+def known_commands(application: Application) -> frozenset[str]:
+    """Every command some handler answers (dialog entry points included)."""
+    from telegram.ext import CommandHandler, ConversationHandler
+
+    names: set[str] = set()
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            candidates = (
+                handler.entry_points if isinstance(handler, ConversationHandler) else [handler]
+            )
+            for candidate in candidates:
+                if isinstance(candidate, CommandHandler):
+                    names |= set(candidate.commands)
+    return frozenset(names)

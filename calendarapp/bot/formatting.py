@@ -1,0 +1,22 @@
+"""Events as text: one line in a list, or a full card."""
+
+from calendarapp.models import Event
+
+from . import texts
+
+
+def event_line(event: Event) -> str:
+    mark = texts.PUBLIC_MARK if event.is_public else ""
+    return f"#{event.pk} · {event.date:%Y-%m-%d} {event.time:%H:%M} · {event.name}{mark}"
+
+
+def event_card(event: Event) -> str:
+    details = texts.DETAILS_PREFIX + event.details if event.details else texts.NO_DETAILS
+    return texts.EVENT_CARD.format(
+        id=event.pk,
+        name=event.name,
+        date=f"{event.date:%Y-%m-%d}",
+        time=f"{event.time:%H:%M}",
+        access=texts.ACCESS_PUBLIC if event.is_public else texts.ACCESS_PRIVATE,
+        details=details,
+    )

@@ -1,0 +1,1 @@
+"""Bot handlers by feature. Each module exposes `handlers()` -> [(group, handler), ...]."""

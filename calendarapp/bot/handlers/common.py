@@ -1,0 +1,49 @@
+"""What is left when no dialog and no command took the update: /cancel with nothing to
+cancel, unknown commands, stray text or media, stale buttons, list pages."""
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from .. import listing, texts
+from ..dialog import CANCEL_FILTER, COMMANDS_GROUP
+
+
+async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.NOTHING_TO_CANCEL)
+        await update.callback_query.edit_message_reply_markup(None)
+        return
+    await update.effective_chat.send_message(texts.NOTHING_TO_CANCEL)
+
+
+def command_name(text: str) -> str:
+    return text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower() if text else ""
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    # A command that started a dialog in another group (or ended one) lands here too.
+    if command_name(update.effective_message.text) in context.application.bot_data.get(
+        "known_commands", ()
+    ):
+        return
+    await update.effective_chat.send_message(texts.UNKNOWN_COMMAND)
+
+
+async def not_understood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_chat.send_message(texts.NOT_UNDERSTOOD)
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.callback_query.answer(texts.BUTTON_EXPIRED)
+
+
+def handlers():
+    return [
+        (COMMANDS_GROUP, listing.page_handler()),
+        (COMMANDS_GROUP, CommandHandler("cancel", nothing_to_cancel)),
+        (COMMANDS_GROUP, MessageHandler(CANCEL_FILTER, nothing_to_cancel)),
+        (COMMANDS_GROUP, CallbackQueryHandler(nothing_to_cancel, pattern="^cancel$")),
+        (COMMANDS_GROUP, MessageHandler(filters.COMMAND, unknown_command)),
+        (COMMANDS_GROUP, MessageHandler(filters.ALL, not_understood)),
+        (COMMANDS_GROUP, CallbackQueryHandler(stale_button)),
+    ]

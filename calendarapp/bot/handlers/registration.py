@@ -1,0 +1,45 @@
+"""/start, /help, /register, /login."""
+
+from telegram import Update
+from telegram.ext import CommandHandler, ContextTypes
+
+from calendarapp.selectors.users import get_user
+from calendarapp.services.users import TelegramProfile, register_user
+
+from .. import texts
+from ..dialog import COMMANDS_GROUP, db
+
+
+def profile_of(update: Update) -> TelegramProfile:
+    user = update.effective_user
+    return TelegramProfile(
+        tg_id=user.id,
+        username=user.username or "",
+        first_name=user.first_name or "",
+        last_name=user.last_name or "",
+        language_code=user.language_code or "",
+    )
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    known = await db(get_user)(update.effective_user.id)
+    hint = "" if known else texts.START_REGISTER_HINT
+    await update.effective_chat.send_message(texts.START + hint + texts.help_text())
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_chat.send_message(texts.help_text())
+
+
+async def register(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user, created = await db(register_user)(profile_of(update))
+    template = texts.REGISTERED_NEW if created else texts.REGISTERED_AGAIN
+    await update.effective_chat.send_message(template.format(name=user.display_name))
+
+
+def handlers():
+    return [
+        (COMMANDS_GROUP, CommandHandler("start", start)),
+        (COMMANDS_GROUP, CommandHandler("help", help_command)),
+        (COMMANDS_GROUP, CommandHandler(["register", "login"], register)),
+    ]

@@ -1,0 +1,160 @@
+"""Public events: /share_event (public or private again), /my_public, /public_of."""
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
+
+from calendarapp.exceptions import DomainError, ValidationFailed
+from calendarapp.parsing import parse_id
+from calendarapp.selectors.users import find_user_by_username, get_user
+from calendarapp.services import events as event_services
+
+from .. import keyboards, listing, texts
+from ..dialog import (
+    COMMANDS_GROUP,
+    END,
+    TEXT,
+    ask,
+    ask_again,
+    command_args,
+    conversation,
+    db,
+    forget,
+    registered_user,
+    reject,
+    remember,
+    send,
+    stops,
+)
+
+SHARE_ID, SHARE_CHOICE = "SHARE_WAIT_EVENT_ID", "SHARE_WAIT_CHOICE"
+WAIT_TG_ID = "WAIT_TG_ID"
+
+
+async def _offer_choice(update, context, event) -> str:
+    context.user_data.setdefault("draft", {})["event_id"] = event.pk
+    access = texts.ACCESS_PUBLIC if event.is_public else texts.ACCESS_PRIVATE
+    question = texts.SHARE_CHOICE.format(id=event.pk, name=event.name, access=access)
+    await ask(update, context, question, keyboards.share_choice(event.is_public))
+    return SHARE_CHOICE
+
+
+async def _load_own(update: Update, text: str):
+    return await db(event_services.get_own_event)(update.effective_user.id, parse_id(text))
+
+
+async def share_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    if await registered_user(update) is None:
+        return END
+    forget(context, "draft")
+    args = command_args(context)
+    if not args:
+        await ask(update, context, texts.ASK_EVENT_ID, keyboards.cancel())
+        return SHARE_ID
+    remember(context, texts.ASK_EVENT_ID, keyboards.cancel())
+    try:
+        event = await _load_own(update, args[0])
+    except DomainError as error:
+        await reject(update, context, error)
+        return SHARE_ID
+    return await _offer_choice(update, context, event)
+
+
+@stops
+async def share_id(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    try:
+        event = await _load_own(update, update.message.text)
+    except DomainError as error:
+        return await reject(update, context, error)
+    return await _offer_choice(update, context, event)
+
+
+@stops
+async def share_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    is_public = update.callback_query.data == keyboards.CB_SHARE_PUBLIC
+    event_id = context.user_data.get("draft", {}).get("event_id")
+    forget(context, "draft")
+    try:
+        event = await db(event_services.set_event_visibility)(
+            update.effective_user.id, event_id, is_public=is_public
+        )
+    except DomainError as error:
+        await send(update, texts.error_text(error))
+        return END
+    await send(
+        update, (texts.NOW_PUBLIC if event.is_public else texts.NOW_PRIVATE).format(id=event.pk)
+    )
+    return END
+
+
+@stops
+async def share_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    await ask_again(update, context, texts.SHARE_CHOICE_EXPECTED)
+
+
+async def my_public(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await registered_user(update) is None:
+        return
+    await listing.send_page(update, listing.MY_PUBLIC)
+
+
+def _find_user(text: str):
+    text = text.strip()
+    if text.isdecimal():
+        return get_user(parse_id(text))
+    if not text.removeprefix("@"):
+        raise ValidationFailed("Empty user name.", code="invalid_tg_id")
+    return find_user_by_username(text)
+
+
+async def _show_public_of(update, context, text: str):
+    try:
+        owner = await db(_find_user)(text)
+    except DomainError as error:
+        return await reject(update, context, error)
+    if owner is None:
+        return await ask_again(update, context, texts.USER_NOT_FOUND.format(who=text.strip()[:64]))
+    forget(context)
+    await listing.send_page(update, listing.PUBLIC_OF, owner.tg_id)
+    return END
+
+
+async def public_of_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    if await registered_user(update) is None:
+        return END
+    forget(context, "draft")
+    args = command_args(context)
+    if not args:
+        await ask(update, context, texts.ASK_WHOSE, keyboards.cancel())
+        return WAIT_TG_ID
+    remember(context, texts.ASK_WHOSE, keyboards.cancel())
+    state = await _show_public_of(update, context, args[0])
+    return WAIT_TG_ID if state is None else state
+
+
+@stops
+async def public_of_answer(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    return await _show_public_of(update, context, update.message.text)
+
+
+def handlers():
+    share = conversation(
+        "share_event",
+        [CommandHandler("share_event", share_start)],
+        {
+            SHARE_ID: [MessageHandler(TEXT, share_id)],
+            SHARE_CHOICE: [
+                CallbackQueryHandler(share_chosen, pattern="^share:(public|private)$"),
+                MessageHandler(TEXT, share_typed),
+            ],
+        },
+    )
+    public_of = conversation(
+        "public_of",
+        [CommandHandler("public_of", public_of_start)],
+        {WAIT_TG_ID: [MessageHandler(TEXT, public_of_answer)]},
+    )
+    return [
+        (4, share),
+        (5, public_of),
+        (COMMANDS_GROUP, CommandHandler("my_public", my_public)),
+    ]

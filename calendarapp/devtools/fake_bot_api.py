@@ -1,0 +1,445 @@
+"""A small fake of the Telegram Bot API, served over HTTP on 127.0.0.1.
+
+The real bot (python-telegram-bot pointed at `base_url`) talks to it exactly as to Telegram.
+People and tests play Telegram users: they inject updates (commands with `bot_command`
+entities, text, photos, stickers, inline button presses) and read what the bot sent.
+Telegram's limits are enforced (text length, callback_data size, 403 for users who never
+started the bot or blocked it), and failures can be injected (429 with retry_after, 5xx).
+Used by the end-to-end tests, `python manage.py chat` and `bench/bot_throughput.py`.
+"""
+
+import asyncio
+import collections
+import contextlib
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+BOT_USER = {
+    "id": 777000111,
+    "is_bot": True,
+    "first_name": "Calendar",
+    "username": "calendar_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class FakeUser:
+    id: int
+    first_name: str = "Test"
+    username: str = ""
+    last_name: str = ""
+    language_code: str = "ru"
+
+    def as_json(self) -> dict:
+        data = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.username:
+            data["username"] = self.username
+        if self.last_name:
+            data["last_name"] = self.last_name
+        if self.language_code:
+            data["language_code"] = self.language_code
+        return data
+
+    def chat_json(self) -> dict:
+        chat = {"id": self.id, "type": "private", "first_name": self.first_name}
+        if self.username:
+            chat["username"] = self.username
+        return chat
+
+
+@dataclass
+class BotMessage:
+    """A message the bot sent (and its current state after edits)."""
+
+    message_id: int
+    chat_id: int
+    text: str
+    reply_markup: dict | None = None
+    edits: int = 0
+
+    def buttons(self) -> list[dict]:
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [button for row in rows for button in row]
+
+    def button_texts(self) -> list[str]:
+        return [button["text"] for button in self.buttons()]
+
+
+@dataclass
+class Activity:
+    """One thing the bot did in a chat: a new message, an edit, or a callback answer."""
+
+    kind: str  # "send" | "edit" | "answer"
+    chat_id: int
+    message: BotMessage | None = None
+    text: str = ""
+    at: float = field(default_factory=time.monotonic)
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None):
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+class FakeBotApi:
+    def __init__(
+        self,
+        token: str = "123456:TEST-TOKEN",  # noqa: S107 - a fake
+        *,
+        poll_cap: float = 10.0,
+    ):
+        self.token = token
+        self.poll_cap = poll_cap
+        self.users: dict[int, FakeUser] = {}
+        self.started: set[int] = set()
+        self.blocked: set[int] = set()
+        self.messages: dict[int, BotMessage] = {}
+        self.activity: dict[int, list[Activity]] = collections.defaultdict(list)
+        self.commands: dict[str, list[dict]] = {}
+        self.calls: collections.Counter = collections.Counter()
+        self.failures: list[dict] = []
+        self._updates: list[dict] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._user_message_ids = itertools.count(10_000_000)
+        self._callback_ids = itertools.count(1)
+        self._open_callbacks: dict[str, int] = {}  # query id -> chat id
+        # Waiters are futures woken exactly when their chat (or the update queue) changes:
+        # with many users, waking everyone on every message would cost O(users) per message.
+        self._poll_waiters: list[asyncio.Future] = []
+        self._chat_waiters: dict[int, list[asyncio.Future]] = collections.defaultdict(list)
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    # --- server lifecycle -----------------------------------------------------------------
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> "FakeBotApi":
+        app = web.Application(client_max_size=2**20)
+        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        return self
+
+    async def release_polls(self) -> None:
+        """Answer pending long polls now (empty), so a bot can stop without waiting."""
+        self._wake(self._poll_waiters)
+
+    @staticmethod
+    def _wake(waiters: list) -> None:
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        waiters.clear()
+
+    async def stop(self) -> None:
+        await self.release_polls()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # --- acting as Telegram users ---------------------------------------------------------
+    def user(self, tg_id: int, first_name: str = "Test", username: str = "", **extra) -> FakeUser:
+        user = self.users.get(tg_id) or FakeUser(tg_id, first_name, username, **extra)
+        self.users[tg_id] = user
+        return user
+
+    def _message_base(self, user: FakeUser) -> dict:
+        self.started.add(user.id)  # writing to the bot opens the private chat
+        self.blocked.discard(user.id)
+        return {
+            "message_id": next(self._user_message_ids),
+            "from": user.as_json(),
+            "chat": user.chat_json(),
+            "date": int(time.time()),
+        }
+
+    def send_text(self, user: FakeUser, text: str) -> int:
+        message = self._message_base(user) | {"text": text}
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self._push({"message": message})
+
+    def send_photo(self, user: FakeUser) -> int:
+        photo = {"file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}
+        return self._push({"message": self._message_base(user) | {"photo": [photo]}})
+
+    def send_sticker(self, user: FakeUser) -> int:
+        sticker = {
+            "file_id": "sticker-1",
+            "file_unique_id": "s1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+        return self._push({"message": self._message_base(user) | {"sticker": sticker}})
+
+    def press(self, user: FakeUser, message: BotMessage, callback_data: str) -> int:
+        query_id = str(next(self._callback_ids))
+        self._open_callbacks[query_id] = user.id
+        query = {
+            "id": query_id,
+            "from": user.as_json(),
+            "chat_instance": str(user.id),
+            "data": callback_data,
+            "message": self._message_json(message),
+        }
+        return self._push({"callback_query": query})
+
+    def block(self, user: FakeUser) -> None:
+        self.blocked.add(user.id)
+
+    def fail(self, method: str, status: int, *, times: int = 1, retry_after: int = 1) -> None:
+        """Make the next `times` calls of `method` fail (429 carries retry_after)."""
+        self.failures.append(
+            {"method": method.lower(), "status": status, "times": times, "retry_after": retry_after}
+        )
+
+    def _push(self, body: dict) -> int:
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **body})
+        self._wake(self._poll_waiters)
+        return update_id
+
+    # --- reading what the bot did ---------------------------------------------------------
+    def cursor(self, chat_id: int) -> int:
+        return len(self.activity[chat_id])
+
+    async def wait_for_activity(
+        self, chat_id: int, after: int, *, count: int = 1, timeout: float = 5.0
+    ) -> list[Activity]:
+        """Wait until the chat has `count` bot actions after position `after`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.activity[chat_id]) < after + count:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                seen = [a.text for a in self.activity[chat_id][after:]]
+                raise TimeoutError(f"chat {chat_id}: waited for {count} answer(s), got {seen}")
+            waiter = loop.create_future()
+            self._chat_waiters[chat_id].append(waiter)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter, remaining)
+        return self.activity[chat_id][after : after + count]
+
+    def last_message(self, chat_id: int) -> BotMessage | None:
+        for item in reversed(self.activity[chat_id]):
+            if item.message is not None:
+                return item.message
+        return None
+
+    # --- the HTTP side --------------------------------------------------------------------
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return self._error(ApiError(401, "Unauthorized"))
+        method = request.match_info["method"]
+        handler = getattr(self, f"_api_{method.lower()}", None)
+        if handler is None:
+            return self._error(ApiError(404, "Not Found: method not found"))
+        params = await self._params(request)
+        self.calls[method] += 1
+        try:
+            self._maybe_fail(method)
+            result = await handler(params)
+        except ApiError as error:
+            return self._error(error)
+        return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    async def _params(request: web.Request) -> dict:
+        if request.content_type == "application/json":
+            return await request.json()
+        form = dict(await request.post()) if request.can_read_body else {}
+        params = dict(request.query) | form
+        for name, value in params.items():
+            if isinstance(value, str) and value[:1] in "[{":
+                with contextlib.suppress(ValueError):
+                    params[name] = json.loads(value)
+        return params
+
+    def _maybe_fail(self, method: str) -> None:
+        for failure in self.failures:
+            if failure["method"] == method.lower() and failure["times"] > 0:
+                failure["times"] -= 1
+                if failure["status"] == 429:
+                    raise ApiError(
+                        429,
+                        f"Too Many Requests: retry after {failure['retry_after']}",
+                        failure["retry_after"],
+                    )
+                status = failure["status"]
+                raise ApiError(status, "Bad Request: injected" if status < 500 else "Bad Gateway")
+
+    @staticmethod
+    def _error(error: ApiError) -> web.Response:
+        body = {"ok": False, "error_code": error.code, "description": error.description}
+        if error.retry_after is not None:
+            body["parameters"] = {"retry_after": error.retry_after}
+        return web.json_response(body, status=error.code)
+
+    def _message_json(self, message: BotMessage) -> dict:
+        user = self.users.get(message.chat_id) or FakeUser(message.chat_id)
+        data = {
+            "message_id": message.message_id,
+            "from": BOT_USER,
+            "chat": user.chat_json(),
+            "date": int(time.time()),
+            "text": message.text,
+        }
+        if message.edits:
+            data["edit_date"] = int(time.time())
+        if message.reply_markup:
+            data["reply_markup"] = message.reply_markup
+        return data
+
+    def _chat(self, params: dict) -> int:
+        try:
+            chat_id = int(params.get("chat_id"))
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: chat not found") from None
+        if chat_id not in self.started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        return chat_id
+
+    @staticmethod
+    def _text(params: dict) -> str:
+        text = str(params.get("text", ""))
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > MAX_TEXT:
+            raise ApiError(400, "Bad Request: message is too long")
+        return text
+
+    @staticmethod
+    def _markup(params: dict) -> dict | None:
+        markup = params.get("reply_markup")
+        if not markup:
+            return None
+        if not isinstance(markup, dict):
+            raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                if not button.get("text"):
+                    raise ApiError(400, "Bad Request: text buttons are unallowed")
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+                if data is None and not button.get("url"):
+                    raise ApiError(400, 'Bad Request: can\'t find field "callback_data"')
+        return markup
+
+    def _record(self, activity: Activity) -> None:
+        self.activity[activity.chat_id].append(activity)
+        self._wake(self._chat_waiters[activity.chat_id])
+
+    def _own_message(self, params: dict) -> BotMessage:
+        chat_id = self._chat(params)
+        message = self.messages.get(int(params.get("message_id", 0)))
+        if message is None or message.chat_id != chat_id:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return message
+
+    # --- Bot API methods ------------------------------------------------------------------
+    async def _api_getme(self, params):
+        return BOT_USER
+
+    async def _api_logout(self, params):
+        return True
+
+    async def _api_close(self, params):
+        return True
+
+    async def _api_deletewebhook(self, params):
+        return True
+
+    async def _api_getwebhookinfo(self, params):
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+
+    async def _api_setmycommands(self, params):
+        commands = params.get("commands") or []
+        if not 0 < len(commands) <= 100:
+            raise ApiError(400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
+        self.commands[params.get("language_code", "")] = commands
+        return True
+
+    async def _api_getmycommands(self, params):
+        return self.commands.get(params.get("language_code", ""), [])
+
+    async def _api_sendchataction(self, params):
+        self._chat(params)
+        return True
+
+    async def _api_getupdates(self, params):
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = min(float(params.get("timeout") or 0), self.poll_cap)
+        if offset:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout > 0:
+            waiter = asyncio.get_running_loop().create_future()
+            self._poll_waiters.append(waiter)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter, timeout)
+        return self._updates[:limit]
+
+    async def _api_sendmessage(self, params):
+        chat_id = self._chat(params)
+        text = self._text(params)
+        markup = self._markup(params)
+        message = BotMessage(next(self._message_ids), chat_id, text, markup)
+        self.messages[message.message_id] = message
+        self._record(Activity("send", chat_id, message, text))
+        return self._message_json(message)
+
+    async def _api_editmessagetext(self, params):
+        message = self._own_message(params)
+        text = self._text(params)
+        markup = self._markup(params)
+        if text == message.text and markup == message.reply_markup:
+            raise ApiError(400, "Bad Request: message is not modified")
+        message.text, message.reply_markup = text, markup
+        message.edits += 1
+        self._record(Activity("edit", message.chat_id, message, text))
+        return self._message_json(message)
+
+    async def _api_editmessagereplymarkup(self, params):
+        message = self._own_message(params)
+        markup = self._markup(params)
+        if markup == message.reply_markup:
+            raise ApiError(400, "Bad Request: message is not modified")
+        message.reply_markup = markup
+        message.edits += 1
+        self._record(Activity("markup", message.chat_id, message, message.text))
+        return self._message_json(message)
+
+    async def _api_answercallbackquery(self, params):
+        query_id = str(params.get("callback_query_id"))
+        if query_id not in self._open_callbacks:
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired")
+        text = str(params.get("text") or "")
+        if len(text) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        chat_id = self._open_callbacks.pop(query_id)
+        if text:  # a toast shown to the person who pressed the button
+            self._record(Activity("answer", chat_id, None, text))
+        return True

@@ -1,0 +1,30 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from .harness import BotRunner
+
+
+@pytest.fixture
+def bot(transactional_db):
+    """The real bot polling a fresh fake Bot API; the bot's threads share the test database."""
+    runner = BotRunner()
+    yield runner
+    runner.close()
+
+
+@pytest.fixture
+def ann(bot):
+    return bot.user(5001, "Ann", "ann")
+
+
+@pytest.fixture
+def registered_ann(ann):
+    ann.ask("/register")
+    return ann
+
+
+@pytest.fixture
+def next_year() -> dt.date:
+    return timezone.localdate().replace(month=1, day=15) + dt.timedelta(days=366)

@@ -1,0 +1,118 @@
+"""Drive the real bot over the fake Bot API from ordinary (synchronous) tests.
+
+The fake API and the bot run in an event loop on a background thread, like a separate
+process would; tests talk to them through `ChatUser`, which blocks until the bot answers.
+"""
+
+import asyncio
+import threading
+
+from calendarapp.bot import orm
+from calendarapp.devtools.fake_bot_api import Activity, BotMessage
+from calendarapp.devtools.session import BotSession
+
+TIMEOUT = 10
+
+
+class BotRunner:
+    def __init__(self, **app_options):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.session = BotSession(**app_options)
+        self.run(self.session.start())
+
+    def run(self, coroutine, timeout: float = TIMEOUT):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def call(self, function, *args, **kwargs):
+        """Run a plain function on the loop's thread (the fake API is not thread-safe)."""
+
+        async def call():
+            return function(*args, **kwargs)
+
+        return self.run(call())
+
+    @property
+    def fake(self):
+        return self.session.fake
+
+    def user(self, tg_id: int, first_name: str = "Test", username: str = "", **extra):
+        return ChatUser(self, self.session.user(tg_id, first_name, username, **extra))
+
+    def restart(self) -> None:
+        self.run(self.session.restart_bot(), timeout=30)
+
+    def close(self) -> None:
+        try:
+            self.run(self.session.close(), timeout=30)
+            # The bot's ORM threads keep their connections; close them before the test DB goes.
+            orm.close_connections()
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5)
+            self.loop.close()
+
+
+class ChatUser:
+    """One Telegram user chatting with the bot."""
+
+    def __init__(self, runner: BotRunner, user):
+        self.runner, self.user = runner, user
+        self.seen = 0  # how many bot actions in this chat the test has consumed
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    def _wait(self, count: int, timeout: float) -> list[Activity]:
+        items = self.runner.run(
+            self.runner.fake.wait_for_activity(self.id, self.seen, count=count, timeout=timeout),
+            timeout + 1,
+        )
+        self.seen += count
+        return items
+
+    def send(self, text: str) -> None:
+        self.runner.call(self.runner.fake.send_text, self.user, text)
+
+    def send_photo(self) -> None:
+        self.runner.call(self.runner.fake.send_photo, self.user)
+
+    def send_sticker(self) -> None:
+        self.runner.call(self.runner.fake.send_sticker, self.user)
+
+    def wait_for_reply(self, timeout: float = TIMEOUT) -> Activity:
+        return self._wait(1, timeout)[0]
+
+    def wait_for_replies(self, count: int, timeout: float = TIMEOUT) -> list[Activity]:
+        return self._wait(count, timeout)
+
+    def ask(self, text: str) -> str:
+        """Send text and return the text of the bot's single answer."""
+        self.send(text)
+        return self.wait_for_reply().text
+
+    def press(self, label: str) -> str:
+        """Press the newest inline button with this label; returns the bot's answer text."""
+        message, button = self.runner.session.find_button(self.user, label)
+        assert "callback_data" in button, f"{label!r} is a URL button"
+        self.runner.call(self.runner.fake.press, self.user, message, button["callback_data"])
+        return self.wait_for_reply().text
+
+    def last_message(self) -> BotMessage:
+        return self.runner.fake.last_message(self.id)
+
+    def buttons(self) -> list[str]:
+        message = self.last_message()
+        return message.button_texts() if message else []
+
+    def nothing_more(self, settle: float = 0.3) -> bool:
+        """True if the bot says nothing else within `settle` seconds."""
+        try:
+            self.runner.run(
+                self.runner.fake.wait_for_activity(self.id, self.seen, timeout=settle), settle + 1
+            )
+        except TimeoutError:
+            return True
+        return False

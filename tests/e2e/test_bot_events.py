@@ -1,0 +1,118 @@
+"""End to end: listing, reading, editing and deleting events."""
+
+import datetime as dt
+
+import pytest
+
+from calendarapp.bot import texts
+from calendarapp.models import BotStatistics, Event, TgUser
+from calendarapp.services.events import create_event
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def party(registered_ann, next_year):
+    return create_event(registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0))
+
+
+@pytest.fixture
+def bobs_event(bot, make_user, next_year):
+    make_user(5002, "bob", "Bob")
+    return create_event(5002, name="Bob's secret", date=next_year, time=dt.time(9, 0))
+
+
+def test_display_events_sorted_and_paginated(bot, registered_ann, next_year):
+    for day in range(25, 0, -1):  # created in reverse order
+        create_event(
+            registered_ann.id,
+            name=f"E{day:02}" + "x" * 190,
+            date=next_year + dt.timedelta(days=day),
+            time=dt.time(8, 0),
+        )
+    first = registered_ann.ask("/display_events")
+    assert "(стр. 1 из 3)" in first and len(first) <= 4096
+    names = [line.split(" · ")[2][:3] for line in first.splitlines()[2:]]
+    assert names == [f"E{day:02}" for day in range(1, 11)]
+    assert registered_ann.buttons() == [texts.BTN_NEXT]
+    second = registered_ann.press(texts.BTN_NEXT)
+    assert "(стр. 2 из 3)" in second and "E11" in second
+    assert registered_ann.buttons() == [texts.BTN_PREV, texts.BTN_NEXT]
+    assert "E01" in registered_ann.press(texts.BTN_PREV)
+
+
+def test_display_events_empty(bot, registered_ann):
+    assert registered_ann.ask("/display_events") == texts.NO_EVENTS
+
+
+def test_read_event(bot, registered_ann, party, bobs_event):
+    ann = registered_ann
+    assert "Party" in ann.ask(f"/read_event {party.pk}")
+    assert ann.ask("/read_event").startswith("Укажите номер")
+    assert ann.ask("/read_event abc").startswith(texts.ERRORS["id_format"])
+    assert ann.ask("/read_event 99999").startswith("Событие #99999 не найдено")
+    # Another user's event looks exactly like a missing one.
+    answer = ann.ask(f"/read_event {bobs_event.pk}")
+    assert answer.startswith(f"Событие #{bobs_event.pk} не найдено") and "secret" not in answer
+
+
+def test_edit_event_inline(bot, registered_ann, party):
+    answer = registered_ann.ask(f"/edit_event {party.pk} New   details here")
+    assert answer == texts.EVENT_EDITED.format(id=party.pk)
+    assert Event.objects.get().details == "New   details here"
+    assert TgUser.objects.get(pk=registered_ann.id).events_edited == 1
+    assert BotStatistics.objects.get().edited_events == 1
+
+
+def test_edit_event_dialog_with_bad_input(bot, registered_ann, party, bobs_event):
+    ann = registered_ann
+    assert ann.ask("/edit_event") == texts.ASK_EVENT_ID
+    assert ann.ask("five").endswith(texts.ASK_EVENT_ID)
+    assert ann.ask(str(bobs_event.pk)).startswith(f"Событие #{bobs_event.pk} не найдено")
+    ann.send_sticker()
+    assert ann.wait_for_reply().text.endswith(texts.ASK_EVENT_ID)
+    assert ann.ask(str(party.pk)) == texts.ASK_NEW_DETAILS.format(id=party.pk)
+    assert ann.ask("z" * 1001).startswith("Описание длиннее 1000")
+    assert ann.ask("Bring snacks") == texts.EVENT_EDITED.format(id=party.pk)
+    assert Event.objects.get(pk=party.pk).details == "Bring snacks"
+    assert Event.objects.get(pk=bobs_event.pk).details == ""
+
+
+def test_edit_event_inline_unknown_id_asks_again(bot, registered_ann, party):
+    ann = registered_ann
+    assert ann.ask("/edit_event 777 text").endswith(texts.ASK_EVENT_ID)
+    assert ann.ask(str(party.pk)) == texts.ASK_NEW_DETAILS.format(id=party.pk)
+    assert ann.ask("/cancel") == texts.CANCELLED
+    assert Event.objects.get().details == ""
+
+
+def test_delete_event_asks_for_confirmation(bot, registered_ann, party):
+    ann = registered_ann
+    assert ann.ask(f"/delete_event {party.pk}").startswith("Удалить событие?")
+    assert ann.buttons() == [texts.BTN_CONFIRM_DELETE, texts.BTN_CANCEL]
+    assert ann.ask("maybe").startswith(texts.CONFIRM_DELETE_EXPECTED)
+    assert Event.objects.exists()
+    assert ann.press(texts.BTN_CONFIRM_DELETE) == texts.EVENT_DELETED.format(
+        id=party.pk, name="Party"
+    )
+    assert not Event.objects.exists()
+    assert TgUser.objects.get(pk=ann.id).events_cancelled == 1
+    assert BotStatistics.objects.get().cancelled_events == 1
+
+
+def test_delete_event_dialog_cancel_keeps_event(bot, registered_ann, party, bobs_event):
+    ann = registered_ann
+    assert ann.ask("/delete_event") == texts.ASK_EVENT_ID
+    assert ann.ask(str(bobs_event.pk)).startswith(f"Событие #{bobs_event.pk} не найдено")
+    assert ann.ask(str(party.pk)).startswith("Удалить событие?")
+    assert ann.press(texts.BTN_CANCEL) == texts.CANCELLED
+    assert Event.objects.count() == 2
+    # The old confirmation button no longer does anything.
+    message, _ = bot.session.find_button(ann.user, texts.BTN_CANCEL)
+    assert message.reply_markup is None or texts.BTN_CONFIRM_DELETE not in message.button_texts()
+
+
+def test_delete_by_typing_yes(bot, registered_ann, party):
+    registered_ann.ask(f"/delete_event {party.pk}")
+    assert registered_ann.ask("да").startswith(f"Событие #{party.pk}")
+    assert not Event.objects.exists()

@@ -1,0 +1,62 @@
+"""End to end: /share_event (both ways), /my_public, /public_of, /export, /calendar."""
+
+import datetime as dt
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from calendarapp.bot import texts
+from calendarapp.models import Event
+from calendarapp.services.events import create_event
+from calendarapp.services.export_tokens import read_export_token
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def party(registered_ann, next_year):
+    return create_event(registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0))
+
+
+def test_share_and_unshare(bot, registered_ann, party):
+    ann = registered_ann
+    assert ann.ask("/my_public") == texts.NO_PUBLIC_EVENTS
+    assert ann.ask("/share_event") == texts.ASK_EVENT_ID
+    assert ann.ask("nope").endswith(texts.ASK_EVENT_ID)
+    assert "сейчас личное" in ann.ask(str(party.pk))
+    assert ann.ask("public please").startswith(texts.SHARE_CHOICE_EXPECTED)
+    assert ann.press(texts.BTN_MAKE_PUBLIC) == texts.NOW_PUBLIC.format(id=party.pk)
+    assert Event.objects.get().is_public
+    assert "Party" in ann.ask("/my_public")
+    assert "сейчас публичное" in ann.ask(f"/share_event {party.pk}")
+    assert ann.press(texts.BTN_MAKE_PRIVATE) == texts.NOW_PRIVATE.format(id=party.pk)
+    assert not Event.objects.get().is_public
+
+
+def test_public_of(bot, registered_ann, next_year):
+    ann, bob = registered_ann, bot.user(5002, "Bob", "bob")
+    bob.ask("/register")
+    create_event(bob.id, name="Open day", date=next_year, time=dt.time(10, 0), is_public=True)
+    create_event(bob.id, name="Dentist", date=next_year, time=dt.time(9, 0))
+    assert ann.ask("/public_of") == texts.ASK_WHOSE
+    assert ann.ask("@nobody").startswith("Пользователь @nobody не найден")
+    answer = ann.ask("@Bob")
+    assert "Open day" in answer and "Dentist" not in answer
+    answer = ann.ask(f"/public_of {bob.id}")
+    assert "Open day" in answer and "Dentist" not in answer
+    assert ann.ask("/public_of 999").startswith("Пользователь 999 не найден")
+    assert ann.ask("/cancel") == texts.CANCELLED
+
+
+@pytest.mark.parametrize("command", ["/export", "/calendar"])
+def test_export_links(bot, registered_ann, party, command, settings):
+    answer = registered_ann.ask(command)
+    assert "15 мин" in answer
+    if command == "/calendar":
+        assert "Party" in answer
+    message = registered_ann.last_message()
+    urls = [button["url"] for button in message.buttons()]
+    assert [urlsplit(url).path for url in urls] == ["/export/csv/", "/export/json/"]
+    assert all(url.startswith(settings.SITE_BASE_URL) for url in urls)
+    token = parse_qs(urlsplit(urls[0]).query)["token"][0]
+    assert read_export_token(token) == registered_ann.id

@@ -1,0 +1,89 @@
+"""`manage.py runbot` as a real process: no token, and a real token against the fake API."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from calendarapp.devtools.fake_bot_api import FakeBotApi
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"TELEGRAM_BOT_TOKEN"}}
+    return env | extra
+
+
+def test_runbot_without_token_says_how_and_fails(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "runbot"],
+        cwd=tmp_path if False else ROOT,
+        env=_env(TELEGRAM_BOT_TOKEN="", PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "manage.py chat" in result.stderr
+
+
+@pytest.mark.e2e
+def test_runbot_process_answers_and_survives_sigkill_mid_dialog(tmp_path):
+    """The real process against the fake API; a SIGKILL mid-dialog loses nothing."""
+    db_path = tmp_path / "bot.sqlite3"
+    env = _env(SQLITE_PATH=str(db_path), DATABASE_URL="", DB_HOST="")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+
+    async def scenario():
+        fake = await FakeBotApi().start()
+        bot_env = env | {
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+        }
+
+        def spawn():
+            return subprocess.Popen(
+                [sys.executable, "bot.py"],
+                cwd=ROOT,
+                env=bot_env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+
+        user = fake.user(7001, "Kim", "kim")
+
+        async def say(text, timeout=30):
+            mark = fake.cursor(user.id)
+            fake.send_text(user, text)
+            return (await fake.wait_for_activity(user.id, mark, timeout=timeout))[0].text
+
+        process = spawn()
+        try:
+            assert "зарегистрированы" in await say("/register")
+            await say("/create_event")
+            assert "Дата" in await say("Concert")
+            process.send_signal(signal.SIGKILL)
+            process.wait(10)
+            await fake.release_polls()
+            process = spawn()
+            assert "Время" in await say("2031-05-01")
+            process.send_signal(signal.SIGTERM)  # a clean stop, as Ctrl-C
+            assert process.wait(20) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+            await fake.stop()
+
+    asyncio.run(scenario())
