@@ -1,9 +1,22 @@
 """Shapes of the API's requests and responses; the rules themselves live in the services."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment, Event, TgUser
 from calendarapp.services.users import MAX_TELEGRAM_ID
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "15:00:00",
+        "description": "Wall-clock time (HH:MM[:SS]) in the event owner's time zone.",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A time without an offset: calendar times are local to the owner's zone."""
 
 
 def telegram_id_field(**kwargs) -> serializers.IntegerField:
@@ -13,6 +26,7 @@ def telegram_id_field(**kwargs) -> serializers.IntegerField:
 class PublicEventSerializer(serializers.ModelSerializer):
     owner_tg_id = serializers.IntegerField(source="owner_id", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
+    time = WallClockTimeField(read_only=True)
 
     class Meta:
         model = Event
@@ -59,7 +73,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
     date = serializers.DateField(
         required=False, help_text="Defaults to the event's date (organiser's time zone)."
     )
-    time = serializers.TimeField(required=False, help_text="Defaults to the event's time.")
+    time = WallClockTimeField(required=False, help_text="Defaults to the event's time.")
     details = serializers.CharField(
         required=False, allow_blank=True, max_length=APPOINTMENT_DETAILS_MAX_LENGTH
     )
