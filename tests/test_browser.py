@@ -6,6 +6,7 @@ must run, and `.ci/run` installs chromium from Debian's packages.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,10 @@ from django.contrib import admin
 from django.urls import reverse
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOT_DIR", "/tmp/calendar-browser-shots"))
+SCREENSHOTS = Path(
+    os.environ.get("BROWSER_SCREENSHOT_DIR")
+    or Path(tempfile.gettempdir()) / "calendar-browser-shots"
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
