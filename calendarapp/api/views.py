@@ -12,7 +12,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from calendarapp.selectors.appointments import all_appointments
-from calendarapp.selectors.events import public_events
+from calendarapp.selectors.events import public_events_listing
 from calendarapp.selectors.users import all_users
 from calendarapp.services.appointments import create_appointment
 from calendarapp.services.export_tokens import issue_export_token_for_user
@@ -79,7 +79,7 @@ class PublicEventListView(generics.ListAPIView):
     ordering_fields = ["date", "time", "name", "id"]
 
     def get_queryset(self):
-        return public_events()
+        return public_events_listing()
 
 
 @extend_schema_view(
