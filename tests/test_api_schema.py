@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import ignored_auth
 
@@ -16,7 +18,15 @@ from webapp.wsgi import application
 def web_schema(db, settings):
     # Throttles are tested on their own; here every operation must really run.
     settings.CALENDAR_THROTTLE_RATES = {"export_token": None, "export": None}
-    return schemathesis.from_wsgi("/api/schema/", application)
+    # The WSGI app runs inside the test's transaction, as Django's own test client does:
+    # it must not close the connection at the end of each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.from_wsgi("/api/schema/", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.from_pytest_fixture("web_schema")
