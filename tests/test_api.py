@@ -386,3 +386,32 @@ def test_export_token_issuance_is_throttled(api, alice, settings):
     assert response.status_code == 429
     assert response.json()["code"] == "throttled"
     assert 0 < int(response["Retry-After"]) <= 60
+
+
+def test_deleted_event_leaves_the_meeting_with_a_null_event_id(api, seed_people, tomorrow):
+    organizer, guest = seed_people
+    event = make_event(organizer, tomorrow)
+    Appointment.objects.create(
+        event=event, organizer=organizer, participant=guest, date=tomorrow, time=dt.time(10)
+    )
+    event.delete()
+    row = api.get("/api/appointments/").json()["results"][0]
+    assert row["event_id"] is None
+    assert row["participant_tg_id"] == guest.pk
+
+
+def test_null_event_id_is_a_clear_400(api, seed_people):
+    body = {"organizer_tg_id": 123, "participant_tg_id": 456, "event_id": None}
+    response = api.post("/api/appointments/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"event_id": ["An event id is required."]}
+
+
+def test_forwarded_for_header_cannot_dodge_the_download_limit(client, alice, settings):
+    from calendarapp.services.export_tokens import issue_export_token
+
+    settings.CALENDAR_THROTTLE_RATES = {"export_token": None, "export": "1/minute"}
+    token = issue_export_token(alice.pk).token
+    assert client.get("/export/json/", {"token": token}).status_code == 200
+    response = client.get("/export/json/", {"token": token}, HTTP_X_FORWARDED_FOR="10.9.9.9")
+    assert response.status_code == 429

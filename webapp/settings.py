@@ -145,6 +145,8 @@ SPECTACULAR_SETTINGS = {
 REST_FRAMEWORK |= {
     "EXCEPTION_HANDLER": "calendarapp.api.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "calendarapp.api.pagination.CappedPageNumberPagination",
+    # Throttles count per client address: trust X-Forwarded-For only behind this many proxies.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS |= {
     # Swagger UI from the drf-spectacular-sidecar package: no CDN, works offline.

@@ -69,7 +69,8 @@ class UserSerializer(serializers.ModelSerializer):
 class AppointmentSerializer(serializers.ModelSerializer):
     organizer_tg_id = telegram_id_field(source="organizer_id")
     participant_tg_id = telegram_id_field(source="participant_id")
-    event_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, allow_null=False)
+    # Null once the event is deleted (meetings keep their history); required when creating.
+    event_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, allow_null=True)
     date = serializers.DateField(
         required=False, help_text="Defaults to the event's date (organiser's time zone)."
     )
@@ -94,11 +95,10 @@ class AppointmentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "status", "responded_at", "created_at"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        # The event may have been deleted since (a soft link): then event_id is null.
-        data["event_id"] = instance.event_id
-        return data
+    def validate_event_id(self, value):
+        if value is None:
+            raise serializers.ValidationError("An event id is required.", code="null")
+        return value
 
 
 class ExportTokenRequestSerializer(serializers.Serializer):
