@@ -32,3 +32,32 @@ def bob(make_user):
 @pytest.fixture
 def tomorrow() -> dt.date:
     return timezone.localdate() + dt.timedelta(days=1)
+
+
+# --- REST API and exports (issue 5) ---------------------------------------------------
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def staff_token(db, django_user_model):
+    from rest_framework.authtoken.models import Token
+
+    user = django_user_model.objects.create_user("service", password="x", is_staff=True)
+    return Token.objects.create(user=user).key
+
+
+@pytest.fixture
+def api(staff_token):
+    """A DRF client authenticated as a staff service account with a token."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {staff_token}")
+    return client

@@ -44,3 +44,13 @@ def test_tampered_and_foreign_tokens_are_invalid():
     ):
         with pytest.raises(ExportTokenInvalid):
             read_export_token(bad)
+
+
+def test_api_issues_tokens_only_for_registered_users(alice):
+    from calendarapp.exceptions import NotFound
+    from calendarapp.services.export_tokens import issue_export_token_for_user
+
+    assert read_export_token(issue_export_token_for_user(alice.pk).token) == alice.pk
+    with pytest.raises(NotFound) as error:
+        issue_export_token_for_user(999_999)
+    assert error.value.code == "user_not_found"

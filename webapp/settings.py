@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "calendarapp",
 ]
 
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "calendarapp.api.middleware.EnglishApiMiddleware",  # issue 5: the API speaks English
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -158,6 +160,26 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public events, Telegram users, meetings and signed calendar exports.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- REST API and exports (issue 5) --------------------------------------------------
+REST_FRAMEWORK |= {
+    "EXCEPTION_HANDLER": "calendarapp.api.errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "calendarapp.api.pagination.CappedPageNumberPagination",
+    # Throttles count per client address: trust X-Forwarded-For only behind this many proxies.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+}
+SPECTACULAR_SETTINGS |= {
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Abuse limits, "N/second|minute|hour|day"; an empty value switches a limit off.
+CALENDAR_THROTTLE_RATES = {
+    "export_token": env_str("API_EXPORT_TOKEN_RATE", "30/minute") or None,
+    "export": env_str("EXPORT_DOWNLOAD_RATE", "30/minute") or None,
 }
 
 # --- Logging: everything to stdout, level from LOG_LEVEL ------------------------------

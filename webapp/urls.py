@@ -1,9 +1,26 @@
 from django.contrib import admin
-from django.urls import path
+from django.http import HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
+from django.urls import include, path
 
 from webapp.health import healthz
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page: answer instead of logging a 404."""
+    try:
+        return HttpResponseRedirect(
+            static("drf_spectacular_sidecar/swagger-ui-dist/favicon-32x32.png")
+        )
+    except ValueError:  # no collectstatic manifest yet
+        return HttpResponse(status=204)
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # --- REST API and signed exports (issue 5) ---
+    path("api/", include("calendarapp.api.urls")),
+    path("export/", include("calendarapp.exports.urls")),
+    path("favicon.ico", favicon),
 ]

@@ -16,3 +16,7 @@ def find_user_by_username(username: str) -> TgUser | None:
 
 def users_with_event_counts() -> QuerySet[TgUser]:
     return TgUser.objects.annotate(event_total=Count("events", distinct=True))
+
+
+def all_users() -> QuerySet[TgUser]:
+    return TgUser.objects.order_by("tg_id")

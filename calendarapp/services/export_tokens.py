@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
-from calendarapp.exceptions import DomainError, ValidationFailed
+from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
+from calendarapp.models import TgUser
 
 from .users import validate_tg_id
 
@@ -74,3 +75,11 @@ def export_url(token: str, fmt: str) -> str:
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"Unknown export format: {fmt}")
     return f"{settings.SITE_BASE_URL}/export/{fmt}/?{urlencode({'token': token})}"
+
+
+def issue_export_token_for_user(tg_id: int) -> ExportToken:
+    """Issue a token only for a registered user (the API's rule: no links to nothing)."""
+    validate_tg_id(tg_id)
+    if not TgUser.objects.filter(pk=tg_id).exists():
+        raise NotFound("User {tg_id} is not registered.", code="user_not_found", tg_id=tg_id)
+    return issue_export_token(tg_id)

@@ -1,0 +1,17 @@
+from django.utils import translation
+
+API_PREFIXES = ("/api/", "/export/")
+
+
+class EnglishApiMiddleware:
+    """The API and the downloads answer in English (the domain errors' language), whatever
+    the site's default language (Russian, for the admin) or the client's Accept-Language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(API_PREFIXES):
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+        return self.get_response(request)

@@ -1,0 +1,130 @@
+"""Shapes of the API's requests and responses; the rules themselves live in the services."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment, Event, TgUser
+from calendarapp.services.users import MAX_TELEGRAM_ID
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "15:00:00",
+        "description": "Wall-clock time (HH:MM[:SS]) in the event owner's time zone.",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A time without an offset: calendar times are local to the owner's zone."""
+
+
+def telegram_id_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_TELEGRAM_ID, **kwargs)
+
+
+class PublicEventSerializer(serializers.ModelSerializer):
+    owner_tg_id = serializers.IntegerField(source="owner_id", read_only=True)
+    owner_username = serializers.CharField(source="owner.username", read_only=True)
+    time = WallClockTimeField(read_only=True)
+
+    class Meta:
+        model = Event
+        fields = ["id", "owner_tg_id", "owner_username", "name", "date", "time", "details"]
+        read_only_fields = fields
+
+
+class UserSerializer(serializers.ModelSerializer):
+    tg_id = telegram_id_field(help_text="Telegram user id (positive 64-bit integer).")
+
+    class Meta:
+        model = TgUser
+        fields = [
+            "tg_id",
+            "username",
+            "first_name",
+            "last_name",
+            "language_code",
+            "timezone",
+            "is_active",
+            "bot_started_at",
+            "events_created",
+            "events_edited",
+            "events_cancelled",
+            "created_at",
+        ]
+        read_only_fields = [
+            "timezone",
+            "is_active",
+            "bot_started_at",
+            "events_created",
+            "events_edited",
+            "events_cancelled",
+            "created_at",
+        ]
+        # Uniqueness is the service's rule (409 Conflict), not a serializer check.
+        extra_kwargs = {"tg_id": {"validators": []}}
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    organizer_tg_id = telegram_id_field(source="organizer_id")
+    participant_tg_id = telegram_id_field(source="participant_id")
+    # Null once the event is deleted (meetings keep their history); required when creating.
+    event_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, allow_null=True)
+    date = serializers.DateField(
+        required=False, help_text="Defaults to the event's date (organiser's time zone)."
+    )
+    time = WallClockTimeField(required=False, help_text="Defaults to the event's time.")
+    details = serializers.CharField(
+        required=False, allow_blank=True, max_length=APPOINTMENT_DETAILS_MAX_LENGTH
+    )
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "organizer_tg_id",
+            "participant_tg_id",
+            "event_id",
+            "date",
+            "time",
+            "details",
+            "status",
+            "responded_at",
+            "created_at",
+        ]
+        read_only_fields = ["id", "status", "responded_at", "created_at"]
+
+    def validate_event_id(self, value):
+        if value is None:
+            raise serializers.ValidationError("An event id is required.", code="null")
+        return value
+
+
+class ExportTokenRequestSerializer(serializers.Serializer):
+    tg_user_id = telegram_id_field(help_text="Whose calendar the links export.")
+
+
+class ExportTokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    tg_user_id = serializers.IntegerField(source="tg_id")
+    expires_at = serializers.DateTimeField()
+    csv_url = serializers.SerializerMethodField()
+    json_url = serializers.SerializerMethodField()
+    ics_url = serializers.SerializerMethodField()
+
+    def get_csv_url(self, obj) -> str:
+        return obj.url("csv")
+
+    def get_json_url(self, obj) -> str:
+        return obj.url("json")
+
+    def get_ics_url(self, obj) -> str:
+        return obj.url("ics")
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    field = serializers.CharField(required=False, help_text="The request field at fault.")
+    errors = serializers.DictField(required=False, help_text="Per-field messages (400).")

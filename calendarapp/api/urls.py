@@ -1,0 +1,28 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .permissions import Anyone
+from .views import (
+    APIRootView,
+    AppointmentListCreateView,
+    ExportTokenView,
+    PublicEventListView,
+    UserListCreateView,
+)
+
+app_name = "api"
+
+urlpatterns = [
+    path("", APIRootView.as_view(), name="root"),
+    path("events/public/", PublicEventListView.as_view(), name="public-events"),
+    path("users/", UserListCreateView.as_view(), name="users"),
+    path("appointments/", AppointmentListCreateView.as_view(), name="appointments"),
+    path("export/token/", ExportTokenView.as_view(), name="export-token"),
+    # The description of the API is public; the data behind it is not.
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[Anyone]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[Anyone]),
+        name="docs",
+    ),
+]

@@ -1,0 +1,206 @@
+"""API views: parse with a serializer, call a service or selector, shape the answer.
+
+Domain errors raised by the services become JSON responses in `api.errors`; the view only
+says which request field an error code concerns (`error_fields`) and whether an unknown id
+is a 400 (it came in a POST body) or a 404.
+"""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from calendarapp.selectors.appointments import all_appointments
+from calendarapp.selectors.events import public_events_listing
+from calendarapp.selectors.users import all_users
+from calendarapp.services.appointments import create_appointment
+from calendarapp.services.export_tokens import issue_export_token_for_user
+from calendarapp.services.users import TelegramProfile, create_user_profile
+
+from . import serializers
+from .filters import AppointmentFilter, PublicEventFilter, UserFilter
+from .pagination import CappedPageNumberPagination
+from .permissions import Anyone, IsStaff
+from .throttling import ExportTokenRateThrottle
+
+_ERROR = serializers.ErrorSerializer
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(_ERROR, description=description)
+
+
+LIST_ERRORS = {
+    400: _error("A filter value is invalid."),
+    401: _error("Missing or invalid credentials."),
+    403: _error("The account may not use this endpoint (staff only)."),
+    404: _error("The page does not exist."),
+}
+CREATE_ERRORS = {
+    400: _error("Invalid body, or an id in it is unknown (`field` names it)."),
+    401: _error("Missing or invalid credentials."),
+    403: _error("The account may not use this endpoint (staff only)."),
+}
+
+
+class APIRootView(APIView):
+    """The API's endpoints. Everything but public events needs a staff token or session."""
+
+    permission_classes = [Anyone]
+    schema = None
+
+    def get(self, request, format=None):
+        def link(name):
+            return reverse(name, request=request, format=format)
+
+        return Response(
+            {
+                "events/public": link("api:public-events"),
+                "users": link("api:users"),
+                "appointments": link("api:appointments"),
+                "export/token": link("api:export-token"),
+                "schema": link("api:schema"),
+                "docs": link("api:docs"),
+            }
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: serializers.PublicEventSerializer(many=True), **LIST_ERRORS})
+)
+class PublicEventListView(generics.ListAPIView):
+    """Public events of every user, soonest first. Open to anonymous callers."""
+
+    permission_classes = [Anyone]
+    serializer_class = serializers.PublicEventSerializer
+    pagination_class = CappedPageNumberPagination
+    filterset_class = PublicEventFilter
+    ordering_fields = ["date", "time", "name", "id"]
+
+    def get_queryset(self):
+        return public_events_listing()
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: serializers.UserSerializer(many=True), **LIST_ERRORS}),
+    post=extend_schema(
+        responses={
+            201: serializers.UserSerializer,
+            **CREATE_ERRORS,
+            409: _error("A user with this Telegram id already exists (`user_exists`)."),
+        },
+        description=(
+            "Create a profile for someone who has not talked to the bot yet. A duplicate "
+            "Telegram id is refused with 409 `user_exists`; the existing profile is not changed."
+        ),
+    ),
+)
+class UserListCreateView(generics.ListCreateAPIView):
+    """Telegram users known to the calendar (staff only)."""
+
+    permission_classes = [IsStaff]
+    serializer_class = serializers.UserSerializer
+    pagination_class = CappedPageNumberPagination
+    filterset_class = UserFilter
+    ordering_fields = ["tg_id", "username", "created_at"]
+    not_found_status = status.HTTP_400_BAD_REQUEST
+    error_fields = {"invalid_tg_id": "tg_id", "user_exists": "tg_id"}
+
+    def get_queryset(self):
+        return all_users()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = create_user_profile(
+            TelegramProfile(
+                tg_id=data["tg_id"],
+                username=data.get("username", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                language_code=data.get("language_code", ""),
+            )
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: serializers.AppointmentSerializer(many=True), **LIST_ERRORS}),
+    post=extend_schema(
+        responses={
+            201: serializers.AppointmentSerializer,
+            **CREATE_ERRORS,
+            409: _error(
+                "The participant cannot be invited now: `participant_unreachable` (never "
+                "started the bot), `already_invited`, or `participant_busy` (another meeting "
+                "at that time)."
+            ),
+        },
+        description=(
+            "Invite `participant_tg_id` to the organiser's event `event_id`. The same rules "
+            "as the bot's /invite apply; the meeting starts `pending` and the participant "
+            "gets the invitation from the bot."
+        ),
+    ),
+)
+class AppointmentListCreateView(generics.ListCreateAPIView):
+    """Meetings between users (staff only)."""
+
+    permission_classes = [IsStaff]
+    serializer_class = serializers.AppointmentSerializer
+    pagination_class = CappedPageNumberPagination
+    filterset_class = AppointmentFilter
+    ordering_fields = ["date", "time", "created_at", "id"]
+    not_found_status = status.HTTP_400_BAD_REQUEST
+    error_fields = {
+        "invite_self": "participant_tg_id",
+        "organizer_not_found": "organizer_tg_id",
+        "event_not_found": "event_id",
+        "participant_not_found": "participant_tg_id",
+        "participant_unreachable": "participant_tg_id",
+        "already_invited": "participant_tg_id",
+        "participant_busy": "participant_tg_id",
+        "details_too_long": "details",
+    }
+
+    def get_queryset(self):
+        return all_appointments()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = create_appointment(
+            data["organizer_id"],
+            data["participant_id"],
+            data["event_id"],
+            details=data.get("details", ""),
+            date=data.get("date"),
+            time=data.get("time"),
+        )
+
+
+class ExportTokenView(APIView):
+    """Issue a signed export link for one user's calendar (staff only, throttled)."""
+
+    permission_classes = [IsStaff]
+    throttle_classes = [ExportTokenRateThrottle]
+    not_found_status = status.HTTP_400_BAD_REQUEST
+    error_fields = {"invalid_tg_id": "tg_user_id", "user_not_found": "tg_user_id"}
+
+    @extend_schema(
+        request=serializers.ExportTokenRequestSerializer,
+        responses={
+            201: serializers.ExportTokenSerializer,
+            **CREATE_ERRORS,
+            429: _error("Too many tokens issued; see the Retry-After header."),
+        },
+        description=(
+            "Returns a token valid for EXPORT_TOKEN_MAX_AGE seconds and ready download links "
+            "(CSV for Excel, JSON, ICS). The links need no other credentials."
+        ),
+    )
+    def post(self, request):
+        body = serializers.ExportTokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        issued = issue_export_token_for_user(body.validated_data["tg_user_id"])
+        return Response(
+            serializers.ExportTokenSerializer(issued).data, status=status.HTTP_201_CREATED
+        )

@@ -1,0 +1,1 @@
+"""Signed, expiring calendar downloads (CSV for Excel, JSON, ICS), streamed row by row."""

@@ -1,0 +1,80 @@
+"""A user's calendar as exported: own events plus meetings they accepted, soonest first.
+
+Rows are plain dicts streamed from two server-side cursors and merged by date and time, so
+memory stays flat however long the calendar is.
+"""
+
+import heapq
+from collections.abc import Iterator
+
+from calendarapp.models import Appointment, Event, TgUser
+
+EXPORT_CHUNK_SIZE = 2000
+
+
+def calendar_owner(tg_id: int) -> TgUser | None:
+    return TgUser.objects.filter(pk=tg_id).first()
+
+
+def calendar_time_zones(owner: TgUser) -> list[str]:
+    """Every IANA zone the entries use: the owner's and their meetings' organisers'."""
+    zones = set(
+        Appointment.objects.filter(
+            participant_id=owner.pk, status=Appointment.Status.CONFIRMED
+        ).values_list("organizer__timezone", flat=True)
+    )
+    return sorted(zones | {owner.timezone})
+
+
+def _own_events(owner: TgUser, chunk_size: int) -> Iterator[dict]:
+    rows = (
+        Event.objects.filter(owner_id=owner.pk)
+        .order_by("date", "time", "id")
+        .values("id", "name", "date", "time", "details", "is_public", "updated_at")
+        .iterator(chunk_size=chunk_size)
+    )
+    for row in rows:
+        row["kind"] = "event"
+        row["timezone"] = owner.timezone
+        row["organizer_tg_id"] = owner.pk
+        yield row
+
+
+def _confirmed_meetings(owner: TgUser, chunk_size: int) -> Iterator[dict]:
+    rows = (
+        Appointment.objects.filter(participant_id=owner.pk, status=Appointment.Status.CONFIRMED)
+        .order_by("date", "time", "id")
+        .values(
+            "id",
+            "date",
+            "time",
+            "details",
+            "updated_at",
+            "organizer_id",
+            "event__name",
+            "organizer__timezone",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+    for row in rows:
+        yield {
+            "kind": "meeting",
+            "id": row["id"],
+            "name": row["event__name"] or "",
+            "date": row["date"],
+            "time": row["time"],
+            "details": row["details"],
+            "is_public": False,
+            "updated_at": row["updated_at"],
+            "timezone": row["organizer__timezone"],
+            "organizer_tg_id": row["organizer_id"],
+        }
+
+
+def calendar_entries(owner: TgUser, chunk_size: int = EXPORT_CHUNK_SIZE) -> Iterator[dict]:
+    """Own events and confirmed meetings, merged by wall-clock date and time."""
+    return heapq.merge(
+        _own_events(owner, chunk_size),
+        _confirmed_meetings(owner, chunk_size),
+        key=lambda row: (row["date"], row["time"]),
+    )
