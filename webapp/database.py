@@ -49,6 +49,10 @@ def database_settings(base_dir: Path) -> dict:
         config.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
         # A persistent connection keeps the WAL pragmas applied and avoids reconnects.
         config["CONN_MAX_AGE"] = None
+        # Tests use a file, not Django's shared-cache in-memory database: the bot's ORM thread
+        # and the test's thread write concurrently, and shared-cache table locks ignore the
+        # busy timeout ("database table is locked"). A file gets WAL and the timeout.
+        config["TEST"] = {"NAME": env_str("SQLITE_TEST_PATH") or str(base_dir / "test-db.sqlite3")}
     else:
         config.setdefault("TEST", {})["NAME"] = env_str("DB_TEST_NAME") or None
         if not config["TEST"]["NAME"]:
