@@ -2,7 +2,8 @@
 
 `sync_to_async` (thread_sensitive=True, also behind Django's async ORM) funnels every query
 of every user through one thread; under load that thread becomes the bottleneck. This pool
-runs ORM calls on a few threads (one on SQLite), each keeping its own persistent connection (CONN_MAX_AGE).
+runs ORM calls on a few threads (one on SQLite), each keeping its own persistent
+connection (CONN_MAX_AGE).
 """
 
 import asyncio
