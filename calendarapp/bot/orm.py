@@ -2,7 +2,8 @@
 
 `sync_to_async` (thread_sensitive=True, also behind Django's async ORM) funnels every query
 of every user through one thread; under load that thread becomes the bottleneck. This pool
-runs ORM calls on a few threads, each keeping its own persistent connection (CONN_MAX_AGE).
+runs ORM calls on a few threads (one on SQLite), each keeping its own persistent
+connection (CONN_MAX_AGE).
 """
 
 import asyncio
@@ -14,7 +15,9 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from django.conf import settings
 from django.db import close_old_connections, connections
 
-WORKERS = getattr(settings, "BOT_DB_THREADS", 4)
+# SQLite serialises writers anyway, and threads writing to it in turn saw each other's rows
+# late in tests (shared-cache memory database): one thread there, a few on PostgreSQL.
+WORKERS = 1 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else 4
 _executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="bot-orm")
 
 

@@ -44,7 +44,7 @@ def test_cancel_any_dialog_at_any_step(bot, registered_ann, party, name, depth, 
     assert registered_ann.ask("/cancel") == texts.NOTHING_TO_CANCEL
     event = Event.objects.get()
     assert (event.details, event.is_public) == ("", False)
-    assert not ConversationState.objects.exists()
+    assert list(ConversationState.objects.values_list("conversation", "state")) == []
 
 
 @pytest.mark.parametrize(("name", "depth"), STEPS)
