@@ -16,7 +16,7 @@ from django.conf import settings
 MIN_SECRET_LENGTH = 32
 # Telegram's rule for secret_token: 1-256 characters, A-Z, a-z, 0-9, _ and -.
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-MAKE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+HOW_TO_MAKE_ONE = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
 class WebhookConfigError(ValueError):
@@ -51,12 +51,12 @@ def webhook_config() -> WebhookConfig | None:
     if not secret:
         raise WebhookConfigError(
             "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not. Without it anyone "
-            f"who finds the URL could post fake updates. Make one with: {MAKE_SECRET}"
+            f"who finds the URL could post fake updates. Make one with: {HOW_TO_MAKE_ONE}"
         )
     if len(secret) < MIN_SECRET_LENGTH or not SECRET_PATTERN.fullmatch(secret):
         raise WebhookConfigError(
             f"TELEGRAM_WEBHOOK_SECRET must be {MIN_SECRET_LENGTH}-256 characters of A-Z, a-z, "
-            f"0-9, _ and - (Telegram's rule). Make one with: {MAKE_SECRET}"
+            f"0-9, _ and - (Telegram's rule). Make one with: {HOW_TO_MAKE_ONE}"
         )
     port = settings.TELEGRAM_WEBHOOK_PORT
     if not 0 < port < 65536:
