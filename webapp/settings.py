@@ -138,6 +138,12 @@ TELEGRAM_API_BASE_URL = env_str("TELEGRAM_API_BASE_URL", "https://api.telegram.o
 # Bot: retries of 429/5xx/network errors, and the overall message rate (Telegram: ~30/s).
 TELEGRAM_MAX_RETRIES = env_int("TELEGRAM_MAX_RETRIES", 3)
 TELEGRAM_OVERALL_MAX_RATE = env_int("TELEGRAM_OVERALL_MAX_RATE", 30)
+# Bot webhook mode (production): set the public HTTPS URL to receive updates by webhook
+# instead of long polling; see calendarapp/bot/webhook.py and README, "Webhook mode".
+TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL")
+TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
+TELEGRAM_WEBHOOK_LISTEN = env_str("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0")  # noqa: S104 - in a container
+TELEGRAM_WEBHOOK_PORT = env_int("TELEGRAM_WEBHOOK_PORT", 8443)
 
 # --- Django REST framework ------------------------------------------------------------
 REST_FRAMEWORK = {

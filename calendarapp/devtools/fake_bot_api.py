@@ -5,6 +5,9 @@ People and tests play Telegram users: they inject updates (commands with `bot_co
 entities, text, photos, stickers, inline button presses) and read what the bot sent.
 Telegram's limits are enforced (text length, callback_data size, 403 for users who never
 started the bot or blocked it), and failures can be injected (429 with retry_after, 5xx).
+Webhooks work like Telegram's: after `setWebhook`, updates are POSTed to the URL with the
+secret in `X-Telegram-Bot-Api-Secret-Token` (retried while the bot's server is not up yet),
+and `getUpdates` answers 409. `route_webhooks_to` plays the reverse proxy in front of the bot.
 Used by the end-to-end tests, `python manage.py chat` and `bench/bot_throughput.py`.
 """
 
@@ -15,11 +18,14 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 BOT_USER = {
     "id": 777000111,
     "is_bot": True,
@@ -120,6 +126,13 @@ class FakeBotApi:
         self._chat_waiters: dict[int, list[asyncio.Future]] = collections.defaultdict(list)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
+        # Webhook state, as setWebhook left it; deliveries are the HTTP statuses we got back.
+        self.webhook_url = ""
+        self.webhook_secret = ""
+        self.webhook_route = ""  # "http://127.0.0.1:port": where the proxy forwards to
+        self.deliveries: list[int] = []
+        self._delivery_tasks: set[asyncio.Task] = set()
+        self._client: aiohttp.ClientSession | None = None
 
     # --- server lifecycle -----------------------------------------------------------------
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> "FakeBotApi":
@@ -145,6 +158,11 @@ class FakeBotApi:
 
     async def stop(self) -> None:
         await self.release_polls()
+        for task in list(self._delivery_tasks):
+            task.cancel()
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -215,9 +233,80 @@ class FakeBotApi:
 
     def _push(self, body: dict) -> int:
         update_id = next(self._update_ids)
-        self._updates.append({"update_id": update_id, **body})
-        self._wake(self._poll_waiters)
+        update = {"update_id": update_id, **body}
+        if self.webhook_url:
+            task = asyncio.get_running_loop().create_task(self._deliver(update))
+            self._delivery_tasks.add(task)
+            task.add_done_callback(self._delivery_tasks.discard)
+        else:
+            self._updates.append(update)
+            self._wake(self._poll_waiters)
         return update_id
+
+    # --- webhooks -------------------------------------------------------------------------
+    def route_webhooks_to(self, origin: str) -> None:
+        """Play the reverse proxy: deliver to `origin` (scheme://host:port), same path."""
+        self.webhook_route = origin.rstrip("/")
+
+    def webhook_target(self) -> str:
+        if not self.webhook_url:
+            raise LookupError("no webhook registered")
+        if not self.webhook_route:
+            return self.webhook_url
+        parts = urlsplit(self.webhook_url)
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{self.webhook_route}{parts.path or '/'}{query}"
+
+    async def post_update(
+        self,
+        update: dict,
+        *,
+        secret: str | None = "",
+        content_type: str = "application/json",
+        data: bytes | None = None,
+    ) -> int:
+        """POST one update to the webhook and return the HTTP status.
+
+        `secret=""` sends the registered secret, None sends no header, anything else is
+        sent as is (a forgery). `data` replaces the JSON body (malformed requests).
+        """
+        headers = {"Content-Type": content_type}
+        secret = self.webhook_secret if secret == "" else secret
+        if secret is not None:
+            headers[SECRET_HEADER] = secret
+        body = data if data is not None else json.dumps(update).encode()
+        if self._client is None:
+            self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        async with self._client.post(self.webhook_target(), data=body, headers=headers) as reply:
+            await reply.read()
+            return reply.status
+
+    async def wait_for_webhook(self, timeout: float = 10.0) -> str:
+        """Wait until the bot has registered a webhook; returns its URL."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self.webhook_url:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError("the bot registered no webhook")
+            waiter = loop.create_future()
+            self._poll_waiters.append(waiter)  # setWebhook wakes poll waiters too
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter, remaining)
+        return self.webhook_url
+
+    async def _deliver(self, update: dict, attempts: int = 100) -> None:
+        """Like Telegram: retry while the bot cannot be reached (e.g. still starting)."""
+        for _attempt in range(attempts):
+            try:
+                status = await self.post_update(update)
+            except (aiohttp.ClientConnectionError, TimeoutError):
+                await asyncio.sleep(0.05)
+                continue
+            self.deliveries.append(status)
+            if status < 500:
+                return
+            await asyncio.sleep(0.05)
 
     # --- reading what the bot did ---------------------------------------------------------
     def cursor(self, chat_id: int) -> int:
@@ -369,11 +458,32 @@ class FakeBotApi:
     async def _api_close(self, params):
         return True
 
+    async def _api_setwebhook(self, params):
+        url = str(params.get("url") or "")
+        if url and not url.startswith("https://"):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        secret = str(params.get("secret_token") or "")
+        if secret and not (
+            len(secret) <= 256 and all(c.isascii() and (c.isalnum() or c in "_-") for c in secret)
+        ):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook_url, self.webhook_secret = url, secret
+        self._wake(self._poll_waiters)
+        return True
+
     async def _api_deletewebhook(self, params):
+        self.webhook_url = self.webhook_secret = ""
         return True
 
     async def _api_getwebhookinfo(self, params):
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        pending = 0 if self.webhook_url else len(self._updates)
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": pending,
+        }
 
     async def _api_setmycommands(self, params):
         commands = params.get("commands") or []
@@ -390,6 +500,8 @@ class FakeBotApi:
         return True
 
     async def _api_getupdates(self, params):
+        if self.webhook_url:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = min(float(params.get("timeout") or 0), self.poll_cap)

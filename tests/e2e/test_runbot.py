@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"TELEGRAM_BOT_TOKEN"}}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     return env | extra
 
 
@@ -72,6 +72,8 @@ def test_runbot_process_answers_and_survives_sigkill_mid_dialog(tmp_path):
         process = spawn()
         try:
             assert "зарегистрированы" in await say("/register")
+            # No TELEGRAM_WEBHOOK_URL: long polling, no webhook registered.
+            assert fake.calls["getUpdates"] > 0 and fake.calls["setWebhook"] == 0
             await say("/create_event")
             assert "Дата" in await say("Concert")
             process.send_signal(signal.SIGKILL)
