@@ -142,3 +142,13 @@ def error_text(error) -> str:
         return template.format(**error.params)
     except (KeyError, IndexError):
         return template
+
+
+# --- pick by buttons, calendar feed (issue 7 points 4 and 6) ------------------------------
+PICK_PREV = "◀"
+PICK_NEXT = "▶"
+PICK_PAGE = "{page}/{pages}"
+PICK_TO_READ = "Какое событие показать? Нажмите на него или пришлите номер."
+PICK_TO_EDIT = "Описание какого события изменить? Нажмите на него или пришлите номер."
+PICK_TO_DELETE = "Какое событие удалить? Нажмите на него или пришлите номер."
+PICK_TO_SHARE = "Какое событие сделать публичным или личным? Нажмите на него или пришлите номер."
