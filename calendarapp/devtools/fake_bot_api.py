@@ -361,6 +361,12 @@ class FakeBotApi:
                 return item.message
         return None
 
+    def menu_for(self, user: FakeUser) -> list[dict]:
+        """The command menu this user's client shows: Telegram picks the list set for the
+        client's language (two-letter code), else the one set without a language."""
+        language = (user.language_code or "")[:2].lower()
+        return self.commands.get(language) or self.commands.get("", [])
+
     # --- the HTTP side --------------------------------------------------------------------
     async def _dispatch(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
