@@ -74,9 +74,7 @@ def test_language_switches_and_sticks_across_a_restart(bot, registered_ann):
     ann = registered_ann  # a Russian client
     assert ann.ask("/language") == "Выберите язык бота. Сейчас: Русский."
     assert ann.buttons() == ["Русский", "English"]
-    assert ann.press("English") == (
-        "Done, the bot's language is English. To change it: /language"
-    )
+    assert ann.press("English") == ("Done, the bot's language is English. To change it: /language")
     assert TgUser.objects.get(pk=ann.id).language == "en"
     assert ann.ask("/help").startswith("Commands:\n/start — Start and menu")
 
