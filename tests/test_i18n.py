@@ -1,6 +1,7 @@
 """Languages: who reads what, the catalog check, lazy texts on their way to Telegram."""
 
 import asyncio
+import re
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from calendarapp.models import TgUser
 from calendarapp.services.users import set_user_language
 
 APP_DIR = Path(messages.__file__).resolve().parents[1]
+CYRILLIC = re.compile("[А-Яа-яЁё]")
 
 
 # --- the real catalog -----------------------------------------------------------------------
@@ -37,6 +39,31 @@ def test_the_english_catalog_really_translates():
         assert texts.EVENT_DELETED.format(id=5, name="Party") == 'Event #5 "Party" is deleted.'
         assert str(texts.ASK_NAME) == "What's the event called? (up to 200 characters)"
     assert str(texts.BTN_CANCEL) == "Отмена"  # Russian, the source, outside
+
+
+# Words people type (matched, never shown) may stay plain.
+INPUT_WORDS = {"CANCEL_WORDS"}
+
+
+def _unmarked(value, where):
+    if isinstance(value, str):
+        return [where] if CYRILLIC.search(value) else []
+    if isinstance(value, dict):
+        return [bad for key, item in value.items() for bad in _unmarked(item, f"{where}[{key!r}]")]
+    if isinstance(value, list | tuple):
+        return [bad for i, item in enumerate(value) for bad in _unmarked(item, f"{where}[{i}]")]
+    return []
+
+
+def test_every_russian_text_in_texts_py_is_marked_for_translation():
+    """A plain Russian string would reach English readers untranslated: wrap it in _()."""
+    unmarked = [
+        bad
+        for name, value in vars(texts).items()
+        if name.isupper() and name not in INPUT_WORDS
+        for bad in _unmarked(value, f"texts.{name}")
+    ]
+    assert unmarked == []
 
 
 @pytest.mark.skipif(
