@@ -12,7 +12,7 @@ from django.utils import translation
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from calendarapp.bot import orm, texts
-from calendarapp.bot.i18n import plain
+from calendarapp.bot.i18n import LanguageChoices, plain
 from calendarapp.devtools import messages
 from calendarapp.exceptions import NotRegistered, ValidationFailed
 from calendarapp.i18n import (
@@ -244,6 +244,30 @@ def test_recipient_language_renders_for_the_recipient_not_the_sender():
         with recipient_language(russian_choice):
             assert str(texts.BTN_CANCEL) == "Отмена"
         assert translation.get_language() == "ru"
+
+
+def test_recent_choices_are_remembered_for_a_while(transactional_db):
+    """The per-update lookup: one query per person per minute; elsewhere-made changes show
+    once the entry expires, this process's own /language at once."""
+    TgUser.objects.create(tg_id=1, language="en")
+    now = [0.0]
+    choices = LanguageChoices(ttl=60, max_size=2, clock=lambda: now[0])
+
+    def get(tg_id):
+        return asyncio.run(choices.get(tg_id))
+
+    assert get(1) == "en"
+    TgUser.objects.filter(pk=1).update(language="ru")  # e.g. in the admin
+    now[0] = 59
+    assert get(1) == "en"
+    now[0] = 61
+    assert get(1) == "ru"
+    choices.set(1, "en")  # /language in this process
+    assert get(1) == "en"
+    assert get(2) == ""  # unknown people: no choice
+    assert get(3) == ""
+    assert 1 not in choices._entries  # the oldest went: the size stays bounded
+    orm.close_connections()
 
 
 # --- lazy texts on their way out ------------------------------------------------------------------

@@ -14,7 +14,7 @@ from calendarapp.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from . import texts
 from .dialog import pending_answers
 from .errors import on_error
-from .i18n import TranslatingBot, update_language
+from .i18n import LanguageChoices, TranslatingBot, update_language
 from .persistence import DjangoPersistence
 from .processing import PerUserUpdateProcessor
 from .ratelimit import RetryingRateLimiter
@@ -33,10 +33,15 @@ class CalendarApplication(Application):
     sees no answer and repeats themselves; never a question the bot will not remember.
     """
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.language_choices = LanguageChoices()
+
     async def process_update(self, update: object) -> None:
         # The person's language for everything this update says, the answers sent after
         # the persistence write included. Context-local: concurrent updates keep their own.
-        with translation.override(await update_language(update)):
+        language = await update_language(update, self.language_choices)
+        with translation.override(language):
             answers: list = []
             token = pending_answers.set(answers)
             try:

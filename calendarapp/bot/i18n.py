@@ -7,6 +7,8 @@ concurrently in their own asyncio tasks, never see each other's language; the OR
 pool gets it passed explicitly (see orm.py).
 """
 
+import time
+
 from django.utils.functional import Promise
 from telegram import TelegramObject, Update
 from telegram.ext import ExtBot
@@ -17,12 +19,44 @@ from calendarapp.selectors.users import chosen_language
 from .orm import db
 
 
-async def update_language(update: object) -> str:
-    """The sender's /language choice (one indexed query), else their Telegram language."""
+class LanguageChoices:
+    """The /language choices this bot process read recently, so that a person who writes
+    often costs no query (and no trip to the ORM threads) per update.
+
+    An entry lives `ttl` seconds: a change made elsewhere (the admin, another bot process)
+    shows within that time; this process's own /language updates its entry at once. Each
+    Application has its own, so a restart starts empty.
+    """
+
+    def __init__(self, ttl: float = 60.0, max_size: int = 100_000, clock=time.monotonic):
+        self.ttl, self.max_size, self.clock = ttl, max_size, clock
+        self._entries: dict[int, tuple[str, float]] = {}  # oldest first
+
+    async def get(self, tg_id: int) -> str:
+        entry = self._entries.get(tg_id)
+        if entry is not None and self.clock() - entry[1] < self.ttl:
+            return entry[0]
+        chosen = await db(chosen_language)(tg_id)
+        self.set(tg_id, chosen)
+        return chosen
+
+    def set(self, tg_id: int, chosen: str) -> None:
+        self._entries.pop(tg_id, None)
+        while len(self._entries) >= self.max_size:
+            del self._entries[next(iter(self._entries))]
+        self._entries[tg_id] = (chosen, self.clock())
+
+
+async def update_language(update: object, choices: LanguageChoices | None = None) -> str:
+    """The sender's /language choice, else their Telegram client's language."""
     user = update.effective_user if isinstance(update, Update) else None
     if user is None:
         return DEFAULT_LANGUAGE
-    return resolve_language(await db(chosen_language)(user.id), user.language_code)
+    if choices is None:
+        chosen = await db(chosen_language)(user.id)
+    else:
+        chosen = await choices.get(user.id)
+    return resolve_language(chosen, user.language_code)
 
 
 def _plain(value: object) -> tuple[object, bool]:

@@ -23,12 +23,15 @@ LANGUAGE_WORDS = {
 }
 
 
-async def choose(update: Update, code: str) -> None:
+async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
     try:
         user = await db(set_user_language)(update.effective_user.id, code)
     except DomainError as error:
         await send(update, texts.error_text(error), keyboards.languages())
         return
+    choices = getattr(context.application, "language_choices", None)
+    if choices is not None:  # the next update must not wait for the cached entry to expire
+        choices.set(user.tg_id, user.language)
     # The confirmation already speaks the new language (the rest of this update does not).
     with translation.override(user.language):
         text = texts.LANGUAGE_SET.format(language=LANGUAGE_NAMES[user.language])
@@ -41,7 +44,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     args = command_args(context)
     if args:
         word = args[0].strip().lower()[:32]
-        await choose(update, LANGUAGE_WORDS.get(word, word))
+        await choose(update, context, LANGUAGE_WORDS.get(word, word))
         return
     current = LANGUAGE_NAMES.get(translation.get_language(), translation.get_language())
     await send(update, texts.LANGUAGE_ASK.format(language=current), keyboards.languages())
@@ -49,7 +52,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     code = update.callback_query.data.removeprefix(keyboards.CB_LANGUAGE_PREFIX)
-    await choose(update, code)
+    await choose(update, context, code)
 
 
 def handlers():
