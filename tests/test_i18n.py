@@ -311,3 +311,13 @@ def test_concurrent_tasks_keep_their_own_language():
         return await asyncio.gather(speak("en"), speak("ru"))
 
     assert asyncio.run(both()) == [{"Cancel"}, {"Отмена"}]
+
+
+# --- the web side ---------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_an_api_request_leaves_no_english_behind(client):
+    """The API answers in English only for its own request: the worker thread goes back to
+    Russian (the API middleware used to `activate` English and never restore it)."""
+    assert client.get("/api/users/").json()["detail"].startswith("Authentication credentials")
+    assert translation.get_language() == "ru"
+    assert str(texts.BTN_CANCEL) == "Отмена"
