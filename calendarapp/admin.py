@@ -31,7 +31,7 @@ class TgUserAdmin(admin.ModelAdmin):
         "is_active",
         "created_at",
     )
-    list_filter = ("is_active", "language_code")
+    list_filter = ("is_active", "language", "language_code")
     search_fields = ("=tg_id", "username", "first_name", "last_name")
     readonly_fields = (
         "events_created",

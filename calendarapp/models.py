@@ -40,6 +40,10 @@ class TgUser(TimeStamped):
     first_name = models.CharField("имя", max_length=256, blank=True)
     last_name = models.CharField("фамилия", max_length=256, blank=True)
     language_code = models.CharField("язык", max_length=16, blank=True)
+    # The bot's language chosen with /language; empty: follow the Telegram client's language.
+    language = models.CharField(
+        "язык бота", max_length=8, blank=True, default="", choices=settings.LANGUAGES
+    )
     timezone = models.CharField("часовой пояс", max_length=64, default=settings.TIME_ZONE)
     # Set when the person talks to the bot: only then can the bot message them.
     bot_started_at = models.DateTimeField("писал боту", null=True, blank=True)

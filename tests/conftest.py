@@ -61,3 +61,15 @@ def api(staff_token):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {staff_token}")
     return client
+
+
+# --- languages (issue 7) ------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Russian): a web request's LocaleMiddleware
+    leaves its language active in the thread, and tests compare replies with `texts.X`."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

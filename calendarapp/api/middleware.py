@@ -11,7 +11,10 @@ class EnglishApiMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info.startswith(API_PREFIXES):
-            translation.activate("en")
-            request.LANGUAGE_CODE = "en"
-        return self.get_response(request)
+        if not request.path_info.startswith(API_PREFIXES):
+            return self.get_response(request)
+        request.LANGUAGE_CODE = "en"
+        # override, not activate: the language must not outlive the request and leak into the
+        # next one the same worker thread serves (an admin page, in Russian).
+        with translation.override("en"):
+            return self.get_response(request)

@@ -4,12 +4,17 @@ import logging
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.utils import translation
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
+from telegram.request import HTTPXRequest
+
+from calendarapp.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
 from . import texts
 from .dialog import pending_answers
 from .errors import on_error
+from .i18n import LanguageChoices, TranslatingBot, update_language
 from .persistence import DjangoPersistence
 from .processing import PerUserUpdateProcessor
 from .ratelimit import RetryingRateLimiter
@@ -28,26 +33,34 @@ class CalendarApplication(Application):
     sees no answer and repeats themselves; never a question the bot will not remember.
     """
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.language_choices = LanguageChoices()
+
     async def process_update(self, update: object) -> None:
-        answers: list = []
-        token = pending_answers.set(answers)
-        try:
-            await super().process_update(update)
-            if self.persistence is not None:
-                await self.update_persistence()
-        finally:
-            pending_answers.reset(token)
-        for make_request in answers:
+        # The person's language for everything this update says, the answers sent after
+        # the persistence write included. Context-local: concurrent updates keep their own.
+        language = await update_language(update, self.language_choices)
+        with translation.override(language):
+            answers: list = []
+            token = pending_answers.set(answers)
             try:
-                await make_request()
-            except Exception as error:
-                await self.process_error(update=update, error=error)
-                break
+                await super().process_update(update)
+                if self.persistence is not None:
+                    await self.update_persistence()
+            finally:
+                pending_answers.reset(token)
+            for make_request in answers:
+                try:
+                    await make_request()
+                except Exception as error:
+                    await self.process_error(update=update, error=error)
+                    break
 
 
 def handler_providers() -> list[HandlerProvider]:
     """Every feature's handlers; the order matters only inside a group."""
-    from .handlers import common, events, export, feed, registration, sharing
+    from .handlers import common, events, export, feed, language, registration, sharing
 
     return [
         registration.handlers,
@@ -55,6 +68,7 @@ def handler_providers() -> list[HandlerProvider]:
         sharing.handlers,
         export.handlers,
         feed.handlers,
+        language.handlers,
         common.handlers,  # last: cancel outside dialogs, unknown commands, stray text
     ]
 
@@ -66,15 +80,13 @@ def file_base_url(base_url: str) -> str:
 
 
 async def set_menu(application: Application) -> None:
-    """The command menu: Russian by default, English for clients set to English."""
-    await application.bot.set_my_commands(
-        [BotCommand(name, ru) for name, ru, _en in texts.COMMANDS], scope=BotCommandScopeDefault()
-    )
-    await application.bot.set_my_commands(
-        [BotCommand(name, en) for name, _ru, en in texts.COMMANDS],
-        scope=BotCommandScopeDefault(),
-        language_code="en",
-    )
+    """The command menu in every language from the catalog: Russian for everyone, English
+    for clients set to English (Telegram picks by the client's language)."""
+    for code in SUPPORTED_LANGUAGES:
+        with translation.override(code):
+            commands = [BotCommand(name, text) for name, text in texts.command_menu()]
+        language = {} if code == DEFAULT_LANGUAGE else {"language_code": code}
+        await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), **language)
 
 
 def build_application(
@@ -95,19 +107,25 @@ def build_application(
             max_retries=settings.TELEGRAM_MAX_RETRIES,
             overall_max_rate=settings.TELEGRAM_OVERALL_MAX_RATE,
         )
+    # Built here rather than by the builder (which always makes a plain ExtBot); the
+    # connection pools are the builder's defaults.
+    bot = TranslatingBot(
+        token=token,
+        base_url=base_url,
+        base_file_url=file_base_url(base_url),
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=rate_limiter or None,
+    )
     builder = (
         ApplicationBuilder()
         .application_class(CalendarApplication)
-        .token(token)
-        .base_url(base_url)
-        .base_file_url(file_base_url(base_url))
+        .bot(bot)
         .concurrent_updates(PerUserUpdateProcessor(concurrent_updates))
         .post_init(set_menu)
     )
     if persistence:
         builder = builder.persistence(persistence)
-    if rate_limiter:
-        builder = builder.rate_limiter(rate_limiter)
     application = builder.build()
     for provider in [*handler_providers(), *extra_providers]:
         for group, handler in provider():

@@ -27,6 +27,7 @@ from calendarapp.exceptions import DomainError
 from calendarapp.selectors.users import get_user
 
 from . import keyboards, texts
+from .i18n import plain
 from .orm import db
 
 END = ConversationHandler.END
@@ -75,8 +76,8 @@ async def send(update: Update, text: str, reply_markup=None) -> None:
 
 def remember(context: ContextTypes.DEFAULT_TYPE, question: str, markup=None) -> None:
     """Keep the current question, so a bad answer (or a restart) can repeat it."""
-    context.user_data["question"] = question
-    context.user_data["markup"] = markup.to_dict() if markup is not None else None
+    context.user_data["question"] = str(question)  # rendered now, in the update's language
+    context.user_data["markup"] = plain(markup.to_dict()) if markup is not None else None
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, markup=None):

@@ -11,7 +11,7 @@ def event_line(event: Event) -> str:
 
 
 def event_card(event: Event) -> str:
-    details = texts.DETAILS_PREFIX + event.details if event.details else texts.NO_DETAILS
+    details = f"{texts.DETAILS_PREFIX}{event.details}" if event.details else str(texts.NO_DETAILS)
     return texts.EVENT_CARD.format(
         id=event.pk,
         name=event.name,

@@ -1,8 +1,17 @@
-"""Inline keyboards. Callback data stays short and well under Telegram's 64-byte limit."""
+"""Inline keyboards. Callback data stays short and well under Telegram's 64-byte limit.
+
+Labels are rendered to plain strings when a keyboard is built (in the update's language):
+dialogs keep their keyboard in the persisted user_data, which must be JSON.
+"""
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from . import texts
+
+
+def button(label, **kwargs) -> InlineKeyboardButton:
+    return InlineKeyboardButton(str(label), **kwargs)
+
 
 CB_CANCEL = "cancel"
 CB_SKIP = "skip"
@@ -13,15 +22,15 @@ CB_PAGE_PREFIX = "page:"  # page:<list kind>:<argument>:<page number>
 
 
 def cancel() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BTN_CANCEL, callback_data=CB_CANCEL)]])
+    return InlineKeyboardMarkup([[button(texts.BTN_CANCEL, callback_data=CB_CANCEL)]])
 
 
 def skip_or_cancel() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.BTN_SKIP, callback_data=CB_SKIP),
-                InlineKeyboardButton(texts.BTN_CANCEL, callback_data=CB_CANCEL),
+                button(texts.BTN_SKIP, callback_data=CB_SKIP),
+                button(texts.BTN_CANCEL, callback_data=CB_CANCEL),
             ]
         ]
     )
@@ -31,8 +40,8 @@ def confirm_delete() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.BTN_CONFIRM_DELETE, callback_data=CB_DELETE_YES),
-                InlineKeyboardButton(texts.BTN_CANCEL, callback_data=CB_CANCEL),
+                button(texts.BTN_CONFIRM_DELETE, callback_data=CB_DELETE_YES),
+                button(texts.BTN_CANCEL, callback_data=CB_CANCEL),
             ]
         ]
     )
@@ -40,21 +49,19 @@ def confirm_delete() -> InlineKeyboardMarkup:
 
 def share_choice(is_public: bool) -> InlineKeyboardMarkup:
     toggle = (
-        InlineKeyboardButton(texts.BTN_MAKE_PRIVATE, callback_data=CB_SHARE_PRIVATE)
+        button(texts.BTN_MAKE_PRIVATE, callback_data=CB_SHARE_PRIVATE)
         if is_public
-        else InlineKeyboardButton(texts.BTN_MAKE_PUBLIC, callback_data=CB_SHARE_PUBLIC)
+        else button(texts.BTN_MAKE_PUBLIC, callback_data=CB_SHARE_PUBLIC)
     )
-    return InlineKeyboardMarkup(
-        [[toggle, InlineKeyboardButton(texts.BTN_CANCEL, callback_data=CB_CANCEL)]]
-    )
+    return InlineKeyboardMarkup([[toggle, button(texts.BTN_CANCEL, callback_data=CB_CANCEL)]])
 
 
 def export_links(csv_url: str, json_url: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.BTN_EXPORT_CSV, url=csv_url),
-                InlineKeyboardButton(texts.BTN_EXPORT_JSON, url=json_url),
+                button(texts.BTN_EXPORT_CSV, url=csv_url),
+                button(texts.BTN_EXPORT_JSON, url=json_url),
             ]
         ]
     )
@@ -67,11 +74,25 @@ def page_callback(kind: str, arg: int, page: int) -> str:
 def pager(kind: str, arg: int, page: int, pages: int) -> list[InlineKeyboardButton]:
     row = []
     if page > 1:
-        row.append(
-            InlineKeyboardButton(texts.BTN_PREV, callback_data=page_callback(kind, arg, page - 1))
-        )
+        row.append(button(texts.BTN_PREV, callback_data=page_callback(kind, arg, page - 1)))
     if page < pages:
-        row.append(
-            InlineKeyboardButton(texts.BTN_NEXT, callback_data=page_callback(kind, arg, page + 1))
-        )
+        row.append(button(texts.BTN_NEXT, callback_data=page_callback(kind, arg, page + 1)))
     return row
+
+
+# --- language -----------------------------------------------------------------------------
+CB_LANGUAGE_PREFIX = "lang:"  # lang:<code>
+
+
+def languages() -> InlineKeyboardMarkup:
+    """One button per language, each labelled with the language's own name."""
+    from calendarapp.i18n import LANGUAGE_NAMES
+
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(name, callback_data=f"{CB_LANGUAGE_PREFIX}{code}")
+                for code, name in LANGUAGE_NAMES.items()
+            ]
+        ]
+    )

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 
 from django.conf import settings
 from django.db import close_old_connections, connections
+from django.utils import translation
 
 # SQLite serialises writers anyway, and threads writing to it in turn saw each other's rows
 # late in tests (shared-cache memory database): one thread there, a few on PostgreSQL.
@@ -25,19 +26,23 @@ _local = threading.local()
 CHECK_EVERY = 5.0  # seconds between connection health checks of one thread
 
 
-def _call(function, args, kwargs):
+def _call(language, function, args, kwargs):
     # Drop a connection the server closed or that outlived CONN_MAX_AGE; not on every call,
     # because with CONN_HEALTH_CHECKS each check costs a round trip to the database.
     now = time.monotonic()
     if now - getattr(_local, "checked", 0.0) > CHECK_EVERY:
         close_old_connections()
         _local.checked = now
-    return function(*args, **kwargs)
+    # Texts rendered here (list pages) speak the update's language. asgiref's Local keeps
+    # the active language per context *and thread*, so it does not cross into the pool.
+    with translation.override(language):
+        return function(*args, **kwargs)
 
 
 async def run(function, *args, **kwargs):
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_executor, functools.partial(_call, function, args, kwargs))
+    call = functools.partial(_call, translation.get_language(), function, args, kwargs)
+    return await loop.run_in_executor(_executor, call)
 
 
 def db(function):

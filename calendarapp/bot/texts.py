@@ -1,170 +1,198 @@
-"""Every word the bot says to people (Russian), plus the English command menu.
+"""Every word the bot says to people, in Russian, marked for translation.
 
 Handlers never hold literal texts: they pick them here, so wording changes in one place.
+Each text is `gettext_lazy` (`_`): Russian is the source language (the msgid), and the text
+turns into the language active for the update (see calendarapp/i18n.py) only when it is
+used (`str()`, `.format()`, or sent: the bot converts lazy texts it is given). A new text:
+wrap it in `_()` and run `make messages` (docs/architecture.md, "Languages").
 """
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH
 
-# --- command menu: (command, Russian description, English description) -------------------
+# --- command menu: (command, description); the English menu comes from the catalog --------
 COMMANDS = [
-    ("start", "Начало работы и меню", "Start and menu"),
-    ("help", "Справка по командам", "Help"),
-    ("register", "Регистрация", "Register"),
-    ("login", "Привязать аккаунт (как /register)", "Link the account (same as /register)"),
-    ("create_event", "Создать событие", "Create an event"),
-    ("display_events", "Мои события", "My events"),
-    ("read_event", "Показать событие: /read_event <номер>", "Show an event: /read_event <id>"),
-    ("edit_event", "Изменить описание события", "Edit an event's details"),
-    ("delete_event", "Удалить событие", "Delete an event"),
-    ("share_event", "Сделать событие публичным или личным", "Make an event public or private"),
-    ("my_public", "Мои публичные события", "My public events"),
-    ("public_of", "Публичные события другого пользователя", "Another user's public events"),
-    ("invite", "Пригласить на встречу", "Invite someone to a meeting"),
-    ("calendar", "Мой календарь и ссылки для выгрузки", "My calendar and export links"),
-    ("export", "Выгрузить календарь (CSV, JSON)", "Export the calendar (CSV, JSON)"),
-    ("feed", "Ссылка-подписка для Google и Apple Календаря", "Calendar subscription link"),
-    ("feed_reset", "Сменить ссылку-подписку (старая перестанет работать)", "New subscription link"),
-    ("cancel", "Отменить текущее действие", "Cancel the current dialog"),
+    ("start", _("Начало работы и меню")),
+    ("help", _("Справка по командам")),
+    ("register", _("Регистрация")),
+    ("login", _("Привязать аккаунт (как /register)")),
+    ("create_event", _("Создать событие")),
+    ("display_events", _("Мои события")),
+    ("read_event", _("Показать событие: /read_event <номер>")),
+    ("edit_event", _("Изменить описание события")),
+    ("delete_event", _("Удалить событие")),
+    ("share_event", _("Сделать событие публичным или личным")),
+    ("my_public", _("Мои публичные события")),
+    ("public_of", _("Публичные события другого пользователя")),
+    ("invite", _("Пригласить на встречу")),
+    ("calendar", _("Мой календарь и ссылки для выгрузки")),
+    ("export", _("Выгрузить календарь (CSV, JSON)")),
+    ("language", _("Язык бота: русский или английский")),
+    ("feed", _("Ссылка-подписка для Google и Apple Календаря")),
+    ("feed_reset", _("Сменить ссылку-подписку (старая перестанет работать)")),
+    ("cancel", _("Отменить текущее действие")),
 ]
 
+# Words that cancel a dialog, in any language the bot speaks.
 CANCEL_WORDS = ("отмена", "отменить", "cancel")
 
 # --- buttons ------------------------------------------------------------------------------
-BTN_CANCEL = "Отмена"
-BTN_SKIP = "Пропустить"
-BTN_CONFIRM_DELETE = "Да, удалить"
-BTN_MAKE_PUBLIC = "Сделать публичным"
-BTN_MAKE_PRIVATE = "Сделать личным"
-BTN_PREV = "« Назад"
-BTN_NEXT = "Дальше »"
-BTN_EXPORT_CSV = "Скачать CSV"
-BTN_EXPORT_JSON = "Скачать JSON"
+BTN_CANCEL = _("Отмена")
+BTN_SKIP = _("Пропустить")
+BTN_CONFIRM_DELETE = _("Да, удалить")
+BTN_MAKE_PUBLIC = _("Сделать публичным")
+BTN_MAKE_PRIVATE = _("Сделать личным")
+BTN_PREV = _("« Назад")
+BTN_NEXT = _("Дальше »")
+BTN_EXPORT_CSV = _("Скачать CSV")
+BTN_EXPORT_JSON = _("Скачать JSON")
 
 # --- general ------------------------------------------------------------------------------
-START = (
+START = _(
     "Привет! Я календарь-бот: храню ваши события, показываю публичные события других "
     "и выгружаю календарь в CSV и JSON.\n\n"
 )
-START_REGISTER_HINT = "Чтобы начать, зарегистрируйтесь: /register\n\n"
+START_REGISTER_HINT = _("Чтобы начать, зарегистрируйтесь: /register\n\n")
+HELP_TITLE = _("Команды:")
+HELP_CANCEL_HINT = _("В любой момент диалога: /cancel или слово «Отмена».")
+
+
+def command_menu() -> list[tuple[str, str]]:
+    """(command, description) in the active language."""
+    return [(name, str(description)) for name, description, *_rest in COMMANDS]
 
 
 def help_text() -> str:
-    lines = ["Команды:"]
-    lines += [f"/{name} — {ru}" for name, ru, _en in COMMANDS]
-    lines.append("\nВ любой момент диалога: /cancel или слово «Отмена».")
+    lines = [str(HELP_TITLE)]
+    lines += [f"/{name} — {description}" for name, description in command_menu()]
+    lines.append(f"\n{HELP_CANCEL_HINT}")
     return "\n".join(lines)
 
 
-REGISTERED_NEW = "Готово, {name}, вы зарегистрированы. Создайте первое событие: /create_event"
-REGISTERED_AGAIN = "Вы уже зарегистрированы, {name}. Данные профиля обновлены."
-NEED_REGISTER = "Сначала зарегистрируйтесь: /register"
-CANCELLED = "Отменено."
-NOTHING_TO_CANCEL = "Сейчас нечего отменять."
-UNKNOWN_COMMAND = "Такой команды нет. Список команд: /help"
-NOT_UNDERSTOOD = "Не понял. Список команд: /help"
-TEXT_EXPECTED = "Пришлите, пожалуйста, ответ текстом."
-BUTTON_EXPIRED = "Эта кнопка уже не действует."
-INTERNAL_ERROR = "Что-то пошло не так. Попробуйте ещё раз чуть позже."
+REGISTERED_NEW = _("Готово, {name}, вы зарегистрированы. Создайте первое событие: /create_event")
+REGISTERED_AGAIN = _("Вы уже зарегистрированы, {name}. Данные профиля обновлены.")
+NEED_REGISTER = _("Сначала зарегистрируйтесь: /register")
+CANCELLED = _("Отменено.")
+NOTHING_TO_CANCEL = _("Сейчас нечего отменять.")
+UNKNOWN_COMMAND = _("Такой команды нет. Список команд: /help")
+NOT_UNDERSTOOD = _("Не понял. Список команд: /help")
+TEXT_EXPECTED = _("Пришлите, пожалуйста, ответ текстом.")
+BUTTON_EXPIRED = _("Эта кнопка уже не действует.")
+INTERNAL_ERROR = _("Что-то пошло не так. Попробуйте ещё раз чуть позже.")
 
 # --- create -------------------------------------------------------------------------------
-ASK_NAME = f"Как назовём событие? (до {EVENT_NAME_MAX_LENGTH} символов)"
-ASK_DATE = "Дата события? Формат ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, например 2026-12-31."
-ASK_TIME = "Время начала? Формат ЧЧ:ММ, например 18:30."
-ASK_DETAILS = (
-    f"Описание события (до {EVENT_DETAILS_MAX_LENGTH} символов). "
-    "Если описание не нужно, нажмите «Пропустить» или отправьте «-»."
+ASK_NAME = format_lazy(_("Как назовём событие? (до {limit} символов)"), limit=EVENT_NAME_MAX_LENGTH)
+ASK_DATE = _("Дата события? Формат ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, например 2026-12-31.")
+ASK_TIME = _("Время начала? Формат ЧЧ:ММ, например 18:30.")
+ASK_DETAILS = format_lazy(
+    _(
+        "Описание события (до {limit} символов). "
+        "Если описание не нужно, нажмите «Пропустить» или отправьте «-»."
+    ),
+    limit=EVENT_DETAILS_MAX_LENGTH,
 )
-EVENT_CREATED = "Событие создано:\n{event}"
+EVENT_CREATED = _("Событие создано:\n{event}")
 
 # --- read / list --------------------------------------------------------------------------
-ASK_EVENT_ID = "Номер события? Номера видны в /display_events."
-READ_USAGE = "Укажите номер события: /read_event 5. Номера видны в /display_events."
-NO_EVENTS = "У вас пока нет событий. Создайте: /create_event"
-NO_PUBLIC_EVENTS = "У вас нет публичных событий. Сделать событие публичным: /share_event"
-NO_PUBLIC_OF = "У {user} нет публичных событий."
-LIST_TITLE_MINE = "Ваши события"
-LIST_TITLE_PUBLIC_MINE = "Ваши публичные события"
-LIST_TITLE_PUBLIC_OF = "Публичные события {user}"
-LIST_TITLE_CALENDAR = "Ваш календарь"
-PAGE_SUFFIX = " (стр. {page} из {pages})"
-PUBLIC_MARK = " 🌐"
-EVENT_CARD = "Событие #{id}: {name}\nКогда: {date} {time}\nДоступ: {access}\n{details}"
-ACCESS_PUBLIC = "публичное"
-ACCESS_PRIVATE = "личное"
-NO_DETAILS = "Описания нет."
-DETAILS_PREFIX = "Описание: "
+ASK_EVENT_ID = _("Номер события? Номера видны в /display_events.")
+READ_USAGE = _("Укажите номер события: /read_event 5. Номера видны в /display_events.")
+NO_EVENTS = _("У вас пока нет событий. Создайте: /create_event")
+NO_PUBLIC_EVENTS = _("У вас нет публичных событий. Сделать событие публичным: /share_event")
+NO_PUBLIC_OF = _("У {user} нет публичных событий.")
+LIST_TITLE_MINE = _("Ваши события")
+LIST_TITLE_PUBLIC_MINE = _("Ваши публичные события")
+LIST_TITLE_PUBLIC_OF = _("Публичные события {user}")
+LIST_TITLE_CALENDAR = _("Ваш календарь")
+PAGE_SUFFIX = _(" (стр. {page} из {pages})")
+PUBLIC_MARK = " 🌐"  # a sign, not a word: the same in every language
+EVENT_CARD = _("Событие #{id}: {name}\nКогда: {date} {time}\nДоступ: {access}\n{details}")
+ACCESS_PUBLIC = _("публичное")
+ACCESS_PRIVATE = _("личное")
+NO_DETAILS = _("Описания нет.")
+DETAILS_PREFIX = _("Описание: ")
 
 # --- edit ---------------------------------------------------------------------------------
-ASK_NEW_DETAILS = f"Новое описание события #{{id}} (до {EVENT_DETAILS_MAX_LENGTH} символов):"
-EVENT_EDITED = "Описание события #{id} обновлено."
+ASK_NEW_DETAILS = _("Новое описание события #{id} (до {limit} символов):")
+EVENT_EDITED = _("Описание события #{id} обновлено.")
 
 # --- delete -------------------------------------------------------------------------------
-CONFIRM_DELETE = "Удалить событие?\n{event}"
-EVENT_DELETED = "Событие #{id} «{name}» удалено."
-CONFIRM_DELETE_EXPECTED = "Нажмите «Да, удалить» или «Отмена»."
+CONFIRM_DELETE = _("Удалить событие?\n{event}")
+EVENT_DELETED = _("Событие #{id} «{name}» удалено.")
+CONFIRM_DELETE_EXPECTED = _("Нажмите «Да, удалить» или «Отмена».")
 
 # --- share --------------------------------------------------------------------------------
-SHARE_CHOICE = "Событие #{id} «{name}» сейчас {access}. Что сделать?"
-SHARE_CHOICE_EXPECTED = "Выберите кнопкой, что сделать с событием, или нажмите «Отмена»."
-NOW_PUBLIC = "Событие #{id} теперь публичное: его видят все в /public_of и в API."
-NOW_PRIVATE = "Событие #{id} теперь личное: его видите только вы."
+SHARE_CHOICE = _("Событие #{id} «{name}» сейчас {access}. Что сделать?")
+SHARE_CHOICE_EXPECTED = _("Выберите кнопкой, что сделать с событием, или нажмите «Отмена».")
+NOW_PUBLIC = _("Событие #{id} теперь публичное: его видят все в /public_of и в API.")
+NOW_PRIVATE = _("Событие #{id} теперь личное: его видите только вы.")
 
 # --- public_of ----------------------------------------------------------------------------
-ASK_WHOSE = "Чьи публичные события показать? Пришлите @username или Telegram ID."
-USER_NOT_FOUND = "Пользователь {who} не найден. Пришлите @username или Telegram ID."
+ASK_WHOSE = _("Чьи публичные события показать? Пришлите @username или Telegram ID.")
+USER_NOT_FOUND = _("Пользователь {who} не найден. Пришлите @username или Telegram ID.")
 
 # --- export -------------------------------------------------------------------------------
-EXPORT_LINKS = "Ссылки для выгрузки календаря действуют {minutes} мин."
+EXPORT_LINKS = _("Ссылки для выгрузки календаря действуют {minutes} мин.")
 
 # --- domain error codes -> words ----------------------------------------------------------
 ERRORS = {
-    "name_empty": "Название не может быть пустым.",
-    "name_too_long": "Название длиннее {limit} символов.",
-    "details_too_long": "Описание длиннее {limit} символов.",
-    "in_past": "{date} {time} уже прошло. Укажите время в будущем.",
-    "event_not_found": "Событие #{event_id} не найдено.",
-    "not_found": "Не найдено.",
+    "name_empty": _("Название не может быть пустым."),
+    "name_too_long": _("Название длиннее {limit} символов."),
+    "details_too_long": _("Описание длиннее {limit} символов."),
+    "in_past": _("{date} {time} уже прошло. Укажите время в будущем."),
+    "event_not_found": _("Событие #{event_id} не найдено."),
+    "not_found": _("Не найдено."),
     "not_registered": NEED_REGISTER,
-    "date_format": "Не понял дату. Формат ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, например 2026-12-31.",
-    "date_impossible": "Такой даты не бывает: {text}.",
-    "date_in_past": "Эта дата уже прошла. Укажите сегодняшнюю или будущую дату.",
-    "time_format": "Не понял время. Формат ЧЧ:ММ, например 18:30.",
-    "time_impossible": "Такого времени не бывает: {text}.",
-    "id_format": "Номер — это целое положительное число, например 5.",
-    "invalid_tg_id": "Telegram ID — это целое положительное число.",
+    "date_format": _("Не понял дату. Формат ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, например 2026-12-31."),
+    "date_impossible": _("Такой даты не бывает: {text}."),
+    "date_in_past": _("Эта дата уже прошла. Укажите сегодняшнюю или будущую дату."),
+    "time_format": _("Не понял время. Формат ЧЧ:ММ, например 18:30."),
+    "time_impossible": _("Такого времени не бывает: {text}."),
+    "id_format": _("Номер — это целое положительное число, например 5."),
+    "invalid_tg_id": _("Telegram ID — это целое положительное число."),
 }
+ERROR_FALLBACK = _("Не получилось: запрос некорректен.")
 
 
 def error_text(error) -> str:
-    """The Russian words for a DomainError (falls back to a generic sentence)."""
-    template = ERRORS.get(error.code)
-    if template is None:
-        return "Не получилось: запрос некорректен."
+    """The words for a DomainError in the active language (a generic sentence if unknown)."""
+    template = ERRORS.get(error.code, ERROR_FALLBACK)
     try:
         return template.format(**error.params)
     except (KeyError, IndexError):
-        return template
+        return str(template)
+
+
+# --- language -----------------------------------------------------------------------------
+# Button labels are the languages' own names (settings.LANGUAGES), never translated.
+LANGUAGE_ASK = _("Выберите язык бота. Сейчас: {language}.")
+LANGUAGE_SET = _("Готово, язык бота: {language}. Сменить: /language")
+ERRORS["language_unknown"] = _("Такого языка нет: {language}. Выберите кнопкой.")
 
 
 # --- pick by buttons, calendar feed (issue 7 points 4 and 6) ------------------------------
 PICK_PREV = "◀"
 PICK_NEXT = "▶"
 PICK_PAGE = "{page}/{pages}"
-PICK_TO_READ = "Какое событие показать? Нажмите на него или пришлите номер."
-PICK_TO_EDIT = "Описание какого события изменить? Нажмите на него или пришлите номер."
-PICK_TO_DELETE = "Какое событие удалить? Нажмите на него или пришлите номер."
-PICK_TO_SHARE = "Какое событие сделать публичным или личным? Нажмите на него или пришлите номер."
-FEED_HOWTO = (
+PICK_TO_READ = _("Какое событие показать? Нажмите на него или пришлите номер.")
+PICK_TO_EDIT = _("Описание какого события изменить? Нажмите на него или пришлите номер.")
+PICK_TO_DELETE = _("Какое событие удалить? Нажмите на него или пришлите номер.")
+PICK_TO_SHARE = _("Какое событие сделать публичным или личным? Нажмите на него или пришлите номер.")
+FEED_HOWTO = _(
     "Google Календарь: «Другие календари» → «+» → «Добавить по URL», вставьте первую ссылку. "
     "Apple Календарь: откройте вторую ссылку или «Файл» → «Новая подписка на календарь».\n\n"
     "В подписке ваши события и подтверждённые встречи; приложение само обновляет её. "
     "Не пересылайте ссылку: по ней виден ваш календарь. Сменить ссылку: /feed_reset"
 )
-FEED_LINKS = (
-    "Ваша личная ссылка-подписка на календарь:\n{https}\n\n"
-    "Для приложения календаря:\n{webcal}\n\n" + FEED_HOWTO
+FEED_LINKS = format_lazy(
+    "{}{}",
+    _(
+        "Ваша личная ссылка-подписка на календарь:\n{https}\n\nДля приложения календаря:\n{webcal}\n\n"
+    ),
+    FEED_HOWTO,
 )
-FEED_RESET = (
+FEED_RESET = _(
     "Готово: старая ссылка больше не работает. Новая ссылка-подписка:\n{https}\n\n"
     "Для приложения календаря:\n{webcal}\n\n"
     "Подписки по старой ссылке перестанут обновляться: подпишитесь заново по новой."

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
+from django.utils.functional import Promise
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
@@ -80,6 +81,28 @@ class BotMessage:
         return [button["text"] for button in self.buttons()]
 
 
+def _as_str(value):
+    if isinstance(value, tuple):
+        return tuple(_as_str(item) for item in value)
+    return str(value) if isinstance(value, Promise) else value
+
+
+class BotText(str):
+    """What the bot said: a str that tests may also probe with the bot's lazy texts
+    (`reply.startswith(texts.X)`, `texts.X in reply`), rendered in the active language."""
+
+    __slots__ = ()
+
+    def startswith(self, prefix, *args):
+        return super().startswith(_as_str(prefix), *args)
+
+    def endswith(self, suffix, *args):
+        return super().endswith(_as_str(suffix), *args)
+
+    def __contains__(self, item):
+        return super().__contains__(_as_str(item))
+
+
 @dataclass
 class Activity:
     """One thing the bot did in a chat: a new message, an edit, or a callback answer."""
@@ -89,6 +112,9 @@ class Activity:
     message: BotMessage | None = None
     text: str = ""
     at: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self):
+        self.text = BotText(self.text)
 
 
 class ApiError(Exception):
@@ -334,6 +360,12 @@ class FakeBotApi:
             if item.message is not None:
                 return item.message
         return None
+
+    def menu_for(self, user: FakeUser) -> list[dict]:
+        """The command menu this user's client shows: Telegram picks the list set for the
+        client's language (two-letter code), else the one set without a language."""
+        language = (user.language_code or "")[:2].lower()
+        return self.commands.get(language) or self.commands.get("", [])
 
     # --- the HTTP side --------------------------------------------------------------------
     async def _dispatch(self, request: web.Request) -> web.Response:

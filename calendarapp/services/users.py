@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from calendarapp.exceptions import Conflict, ValidationFailed
+from calendarapp.exceptions import Conflict, NotRegistered, ValidationFailed
+from calendarapp.i18n import SUPPORTED_LANGUAGES
 from calendarapp.models import TgUser
 
 from .reminders import reschedule_user_reminders
@@ -109,4 +110,21 @@ def set_user_timezone(tg_id: int, text: str) -> TgUser:
         user.timezone = name
         user.save(update_fields=["timezone", "updated_at"])
         reschedule_user_reminders(user)
+    return user
+
+
+@transaction.atomic
+def set_user_language(tg_id: int, language: str) -> TgUser:
+    """Remember the bot's language for this person; it wins over their Telegram client's."""
+    language = (language or "").strip().lower()
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValidationFailed(
+            "Unknown language {language}.", code="language_unknown", language=language[:16]
+        )
+    user = TgUser.objects.select_for_update().filter(pk=tg_id).first()
+    if user is None:
+        raise NotRegistered()
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language", "updated_at"])
     return user

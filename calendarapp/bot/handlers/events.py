@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
 
 from calendarapp.exceptions import DomainError
+from calendarapp.models import EVENT_DETAILS_MAX_LENGTH
 from calendarapp.parsing import parse_date, parse_id, parse_time
 from calendarapp.services import events as event_services
 
@@ -37,8 +38,8 @@ CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS = (
 EDIT_ID, EDIT_DETAILS = "WAIT_ID", "WAIT_NEW_DETAILS"
 DELETE_ID, DELETE_CONFIRM = "WAIT_ID", "WAIT_CONFIRM"
 READ_ID = "WAIT_READ_ID"
-SKIP_WORDS = {"-", "—", "нет", "пропустить"}
-YES_WORDS = {"да", "удалить", "да, удалить", "yes"}
+SKIP_WORDS = {"-", "—", "нет", "пропустить", "no", "skip"}
+YES_WORDS = {"да", "удалить", "да, удалить", "yes", "delete", "yes, delete"}
 
 
 def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict:
@@ -183,7 +184,8 @@ async def _load_own(update: Update, text: str):
 
 async def _ask_new_details(update, context, event) -> str:
     _draft(context)["event_id"] = event.pk
-    await ask(update, context, texts.ASK_NEW_DETAILS.format(id=event.pk), keyboards.cancel())
+    question = texts.ASK_NEW_DETAILS.format(id=event.pk, limit=EVENT_DETAILS_MAX_LENGTH)
+    await ask(update, context, question, keyboards.cancel())
     return EDIT_DETAILS
 
 

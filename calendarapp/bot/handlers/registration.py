@@ -24,7 +24,7 @@ def profile_of(update: Update) -> TelegramProfile:
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     known = await db(get_user)(update.effective_user.id)
     hint = "" if known else texts.START_REGISTER_HINT
-    await update.effective_chat.send_message(texts.START + hint + texts.help_text())
+    await update.effective_chat.send_message(f"{texts.START}{hint}{texts.help_text()}")
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,102 @@
+"""The bot's side of languages: the language of an update, and lazy texts made sendable.
+
+`CalendarApplication.process_update` activates `update_language(update)` with
+`translation.override` around the whole handling, answers included. Django keeps the active
+language in a context variable (asgiref's Local), so updates of different users, handled
+concurrently in their own asyncio tasks, never see each other's language; the ORM thread
+pool gets it passed explicitly (see orm.py).
+"""
+
+import time
+
+from django.utils.functional import Promise
+from telegram import TelegramObject, Update
+from telegram.ext import ExtBot
+
+from calendarapp.i18n import DEFAULT_LANGUAGE, resolve_language
+from calendarapp.selectors.users import chosen_language
+
+from .orm import db
+
+
+class LanguageChoices:
+    """The /language choices this bot process read recently, so that a person who writes
+    often costs no query (and no trip to the ORM threads) per update.
+
+    An entry lives `ttl` seconds: a change made elsewhere (the admin, another bot process)
+    shows within that time; this process's own /language updates its entry at once. Each
+    Application has its own, so a restart starts empty.
+    """
+
+    def __init__(self, ttl: float = 60.0, max_size: int = 100_000, clock=time.monotonic):
+        self.ttl, self.max_size, self.clock = ttl, max_size, clock
+        self._entries: dict[int, tuple[str, float]] = {}  # oldest first
+
+    async def get(self, tg_id: int) -> str:
+        entry = self._entries.get(tg_id)
+        if entry is not None and self.clock() - entry[1] < self.ttl:
+            return entry[0]
+        chosen = await db(chosen_language)(tg_id)
+        self.set(tg_id, chosen)
+        return chosen
+
+    def set(self, tg_id: int, chosen: str) -> None:
+        self._entries.pop(tg_id, None)
+        while len(self._entries) >= self.max_size:
+            del self._entries[next(iter(self._entries))]
+        self._entries[tg_id] = (chosen, self.clock())
+
+
+async def update_language(update: object, choices: LanguageChoices | None = None) -> str:
+    """The sender's /language choice, else their Telegram client's language."""
+    user = update.effective_user if isinstance(update, Update) else None
+    if user is None:
+        return DEFAULT_LANGUAGE
+    if choices is None:
+        chosen = await db(chosen_language)(user.id)
+    else:
+        chosen = await choices.get(user.id)
+    return resolve_language(chosen, user.language_code)
+
+
+def _plain(value: object) -> tuple[object, bool]:
+    """(value with lazy texts turned into str in the active language, whether any were)."""
+    if isinstance(value, Promise):
+        return str(value), True
+    if isinstance(value, TelegramObject):
+        data, changed = _plain(value.to_dict())
+        return (data, True) if changed else (value, False)
+    if isinstance(value, dict):
+        items = {key: _plain(item) for key, item in value.items()}
+        if any(changed for _item, changed in items.values()):
+            return {key: item for key, (item, _changed) in items.items()}, True
+        return value, False
+    if isinstance(value, list | tuple):
+        items = [_plain(item) for item in value]
+        if any(changed for _item, changed in items):
+            return [item for item, _changed in items], True
+        return value, False
+    return value, False
+
+
+def plain(value: object) -> object:
+    """`value` (a text, a dict, a list, a TelegramObject) with lazy texts rendered now."""
+    return _plain(value)[0]
+
+
+class TranslatingBot(ExtBot):
+    """An ExtBot that accepts Django's lazy texts anywhere in a request.
+
+    Handlers may pass `texts.X` as it is (a message, a button label, a callback answer);
+    without this, JSON encoding of the request would fail on the lazy object. The text is
+    rendered at send time, which is inside the update's language.
+    """
+
+    __slots__ = ()
+
+    def _insert_defaults(self, data: dict[str, object]) -> None:
+        super()._insert_defaults(data)
+        for key, value in data.items():
+            converted, changed = _plain(value)
+            if changed:
+                data[key] = converted
