@@ -326,3 +326,33 @@ def test_cancel_through_the_service_tells_the_other_side(bot, ann, bob, standup)
 def test_meetings_command_is_in_the_menu_and_help(bot, ann):
     assert "/meetings" in ann.ask("/help")
     assert "meetings" in [c["command"] for c in bot.fake.commands[""]]
+
+
+def test_cancel_at_the_participant_step_takes_the_keyboard_away(bot, ann, bob):
+    assert ann.ask("/invite") == texts.ASK_PARTICIPANT
+    assert ann.reply_keyboard() == [texts.BTN_PICK_USER, texts.BTN_CANCEL]
+    assert ann.ask(texts.BTN_CANCEL) == texts.CANCELLED  # the keyboard's own «Отмена»
+    assert ann.reply_keyboard() == []
+    assert ann.ask("@bob") == texts.NOT_UNDERSTOOD  # the dialog is over
+
+
+def test_invite_with_the_participant_in_the_command(bot, ann, bob, standup):
+    ann.send("/invite @bob")
+    answers = [a.text for a in ann.wait_for_replies(2)]
+    assert answers == [texts.PARTICIPANT_CHOSEN.format(who="Bob (@bob)"), texts.ASK_INVITE_EVENT]
+    assert ann.ask(str(standup.pk)) == texts.ASK_INVITE_DETAILS
+    assert ann.press(texts.BTN_SKIP).startswith("Приглашение для Bob")
+    assert ann.ask("/invite @nobody").startswith(texts.INVITEE_UNKNOWN.format(who="@nobody"))
+
+
+def test_event_picker_pages(bot, ann, bob, next_year):
+    events = [
+        create_event(ann.id, name=f"E{n}", date=next_year + dt.timedelta(days=n), time=TEN)
+        for n in range(10)
+    ]
+    start_invite(ann, "@bob")
+    assert pick_label(events[0]) in ann.buttons()
+    assert pick_label(events[9]) not in ann.buttons()
+    ann.press(texts.BTN_NEXT)
+    assert pick_label(events[9]) in ann.buttons()
+    assert ann.press(pick_label(events[9])) == texts.ASK_INVITE_DETAILS

@@ -36,17 +36,20 @@ from calendarapp.services.users import validate_tg_id
 
 from .. import keyboards, notifications, texts
 from ..dialog import (
+    CANCEL_FILTER,
     COMMANDS_GROUP,
     END,
     TEXT,
     ask,
     ask_again,
+    command_args,
     conversation,
     db,
     deliver,
     forget,
     registered_user,
     reject,
+    remember,
     send,
     stops,
 )
@@ -237,11 +240,26 @@ def event_picker(owner_id: int, page: int = 1) -> InlineKeyboardMarkup | None:
 
 
 async def invite_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """/invite asks for the participant; `/invite @bob` (or an id) goes straight on."""
     if await registered_user(update) is None:
         return END
     forget(context, "draft")
-    await ask(update, context, texts.ASK_PARTICIPANT, participant_keyboard())
-    return PARTICIPANT
+    args = command_args(context) if update.message is not None else []
+    if not args:
+        await ask(update, context, texts.ASK_PARTICIPANT, participant_keyboard())
+        return PARTICIPANT
+    remember(context, texts.ASK_PARTICIPANT, participant_keyboard())
+    state = await _participant_chosen(update, context, args[0])
+    return PARTICIPANT if state is None else state
+
+
+@stops
+async def cancel_participant(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """«Отмена» while the user-picker keyboard is shown: end and take the keyboard away."""
+    forget(context, "draft")
+    chat = update.effective_chat
+    await deliver(lambda: chat.send_message(texts.CANCELLED, reply_markup=ReplyKeyboardRemove()))
+    return END
 
 
 async def _participant_chosen(update, context, text: str, shown_as: str = ""):
@@ -501,6 +519,8 @@ def handlers():
         [CommandHandler("invite", invite_start)],
         {
             PARTICIPANT: [
+                CommandHandler("cancel", cancel_participant),
+                MessageHandler(CANCEL_FILTER, cancel_participant),
                 MessageHandler(filters.StatusUpdate.USERS_SHARED, participant_shared),
                 MessageHandler(TEXT, participant_typed),
             ],
