@@ -47,7 +47,7 @@ class CalendarApplication(Application):
 
 def handler_providers() -> list[HandlerProvider]:
     """Every feature's handlers; the order matters only inside a group."""
-    from .handlers import common, events, export, meetings, registration, sharing
+    from .handlers import common, events, export, feed, meetings, registration, sharing
 
     return [
         registration.handlers,
@@ -55,6 +55,7 @@ def handler_providers() -> list[HandlerProvider]:
         sharing.handlers,
         export.handlers,
         meetings.handlers,
+        feed.handlers,
         common.handlers,  # last: cancel outside dialogs, unknown commands, stray text
     ]
 

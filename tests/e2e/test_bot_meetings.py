@@ -201,7 +201,8 @@ def test_event_refusals_other_users_event_already_invited_busy(
 
 def test_no_events_to_invite_to(bot, bob, carol):
     answers = start_invite(carol, "@bob")
-    assert answers[1] == texts.NO_EVENTS_TO_INVITE
+    assert answers[1] == texts.NO_EVENTS
+    assert carol.ask("12") == texts.NOT_UNDERSTOOD  # the dialog ended
 
 
 def test_blocked_participant_cancels_and_tells_organiser(bot, ann, bob, standup):
@@ -353,6 +354,6 @@ def test_event_picker_pages(bot, ann, bob, next_year):
     start_invite(ann, "@bob")
     assert pick_label(events[0]) in ann.buttons()
     assert pick_label(events[9]) not in ann.buttons()
-    ann.press(texts.BTN_NEXT)
+    ann.press(texts.PICK_NEXT)
     assert pick_label(events[9]) in ann.buttons()
     assert ann.press(pick_label(events[9])) == texts.ASK_INVITE_DETAILS

@@ -5,7 +5,6 @@ Every rule is in services.appointments (shared with POST /api/appointments/); no
 to the other person go through the outbox (bot/notifications.py), never straight from here.
 """
 
-from django.utils import timezone
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -28,13 +27,11 @@ from calendarapp.exceptions import Conflict, DomainError, NotFound, ValidationFa
 from calendarapp.models import Appointment
 from calendarapp.parsing import parse_id
 from calendarapp.selectors.appointments import active_meetings_of, get_appointment
-from calendarapp.selectors.events import events_of
 from calendarapp.selectors.users import find_user_by_username, get_user
 from calendarapp.services import appointments as meetings
-from calendarapp.services.events import user_now
 from calendarapp.services.users import validate_tg_id
 
-from .. import keyboards, notifications, texts
+from .. import keyboards, notifications, picker, texts
 from ..dialog import (
     CANCEL_FILTER,
     COMMANDS_GROUP,
@@ -60,11 +57,9 @@ EVENT = "INVITE_WAIT_EVENT_ID"
 DETAILS = "INVITE_WAIT_DETAILS"
 USER_REQUEST_ID = 1  # the id of /invite's KeyboardButtonRequestUsers
 BUTTONS_GROUP = -10  # before the dialogs: a meeting button works in the middle of any dialog
-PICK_PAGE_SIZE = 8
+PICK_ACTION = "invite"  # the event picker's callback data: pick:invite:<id>
 MEETINGS_PAGE_SIZE = 8
 CB_ANSWER = r"^inv:(yes|no):(\d{1,18})$"
-CB_PICK_EVENT = r"^inv:ev:(\d{1,18})$"
-CB_PICK_PAGE = r"^inv:evp:(\d{1,6})$"
 CB_CANCEL_MEETING = r"^mt:x:(\d{1,18}):(\d{1,6})$"
 CB_MEETINGS_PAGE = r"^mt:p:(\d{1,6})$"
 
@@ -204,41 +199,6 @@ def _resolve_invitee(organizer_id: int, text: str, shown_as: str = ""):
         raise UnknownInvitee(shown_as or text[:65]) from None
 
 
-def _upcoming_own_events(owner_id: int):
-    """The organiser's events from today on (their today), soonest first."""
-    owner = get_user(owner_id)
-    today = user_now(owner).date() if owner else timezone.localdate()
-    return events_of(owner_id).filter(date__gte=today)
-
-
-def event_picker(owner_id: int, page: int = 1) -> InlineKeyboardMarkup | None:
-    """The organiser's upcoming events as buttons, a page at a time (None: no events)."""
-    events = _upcoming_own_events(owner_id)
-    total = events.count()
-    if not total:
-        return None
-    pages = -(-total // PICK_PAGE_SIZE)
-    page = min(max(page, 1), pages)
-    rows = [
-        [
-            InlineKeyboardButton(
-                f"#{e.pk} {e.date:%Y-%m-%d} {e.time:%H:%M} {e.name}"[:60],
-                callback_data=f"inv:ev:{e.pk}",
-            )
-        ]
-        for e in events[(page - 1) * PICK_PAGE_SIZE : page * PICK_PAGE_SIZE]
-    ]
-    pager = []
-    if page > 1:
-        pager.append(InlineKeyboardButton(texts.BTN_PREV, callback_data=f"inv:evp:{page - 1}"))
-    if page < pages:
-        pager.append(InlineKeyboardButton(texts.BTN_NEXT, callback_data=f"inv:evp:{page + 1}"))
-    if pager:
-        rows.append(pager)
-    rows.append([InlineKeyboardButton(texts.BTN_CANCEL, callback_data=keyboards.CB_CANCEL)])
-    return InlineKeyboardMarkup(rows)
-
-
 async def invite_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
     """/invite asks for the participant; `/invite @bob` (or an id) goes straight on."""
     if await registered_user(update) is None:
@@ -273,12 +233,9 @@ async def _participant_chosen(update, context, text: str, shown_as: str = ""):
     chat = update.effective_chat
     chosen = texts.PARTICIPANT_CHOSEN.format(who=participant.display_name)
     await deliver(lambda: chat.send_message(chosen, reply_markup=ReplyKeyboardRemove()))
-    markup = await db(event_picker)(update.effective_user.id)
-    if markup is None:
-        forget(context, "draft")
-        await send(update, texts.NO_EVENTS_TO_INVITE)
+    if not await picker.ask_with_picker(update, context, texts.ASK_INVITE_EVENT, PICK_ACTION):
+        forget(context, "draft")  # no events to invite to; the user was told
         return END
-    await ask(update, context, texts.ASK_INVITE_EVENT, markup)
     return EVENT
 
 
@@ -321,30 +278,9 @@ async def event_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _event_chosen(update, context, event_id)
 
 
-@stops
-async def event_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    # the answer to the button press is given by send()/ask_again()
-    return await _event_chosen(update, context, int(context.match.group(1)))
-
-
-@stops
-async def event_page(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    query = update.callback_query
-    markup = await db(event_picker)(update.effective_user.id, int(context.match.group(1)))
-    await query.answer()
-    if markup is None:
-        return None
-    context.user_data["markup"] = markup.to_dict()
-
-    async def edit():
-        try:
-            await query.edit_message_reply_markup(markup)
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                raise
-
-    await deliver(edit)
-    return None
+async def event_picked(update: Update, context: ContextTypes.DEFAULT_TYPE, event):
+    """The shared picker (bot/picker.py) checked ownership; the invitation rules follow."""
+    return await _event_chosen(update, context, event.pk)
 
 
 async def _create(update, context, details: str):
@@ -525,8 +461,7 @@ def handlers():
                 MessageHandler(TEXT, participant_typed),
             ],
             EVENT: [
-                CallbackQueryHandler(event_picked, pattern=CB_PICK_EVENT),
-                CallbackQueryHandler(event_page, pattern=CB_PICK_PAGE),
+                *picker.pick_handlers(PICK_ACTION, event_picked),
                 MessageHandler(TEXT, event_typed),
             ],
             DETAILS: [
