@@ -181,6 +181,8 @@ BTN_PICK_USER = "👤 Выбрать из контактов"
 BTN_ACCEPT = "Принять"
 BTN_DECLINE = "Отклонить"
 BTN_CANCEL_MEETING = "Отменить #{id}"
+BTN_ACCEPT_MEETING = "✅ Принять #{id}"
+BTN_DECLINE_MEETING = "❌ Отклонить #{id}"
 ASK_PARTICIPANT = (
     "Кого пригласить? Нажмите «Выбрать из контактов» внизу или пришлите @username "
     "или Telegram ID участника."

@@ -357,3 +357,21 @@ def test_event_picker_pages(bot, ann, bob, next_year):
     ann.press(texts.PICK_NEXT)
     assert pick_label(events[9]) in ann.buttons()
     assert ann.press(pick_label(events[9])) == texts.ASK_INVITE_DETAILS
+
+
+def test_guest_answers_from_the_meetings_list(bot, ann, bob, standup):
+    invite(ann, "@bob", standup)
+    bob.wait_for_reply()
+    meeting = Appointment.objects.get()
+    listing = bob.ask("/meetings")
+    assert "вас пригласил(а) Ann (@ann) — ждёт ответа" in listing
+    assert bob.buttons() == [
+        texts.BTN_ACCEPT_MEETING.format(id=meeting.pk),
+        texts.BTN_DECLINE_MEETING.format(id=meeting.pk),
+    ]
+    assert bob.press(texts.BTN_ACCEPT_MEETING.format(id=meeting.pk)) == texts.TOAST_ACCEPTED
+    assert "— подтверждена" in bob.wait_for_reply().text  # the list, refreshed
+    assert bob.buttons() == [texts.BTN_CANCEL_MEETING.format(id=meeting.pk)]
+    assert ann.wait_for_reply().text.startswith("✅ Bob (@bob) принимает")
+    # The invitation message's own buttons now only tell what was decided.
+    assert bob.press(texts.BTN_DECLINE) == texts.ALREADY_ANSWERED["confirmed"]

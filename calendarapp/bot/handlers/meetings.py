@@ -62,6 +62,7 @@ MEETINGS_PAGE_SIZE = 8
 CB_ANSWER = r"^inv:(yes|no):(\d{1,18})$"
 CB_CANCEL_MEETING = r"^mt:x:(\d{1,18}):(\d{1,6})$"
 CB_MEETINGS_PAGE = r"^mt:p:(\d{1,6})$"
+CB_ANSWER_IN_LIST = r"^mt:(a|d):(\d{1,18}):(\d{1,6})$"  # accept / decline from /meetings
 
 
 # --- formatting -------------------------------------------------------------------------------
@@ -379,7 +380,18 @@ def meetings_page(viewer_id: int, page: int = 1) -> tuple[str, InlineKeyboardMar
             )
         )
         label = texts.BTN_CANCEL_MEETING.format(id=item.pk)
-        rows.append([InlineKeyboardButton(label, callback_data=f"mt:x:{item.pk}:{page}")])
+        cancel = InlineKeyboardButton(label, callback_data=f"mt:x:{item.pk}:{page}")
+        if not mine and item.status == Appointment.Status.PENDING:  # answer here too
+            accept = texts.BTN_ACCEPT_MEETING.format(id=item.pk)
+            decline = texts.BTN_DECLINE_MEETING.format(id=item.pk)
+            rows.append(
+                [
+                    InlineKeyboardButton(accept, callback_data=f"mt:a:{item.pk}:{page}"),
+                    InlineKeyboardButton(decline, callback_data=f"mt:d:{item.pk}:{page}"),
+                ]
+            )
+        else:
+            rows.append([cancel])
     pager = []
     if page > 1:
         pager.append(InlineKeyboardButton(texts.BTN_PREV, callback_data=f"mt:p:{page - 1}"))
@@ -444,6 +456,28 @@ async def cancel_meeting(update: Update, context: ContextTypes.DEFAULT_TYPE):
     await _show_page(query, text, markup)
 
 
+@stops
+async def answer_in_list(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """«Принять #N» / «Отклонить #N» in /meetings: the same service, the list refreshed."""
+    query = update.callback_query
+    accept = context.match.group(1) == "a"
+    appointment_id, page = int(context.match.group(2)), int(context.match.group(3))
+    viewer = update.effective_user.id
+    try:
+        await db(meetings.respond_to_invitation)(viewer, appointment_id, accept=accept)
+    except Conflict as error:
+        status = error.params.get("status", "")
+        await query.answer(texts.ALREADY_ANSWERED.get(status, texts.error_text(error)))
+    except DomainError:
+        await query.answer(texts.INVITATION_GONE)
+        return
+    else:
+        notifications.wake(context)
+        await query.answer(texts.TOAST_ACCEPTED if accept else texts.TOAST_DECLINED)
+    text, markup = await db(meetings_page)(viewer, page)
+    await _show_page(query, text, markup)
+
+
 def _display_name(tg_id: int) -> str:
     user = get_user(tg_id)
     return user.display_name if user else str(tg_id)
@@ -474,6 +508,7 @@ def handlers():
         (BUTTONS_GROUP, CallbackQueryHandler(answer_invitation, pattern=CB_ANSWER)),
         (BUTTONS_GROUP, CallbackQueryHandler(cancel_meeting, pattern=CB_CANCEL_MEETING)),
         (BUTTONS_GROUP, CallbackQueryHandler(meetings_turn, pattern=CB_MEETINGS_PAGE)),
+        (BUTTONS_GROUP, CallbackQueryHandler(answer_in_list, pattern=CB_ANSWER_IN_LIST)),
         (6, invite),
         (COMMANDS_GROUP, CommandHandler("meetings", list_meetings)),
     ]
