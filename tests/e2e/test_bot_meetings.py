@@ -375,3 +375,23 @@ def test_guest_answers_from_the_meetings_list(bot, ann, bob, standup):
     assert ann.wait_for_reply().text.startswith("✅ Bob (@bob) принимает")
     # The invitation message's own buttons now only tell what was decided.
     assert bob.press(texts.BTN_DECLINE) == texts.ALREADY_ANSWERED["confirmed"]
+
+
+def test_comment_too_long_and_media_are_refused_at_the_comment_step(bot, ann, bob, standup):
+    start_invite(ann, "@bob")
+    assert ann.press(pick_label(standup)) == texts.ASK_INVITE_DETAILS
+    too_long = ann.ask("x" * 600)
+    assert too_long.startswith(texts.ERRORS["details_too_long"].format(limit=500))
+    ann.send_sticker()
+    assert ann.wait_for_reply().text.startswith(texts.TEXT_EXPECTED)
+    assert ann.ask("ok").startswith("Приглашение для Bob")
+    assert Appointment.objects.get().details == "ok"
+
+
+def test_invitation_names_the_organisers_zone_when_it_differs(bot, ann, bob, standup):
+    from calendarapp.services.users import set_user_timezone
+
+    set_user_timezone(bob.id, "Asia/Vladivostok")
+    organiser_zone = TgUser.objects.get(pk=ann.id).timezone
+    invite(ann, "@bob", standup)
+    assert f"10:00 ({organiser_zone})" in bob.wait_for_reply().text
