@@ -39,7 +39,8 @@ def test_chat_console_two_people_and_the_user_picker(tmp_path):
     env["SQLITE_PATH"] = str(tmp_path / "chat.sqlite3")
     typed = (
         "/register\n:as 4343 kim\n/register\n:as 4242\n"
-        "/create_event\nPicnic\n2031-06-01\n10:00\n!Пропустить\n"
+        # The second «Пропустить» skips a reminder step where there is one (else: no button).
+        "/create_event\nPicnic\n2031-06-01\n10:00\n!Пропустить\n!Пропустить\n"
         "/invite\n:share 4343\n!1\n!Пропустить\n:as 4343\n!Принять\n:as 4242\n:quit\n"
     )
     result = subprocess.run(
