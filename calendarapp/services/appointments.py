@@ -244,3 +244,27 @@ def cancel_undelivered_invitation(appointment_id: int) -> Appointment | None:
     appointment.save(update_fields=["status", "updated_at"])
     outbox.enqueue(appointment.organizer_id, INVITATION_UNDELIVERED, appointment_id=appointment.pk)
     return appointment
+
+
+def cancel_meetings_of_deleted_event(event: Event) -> int:
+    """The organiser deletes the event: its pending and confirmed meetings are cancelled and
+    each guest told (the message keeps the event's name: the event row is about to go)."""
+    active = list(
+        Appointment.objects.select_for_update()
+        .filter(event=event, status__in=Appointment.ACTIVE_STATUSES)
+        .values_list("pk", "participant_id")
+    )
+    if not active:
+        return 0
+    Appointment.objects.filter(pk__in=[pk for pk, _ in active]).update(
+        status=Appointment.Status.CANCELLED, updated_at=timezone.now()
+    )
+    for pk, participant_id in active:
+        outbox.enqueue(
+            participant_id,
+            APPOINTMENT_CANCELLED,
+            appointment_id=pk,
+            cancelled_by=event.owner_id,
+            event_name=event.name,
+        )
+    return len(active)

@@ -395,3 +395,22 @@ def test_invitation_names_the_organisers_zone_when_it_differs(bot, ann, bob, sta
     organiser_zone = TgUser.objects.get(pk=ann.id).timezone
     invite(ann, "@bob", standup)
     assert f"10:00 ({organiser_zone})" in bob.wait_for_reply().text
+
+
+def test_deleting_the_event_cancels_its_meetings_and_tells_the_guests(
+    bot, ann, bob, carol, standup
+):
+    invite(ann, "@bob", standup)
+    invite(ann, "@carol", standup)
+    bob.wait_for_reply()
+    carol.wait_for_reply()
+    bob.press(texts.BTN_ACCEPT)
+    ann.wait_for_reply()
+    ann.send(f"/delete_event {standup.pk}")
+    ann.wait_for_reply()
+    assert ann.press(texts.BTN_CONFIRM_DELETE).startswith(f"Событие #{standup.pk}")
+    for guest in (bob, carol):
+        told = guest.wait_for_reply().text
+        assert told.startswith("🚫 Ann (@ann) отменяет встречу «Планёрка»"), told
+    assert set(Appointment.objects.values_list("status", flat=True)) == {"cancelled"}
+    assert "встреча" not in bob.ask("/calendar")

@@ -140,9 +140,10 @@ def render_cancelled(message) -> Notification | None:
         return None
     by = message.payload.get("cancelled_by")
     who = appointment.organizer if by == appointment.organizer_id else appointment.participant
-    return Notification(
-        texts.MEETING_CANCELLED_BY.format(who=who.display_name, **_when(appointment))
-    )
+    when = _when(appointment)
+    if appointment.event is None and message.payload.get("event_name"):
+        when["name"] = str(message.payload["event_name"])  # the event itself was deleted
+    return Notification(texts.MEETING_CANCELLED_BY.format(who=who.display_name, **when))
 
 
 @renderer(meetings.INVITATION_UNDELIVERED)
