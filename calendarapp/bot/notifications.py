@@ -114,15 +114,20 @@ def _seconds(value) -> float:
 
 async def _deliver_to_chat(bot, items: list[tuple[OutboxMessage, object]]) -> None:
     """One chat's messages in order, spaced by OUTBOX_CHAT_INTERVAL (Telegram's per-chat
-    pace); other chats run alongside."""
+    pace); other chats run alongside. After a temporary failure the chat's later messages
+    wait for the failed one (same next attempt, older id first), so the order holds."""
     blocked: str | None = None
+    hold_until = None
     sent_any = False
     for message, result in items:
         if result is None:
             await db(outbox.mark_skipped)(message.pk)
             continue
+        if hold_until is not None:
+            await db(outbox.release)(message.pk, hold_until)
+            continue
         if isinstance(result, Exception):
-            await db(outbox.retry_later)(message.pk, f"render: {result!r}")
+            hold_until = await db(outbox.retry_later)(message.pk, f"render: {result!r}")
             continue
         if blocked is not None:
             await db(_recipient_blocked)(message, blocked)
@@ -139,13 +144,13 @@ async def _deliver_to_chat(bot, items: list[tuple[OutboxMessage, object]]) -> No
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 delay = _seconds(error.retry_after)
-            await db(outbox.retry_later)(message.pk, str(error), delay=delay)
+            hold_until = await db(outbox.retry_later)(message.pk, str(error), delay=delay)
         except BadRequest as error:  # can never succeed as it is
             logger.error("Outbox %s (%s) refused: %s", message.pk, message.kind, error)
             await db(outbox.mark_failed)(message.pk, f"400: {error}")
         except TelegramError as error:  # network, timeout, 5xx after the limiter's retries
             logger.warning("Outbox %s (%s) will be retried: %s", message.pk, message.kind, error)
-            await db(outbox.retry_later)(message.pk, repr(error))
+            hold_until = await db(outbox.retry_later)(message.pk, repr(error))
         else:
             sent_any = True
             await db(outbox.mark_sent)(message.pk)

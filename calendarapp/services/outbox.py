@@ -82,20 +82,27 @@ def backoff(attempts: int) -> float:
     return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempts - 1, 0))
 
 
-def retry_later(message_id: int, error: str, *, delay: float | None = None) -> bool:
+def retry_later(message_id: int, error: str, *, delay: float | None = None) -> dt.datetime | None:
     """Schedule another attempt after a temporary failure, or give up after MAX_ATTEMPTS.
 
-    Returns True if it will be retried. `delay` (e.g. Telegram's retry_after) overrides the
-    exponential back-off when longer.
+    Returns when it will be retried (None: given up, FAILED). `delay` (e.g. Telegram's
+    retry_after) overrides the exponential back-off when longer.
     """
     message = OutboxMessage.objects.filter(pk=message_id).only("attempts").first()
     if message is None:
-        return False
+        return None
     if message.attempts >= MAX_ATTEMPTS:
         mark_failed(message_id, error)
-        return False
+        return None
     wait = max(backoff(message.attempts), delay or 0.0)
-    OutboxMessage.objects.filter(pk=message_id).update(
-        next_attempt_at=timezone.now() + dt.timedelta(seconds=wait), last_error=error[:1000]
+    at = timezone.now() + dt.timedelta(seconds=wait)
+    OutboxMessage.objects.filter(pk=message_id).update(next_attempt_at=at, last_error=error[:1000])
+    return at
+
+
+def release(message_id: int, at: dt.datetime) -> None:
+    """Give back a claimed message that was not tried (an earlier one to the same chat
+    failed): due again at `at`, with the attempt it was charged returned."""
+    OutboxMessage.objects.filter(pk=message_id, attempts__gt=0).update(
+        attempts=F("attempts") - 1, next_attempt_at=at
     )
-    return True

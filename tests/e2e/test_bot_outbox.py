@@ -138,3 +138,22 @@ def test_unknown_kind_waits_for_a_bot_that_knows_it(bot):
     wait_until(lambda: status_of(known) == OutboxMessage.Status.SENT)
     stored = OutboxMessage.objects.get(pk=unknown.pk)
     assert (stored.status, stored.attempts) == (OutboxMessage.Status.PENDING, 0)
+
+
+def test_a_failed_message_keeps_its_place_in_the_chat(plain_bot, fast_backoff):
+    ann = started(plain_bot, 5001)
+    plain_bot.call(plain_bot.fake.fail, "sendMessage", 502)
+
+    def enqueue_both():  # in one transaction: the dispatcher claims them together
+        from django.db import transaction
+
+        with transaction.atomic():
+            return outbox.enqueue(ann.id, NOTE, text="first"), outbox.enqueue(
+                ann.id, NOTE, text="second"
+            )
+
+    first, second = enqueue_both()
+    assert [a.text for a in ann.wait_for_replies(2)] == ["first", "second"]
+    wait_until(lambda: {status_of(first), status_of(second)} == {OutboxMessage.Status.SENT})
+    assert OutboxMessage.objects.get(pk=first.pk).attempts == 2
+    assert OutboxMessage.objects.get(pk=second.pk).attempts == 1  # held back, not charged
