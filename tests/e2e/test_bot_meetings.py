@@ -162,7 +162,7 @@ def test_participant_refusals(bot, ann, bob, standup):
         str(ann.id): texts.ERRORS["invite_self"],
         "@nobody": texts.INVITEE_UNKNOWN.format(who="@nobody"),
         "123456789": texts.INVITEE_UNKNOWN.format(who="123456789"),
-        "@apionly": texts.ERRORS["participant_unreachable"].format(tg_id=7000),
+        "@apionly": texts.INVITEE_UNREACHABLE.format(who="@apionly"),
         "9" * 40: texts.ERRORS["invalid_tg_id"],
     }
     for typed, problem in cases.items():
@@ -216,7 +216,7 @@ def test_blocked_participant_cancels_and_tells_organiser(bot, ann, bob, standup)
     # Bob is now refused up front, with the /start hint.
     assert ann.ask("/invite") == texts.ASK_PARTICIPANT
     refused = ann.ask("@bob")
-    assert refused.startswith(texts.ERRORS["participant_unreachable"].format(tg_id=bob.id))
+    assert refused.startswith(texts.INVITEE_UNREACHABLE.format(who="Bob (@bob)"))
 
 
 def test_invitation_created_through_the_api_is_delivered(bot, ann, bob, standup, staff_token):

@@ -183,6 +183,10 @@ class UnknownInvitee(Exception):
         self.who = who
 
 
+class UnreachableInvitee(UnknownInvitee):
+    pass
+
+
 def _resolve_invitee(organizer_id: int, text: str, shown_as: str = ""):
     """A typed Telegram id or @username (or a shared user's id) -> the invitable TgUser."""
     text = text.strip()
@@ -199,6 +203,11 @@ def _resolve_invitee(organizer_id: int, text: str, shown_as: str = ""):
         return meetings.check_invitee(organizer_id, tg_id)
     except NotFound:
         raise UnknownInvitee(shown_as or text[:65]) from None
+    except Conflict as error:  # known but unreachable: name them as the organiser knows them
+        if error.code != "participant_unreachable":
+            raise
+        user = get_user(tg_id)
+        raise UnreachableInvitee(user.display_name if user else str(tg_id)) from None
 
 
 async def invite_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
@@ -227,6 +236,9 @@ async def cancel_participant(update: Update, context: ContextTypes.DEFAULT_TYPE)
 async def _participant_chosen(update, context, text: str, shown_as: str = ""):
     try:
         participant = await db(_resolve_invitee)(update.effective_user.id, text, shown_as)
+    except UnreachableInvitee as unreachable:
+        problem = texts.INVITEE_UNREACHABLE.format(who=unreachable.who)
+        return await ask_again(update, context, problem)
     except UnknownInvitee as unknown:
         return await ask_again(update, context, texts.INVITEE_UNKNOWN.format(who=unknown.who))
     except DomainError as error:
