@@ -414,3 +414,12 @@ def test_deleting_the_event_cancels_its_meetings_and_tells_the_guests(
         assert told.startswith("🚫 Ann (@ann) отменяет встречу «Планёрка»"), told
     assert set(Appointment.objects.values_list("status", flat=True)) == {"cancelled"}
     assert "встреча" not in bob.ask("/calendar")
+
+
+def test_invite_dialog_survives_a_bot_restart(bot, ann, bob, standup):
+    start_invite(ann, "@bob")
+    bot.restart()
+    assert ann.ask(str(standup.pk)) == texts.ASK_INVITE_DETAILS
+    bot.restart()
+    assert ann.ask("после рестартов").startswith("Приглашение для Bob")
+    assert "Комментарий: после рестартов" in bob.wait_for_reply().text
