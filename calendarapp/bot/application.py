@@ -11,7 +11,7 @@ from telegram.request import HTTPXRequest
 
 from calendarapp.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
-from . import texts
+from . import notifications, texts
 from .dialog import pending_answers
 from .errors import on_error
 from .i18n import LanguageChoices, TranslatingBot, update_language
@@ -60,13 +60,23 @@ class CalendarApplication(Application):
 
 def handler_providers() -> list[HandlerProvider]:
     """Every feature's handlers; the order matters only inside a group."""
-    from .handlers import common, events, export, feed, language, registration, sharing
+    from .handlers import (
+        common,
+        events,
+        export,
+        feed,
+        language,
+        meetings,
+        registration,
+        sharing,
+    )
 
     return [
         registration.handlers,
         events.handlers,
         sharing.handlers,
         export.handlers,
+        meetings.handlers,
         feed.handlers,
         language.handlers,
         common.handlers,  # last: cancel outside dialogs, unknown commands, stray text
@@ -131,6 +141,7 @@ def build_application(
         for group, handler in provider():
             application.add_handler(handler, group=group)
     application.add_error_handler(on_error)
+    notifications.schedule(application)
     application.bot_data["known_commands"] = known_commands(application)
     return application
 

@@ -126,8 +126,12 @@ def update_event_details(owner_tg_id: int, event_id: int, details: str) -> Event
 
 @transaction.atomic
 def delete_event(owner_tg_id: int, event_id: int) -> Event:
-    """Delete the event; meetings keep their history (the link is cleared by SET_NULL)."""
+    """Delete the event; meetings keep their history (the link is cleared by SET_NULL), and
+    the active ones are cancelled with their guests told."""
+    from .appointments import cancel_meetings_of_deleted_event
+
     event = get_own_event(owner_tg_id, event_id, for_update=True)
+    cancel_meetings_of_deleted_event(event)
     event.delete()
     event.pk = event_id  # keep the id on the returned copy for the confirmation message
     bump_user_counter(owner_tg_id, "events_cancelled")

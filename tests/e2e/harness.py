@@ -43,6 +43,13 @@ class BotRunner:
     def restart(self) -> None:
         self.run(self.session.restart_bot(), timeout=30)
 
+    def stop_bot(self) -> None:
+        """Stop the bot only; the fake Telegram (and what users did there) stays."""
+        self.run(self.session.stop_bot(), timeout=30)
+
+    def start_bot(self) -> None:
+        self.run(self.session.start_bot(), timeout=30)
+
     def close(self) -> None:
         try:
             self.run(self.session.close(), timeout=30)
@@ -99,6 +106,16 @@ class ChatUser:
         assert "callback_data" in button, f"{label!r} is a URL button"
         self.runner.call(self.runner.fake.press, self.user, message, button["callback_data"])
         return self.wait_for_reply().text
+
+    def share_user(self, other: "ChatUser") -> None:
+        """Press the user-picker button of the chat's reply keyboard and pick `other`."""
+        self.runner.call(self.runner.fake.share_users, self.user, other.user)
+
+    def reply_keyboard(self) -> list[str]:
+        """Texts of the reply keyboard the chat shows now ([] if none)."""
+        markup = self.runner.fake.keyboards.get(self.id) or {}
+        rows = markup.get("keyboard", [])
+        return [b["text"] if isinstance(b, dict) else b for row in rows for b in row]
 
     def press_data(self, callback_data: str, message: BotMessage | None = None) -> None:
         """Press a button with any callback data (forged or stale) on a bot message."""

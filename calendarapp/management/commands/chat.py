@@ -3,6 +3,8 @@
 The real bot runs against the project's fake Bot API (no token, no network) and the
 configured database. Type messages and commands; press a button with `!<number>` or
 `!<label>`; `:photo` and `:sticker` send media; `:quit` (or Ctrl-D) leaves.
+Several people: `:as <id> [username]` switches to (or creates) another Telegram user, whose
+unread messages are shown; `:share <id>` presses the user-picker button (as in /invite).
 """
 
 import asyncio
@@ -12,11 +14,13 @@ import logging
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from calendarapp.devtools.fake_bot_api import FakeUser
 from calendarapp.devtools.session import BotSession
 
 HELP = (
     "Offline chat with the bot (fake Telegram, real bot and database).\n"
     "Type text or /commands. Buttons: !1, !2 … or !<label>. Media: :photo, :sticker. "
+    "Another user: :as <id> [username]; pick a user in the user picker: :share <id>. "
     "Leave: :quit or Ctrl-D.\n"
 )
 
@@ -46,6 +50,22 @@ class Command(BaseCommand):
             target = f" → {button['url']}" if "url" in button else ""
             self.stdout.write(f"  [{number}] {button['text']}{target}")
 
+    def show_new(self, fake, user, shown: dict[int, int]) -> list[tuple]:
+        """Print what the bot did in this user's chat since last time; returns the buttons."""
+        numbering = itertools.count(1)
+        buttons = []
+        for activity in fake.activity[user.id][shown.get(user.id, 0) :]:
+            self.show(activity, numbering)
+            if activity.message is not None:
+                buttons += [(activity.message, b) for b in activity.message.buttons()]
+        shown[user.id] = len(fake.activity[user.id])
+        keyboard = fake.keyboards.get(user.id)
+        if keyboard:
+            rows = keyboard.get("keyboard", [])
+            labels = [b["text"] if isinstance(b, dict) else b for row in rows for b in row]
+            self.stdout.write("  клавиатура: " + " | ".join(labels) + "  (:share <id>)")
+        return buttons
+
     async def chat(self, options) -> None:
         session = await BotSession(rate_limiter=False).start()
         fake = session.fake
@@ -56,7 +76,7 @@ class Command(BaseCommand):
             language_code=options["language"],
         )
         self.stdout.write(HELP)
-        shown = 0
+        shown: dict[int, int] = {}
         buttons: list[tuple] = []
         try:
             while True:
@@ -67,6 +87,18 @@ class Command(BaseCommand):
                 if not line:
                     continue
                 mark = fake.cursor(user.id)
+                if line.startswith(":as "):
+                    parts = line.split()
+                    try:
+                        other_id = int(parts[1])
+                    except ValueError:
+                        self.stdout.write("  :as <число> [username]")
+                        continue
+                    username = parts[2].lstrip("@") if len(parts) > 2 else ""
+                    user = session.user(other_id, (username or str(other_id)).title(), username)
+                    self.stdout.write(f"  теперь вы — {user.first_name} ({user.id})")
+                    buttons = self.show_new(fake, user, shown)
+                    continue
                 if line.startswith("!"):
                     choice = line[1:].strip()
                     found = [
@@ -80,6 +112,15 @@ class Command(BaseCommand):
                         self.stdout.write(f"  ссылка: {button['url']}")
                         continue
                     fake.press(user, message, button["callback_data"])
+                elif line.startswith(":share "):
+                    try:
+                        other = fake.users.get(int(line.split()[1])) or FakeUser(
+                            int(line.split()[1])
+                        )
+                        fake.share_users(user, other)
+                    except (ValueError, LookupError):
+                        self.stdout.write("  нет кнопки выбора пользователя (или не число)")
+                        continue
                 elif line == ":photo":
                     fake.send_photo(user)
                 elif line == ":sticker":
@@ -91,13 +132,7 @@ class Command(BaseCommand):
                 except TimeoutError:
                     self.stdout.write("  (бот молчит)")
                 await asyncio.sleep(0.15)  # let a second answer, if any, arrive
-                numbering = itertools.count(1)
-                buttons = []
-                for activity in fake.activity[user.id][shown:]:
-                    self.show(activity, numbering)
-                    if activity.message is not None:
-                        buttons += [(activity.message, b) for b in activity.message.buttons()]
-                shown = len(fake.activity[user.id])
+                buttons = self.show_new(fake, user, shown)
         finally:
             await session.close()
 
