@@ -22,6 +22,8 @@ COMMANDS = [
     ("invite", "Пригласить на встречу", "Invite someone to a meeting"),
     ("calendar", "Мой календарь и ссылки для выгрузки", "My calendar and export links"),
     ("export", "Выгрузить календарь (CSV, JSON)", "Export the calendar (CSV, JSON)"),
+    ("settings", "Напоминания по умолчанию", "Default reminders"),
+    ("timezone", "Часовой пояс", "Time zone"),
     ("cancel", "Отменить текущее действие", "Cancel the current dialog"),
 ]
 
@@ -66,8 +68,11 @@ INTERNAL_ERROR = "Что-то пошло не так. Попробуйте ещ�
 
 # --- create -------------------------------------------------------------------------------
 ASK_NAME = f"Как назовём событие? (до {EVENT_NAME_MAX_LENGTH} символов)"
-ASK_DATE = "Дата события? Формат ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, например 2026-12-31."
-ASK_TIME = "Время начала? Формат ЧЧ:ММ, например 18:30."
+ASK_DATE = (
+    "Дата события? Выберите день в календаре или напишите: «завтра», «в пятницу», "
+    "«25 декабря», «завтра в 15:00», «через 2 часа», 2026-12-31 или 31.12.2026."
+)
+ASK_TIME = "Время начала? Например 18:30 или «в 9:00»."
 ASK_DETAILS = (
     f"Описание события (до {EVENT_DETAILS_MAX_LENGTH} символов). "
     "Если описание не нужно, нажмите «Пропустить» или отправьте «-»."
@@ -142,3 +147,104 @@ def error_text(error) -> str:
         return template.format(**error.params)
     except (KeyError, IndexError):
         return template
+
+
+# --- dates, reminders, time zones ---------------------------------------------------------
+BTN_CAL_PREV = "‹"
+BTN_CAL_NEXT = "›"
+CAL_PAST_DAY = "·"
+CAL_WEEKDAYS = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
+CAL_MONTHS = (
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+)
+CAL_OUT_OF_RANGE = "Этот месяц в календаре не открыть."
+CAL_DAY_PAST = "Этот день уже прошёл."
+WHEN_CHOSEN = "Когда: {date} в {time}."
+DATE_CHOSEN = "Дата: {date}."
+
+# Reminder lead times (minutes; None: no reminder), as buttons and in sentences.
+REMINDER_BUTTONS = {
+    None: "Без напоминания",
+    10: "За 10 минут",
+    30: "За 30 минут",
+    60: "За 1 час",
+    1440: "За 1 день",
+}
+REMINDER_PHRASES = {
+    None: "без напоминания",
+    10: "за 10 минут",
+    30: "за 30 минут",
+    60: "за 1 час",
+    1440: "за 1 день",
+}
+CHOSEN_MARK = "✓ "
+ASK_REMINDER = (
+    "Напомнить о событии? По умолчанию — {default} (меняется в /settings); "
+    "«Пропустить» оставит его."
+)
+REMINDER_OF_EVENT = "Напоминание: {phrase}."
+REMINDER_ALREADY_DUE = "Напоминание: {phrase} — это время уже наступило, напоминать не буду."
+
+SETTINGS = (
+    "Настройки\n"
+    "Часовой пояс: {zone} (сейчас там {now}). Сменить: /timezone\n"
+    "Напоминание о новых событиях по умолчанию: {phrase}.\n\n"
+    "Выберите, за сколько напоминать:"
+)
+SETTINGS_SAVED = "Сохранено: {phrase}."
+
+ASK_TIMEZONE = (
+    "Ваш часовой пояс: {zone} (сейчас там {now}).\n"
+    "Выберите новый кнопкой или напишите название вроде Europe/Berlin или город (Новосибирск, "
+    "London)."
+)
+TIMEZONE_SET = (
+    "Часовой пояс: {zone}, сейчас там {now}. Даты и время событий считаются в нём; "
+    "напоминания пересчитаны."
+)
+# Button labels of the common zones (services.timezones.COMMON_TIMEZONES).
+TIMEZONE_CITIES = {
+    "Europe/Kaliningrad": "Калининград",
+    "Europe/Moscow": "Москва",
+    "Europe/Samara": "Самара",
+    "Asia/Yekaterinburg": "Екатеринбург",
+    "Asia/Novosibirsk": "Новосибирск",
+    "Asia/Vladivostok": "Владивосток",
+    "Europe/Minsk": "Минск",
+    "Europe/Berlin": "Берлин",
+    "Europe/London": "Лондон",
+    "America/New_York": "Нью-Йорк",
+}
+
+REMINDER_MESSAGE = "🔔 Напоминание: «{name}» {starts}, {date} в {time} ({zone})."
+REMINDER_MESSAGE_MEETING = "🔔 Напоминание о встрече: «{name}» {starts}, {date} в {time} ({zone})."
+STARTS_IN_MINUTES = "через {minutes} мин."
+STARTS_IN_HOURS = "через {hours} ч {minutes} мин."
+STARTS_IN_DAYS = "через {days} дн."
+STARTS_NOW = "начинается сейчас"
+
+ERRORS.update(
+    {
+        "date_invalid": (
+            "Не понял дату «{text}». Напишите, например, «завтра», «в пятницу», «25 декабря», "
+            "2026-12-31 или 31.12.2026, или выберите день в календаре."
+        ),
+        "time_invalid": "Не понял время «{text}». Напишите, например, 18:30.",
+        "reminder_invalid": "Такого варианта нет: выберите кнопкой, за сколько напомнить.",
+        "timezone_unknown": (
+            "Не знаю часового пояса «{text}». Напишите название вроде Europe/Berlin "
+            "или город, например Новосибирск."
+        ),
+    }
+)

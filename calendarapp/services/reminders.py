@@ -32,6 +32,48 @@ def clean_reminder_minutes(minutes: int | None) -> int | None:
     return minutes
 
 
+# Typed answers to "remind me how long before?", besides the buttons.
+_OFF_WORDS = {
+    "нет",
+    "не надо",
+    "не напоминать",
+    "без напоминания",
+    "выкл",
+    "off",
+    "no",
+    "none",
+    "0",
+}
+_LEAD_WORDS = {
+    "10": 10,
+    "10 минут": 10,
+    "30": 30,
+    "30 минут": 30,
+    "полчаса": 30,
+    "60": 60,
+    "1 час": 60,
+    "час": 60,
+    "1 день": 1440,
+    "день": 1440,
+    "сутки": 1440,
+    "1440": 1440,
+}
+
+
+def parse_lead_time(text: str) -> int | None:
+    """A typed lead time ("30", "за 1 час", "нет"); None means no reminder."""
+    key = " ".join((text or "").lower().split()).removeprefix("за ").strip(" .!")
+    if key in _OFF_WORDS:
+        return None
+    if key in _LEAD_WORDS:
+        return _LEAD_WORDS[key]
+    raise ValidationFailed(
+        "A reminder can be set {choices} minutes before.",
+        code="reminder_invalid",
+        choices=sorted(m for m in ALLOWED_MINUTES if m),
+    )
+
+
 def remind_at(event: Event, zone_name: str) -> dt.datetime | None:
     if event.reminder_minutes is None:
         return None
