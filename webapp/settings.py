@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .database import database_settings
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -138,6 +138,10 @@ TELEGRAM_API_BASE_URL = env_str("TELEGRAM_API_BASE_URL", "https://api.telegram.o
 # Bot: retries of 429/5xx/network errors, and the overall message rate (Telegram: ~30/s).
 TELEGRAM_MAX_RETRIES = env_int("TELEGRAM_MAX_RETRIES", 3)
 TELEGRAM_OVERALL_MAX_RATE = env_int("TELEGRAM_OVERALL_MAX_RATE", 30)
+# Outbox (invitations, answers, reminders): how often the bot looks for due messages, and
+# the pause between two notifications to the same chat (Telegram: about 1 message/s).
+OUTBOX_POLL_INTERVAL = env_float("OUTBOX_POLL_INTERVAL", 1.0)
+OUTBOX_CHAT_INTERVAL = env_float("OUTBOX_CHAT_INTERVAL", 1.0)
 # Bot webhook mode (production): set the public HTTPS URL to receive updates by webhook
 # instead of long polling; see calendarapp/bot/webhook.py and README, "Webhook mode".
 TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL")

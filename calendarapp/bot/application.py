@@ -7,7 +7,7 @@ from django.conf import settings
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
 
-from . import texts
+from . import notifications, texts
 from .dialog import pending_answers
 from .errors import on_error
 from .persistence import DjangoPersistence
@@ -113,6 +113,7 @@ def build_application(
         for group, handler in provider():
             application.add_handler(handler, group=group)
     application.add_error_handler(on_error)
+    notifications.schedule(application)
     application.bot_data["known_commands"] = known_commands(application)
     return application
 

@@ -43,6 +43,13 @@ class BotRunner:
     def restart(self) -> None:
         self.run(self.session.restart_bot(), timeout=30)
 
+    def stop_bot(self) -> None:
+        """Stop the bot only; the fake Telegram (and what users did there) stays."""
+        self.run(self.session.stop_bot(), timeout=30)
+
+    def start_bot(self) -> None:
+        self.run(self.session.start_bot(), timeout=30)
+
     def close(self) -> None:
         try:
             self.run(self.session.close(), timeout=30)
