@@ -7,7 +7,7 @@ from django.conf import settings
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
 
-from . import notifications, texts
+from . import notifications, reminders, texts
 from .dialog import pending_answers
 from .errors import on_error
 from .persistence import DjangoPersistence
@@ -114,6 +114,7 @@ def build_application(
             application.add_handler(handler, group=group)
     application.add_error_handler(on_error)
     notifications.schedule(application)
+    reminders.schedule(application)
     application.bot_data["known_commands"] = known_commands(application)
     return application
 

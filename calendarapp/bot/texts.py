@@ -227,11 +227,12 @@ TIMEZONE_CITIES = {
     "America/New_York": "Нью-Йорк",
 }
 
-REMINDER_MESSAGE = "🔔 Напоминание: «{name}» {starts}, {date} в {time} ({zone})."
-REMINDER_MESSAGE_MEETING = "🔔 Напоминание о встрече: «{name}» {starts}, {date} в {time} ({zone})."
-STARTS_IN_MINUTES = "через {minutes} мин."
-STARTS_IN_HOURS = "через {hours} ч {minutes} мин."
-STARTS_IN_DAYS = "через {days} дн."
+REMINDER_MESSAGE = "🔔 Напоминание: «{name}» {starts} — {date} в {time} ({zone})."
+REMINDER_MEETING = "🔔 Напоминание о встрече: «{name}» {starts} — {date} в {time} ({zone})."
+STARTS_IN_MINUTES = "начнётся через {minutes} мин"
+STARTS_IN_HOURS_EXACT = "начнётся через {hours} ч"
+STARTS_IN_HOURS = "начнётся через {hours} ч {minutes} мин"
+STARTS_IN_DAYS = "начнётся через {days} дн."
 STARTS_NOW = "начинается сейчас"
 
 ERRORS.update(
