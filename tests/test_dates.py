@@ -7,8 +7,15 @@ import pytest
 from django.utils import timezone
 
 from calendarapp.bot import month_calendar, texts
+from calendarapp.bot import reminders as bot_reminders
 from calendarapp.exceptions import NotRegistered, ValidationFailed
+from calendarapp.models import OutboxMessage
 from calendarapp.services import events as event_services
+from calendarapp.services.appointments import (
+    cancel_appointment,
+    create_appointment,
+    respond_to_invitation,
+)
 from calendarapp.services.events import (
     check_event_date,
     create_event,
@@ -172,3 +179,31 @@ def test_parse_month(data, expected):
 )
 def test_parse_day(data, expected):
     assert month_calendar.parse_day(data) == expected
+
+
+# --- the reminder renderer (what the outbox dispatcher sends) -------------------------------
+@pytest.mark.django_db
+def test_reminder_renderer(alice, bob, tomorrow, monkeypatch):
+    event = create_event(alice.pk, name="Review", date=tomorrow, time=dt.time(15, 0))
+    appointment = create_appointment(alice.pk, bob.pk, event.pk)
+    respond_to_invitation(bob.pk, appointment.pk, accept=True)
+    set_user_timezone(bob.pk, "Asia/Novosibirsk")  # 4 hours ahead of Moscow
+    monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at)
+    assert claim_due_reminders(now=event.remind_at) == 2
+    to_alice, to_bob = OutboxMessage.objects.filter(kind="reminder").order_by("chat_id")
+    day = f"{tomorrow:%d.%m.%Y}"
+    assert bot_reminders.render_reminder(to_alice).text == (
+        f"🔔 Напоминание: «Review» начнётся через 30 мин — {day} в 15:00 (Europe/Moscow)."
+    )
+    assert bot_reminders.render_reminder(to_bob).text == (
+        f"🔔 Напоминание о встрече: «Review» начнётся через 30 мин — {day} в 19:00 "
+        "(Asia/Novosibirsk)."
+    )
+    # Cancelled meeting, started event, deleted event: nothing to send any more.
+    cancel_appointment(alice.pk, appointment.pk)
+    assert bot_reminders.render_reminder(to_bob) is None
+    monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at + dt.timedelta(hours=1))
+    assert bot_reminders.render_reminder(to_alice) is None
+    monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at)
+    event.delete()
+    assert bot_reminders.render_reminder(to_alice) is None

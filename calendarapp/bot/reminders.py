@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from telegram.ext import Application, ContextTypes
 
-from calendarapp.models import Event, OutboxMessage, TgUser
+from calendarapp.models import Appointment, Event, OutboxMessage, TgUser
 from calendarapp.services.reminders import REMINDER, claim_due_reminders
 from calendarapp.services.timezones import aware, zone_of
 
@@ -77,12 +77,18 @@ def render_reminder(message: OutboxMessage) -> notifications.Notification | None
     now = clock()
     if starts <= now:
         return None  # waited in the outbox past the start: too late to be useful
+    is_owner = message.chat_id == event.owner_id
+    if (
+        not is_owner
+        and not event.appointments.filter(
+            participant_id=message.chat_id, status=Appointment.Status.CONFIRMED
+        ).exists()
+    ):
+        return None  # the meeting was cancelled after the reminder was queued
     recipient = TgUser.objects.filter(pk=message.chat_id).only("timezone").first()
     zone_name = recipient.timezone if recipient else event.owner.timezone
     local = starts.astimezone(zone_of(zone_name))
-    template = (
-        texts.REMINDER_MESSAGE if message.chat_id == event.owner_id else texts.REMINDER_MEETING
-    )
+    template = texts.REMINDER_MESSAGE if is_owner else texts.REMINDER_MEETING
     return notifications.Notification(
         template.format(
             name=event.name,
