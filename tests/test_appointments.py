@@ -9,7 +9,11 @@ from calendarapp.models import Appointment, OutboxMessage
 from calendarapp.services.appointments import (
     INVITATION,
     INVITATION_ANSWERED,
+    INVITATION_UNDELIVERED,
     cancel_appointment,
+    cancel_undelivered_invitation,
+    check_invitation,
+    check_invitee,
     create_appointment,
     respond_to_invitation,
 )
@@ -122,3 +126,76 @@ def test_two_presses_at_once_make_one_transition(alice, bob, party):
         thread.join()
     assert sorted(outcomes) == ["already", "changed"]
     assert OutboxMessage.objects.filter(kind=INVITATION_ANSWERED).count() == 1
+
+
+# --- meetings issue: busy as organiser, dialog pre-check, undeliverable invitations ------------
+@pytest.mark.django_db
+def test_busy_also_as_organiser_of_a_meeting(alice, bob, make_user, party, tomorrow):
+    carol = make_user(1003, "carol")
+    bobs = create_event(bob.pk, name="Bob's", date=tomorrow, time=NOON)
+    create_appointment(bob.pk, carol.pk, bobs.pk)  # Bob hosts a meeting at noon
+    with pytest.raises(Conflict) as error:
+        create_appointment(alice.pk, bob.pk, party.pk)
+    assert error.value.code == "participant_busy"
+
+
+@pytest.mark.django_db
+def test_check_invitation_refuses_like_create_without_writing(alice, bob, party):
+    assert check_invitation(alice.pk, bob.pk, party.pk) == party
+    create_appointment(alice.pk, bob.pk, party.pk)
+    with pytest.raises(Conflict) as error:
+        check_invitation(alice.pk, bob.pk, party.pk)
+    assert error.value.code == "already_invited"
+    with pytest.raises(ValidationFailed):
+        check_invitee(alice.pk, alice.pk)
+    assert Appointment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_undelivered_invitation_is_cancelled_and_organiser_told(alice, bob, party):
+    appointment = create_appointment(alice.pk, bob.pk, party.pk)
+    assert cancel_undelivered_invitation(appointment.pk).status == Appointment.Status.CANCELLED
+    told = OutboxMessage.objects.get(kind=INVITATION_UNDELIVERED)
+    assert (told.chat_id, told.payload) == (alice.pk, {"appointment_id": appointment.pk})
+    # Only pending invitations: a second call (or an answered one) changes nothing.
+    assert cancel_undelivered_invitation(appointment.pk) is None
+    assert OutboxMessage.objects.filter(kind=INVITATION_UNDELIVERED).count() == 1
+
+
+@pytest.mark.django_db
+def test_answer_notification_records_the_answer(alice, bob, party):
+    appointment = create_appointment(alice.pk, bob.pk, party.pk)
+    respond_to_invitation(bob.pk, appointment.pk, accept=False)
+    told = OutboxMessage.objects.get(kind=INVITATION_ANSWERED)
+    assert told.payload == {"appointment_id": appointment.pk, "accepted": False}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_invitations_for_the_same_moment_at_once_one_wins(alice, bob, make_user, tomorrow):
+    if connection.vendor == "sqlite":
+        pytest.skip("row locks need PostgreSQL")
+    carol = make_user(1003, "carol")
+    first = create_event(alice.pk, name="A", date=tomorrow, time=NOON)
+    second = create_event(carol.pk, name="C", date=tomorrow, time=NOON)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def invite(organizer, event):
+        barrier.wait()
+        try:
+            create_appointment(organizer.pk, bob.pk, event.pk)
+            outcomes.append("invited")
+        except Conflict as error:
+            outcomes.append(error.code)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=invite, args=args) for args in ((alice, first), (carol, second))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["invited", "participant_busy"]
+    assert Appointment.objects.count() == 1

@@ -47,13 +47,14 @@ class CalendarApplication(Application):
 
 def handler_providers() -> list[HandlerProvider]:
     """Every feature's handlers; the order matters only inside a group."""
-    from .handlers import common, events, export, registration, settings, sharing
+    from .handlers import common, events, export, meetings, registration, settings, sharing
 
     return [
         registration.handlers,
         events.handlers,
         sharing.handlers,
         export.handlers,
+        meetings.handlers,
         settings.handlers,
         common.handlers,  # last: cancel outside dialogs, unknown commands, stray text
     ]

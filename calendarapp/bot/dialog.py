@@ -87,11 +87,15 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
 
 async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE, problem: str) -> None:
     """Say what was wrong and repeat the question; the dialog stays where it is."""
-    from telegram import InlineKeyboardMarkup
+    from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
     question = context.user_data.get("question", "")
     markup = context.user_data.get("markup")
-    markup = InlineKeyboardMarkup.de_json(markup, context.bot) if markup else None
+    if markup:  # inline buttons, or a reply keyboard (e.g. /invite's user picker)
+        kind = ReplyKeyboardMarkup if "keyboard" in markup else InlineKeyboardMarkup
+        markup = kind.de_json(markup, context.bot)
+    else:
+        markup = None
     text = f"{problem}\n\n{question}" if question else problem
     if update.callback_query is not None:
         await update.callback_query.answer()

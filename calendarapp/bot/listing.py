@@ -7,13 +7,14 @@ from django.conf import settings
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
+from calendarapp.selectors.calendar import calendar_listing
 from calendarapp.selectors.events import events_of, public_events_of
 from calendarapp.selectors.users import get_user
 from calendarapp.services.export_tokens import issue_export_token
 
 from . import keyboards, texts
 from .dialog import db, deliver
-from .formatting import event_line
+from .formatting import calendar_line, event_line
 
 PAGE_SIZE = 10
 MINE, MY_PUBLIC, PUBLIC_OF, CALENDAR = "m", "p", "o", "c"
@@ -34,10 +35,12 @@ def _page(
     elif kind == MY_PUBLIC:
         queryset = public_events_of(viewer_id)
         title, empty = texts.LIST_TITLE_PUBLIC_MINE, texts.NO_PUBLIC_EVENTS
+    elif kind == CALENDAR:  # own events and accepted meetings
+        queryset = calendar_listing(viewer_id)
+        title, empty = texts.LIST_TITLE_CALENDAR, texts.NO_EVENTS
     else:
         queryset = events_of(viewer_id)
-        title = texts.LIST_TITLE_CALENDAR if kind == CALENDAR else texts.LIST_TITLE_MINE
-        empty = texts.NO_EVENTS
+        title, empty = texts.LIST_TITLE_MINE, texts.NO_EVENTS
     total = queryset.count()
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -45,7 +48,8 @@ def _page(
     if total:
         events = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         suffix = texts.PAGE_SUFFIX.format(page=page, pages=pages) if pages > 1 else ""
-        text = f"{title}{suffix}:\n\n" + "\n".join(event_line(event) for event in events)
+        line = calendar_line if kind == CALENDAR else event_line
+        text = f"{title}{suffix}:\n\n" + "\n".join(line(item) for item in events)
         pager = keyboards.pager(kind, arg, page, pages)
         if pager:
             rows.append(pager)

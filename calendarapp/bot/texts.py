@@ -3,7 +3,11 @@
 Handlers never hold literal texts: they pick them here, so wording changes in one place.
 """
 
-from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH
+from calendarapp.models import (
+    APPOINTMENT_DETAILS_MAX_LENGTH,
+    EVENT_DETAILS_MAX_LENGTH,
+    EVENT_NAME_MAX_LENGTH,
+)
 
 # --- command menu: (command, Russian description, English description) -------------------
 COMMANDS = [
@@ -20,6 +24,7 @@ COMMANDS = [
     ("my_public", "Мои публичные события", "My public events"),
     ("public_of", "Публичные события другого пользователя", "Another user's public events"),
     ("invite", "Пригласить на встречу", "Invite someone to a meeting"),
+    ("meetings", "Мои встречи: ответить, отменить", "My meetings: answer, cancel"),
     ("calendar", "Мой календарь и ссылки для выгрузки", "My calendar and export links"),
     ("export", "Выгрузить календарь (CSV, JSON)", "Export the calendar (CSV, JSON)"),
     ("settings", "Напоминания по умолчанию", "Default reminders"),
@@ -147,6 +152,84 @@ def error_text(error) -> str:
         return template.format(**error.params)
     except (KeyError, IndexError):
         return template
+
+
+# --- meetings -----------------------------------------------------------------------------
+BTN_PICK_USER = "👤 Выбрать из контактов"
+BTN_ACCEPT = "Принять"
+BTN_DECLINE = "Отклонить"
+BTN_CANCEL_MEETING = "Отменить #{id}"
+ASK_PARTICIPANT = (
+    "Кого пригласить? Нажмите «Выбрать из контактов» внизу или пришлите @username "
+    "или Telegram ID участника."
+)
+PARTICIPANT_CHOSEN = "Приглашаем: {who}."
+PARTICIPANT_EXPECTED = "Пришлите @username или Telegram ID участника либо выберите его кнопкой."
+INVITEE_UNKNOWN = (
+    "{who} ещё не пользуется ботом. Попросите его открыть бота, нажать /start и "
+    "зарегистрироваться (/register) — после этого его можно пригласить."
+)
+ASK_INVITE_EVENT = "На какое событие приглашаем? Выберите кнопкой или пришлите номер события."
+NO_EVENTS_TO_INVITE = "Сначала создайте событие, на которое позовёте: /create_event"
+ASK_INVITE_DETAILS = (
+    f"Комментарий к приглашению (до {APPOINTMENT_DETAILS_MAX_LENGTH} символов) — "
+    "или нажмите «Пропустить»."
+)
+INVITE_SENT = (
+    "Приглашение для {who} на «{name}» ({date} {time}) отправлено. "
+    "Когда он ответит, я напишу. Ваши встречи: /meetings"
+)
+INVITATION = "{who} приглашает вас на встречу «{name}».\nКогда: {date} {time}{zone}"
+INVITATION_COMMENT = "\nКомментарий: {details}"
+INVITATION_ZONE = " ({zone})"
+YOU_ACCEPTED = "✅ Вы приняли приглашение. Встреча в вашем календаре: /calendar"
+YOU_DECLINED = "❌ Вы отклонили приглашение."
+TOAST_ACCEPTED = "Приглашение принято."
+TOAST_DECLINED = "Приглашение отклонено."
+ALREADY_ANSWERED = {
+    "confirmed": "Вы уже приняли это приглашение.",
+    "cancelled": "Это приглашение уже отклонено или встреча отменена.",
+}
+INVITATION_GONE = "Этого приглашения больше нет."
+ANSWER_ACCEPTED = "✅ {who} принимает приглашение на «{name}» ({date} {time})."
+ANSWER_DECLINED = "❌ {who} отклоняет приглашение на «{name}» ({date} {time})."
+MEETING_CANCELLED_BY = "🚫 {who} отменяет встречу «{name}» ({date} {time})."
+INVITATION_UNDELIVERED = (
+    "Не удалось доставить приглашение на «{name}» ({date} {time}): {who} заблокировал(а) "
+    "бота. Встреча отменена."
+)
+MEETING_NO_EVENT = "(событие удалено)"
+CALENDAR_MEETING_LINE = "🤝 встреча #{id} · {date} {time} · {name}"
+MEETINGS_TITLE = "Ваши встречи"
+NO_MEETINGS = "У вас нет встреч, ожидающих ответа или подтверждённых. Пригласить: /invite"
+MEETING_AS_ORGANIZER = "#{id} · {date} {time} · «{name}»\n   вы пригласили {who} — {status}"
+MEETING_AS_GUEST = "#{id} · {date} {time} · «{name}»\n   вас пригласил(а) {who} — {status}"
+MEETING_STATUS = {"pending": "ждёт ответа", "confirmed": "подтверждена", "cancelled": "отменена"}
+MEETING_CANCELLED = "Встреча #{id} отменена, {who} получит уведомление."
+
+ERRORS.update(
+    {
+        "invite_self": (
+            "Себя пригласить нельзя. Пришлите @username или Telegram ID другого человека."
+        ),
+        "participant_not_found": (
+            "Пользователь {tg_id} ещё не пользуется ботом. Попросите его открыть бота, "
+            "нажать /start и зарегистрироваться (/register) — после этого его можно пригласить."
+        ),
+        "participant_unreachable": (
+            "Бот не может написать пользователю {tg_id}: он ещё не начинал диалог с ботом "
+            "или заблокировал его. Попросите его открыть бота и нажать /start, затем /register."
+        ),
+        "organizer_not_found": NEED_REGISTER,
+        "already_invited": "Этот человек уже приглашён на это событие.",
+        "participant_busy": (
+            "У участника уже есть встреча {date} в {time}. Выберите другое событие."
+        ),
+        "appointment_not_found": "Встреча #{appointment_id} не найдена.",
+        "already_answered": "На это приглашение уже ответили.",
+        "already_cancelled": "Эта встреча уже отменена.",
+    }
+)
 
 
 # --- dates, reminders, time zones ---------------------------------------------------------

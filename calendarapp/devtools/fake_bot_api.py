@@ -3,8 +3,10 @@
 The real bot (python-telegram-bot pointed at `base_url`) talks to it exactly as to Telegram.
 People and tests play Telegram users: they inject updates (commands with `bot_command`
 entities, text, photos, stickers, inline button presses) and read what the bot sent.
-Telegram's limits are enforced (text length, callback_data size, 403 for users who never
-started the bot or blocked it), and failures can be injected (429 with retry_after, 5xx).
+Reply keyboards are remembered per chat, and a user can press the user-picker button
+(`share_users`: a `users_shared` message). Telegram's limits are enforced (text length,
+callback_data size, 403 for users who never started the bot or blocked it), and failures
+can be injected (429 with retry_after, 5xx).
 Webhooks work like Telegram's: after `setWebhook`, updates are POSTed to the URL with the
 secret in `X-Telegram-Bot-Api-Secret-Token` (retried while the bot's server is not up yet),
 and `getUpdates` answers 409. `route_webhooks_to` plays the reverse proxy in front of the bot.
@@ -76,6 +78,15 @@ class BotMessage:
         rows = (self.reply_markup or {}).get("inline_keyboard", [])
         return [button for row in rows for button in row]
 
+    def keyboard_buttons(self) -> list[dict]:
+        """Buttons of a reply keyboard (shown under the input field), if the message has one."""
+        rows = (self.reply_markup or {}).get("keyboard", [])
+        return [
+            button if isinstance(button, dict) else {"text": button}
+            for row in rows
+            for button in row
+        ]
+
     def button_texts(self) -> list[str]:
         return [button["text"] for button in self.buttons()]
 
@@ -112,6 +123,8 @@ class FakeBotApi:
         self.messages: dict[int, BotMessage] = {}
         self.activity: dict[int, list[Activity]] = collections.defaultdict(list)
         self.commands: dict[str, list[dict]] = {}
+        # The reply keyboard each chat currently shows (None after remove_keyboard).
+        self.keyboards: dict[int, dict | None] = {}
         self.calls: collections.Counter = collections.Counter()
         self.failures: list[dict] = []
         self._updates: list[dict] = []
@@ -221,6 +234,35 @@ class FakeBotApi:
             "message": self._message_json(message),
         }
         return self._push({"callback_query": query})
+
+    def share_users(self, user: FakeUser, *shared: FakeUser) -> int:
+        """The user presses the chat's user-picker button (KeyboardButtonRequestUsers) and
+        picks `shared`: Telegram sends the bot a `users_shared` service message."""
+        keyboard = self.keyboards.get(user.id) or {}
+        request = next(
+            (
+                button["request_users"]
+                for row in keyboard.get("keyboard", [])
+                for button in row
+                if isinstance(button, dict) and "request_users" in button
+            ),
+            None,
+        )
+        if request is None:
+            raise LookupError(f"chat {user.id} shows no user-picker button")
+        limit = int(request.get("max_quantity", 1))
+        users = []
+        for person in shared[:limit]:
+            entry = {"user_id": person.id}
+            if request.get("request_name"):
+                entry["first_name"] = person.first_name
+            if request.get("request_username") and person.username:
+                entry["username"] = person.username
+            users.append(entry)
+        if keyboard.get("one_time_keyboard"):
+            self.keyboards[user.id] = None
+        body = {"users_shared": {"request_id": request["request_id"], "users": users}}
+        return self._push({"message": self._message_base(user) | body})
 
     def block(self, user: FakeUser) -> None:
         self.blocked.add(user.id)
@@ -395,7 +437,8 @@ class FakeBotApi:
         }
         if message.edits:
             data["edit_date"] = int(time.time())
-        if message.reply_markup:
+        if message.reply_markup and "inline_keyboard" in message.reply_markup:
+            # Like Telegram: a Message carries inline keyboards only, not reply keyboards.
             data["reply_markup"] = message.reply_markup
         return data
 
@@ -426,6 +469,14 @@ class FakeBotApi:
             return None
         if not isinstance(markup, dict):
             raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+        for row in markup.get("keyboard", []):
+            for button in row:
+                text = button.get("text") if isinstance(button, dict) else button
+                if not text:
+                    raise ApiError(400, "Bad Request: keyboard button text is empty")
+                request = button.get("request_users") if isinstance(button, dict) else None
+                if request is not None and not isinstance(request.get("request_id"), int):
+                    raise ApiError(400, "Bad Request: REQUEST_ID_INVALID")
         for row in markup.get("inline_keyboard", []):
             for button in row:
                 if not button.get("text"):
@@ -519,6 +570,10 @@ class FakeBotApi:
         text = self._text(params)
         markup = self._markup(params)
         message = BotMessage(next(self._message_ids), chat_id, text, markup)
+        if markup and "keyboard" in markup:
+            self.keyboards[chat_id] = markup
+        elif markup and markup.get("remove_keyboard"):
+            self.keyboards[chat_id] = None
         self.messages[message.message_id] = message
         self._record(Activity("send", chat_id, message, text))
         return self._message_json(message)

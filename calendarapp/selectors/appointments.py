@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from calendarapp.models import Appointment
 
@@ -18,5 +18,26 @@ def confirmed_meetings_of(participant_tg_id: int) -> QuerySet[Appointment]:
             participant_id=participant_tg_id, status=Appointment.Status.CONFIRMED
         )
         .select_related("event", "organizer")
+        .order_by("date", "time", "id")
+    )
+
+
+def get_appointment(appointment_id: int) -> Appointment | None:
+    """One meeting with its event and both people (for notifications)."""
+    return (
+        Appointment.objects.filter(pk=appointment_id)
+        .select_related("event", "organizer", "participant")
+        .first()
+    )
+
+
+def active_meetings_of(tg_id: int) -> QuerySet[Appointment]:
+    """Pending and confirmed meetings a user organises or is invited to, soonest first."""
+    return (
+        Appointment.objects.filter(
+            Q(organizer_id=tg_id) | Q(participant_id=tg_id),
+            status__in=Appointment.ACTIVE_STATUSES,
+        )
+        .select_related("event", "organizer", "participant")
         .order_by("date", "time", "id")
     )

@@ -7,6 +7,9 @@ memory stays flat however long the calendar is.
 import heapq
 from collections.abc import Iterator
 
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce
+
 from calendarapp.models import Appointment, Event, TgUser
 
 EXPORT_CHUNK_SIZE = 2000
@@ -78,3 +81,39 @@ def calendar_entries(owner: TgUser, chunk_size: int = EXPORT_CHUNK_SIZE) -> Iter
         _confirmed_meetings(owner, chunk_size),
         key=lambda row: (row["date"], row["time"]),
     )
+
+
+def calendar_listing(owner_tg_id: int) -> QuerySet:
+    """The bot's /calendar: own events and accepted meetings as one sortable, sliceable
+    queryset (a UNION), so a page costs one count and one slice whatever the sizes.
+
+    Rows: kind (0 event, 1 meeting), ref (event or meeting id), name, date, time, public.
+    The annotations are made in the same order on both sides: that order is the SELECT's.
+    """
+    events = (
+        Event.objects.filter(owner_id=owner_tg_id)
+        .annotate(
+            kind=Value(0),
+            ref=F("id"),
+            title=F("name"),
+            day=F("date"),
+            at=F("time"),
+            public=F("is_public"),
+        )
+        .values("kind", "ref", "title", "day", "at", "public")
+        .order_by()
+    )
+    meetings = (
+        Appointment.objects.filter(participant_id=owner_tg_id, status=Appointment.Status.CONFIRMED)
+        .annotate(
+            kind=Value(1),
+            ref=F("id"),
+            title=Coalesce(F("event__name"), Value("")),
+            day=F("date"),
+            at=F("time"),
+            public=Value(False),
+        )
+        .values("kind", "ref", "title", "day", "at", "public")
+        .order_by()
+    )
+    return events.union(meetings, all=True).order_by("day", "at", "kind", "ref")

@@ -6,6 +6,7 @@ The same rules serve the bot's /invite dialog and `POST /api/appointments/`.
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
@@ -18,6 +19,7 @@ from .statistics import bump_daily_statistics
 INVITATION = "invitation"
 INVITATION_ANSWERED = "invitation_answered"
 APPOINTMENT_CANCELLED = "appointment_cancelled"
+INVITATION_UNDELIVERED = "invitation_undelivered"
 
 
 def clean_appointment_details(details: str) -> str:
@@ -32,40 +34,24 @@ def clean_appointment_details(details: str) -> str:
 
 
 def _participant_busy(participant_id: int, date: dt.date, time: dt.time) -> bool:
+    """Busy: a pending or confirmed meeting at that moment, as guest or as organiser."""
     return Appointment.objects.filter(
-        participant_id=participant_id,
+        Q(participant_id=participant_id) | Q(organizer_id=participant_id),
         date=date,
         time=time,
         status__in=Appointment.ACTIVE_STATUSES,
     ).exists()
 
 
-@transaction.atomic
-def create_appointment(
-    organizer_tg_id: int,
-    participant_tg_id: int,
-    event_id: int,
-    *,
-    details: str = "",
-    date: dt.date | None = None,
-    time: dt.time | None = None,
-) -> Appointment:
-    """Invite a participant to one of the organiser's events; the invitation goes out
-    through the outbox in the same transaction."""
+def check_invitee(organizer_tg_id: int, participant_tg_id: int, *, lock: bool = False) -> TgUser:
+    """The person to invite, if they can be invited at all (the dialog checks early, the
+    invitation itself again): not oneself, known, and reachable by the bot."""
     if organizer_tg_id == participant_tg_id:
         raise ValidationFailed("You cannot invite yourself.", code="invite_self")
-    details = clean_appointment_details(details)
-    organizer = TgUser.objects.filter(pk=organizer_tg_id).first()
-    if organizer is None:
-        raise NotFound(
-            "Organizer {tg_id} is not registered.",
-            code="organizer_not_found",
-            tg_id=organizer_tg_id,
-        )
-    event = Event.objects.filter(pk=event_id, owner_id=organizer_tg_id).first()
-    if event is None:
-        raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
-    participant = TgUser.objects.filter(pk=participant_tg_id).first()
+    queryset = TgUser.objects.filter(pk=participant_tg_id)
+    if lock:  # invitations to one person are serialised, so the busy check holds
+        queryset = queryset.select_for_update()
+    participant = queryset.first()
     if participant is None:
         raise NotFound(
             "Participant {tg_id} is not registered.",
@@ -78,6 +64,32 @@ def create_appointment(
             code="participant_unreachable",
             tg_id=participant_tg_id,
         )
+    return participant
+
+
+def _checked_invitation(
+    organizer_tg_id: int,
+    participant_tg_id: int,
+    event_id: int,
+    date: dt.date | None,
+    time: dt.time | None,
+    *,
+    lock: bool,
+):
+    """Every rule of an invitation; returns (organizer, event, participant, date, time)."""
+    if organizer_tg_id == participant_tg_id:
+        raise ValidationFailed("You cannot invite yourself.", code="invite_self")
+    organizer = TgUser.objects.filter(pk=organizer_tg_id).first()
+    if organizer is None:
+        raise NotFound(
+            "Organizer {tg_id} is not registered.",
+            code="organizer_not_found",
+            tg_id=organizer_tg_id,
+        )
+    event = Event.objects.filter(pk=event_id, owner_id=organizer_tg_id).first()
+    if event is None:
+        raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
+    participant = check_invitee(organizer_tg_id, participant_tg_id, lock=lock)
     date = date or event.date
     time = (time or event.time).replace(second=0, microsecond=0, tzinfo=None)
     if Appointment.objects.filter(
@@ -96,6 +108,36 @@ def create_appointment(
             date=date.isoformat(),
             time=time.strftime("%H:%M"),
         )
+    return organizer, event, participant, date, time
+
+
+def check_invitation(organizer_tg_id: int, participant_tg_id: int, event_id: int) -> Event:
+    """Would this invitation be accepted now? (The dialog asks before the comment.)"""
+    checked = _checked_invitation(
+        organizer_tg_id, participant_tg_id, event_id, None, None, lock=False
+    )
+    return checked[1]
+
+
+@transaction.atomic
+def create_appointment(
+    organizer_tg_id: int,
+    participant_tg_id: int,
+    event_id: int,
+    *,
+    details: str = "",
+    date: dt.date | None = None,
+    time: dt.time | None = None,
+) -> Appointment:
+    """Invite a participant to one of the organiser's events; the invitation goes out
+    through the outbox in the same transaction. The participant's row is locked, so two
+    invitations for the same moment cannot both pass the busy check (PostgreSQL)."""
+    if organizer_tg_id == participant_tg_id:
+        raise ValidationFailed("You cannot invite yourself.", code="invite_self")
+    details = clean_appointment_details(details)
+    organizer, event, participant, date, time = _checked_invitation(
+        organizer_tg_id, participant_tg_id, event_id, date, time, lock=True
+    )
     try:
         with transaction.atomic():
             appointment = Appointment.objects.create(
@@ -146,7 +188,12 @@ def respond_to_invitation(
     appointment.status = Appointment.Status.CONFIRMED if accept else Appointment.Status.CANCELLED
     appointment.responded_at = timezone.now()
     appointment.save(update_fields=["status", "responded_at", "updated_at"])
-    outbox.enqueue(appointment.organizer_id, INVITATION_ANSWERED, appointment_id=appointment.pk)
+    outbox.enqueue(
+        appointment.organizer_id,
+        INVITATION_ANSWERED,
+        appointment_id=appointment.pk,
+        accepted=accept,
+    )
     return appointment
 
 
@@ -179,4 +226,21 @@ def cancel_appointment(actor_tg_id: int, appointment_id: int) -> Appointment:
     outbox.enqueue(
         other, APPOINTMENT_CANCELLED, appointment_id=appointment.pk, cancelled_by=actor_tg_id
     )
+    return appointment
+
+
+@transaction.atomic
+def cancel_undelivered_invitation(appointment_id: int) -> Appointment | None:
+    """The participant blocked the bot before the invitation reached them: the pending
+    meeting is cancelled and the organiser told. Answered meetings stay as they are."""
+    appointment = (
+        Appointment.objects.select_for_update()
+        .filter(pk=appointment_id, status=Appointment.Status.PENDING)
+        .first()
+    )
+    if appointment is None:
+        return None
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.save(update_fields=["status", "updated_at"])
+    outbox.enqueue(appointment.organizer_id, INVITATION_UNDELIVERED, appointment_id=appointment.pk)
     return appointment

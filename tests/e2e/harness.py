@@ -107,6 +107,16 @@ class ChatUser:
         self.runner.call(self.runner.fake.press, self.user, message, button["callback_data"])
         return self.wait_for_reply().text
 
+    def share_user(self, other: "ChatUser") -> None:
+        """Press the user-picker button of the chat's reply keyboard and pick `other`."""
+        self.runner.call(self.runner.fake.share_users, self.user, other.user)
+
+    def reply_keyboard(self) -> list[str]:
+        """Texts of the reply keyboard the chat shows now ([] if none)."""
+        markup = self.runner.fake.keyboards.get(self.id) or {}
+        rows = markup.get("keyboard", [])
+        return [b["text"] if isinstance(b, dict) else b for row in rows for b in row]
+
     def last_message(self) -> BotMessage:
         return self.runner.fake.last_message(self.id)
 

@@ -1,0 +1,73 @@
+"""The outbox's claiming rules (the dispatcher itself is tested end to end)."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from calendarapp.models import OutboxMessage
+from calendarapp.services import outbox
+
+
+@pytest.mark.django_db
+def test_claim_takes_due_known_kinds_oldest_first_and_leases_them():
+    first = outbox.enqueue(1, "note", n=1)
+    second = outbox.enqueue(2, "note", n=2)
+    outbox.enqueue(3, "unknown")
+    later = outbox.enqueue(4, "note")
+    OutboxMessage.objects.filter(pk=later.pk).update(
+        next_attempt_at=timezone.now() + dt.timedelta(hours=1)
+    )
+    claimed = outbox.claim_due(["note"])
+    assert [m.pk for m in claimed] == [first.pk, second.pk]
+    assert [m.attempts for m in claimed] == [1, 1]
+    # Leased: not claimed again until the lease runs out (a crash mid-send retries later).
+    assert outbox.claim_due(["note"]) == []
+    after_lease = timezone.now() + outbox.LEASE + dt.timedelta(seconds=1)
+    assert {m.pk for m in outbox.claim_due(["note"], now=after_lease)} == {first.pk, second.pk}
+
+
+@pytest.mark.django_db
+def test_retry_backs_off_then_gives_up(monkeypatch):
+    monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 2)
+    message = outbox.enqueue(1, "note")
+    outbox.claim_due(["note"])
+    before = timezone.now()
+    assert outbox.retry_later(message.pk, "502", delay=30)
+    stored = OutboxMessage.objects.get(pk=message.pk)
+    assert stored.next_attempt_at >= before + dt.timedelta(seconds=30)
+    assert (stored.status, stored.last_error) == (OutboxMessage.Status.PENDING, "502")
+    outbox.claim_due(["note"], now=stored.next_attempt_at)
+    assert not outbox.retry_later(message.pk, "502 again")
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxMessage.Status.FAILED
+    assert outbox.backoff(1) < outbox.backoff(2) < outbox.backoff(3) <= outbox.BACKOFF_CAP
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_never_claim_the_same_message():
+    if connection.vendor == "sqlite":
+        pytest.skip("skip_locked needs PostgreSQL")
+    for n in range(40):
+        outbox.enqueue(n, "note")
+    barrier = threading.Barrier(2)
+    claimed: list[list[int]] = []
+
+    def claim():
+        barrier.wait()
+        try:
+            mine = []
+            while batch := outbox.claim_due(["note"], limit=5):
+                mine += [m.pk for m in batch]
+            claimed.append(mine)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    together = claimed[0] + claimed[1]
+    assert len(together) == len(set(together)) == 40
