@@ -16,7 +16,7 @@ from django.utils import timezone
 from telegram.ext import Application, ContextTypes
 
 from calendarapp.models import Appointment, Event, OutboxMessage, TgUser
-from calendarapp.services.reminders import REMINDER, claim_due_reminders
+from calendarapp.services.reminders import REMINDER, claim_all_due_reminders
 from calendarapp.services.timezones import aware, zone_of
 
 from . import notifications, texts
@@ -33,7 +33,7 @@ def clock() -> dt.datetime:
 
 
 def _claim() -> int:
-    return claim_due_reminders(now=clock())
+    return claim_all_due_reminders(now=clock())
 
 
 async def claim_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
