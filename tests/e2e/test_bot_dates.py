@@ -460,3 +460,20 @@ def test_reminder_of_a_deleted_event_is_not_sent(bot, clock, registered_ann, nex
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.SENT and message.sent_at is None
     assert not reminders_in(ann)
+
+
+def test_reminder_claimed_just_before_a_crash_is_sent_once_after_restart(
+    bot, clock, registered_ann, next_year
+):
+    ann = registered_ann
+    event = create_event(ann.id, name="Crash", date=next_year, time=dt.time(9, 0))
+    bot.stop_bot()
+    # The claim committed (outbox row written, event marked) and then the process died.
+    clock.now = event.remind_at
+    assert claim_due_reminders(now=clock.now) == 1
+    bot.start_bot()
+    (text,) = wait_for_reminder(ann)
+    assert "«Crash» начнётся через 30 мин" in text
+    bot.restart()
+    assert ann.nothing_more(1.0)
+    assert reminders_in(ann) == [text]
