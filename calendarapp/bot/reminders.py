@@ -1,10 +1,10 @@
 """Reminders in the bot process: a repeating job claims due reminders into the outbox, and the
 outbox dispatcher (bot/notifications.py) renders and sends them.
 
-Claiming is `services.reminders.claim_due_reminders`: one transaction that locks due events
-(`skip_locked` on PostgreSQL), marks them handled and writes one outbox row per recipient, so
-a reminder is queued exactly once whatever crashes or restarts; the job runs at start too, so
-reminders that fell due while the bot was down go out then (or are skipped if the event has
+Claiming is `services.reminders.claim_all_due_reminders`: short transactions that lock due
+events (`skip_locked` on PostgreSQL), mark them handled and write one outbox row per recipient,
+so a reminder is queued exactly once whatever crashes or restarts; the job runs at start too,
+so reminders that fell due while the bot was down go out then (or are skipped if the event has
 begun). "Now" comes from `clock`, which tests replace to travel in time without sleeping.
 """
 
