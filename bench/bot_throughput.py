@@ -77,12 +77,12 @@ async def user_loop(session, user, deadline, latencies, date_text) -> int:
     updates = 0
     event_id = None
     while time.perf_counter() < deadline:
-        for text in ("/create_event", f"Bench event {updates}", date_text, "10:30", "-"):
+        for text in ("/create_event", f"Bench event {updates}", date_text, "10:30", "-", "-"):
             answer = await step(session, user, text, latencies)
         event_id = int(answer.split("#", 1)[1].split(":", 1)[0])
         await step(session, user, "/display_events", latencies)
         await step(session, user, f"/read_event {event_id}", latencies)
-        updates += 7
+        updates += 8
     return updates
 
 

@@ -1,7 +1,9 @@
 """Parsing of what people type: dates, times, ids, Telegram users.
 
-Kept apart from the bot so the same rules serve every client; a later issue extends
-`parse_date` with natural-language dates. Every failure is a `ValidationFailed` with a code.
+Kept apart from the bot so the same rules serve every client. `parse_date`/`parse_time` accept
+only the seed's strict formats; the bot's date and time steps use `services.natural_dates`
+(phrases, relative to the user's zone) through `services.events.parse_event_when`. Every
+failure is a `ValidationFailed` with a code.
 """
 
 import datetime as dt

@@ -26,6 +26,9 @@ NOW = dt.datetime(2026, 11, 24, 10, 0)  # a Tuesday
         ("tomorrow 15:00", When(dt.date(2026, 11, 25), dt.time(15, 0))),
         ("next monday", When(dt.date(2026, 11, 30), None)),
         ("  Завтра  ", When(dt.date(2026, 11, 25), None)),
+        # The typed time equals the base's wall-clock time: still a time, not a bare day.
+        ("сегодня в 10:00", When(dt.date(2026, 11, 24), dt.time(10, 0))),
+        ("завтра в 10:00", When(dt.date(2026, 11, 25), dt.time(10, 0))),
     ],
 )
 def test_dates_people_type(text, expected):
@@ -49,6 +52,7 @@ def test_dates_that_do_not_exist_or_make_no_sense(text):
         ("09.05", dt.time(9, 5)),
         ("в 18:00", dt.time(18, 0)),
         ("3pm", dt.time(15, 0)),
+        ("в 00:00", dt.time(0, 0)),
     ],
 )
 def test_times(text, expected):

@@ -9,7 +9,12 @@ from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import Event, OutboxMessage
 from calendarapp.services.appointments import create_appointment, respond_to_invitation
 from calendarapp.services.events import create_event
-from calendarapp.services.reminders import REMINDER, claim_due_reminders, set_default_reminder
+from calendarapp.services.reminders import (
+    REMINDER,
+    claim_all_due_reminders,
+    claim_due_reminders,
+    set_default_reminder,
+)
 from calendarapp.services.timezones import resolve_timezone
 from calendarapp.services.users import set_user_timezone
 
@@ -147,3 +152,16 @@ def test_two_dispatchers_never_send_the_same_reminder(make_user, tomorrow):
         thread.join()
     assert sum(counts) == 40
     assert OutboxMessage.objects.filter(kind=REMINDER).count() == 40
+
+
+@pytest.mark.django_db
+def test_a_burst_of_due_reminders_is_queued_in_one_run(make_user, tomorrow):
+    owner = make_user(2002)
+    events = [
+        create_event(owner.pk, name=f"e{i}", date=tomorrow, time=NOON, reminder_minutes=10)
+        for i in range(25)
+    ]
+    now = events[0].remind_at
+    assert claim_all_due_reminders(now=now, limit=10) == 25  # three batches
+    assert not Event.objects.filter(reminder_sent_at__isnull=True).exists()
+    assert claim_all_due_reminders(now=now, limit=10) == 0

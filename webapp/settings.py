@@ -143,6 +143,8 @@ TELEGRAM_OVERALL_MAX_RATE = env_int("TELEGRAM_OVERALL_MAX_RATE", 30)
 # the pause between two notifications to the same chat (Telegram: about 1 message/s).
 OUTBOX_POLL_INTERVAL = env_float("OUTBOX_POLL_INTERVAL", 1.0)
 OUTBOX_CHAT_INTERVAL = env_float("OUTBOX_CHAT_INTERVAL", 1.0)
+# Reminders: how often the bot looks for reminders that fell due (seconds).
+REMINDER_POLL_INTERVAL = env_float("REMINDER_POLL_INTERVAL", 5.0)
 # Bot webhook mode (production): set the public HTTPS URL to receive updates by webhook
 # instead of long polling; see calendarapp/bot/webhook.py and README, "Webhook mode".
 TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL")

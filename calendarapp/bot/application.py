@@ -11,7 +11,7 @@ from telegram.request import HTTPXRequest
 
 from calendarapp.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
-from . import notifications, texts
+from . import notifications, reminders, texts
 from .dialog import pending_answers
 from .errors import on_error
 from .i18n import LanguageChoices, TranslatingBot, update_language
@@ -68,6 +68,7 @@ def handler_providers() -> list[HandlerProvider]:
         language,
         meetings,
         registration,
+        settings,
         sharing,
     )
 
@@ -79,6 +80,7 @@ def handler_providers() -> list[HandlerProvider]:
         meetings.handlers,
         feed.handlers,
         language.handlers,
+        settings.handlers,
         common.handlers,  # last: cancel outside dialogs, unknown commands, stray text
     ]
 
@@ -142,6 +144,7 @@ def build_application(
             application.add_handler(handler, group=group)
     application.add_error_handler(on_error)
     notifications.schedule(application)
+    reminders.schedule(application)
     application.bot_data["known_commands"] = known_commands(application)
     return application
 

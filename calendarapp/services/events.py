@@ -8,6 +8,7 @@ from django.utils import timezone
 from calendarapp.exceptions import NotFound, NotRegistered, ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH, Event, TgUser
 
+from .natural_dates import When, parse_time, parse_when
 from .reminders import clean_reminder_minutes, remind_at
 from .statistics import bump_daily_statistics, bump_user_counter
 from .timezones import zone_of
@@ -68,6 +69,39 @@ def _registered(tg_id: int) -> TgUser:
     return user
 
 
+def local_now(tg_id: int) -> dt.datetime:
+    """The user's wall-clock now: what "today" and "tomorrow" mean to them."""
+    return user_now(_registered(tg_id))
+
+
+def parse_event_when(owner_tg_id: int, text: str) -> When:
+    """A typed day (maybe with a time) for a new event, relative to the owner's own now.
+
+    A day that is over, or a moment that has passed, is refused.
+    """
+    owner = _registered(owner_tg_id)
+    when = parse_when(text, user_now(owner))
+    if when.time is None:
+        ensure_date_not_past(owner, when.date)
+    else:
+        ensure_not_past(owner, when.date, when.time)
+    return when
+
+
+def check_event_date(owner_tg_id: int, date: dt.date) -> dt.date:
+    """A day picked in the month calendar: refuse one that is over (buttons can be old)."""
+    ensure_date_not_past(_registered(owner_tg_id), date)
+    return date
+
+
+def parse_event_time(owner_tg_id: int, date: dt.date, text: str) -> dt.time:
+    """The time step: "18:30", "в 18:00", "3pm"; refused if that moment has passed."""
+    owner = _registered(owner_tg_id)
+    time = parse_time(text)
+    ensure_not_past(owner, date, time)
+    return time
+
+
 def get_own_event(owner_tg_id: int, event_id: int, *, for_update: bool = False) -> Event:
     queryset = Event.objects.filter(owner_id=owner_tg_id, pk=event_id)
     if for_update:
@@ -107,6 +141,10 @@ def create_event(
         reminder_minutes=clean_reminder_minutes(reminder_minutes),
     )
     event.remind_at = remind_at(event, owner.timezone)
+    if event.remind_at is not None and event.remind_at <= timezone.now():
+        # The lead time has already begun: the person is looking at the event right now,
+        # a reminder a second later would be noise.
+        event.reminder_sent_at = timezone.now()
     event.save()
     bump_user_counter(owner_tg_id, "events_created")
     bump_daily_statistics(event_count=1)

@@ -92,7 +92,10 @@ def _parse_phrase(text: str, base: dt.datetime) -> When | None:
         languages=["ru", "en"],
         settings={
             "PREFER_DATES_FROM": "future",
-            "RELATIVE_BASE": base,
+            # dateparser reports a typed time only if it changes the base ("today at 18:30"
+            # typed at 18:30:00.000 would come back as a bare day); typed times never carry
+            # microseconds, so a base with one always differs.
+            "RELATIVE_BASE": base.replace(microsecond=1),
             "DATE_ORDER": "DMY",
             "RETURN_TIME_AS_PERIOD": True,
         },

@@ -13,9 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from calendarapp.exceptions import ValidationFailed
-from calendarapp.models import REMINDER_CHOICES, Appointment, Event, TgUser
+from calendarapp.models import REMINDER_CHOICES, Appointment, Event, OutboxMessage, TgUser
 
-from . import outbox
 from .timezones import aware
 
 REMINDER = "reminder"
@@ -30,6 +29,48 @@ def clean_reminder_minutes(minutes: int | None) -> int | None:
             choices=sorted(m for m in ALLOWED_MINUTES if m),
         )
     return minutes
+
+
+# Typed answers to "remind me how long before?", besides the buttons.
+_OFF_WORDS = {
+    "нет",
+    "не надо",
+    "не напоминать",
+    "без напоминания",
+    "выкл",
+    "off",
+    "no",
+    "none",
+    "0",
+}
+_LEAD_WORDS = {
+    "10": 10,
+    "10 минут": 10,
+    "30": 30,
+    "30 минут": 30,
+    "полчаса": 30,
+    "60": 60,
+    "1 час": 60,
+    "час": 60,
+    "1 день": 1440,
+    "день": 1440,
+    "сутки": 1440,
+    "1440": 1440,
+}
+
+
+def parse_lead_time(text: str) -> int | None:
+    """A typed lead time ("30", "за 1 час", "нет"); None means no reminder."""
+    key = " ".join((text or "").lower().split()).removeprefix("за ").strip(" .!")
+    if key in _OFF_WORDS:
+        return None
+    if key in _LEAD_WORDS:
+        return _LEAD_WORDS[key]
+    raise ValidationFailed(
+        "A reminder can be set {choices} minutes before.",
+        code="reminder_invalid",
+        choices=sorted(m for m in ALLOWED_MINUTES if m),
+    )
 
 
 def remind_at(event: Event, zone_name: str) -> dt.datetime | None:
@@ -54,14 +95,33 @@ def reschedule_user_reminders(user: TgUser) -> None:
         event.save(update_fields=["remind_at"])
 
 
-@transaction.atomic
 def claim_due_reminders(now: dt.datetime | None = None, limit: int = 100) -> int:
-    """Queue the reminders that are due; returns how many messages were queued.
+    """Queue the reminders that are due (one batch); returns how many messages were queued.
 
     A reminder whose event has already started is marked handled without a message:
     it is no longer useful (the bot was down past the event).
     """
+    return _claim_batch(now or timezone.now(), limit)[1]
+
+
+def claim_all_due_reminders(
+    now: dt.datetime | None = None, limit: int = 100, max_batches: int = 50
+) -> int:
+    """Queue everything due, a batch (one short transaction) at a time; a burst of reminders
+    is queued at once and paced by the outbox dispatcher, not by this job's interval."""
     now = now or timezone.now()
+    queued = 0
+    for _ in range(max_batches):
+        claimed, batch_queued = _claim_batch(now, limit)
+        queued += batch_queued
+        if claimed < limit:
+            break
+    return queued
+
+
+@transaction.atomic
+def _claim_batch(now: dt.datetime, limit: int) -> tuple[int, int]:
+    """(events claimed, messages queued) for one locked batch of due events."""
     due = list(
         Event.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(reminder_sent_at__isnull=True, remind_at__lte=now)
@@ -69,18 +129,18 @@ def claim_due_reminders(now: dt.datetime | None = None, limit: int = 100) -> int
         .order_by("remind_at", "id")[:limit]
     )
     if not due:
-        return 0
+        return 0, 0
     participants: dict[int, list[int]] = {}
     for event_id, participant_id in Appointment.objects.filter(
         event__in=due, status=Appointment.Status.CONFIRMED
     ).values_list("event_id", "participant_id"):
         participants.setdefault(event_id, []).append(participant_id)
-    queued = 0
-    for event in due:
-        if aware(event.date, event.time, event.owner.timezone) <= now:
-            continue  # started already: skip silently
-        for chat_id in [event.owner_id, *participants.get(event.pk, [])]:
-            outbox.enqueue(chat_id, REMINDER, event_id=event.pk)
-            queued += 1
+    messages = [
+        OutboxMessage(chat_id=chat_id, kind=REMINDER, payload={"event_id": event.pk})
+        for event in due
+        if aware(event.date, event.time, event.owner.timezone) > now  # started: skip silently
+        for chat_id in [event.owner_id, *participants.get(event.pk, [])]
+    ]
+    OutboxMessage.objects.bulk_create(messages)
     Event.objects.filter(pk__in=[event.pk for event in due]).update(reminder_sent_at=now)
-    return queued
+    return len(due), len(messages)

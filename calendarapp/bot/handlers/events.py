@@ -5,12 +5,14 @@ import datetime as dt
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
 
-from calendarapp.exceptions import DomainError
+from calendarapp.exceptions import DomainError, ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH
-from calendarapp.parsing import parse_date, parse_id, parse_time
+from calendarapp.parsing import parse_id
+from calendarapp.selectors.users import get_user
 from calendarapp.services import events as event_services
+from calendarapp.services.reminders import parse_lead_time
 
-from .. import keyboards, listing, picker, texts
+from .. import choice_keyboards, keyboards, listing, month_calendar, picker, texts
 from ..dialog import (
     COMMANDS_GROUP,
     END,
@@ -20,6 +22,7 @@ from ..dialog import (
     command_tail,
     conversation,
     db,
+    deliver,
     forget,
     registered_user,
     reject,
@@ -29,16 +32,18 @@ from ..dialog import (
 )
 from ..formatting import event_card
 
-CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS = (
+CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS, CREATE_REMINDER = (
     "WAIT_NAME",
     "WAIT_DATE",
     "WAIT_TIME",
     "WAIT_DETAILS",
+    "WAIT_REMINDER",
 )
 EDIT_ID, EDIT_DETAILS = "WAIT_ID", "WAIT_NEW_DETAILS"
 DELETE_ID, DELETE_CONFIRM = "WAIT_ID", "WAIT_CONFIRM"
 READ_ID = "WAIT_READ_ID"
 SKIP_WORDS = {"-", "—", "нет", "пропустить", "no", "skip"}
+REMINDER_SKIP_WORDS = {"-", "—", "пропустить", "skip"}  # "нет" here means "no reminder"
 YES_WORDS = {"да", "удалить", "да, удалить", "yes", "delete", "yes, delete"}
 
 
@@ -47,12 +52,30 @@ def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict:
 
 
 # --- /create_event ------------------------------------------------------------------------
+# name -> date (typed phrase or month calendar; a phrase with a time skips the time step)
+# -> time -> details -> reminder -> created.
 async def create_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
     if await registered_user(update) is None:
         return END
     forget(context, "draft")
     await ask(update, context, texts.ASK_NAME, keyboards.cancel())
     return CREATE_NAME
+
+
+async def _ask_after(update, context, note: str, question: str, markup) -> None:
+    """Ask the next question, saying first what the last answer was understood as."""
+    remember(context, question, markup)
+    await send(update, f"{note}\n\n{question}" if note else question, markup)
+
+
+def _day(date: dt.date) -> str:
+    return f"{date:%d.%m.%Y} ({texts.CAL_WEEKDAYS[date.weekday()].lower()})"
+
+
+async def _ask_date(update, context) -> str:
+    now = await db(event_services.local_now)(update.effective_user.id)
+    await ask(update, context, texts.ASK_DATE, month_calendar.month_keyboard(now.date()))
+    return CREATE_DATE
 
 
 @stops
@@ -62,40 +85,73 @@ async def create_name(update: Update, context: ContextTypes.DEFAULT_TYPE):
     except DomainError as error:
         return await reject(update, context, error)
     _draft(context)["name"] = name
-    await ask(update, context, texts.ASK_DATE, keyboards.cancel())
-    return CREATE_DATE
+    return await _ask_date(update, context)
 
 
-def _check_date(tg_id: int, text: str) -> dt.date:
-    user = event_services._registered(tg_id)
-    date = parse_date(text)
-    event_services.ensure_date_not_past(user, date)
-    return date
+async def _date_chosen(update, context, date: dt.date, time: dt.time | None) -> str:
+    draft = _draft(context)
+    draft["date"] = date.isoformat()
+    if time is None:
+        note = texts.DATE_CHOSEN.format(date=_day(date))
+        await _ask_after(update, context, note, texts.ASK_TIME, keyboards.cancel())
+        return CREATE_TIME
+    draft["time"] = time.strftime("%H:%M")
+    note = texts.WHEN_CHOSEN.format(date=_day(date), time=draft["time"])
+    await _ask_after(update, context, note, texts.ASK_DETAILS, keyboards.skip_or_cancel())
+    return CREATE_DETAILS
 
 
 @stops
 async def create_date(update: Update, context: ContextTypes.DEFAULT_TYPE):
     try:
-        date = await db(_check_date)(update.effective_user.id, update.message.text)
+        when = await db(event_services.parse_event_when)(
+            update.effective_user.id, update.message.text
+        )
     except DomainError as error:
         return await reject(update, context, error)
-    _draft(context)["date"] = date.isoformat()
-    await ask(update, context, texts.ASK_TIME, keyboards.cancel())
-    return CREATE_TIME
+    return await _date_chosen(update, context, when.date, when.time)
 
 
-def _check_time(tg_id: int, date_text: str, text: str) -> dt.time:
-    user = event_services._registered(tg_id)
-    time = parse_time(text)
-    event_services.ensure_not_past(user, dt.date.fromisoformat(date_text), time)
-    return time
+@stops
+async def create_date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    day = month_calendar.parse_day(update.callback_query.data)
+    try:
+        if day is None:
+            raise ValidationFailed("Not a date.", code="date_invalid", text="?")
+        await db(event_services.check_event_date)(update.effective_user.id, day)
+    except DomainError as error:
+        return await reject(update, context, error)
+    return await _date_chosen(update, context, day, None)
+
+
+@stops
+async def create_month_shown(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    query = update.callback_query
+    now = await db(event_services.local_now)(update.effective_user.id)
+    month = month_calendar.parse_month(query.data, now.date())
+    if month is None:
+        await query.answer(texts.CAL_OUT_OF_RANGE)
+        return None
+    markup = month_calendar.month_keyboard(now.date(), month)
+    remember(context, texts.ASK_DATE, markup)  # a bad answer re-asks with this month
+    await query.answer()
+    await deliver(lambda: query.edit_message_reply_markup(markup))
+    return None
+
+
+@stops
+async def calendar_noop(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    await update.callback_query.answer()
+    return None
 
 
 @stops
 async def create_time(update: Update, context: ContextTypes.DEFAULT_TYPE):
     draft = _draft(context)
     try:
-        time = await db(_check_time)(update.effective_user.id, draft["date"], update.message.text)
+        time = await db(event_services.parse_event_time)(
+            update.effective_user.id, dt.date.fromisoformat(draft["date"]), update.message.text
+        )
     except DomainError as error:
         return await reject(update, context, error)
     draft["time"] = time.strftime("%H:%M")
@@ -103,7 +159,55 @@ async def create_time(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return CREATE_DETAILS
 
 
-async def _finish_create(update: Update, context: ContextTypes.DEFAULT_TYPE, details: str):
+async def _ask_reminder(update, context, details: str):
+    try:
+        details = event_services.clean_details(details)
+    except DomainError as error:
+        return await reject(update, context, error)
+    _draft(context)["details"] = details
+    user = await db(get_user)(update.effective_user.id)
+    default = user.default_reminder_minutes if user else None
+    question = texts.ASK_REMINDER.format(default=choice_keyboards.reminder_phrase(default))
+    await ask(update, context, question, choice_keyboards.reminder_step(default))
+    return CREATE_REMINDER
+
+
+@stops
+async def create_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    text = update.message.text
+    details = "" if text.strip().lower() in SKIP_WORDS else text
+    return await _ask_reminder(update, context, details)
+
+
+@stops
+async def create_skip_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    return await _ask_reminder(update, context, "")
+
+
+@stops
+async def create_reminder_button(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    data = update.callback_query.data
+    if data == choice_keyboards.CB_REMIND_SKIP:
+        return await _finish_create(update, context, event_services.USER_DEFAULT)
+    minutes = choice_keyboards.parse_lead(data, choice_keyboards.CB_REMIND)
+    if minutes is choice_keyboards.INVALID:
+        minutes = -1  # forged: let the service refuse it with its own words
+    return await _finish_create(update, context, minutes)
+
+
+@stops
+async def create_reminder_text(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    text = update.message.text
+    if text.strip().lower() in REMINDER_SKIP_WORDS:
+        return await _finish_create(update, context, event_services.USER_DEFAULT)
+    try:
+        minutes = parse_lead_time(text)
+    except DomainError as error:
+        return await reject(update, context, error)
+    return await _finish_create(update, context, minutes)
+
+
+async def _finish_create(update: Update, context: ContextTypes.DEFAULT_TYPE, reminder):
     draft = _draft(context)
     try:
         event = await db(event_services.create_event)(
@@ -111,29 +215,24 @@ async def _finish_create(update: Update, context: ContextTypes.DEFAULT_TYPE, det
             name=draft["name"],
             date=dt.date.fromisoformat(draft["date"]),
             time=dt.time.fromisoformat(draft["time"]),
-            details=details,
+            details=draft.get("details", ""),
+            reminder_minutes=reminder,
         )
     except DomainError as error:
         if error.code == "in_past":  # the time passed while the user was typing
-            await send(update, texts.error_text(error))
-            await ask(update, context, texts.ASK_TIME, keyboards.cancel())
+            note = texts.error_text(error)
+            await _ask_after(update, context, note, texts.ASK_TIME, keyboards.cancel())
             return CREATE_TIME
         return await reject(update, context, error)
     forget(context, "draft")
-    await send(update, texts.EVENT_CREATED.format(event=event_card(event)))
+    phrase = choice_keyboards.reminder_phrase(event.reminder_minutes)
+    if event.reminder_minutes is not None and event.reminder_sent_at is not None:
+        reminder_line = texts.REMINDER_ALREADY_DUE.format(phrase=phrase)
+    else:
+        reminder_line = texts.REMINDER_OF_EVENT.format(phrase=phrase)
+    card = event_card(event)
+    await send(update, texts.EVENT_CREATED.format(event=card) + "\n" + reminder_line)
     return END
-
-
-@stops
-async def create_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    text = update.message.text
-    details = "" if text.strip().lower() in SKIP_WORDS else text
-    return await _finish_create(update, context, details)
-
-
-@stops
-async def create_skip_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    return await _finish_create(update, context, "")
 
 
 # --- /display_events, /read_event -----------------------------------------------------------
@@ -292,11 +391,22 @@ def handlers():
         [CommandHandler("create_event", create_start)],
         {
             CREATE_NAME: [MessageHandler(TEXT, create_name)],
-            CREATE_DATE: [MessageHandler(TEXT, create_date)],
+            CREATE_DATE: [
+                MessageHandler(TEXT, create_date),
+                CallbackQueryHandler(create_date_picked, pattern=f"^{month_calendar.CB_DAY}"),
+                CallbackQueryHandler(create_month_shown, pattern=f"^{month_calendar.CB_MONTH}"),
+                CallbackQueryHandler(calendar_noop, pattern=f"^{month_calendar.CB_NOOP}$"),
+            ],
             CREATE_TIME: [MessageHandler(TEXT, create_time)],
             CREATE_DETAILS: [
                 MessageHandler(TEXT, create_details),
                 CallbackQueryHandler(create_skip_details, pattern=f"^{keyboards.CB_SKIP}$"),
+            ],
+            CREATE_REMINDER: [
+                MessageHandler(TEXT, create_reminder_text),
+                CallbackQueryHandler(
+                    create_reminder_button, pattern=f"^{choice_keyboards.CB_REMIND}"
+                ),
             ],
         },
     )

@@ -1,0 +1,209 @@
+"""Service rules of the date steps and reminders (issue 7 points 1-3), and the month calendar."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from calendarapp.bot import month_calendar, texts
+from calendarapp.bot import reminders as bot_reminders
+from calendarapp.exceptions import NotRegistered, ValidationFailed
+from calendarapp.models import OutboxMessage
+from calendarapp.services import events as event_services
+from calendarapp.services.appointments import (
+    cancel_appointment,
+    create_appointment,
+    respond_to_invitation,
+)
+from calendarapp.services.events import (
+    check_event_date,
+    create_event,
+    parse_event_time,
+    parse_event_when,
+)
+from calendarapp.services.natural_dates import When
+from calendarapp.services.reminders import claim_due_reminders, parse_lead_time
+from calendarapp.services.users import set_user_timezone
+
+# 2026-11-24 23:30 UTC: already Wednesday the 25th in Moscow (02:30), Tuesday in New York.
+INSTANT = dt.datetime(2026, 11, 24, 23, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: INSTANT)
+    return INSTANT
+
+
+@pytest.mark.django_db
+def test_phrases_are_relative_to_the_owners_zone(alice, frozen):
+    assert parse_event_when(alice.pk, "завтра") == When(dt.date(2026, 11, 26), None)
+    set_user_timezone(alice.pk, "America/New_York")
+    assert parse_event_when(alice.pk, "завтра") == When(dt.date(2026, 11, 25), None)
+    assert parse_event_when(alice.pk, "сегодня") == When(dt.date(2026, 11, 24), None)
+    # 18:30 in New York is still ahead; in Moscow the 24th is over.
+    assert parse_event_when(alice.pk, "сегодня в 18:30").time == dt.time(18, 30)
+
+
+@pytest.mark.django_db
+def test_past_days_and_moments_are_refused(alice, frozen):
+    with pytest.raises(ValidationFailed) as error:
+        parse_event_when(alice.pk, "24.11.2026")  # yesterday in Moscow
+    assert error.value.code == "date_in_past"
+    with pytest.raises(ValidationFailed) as error:
+        parse_event_when(alice.pk, "сегодня в 01:00")  # 02:30 in Moscow now
+    assert error.value.code == "in_past"
+    assert parse_event_when(alice.pk, "сегодня в 03:00").time == dt.time(3, 0)
+    with pytest.raises(ValidationFailed) as error:
+        parse_event_time(alice.pk, dt.date(2026, 11, 25), "02:00")
+    assert error.value.code == "in_past"
+    assert parse_event_time(alice.pk, dt.date(2026, 11, 25), "в 18:00") == dt.time(18, 0)
+    with pytest.raises(ValidationFailed) as error:
+        check_event_date(alice.pk, dt.date(2026, 11, 24))
+    assert error.value.code == "date_in_past"
+    assert check_event_date(alice.pk, dt.date(2026, 11, 25)) == dt.date(2026, 11, 25)
+
+
+@pytest.mark.django_db
+def test_unknown_user_cannot_parse(db):
+    with pytest.raises(NotRegistered):
+        parse_event_when(424242, "завтра")
+
+
+@pytest.mark.django_db
+def test_lead_time_already_begun_is_not_reminded(alice, frozen):
+    # Starts in 20 minutes (Moscow 02:50) with a 30-minute reminder: no message at all.
+    event = create_event(
+        alice.pk, name="Soon", date=dt.date(2026, 11, 25), time=dt.time(2, 50), reminder_minutes=30
+    )
+    assert event.reminder_sent_at is not None
+    assert claim_due_reminders(now=INSTANT) == 0
+    later = create_event(alice.pk, name="Later", date=dt.date(2026, 11, 25), time=dt.time(4, 0))
+    assert later.reminder_sent_at is None
+    assert later.remind_at == dt.datetime(2026, 11, 25, 3, 30, tzinfo=ZoneInfo("Europe/Moscow"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [
+        ("10", 10),
+        ("за 10 минут", 10),
+        ("30", 30),
+        ("полчаса", 30),
+        ("За 1 час", 60),
+        ("за день", 1440),
+        ("1 день", 1440),
+        ("нет", None),
+        ("без напоминания", None),
+        ("off", None),
+    ],
+)
+def test_typed_lead_times(typed, minutes):
+    assert parse_lead_time(typed) == minutes
+
+
+@pytest.mark.parametrize("typed", ["", "15", "за 2 недели", "x" * 1000])
+def test_typed_lead_times_refused(typed):
+    with pytest.raises(ValidationFailed) as error:
+        parse_lead_time(typed)
+    assert error.value.code == "reminder_invalid"
+
+
+def test_user_now_falls_back_for_a_broken_zone_name(frozen):
+    class Broken:
+        timezone = "Not/AZone"
+
+    assert event_services.user_now(Broken()).utcoffset() == dt.timedelta(hours=3)
+
+
+# --- the month calendar --------------------------------------------------------------------
+TODAY = dt.date(2026, 11, 24)
+
+
+def callbacks(markup) -> list[str]:
+    return [button.callback_data for row in markup.inline_keyboard for button in row]
+
+
+@pytest.mark.parametrize("months_ahead", [0, 1, 3, 15, month_calendar.MONTHS_AHEAD])
+def test_month_keyboard_fits_telegram(months_ahead):
+    index = TODAY.year * 12 + TODAY.month - 1 + months_ahead
+    month = dt.date(index // 12, index % 12 + 1, 1)
+    markup = month_calendar.month_keyboard(TODAY, month)
+    data = callbacks(markup)
+    assert len(data) <= 100 and max(len(item.encode()) for item in data) <= 64
+    days = [item for item in data if item.startswith(month_calendar.CB_DAY)]
+    first_day = TODAY if months_ahead == 0 else month
+    assert days[0] == f"cal:d:{first_day}"
+    header = [button.text for button in markup.inline_keyboard[0]]
+    assert (texts.BTN_CAL_PREV in header) is (months_ahead > 0)
+    assert (texts.BTN_CAL_NEXT in header) is (months_ahead < month_calendar.MONTHS_AHEAD)
+
+
+def test_this_month_has_no_past_days_to_tap():
+    data = callbacks(month_calendar.month_keyboard(TODAY))
+    days = [item for item in data if item.startswith(month_calendar.CB_DAY)]
+    assert days == [f"cal:d:2026-11-{day}" for day in range(24, 31)]
+    assert not any(item.startswith(month_calendar.CB_MONTH + "2026-10") for item in data)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("cal:m:2026-11", dt.date(2026, 11, 1)),
+        ("cal:m:2027-02", dt.date(2027, 2, 1)),
+        ("cal:m:2026-10", None),  # before this month
+        ("cal:m:2040-01", None),  # beyond the arrows' range
+        ("cal:m:2026-13", None),
+        ("cal:m:2026-00", None),
+        ("cal:m:26-11", None),
+        ("cal:m:", None),
+        ("", None),
+    ],
+)
+def test_parse_month(data, expected):
+    assert month_calendar.parse_month(data, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("cal:d:2026-12-31", dt.date(2026, 12, 31)),
+        ("cal:d:2028-02-29", dt.date(2028, 2, 29)),
+        ("cal:d:2027-02-29", None),
+        ("cal:d:2026-1-1", None),
+        ("cal:d:0000-01-01", None),
+        ("cal:d:2026-12-31x", None),
+        ("cal:x", None),
+    ],
+)
+def test_parse_day(data, expected):
+    assert month_calendar.parse_day(data) == expected
+
+
+# --- the reminder renderer (what the outbox dispatcher sends) -------------------------------
+@pytest.mark.django_db
+def test_reminder_renderer(alice, bob, tomorrow, monkeypatch):
+    event = create_event(alice.pk, name="Review", date=tomorrow, time=dt.time(15, 0))
+    appointment = create_appointment(alice.pk, bob.pk, event.pk)
+    respond_to_invitation(bob.pk, appointment.pk, accept=True)
+    set_user_timezone(bob.pk, "Asia/Novosibirsk")  # 4 hours ahead of Moscow
+    monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at)
+    assert claim_due_reminders(now=event.remind_at) == 2
+    to_alice, to_bob = OutboxMessage.objects.filter(kind="reminder").order_by("chat_id")
+    day = f"{tomorrow:%d.%m.%Y}"
+    assert bot_reminders.render_reminder(to_alice).text == (
+        f"🔔 Напоминание: «Review» начнётся через 30 мин — {day} в 15:00 (Europe/Moscow)."
+    )
+    assert bot_reminders.render_reminder(to_bob).text == (
+        f"🔔 Напоминание о встрече: «Review» начнётся через 30 мин — {day} в 19:00 "
+        "(Asia/Novosibirsk)."
+    )
+    # Cancelled meeting, started event, deleted event: nothing to send any more.
+    cancel_appointment(alice.pk, appointment.pk)
+    assert bot_reminders.render_reminder(to_bob) is None
+    monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at + dt.timedelta(hours=1))
+    assert bot_reminders.render_reminder(to_alice) is None
+    monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at)
+    event.delete()
+    assert bot_reminders.render_reminder(to_alice) is None
