@@ -45,6 +45,15 @@ from calendarapp.models import Event, TgUser  # noqa: E402
 from calendarapp.services.users import TelegramProfile, register_user  # noqa: E402
 
 BASE_ID = 900_000_000
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """user + sys CPU seconds of a process so far (Linux /proc; fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        # The command name (field 2) may hold spaces; the fields after its ")" are plain.
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 class QueryCounter:
@@ -147,25 +156,34 @@ async def main(args) -> None:
     bot = BotProcess(session.fake, args.rate_limiter)
     await bot.start()
     date_text = (dt.date.today() + dt.timedelta(days=400)).isoformat()
-    print(f"database: {connection.vendor}, bot: manage.py runbot, {args.seconds}s per level")
+    print(
+        f"database: {connection.vendor}, bot: manage.py runbot (pid {bot.process.pid}), "
+        f"{args.seconds}s per level",
+        flush=True,
+    )
     print(
         f"{'users':>5} {'updates':>8} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+        f" {'bot CPU ms/upd':>15} {'bench CPU ms/upd':>17}"
     )
     try:
         for level in args.levels:
             users = [session.user(BASE_ID + n, "Bench", f"bench{n}") for n in range(level)]
             latencies: list[float] = []
+            bot_cpu, bench_cpu = process_cpu(bot.process.pid), time.process_time()
             started = time.perf_counter()
             deadline = started + args.seconds
             counts = await asyncio.gather(
                 *(user_loop(session, u, deadline, latencies, date_text) for u in users)
             )
             elapsed = time.perf_counter() - started
+            bot_cpu = process_cpu(bot.process.pid) - bot_cpu
+            bench_cpu = time.process_time() - bench_cpu
             total = sum(counts)
             quantiles = statistics.quantiles(latencies, n=100)
             print(
                 f"{level:>5} {total:>8} {total / elapsed:>10.0f} {quantiles[49] * 1000:>8.1f} "
                 f"{quantiles[94] * 1000:>8.1f} {max(latencies) * 1000:>8.1f}"
+                f" {bot_cpu / total * 1000:>15.2f} {bench_cpu / total * 1000:>17.2f}"
             )
         await bot.stop()
         await session.start_bot()

@@ -10,6 +10,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateL
 from . import texts
 from .dialog import pending_answers
 from .errors import on_error
+from .http import AiohttpRequest
 from .persistence import DjangoPersistence
 from .processing import PerUserUpdateProcessor
 from .ratelimit import RetryingRateLimiter
@@ -103,6 +104,11 @@ def build_application(
         .concurrent_updates(PerUserUpdateProcessor(concurrent_updates))
         .post_init(set_menu)
     )
+    if settings.TELEGRAM_HTTP_CLIENT == "aiohttp":
+        # The same pool sizes as python-telegram-bot's httpx defaults.
+        builder = builder.request(AiohttpRequest(connection_pool_size=256)).get_updates_request(
+            AiohttpRequest(connection_pool_size=1)
+        )
     if persistence:
         builder = builder.persistence(persistence)
     if rate_limiter:

@@ -1,0 +1,106 @@
+"""The bot's HTTP client: python-telegram-bot's `BaseRequest` on aiohttp instead of httpx.
+
+Under load the bot process is CPU-bound, and httpx/httpcore (pure Python, anyio, h11) cost
+about as much CPU per Bot API call as everything else the bot does; aiohttp parses HTTP in C.
+Plain calls go out as one JSON body (`application/json`, which the Bot API accepts for every
+method but file uploads) instead of a form with each value JSON-encoded on its own; uploads
+go as multipart, like httpx does. Errors map as in `HTTPXRequest`: timeouts become
+`TimedOut`, other client errors `NetworkError`. aiohttp has no separate write timeout, so
+`write_timeout` only bounds the whole request together with the read timeout.
+"""
+
+import json
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+_JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+class AiohttpRequest(BaseRequest):
+    __slots__ = ("_connect", "_limit", "_pool", "_read", "_session", "_timeouts", "_write")
+
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+    ):
+        self._limit = connection_pool_size
+        self._read, self._write = read_timeout, write_timeout
+        self._connect, self._pool = connect_timeout, pool_timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[tuple, aiohttp.ClientTimeout] = {}  # built once per combination
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._limit),
+                headers={"User-Agent": self.USER_AGENT},
+                trust_env=True,  # HTTPS_PROXY and friends, as httpx honours them
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    def _timeout(self, read, write, connect, pool) -> aiohttp.ClientTimeout:
+        if read is BaseRequest.DEFAULT_NONE:
+            read = self._read
+        if write is BaseRequest.DEFAULT_NONE:
+            write = self._write
+        if connect is BaseRequest.DEFAULT_NONE:
+            connect = self._connect
+        if pool is BaseRequest.DEFAULT_NONE:
+            pool = self._pool
+        key = (read, write, connect, pool)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            # `connect` in aiohttp includes waiting for a free pooled connection.
+            waiting = None if connect is None or pool is None else connect + pool
+            total = None if read is None or write is None else read + write + (waiting or 0)
+            timeout = aiohttp.ClientTimeout(
+                total=total, connect=waiting, sock_connect=connect, sock_read=read
+            )
+            if len(self._timeouts) < 64:
+                self._timeouts[key] = timeout
+        return timeout
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout=BaseRequest.DEFAULT_NONE,
+        write_timeout=BaseRequest.DEFAULT_NONE,
+        connect_timeout=BaseRequest.DEFAULT_NONE,
+        pool_timeout=BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        data = headers = None
+        if request_data is not None:
+            if request_data.contains_files:
+                data = aiohttp.FormData(request_data.json_parameters)
+                for name, (filename, content, mime) in request_data.multipart_data.items():
+                    data.add_field(name, content, filename=filename, content_type=mime)
+            else:
+                data, headers = json.dumps(request_data.parameters).encode(), _JSON_HEADERS
+        try:
+            async with self._session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:  # aiohttp.ServerTimeoutError too
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
