@@ -163,13 +163,14 @@ async def main(args) -> None:
     )
     print(
         f"{'users':>5} {'updates':>8} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
-        f" {'bot CPU ms/upd':>15} {'bench CPU ms/upd':>17}"
+        f" {'bot CPU ms/upd':>15} {'bench CPU ms/upd':>17} {'polls/upd':>10}"
     )
     try:
         for level in args.levels:
             users = [session.user(BASE_ID + n, "Bench", f"bench{n}") for n in range(level)]
             latencies: list[float] = []
             bot_cpu, bench_cpu = process_cpu(bot.process.pid), time.process_time()
+            polls = session.fake.calls["getUpdates"]
             started = time.perf_counter()
             deadline = started + args.seconds
             counts = await asyncio.gather(
@@ -178,12 +179,14 @@ async def main(args) -> None:
             elapsed = time.perf_counter() - started
             bot_cpu = process_cpu(bot.process.pid) - bot_cpu
             bench_cpu = time.process_time() - bench_cpu
+            polls = session.fake.calls["getUpdates"] - polls
             total = sum(counts)
             quantiles = statistics.quantiles(latencies, n=100)
             print(
                 f"{level:>5} {total:>8} {total / elapsed:>10.0f} {quantiles[49] * 1000:>8.1f} "
                 f"{quantiles[94] * 1000:>8.1f} {max(latencies) * 1000:>8.1f}"
                 f" {bot_cpu / total * 1000:>15.2f} {bench_cpu / total * 1000:>17.2f}"
+                f" {polls / total:>10.2f}"
             )
         await bot.stop()
         await session.start_bot()

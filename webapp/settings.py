@@ -140,6 +140,8 @@ TELEGRAM_MAX_RETRIES = env_int("TELEGRAM_MAX_RETRIES", 3)
 TELEGRAM_OVERALL_MAX_RATE = env_int("TELEGRAM_OVERALL_MAX_RATE", 30)
 # Bot HTTP client: "aiohttp" (faster, calendarapp/bot/http.py) or "httpx" (the library's own).
 TELEGRAM_HTTP_CLIENT = env_str("TELEGRAM_HTTP_CLIENT", "aiohttp")
+# Bot event loop: "uvloop" (when installed; calendarapp/bot/eventloop.py) or "asyncio".
+BOT_EVENT_LOOP = env_str("BOT_EVENT_LOOP", "uvloop")
 # Bot webhook mode (production): set the public HTTPS URL to receive updates by webhook
 # instead of long polling; see calendarapp/bot/webhook.py and README, "Webhook mode".
 TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL")

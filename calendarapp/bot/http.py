@@ -7,9 +7,15 @@ method but file uploads) instead of a form with each value JSON-encoded on its o
 go as multipart, like httpx does. Errors map as in `HTTPXRequest`: timeouts become
 `TimedOut`, other client errors `NetworkError`. aiohttp has no separate write timeout, so
 `write_timeout` only bounds the whole request together with the read timeout.
+
+Proxies come from the environment (HTTPS_PROXY, NO_PROXY...) as with httpx, but are looked
+up once per URL: aiohttp's own `trust_env` reads the environment and ~/.netrc on a worker
+thread for every request.
 """
 
 import json
+import urllib.request
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -19,7 +25,16 @@ _JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 class AiohttpRequest(BaseRequest):
-    __slots__ = ("_connect", "_limit", "_pool", "_read", "_session", "_timeouts", "_write")
+    __slots__ = (
+        "_connect",
+        "_limit",
+        "_pool",
+        "_proxies",
+        "_read",
+        "_session",
+        "_timeouts",
+        "_write",
+    )
 
     def __init__(
         self,
@@ -34,6 +49,7 @@ class AiohttpRequest(BaseRequest):
         self._connect, self._pool = connect_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple, aiohttp.ClientTimeout] = {}  # built once per combination
+        self._proxies: dict[str, str | None] = {}  # url -> proxy from the environment
 
     @property
     def read_timeout(self) -> float | None:
@@ -44,13 +60,26 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._limit),
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,  # HTTPS_PROXY and friends, as httpx honours them
             )
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+
+    def _proxy(self, url: str) -> str | None:
+        try:
+            return self._proxies[url]
+        except KeyError:
+            pass
+        parts = urlsplit(url)
+        proxies = urllib.request.getproxies_environment()
+        proxy = None
+        if not urllib.request.proxy_bypass_environment(parts.hostname or "", proxies):
+            proxy = proxies.get(parts.scheme) or proxies.get("all")
+        if len(self._proxies) < 1024:  # one entry per Bot API method and file
+            self._proxies[url] = proxy
+        return proxy
 
     def _timeout(self, read, write, connect, pool) -> aiohttp.ClientTimeout:
         if read is BaseRequest.DEFAULT_NONE:
@@ -97,7 +126,7 @@ class AiohttpRequest(BaseRequest):
                 data, headers = json.dumps(request_data.parameters).encode(), _JSON_HEADERS
         try:
             async with self._session.request(
-                method, url, data=data, headers=headers, timeout=timeout
+                method, url, data=data, headers=headers, timeout=timeout, proxy=self._proxy(url)
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp.ServerTimeoutError too
