@@ -5,8 +5,9 @@ about as much CPU per Bot API call as everything else the bot does; aiohttp pars
 Plain calls go out as one JSON body (`application/json`, which the Bot API accepts for every
 method but file uploads) instead of a form with each value JSON-encoded on its own; uploads
 go as multipart, like httpx does. Errors map as in `HTTPXRequest`: timeouts become
-`TimedOut`, other client errors `NetworkError`. aiohttp has no separate write timeout, so
-`write_timeout` only bounds the whole request together with the read timeout.
+`TimedOut`, other client errors `NetworkError`. Timeouts mean what they mean for httpx
+(read: each wait for data), except that aiohttp has no write timeout: small requests go to
+the kernel buffer at once, and a file upload gets an overall limit (write + read) instead.
 
 Proxies come from the environment (HTTPS_PROXY, NO_PROXY...) as with httpx, but are looked
 up once per URL: aiohttp's own `trust_env` reads the environment and ~/.netrc on a worker
@@ -60,6 +61,7 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._limit),
                 headers={"User-Agent": self.USER_AGENT},
+                cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets no cookies
             )
 
     async def shutdown(self) -> None:
@@ -81,7 +83,7 @@ class AiohttpRequest(BaseRequest):
             self._proxies[url] = proxy
         return proxy
 
-    def _timeout(self, read, write, connect, pool) -> aiohttp.ClientTimeout:
+    def _timeout(self, read, write, connect, pool, upload: bool) -> aiohttp.ClientTimeout:
         if read is BaseRequest.DEFAULT_NONE:
             read = self._read
         if write is BaseRequest.DEFAULT_NONE:
@@ -90,12 +92,17 @@ class AiohttpRequest(BaseRequest):
             connect = self._connect
         if pool is BaseRequest.DEFAULT_NONE:
             pool = self._pool
-        key = (read, write, connect, pool)
+        key = (read, write, connect, pool, upload)
         timeout = self._timeouts.get(key)
         if timeout is None:
-            # `connect` in aiohttp includes waiting for a free pooled connection.
+            # As httpx: `read` bounds each wait for data, not the whole request. aiohttp has no
+            # write timeout, so an upload gets an overall limit instead (the small requests
+            # do not: it would cost a timer each). `connect` in aiohttp includes waiting for a
+            # free pooled connection.
             waiting = None if connect is None or pool is None else connect + pool
-            total = None if read is None or write is None else read + write + (waiting or 0)
+            total = None
+            if upload and None not in (read, write):
+                total = read + write + (waiting or 0)
             timeout = aiohttp.ClientTimeout(
                 total=total, connect=waiting, sock_connect=connect, sock_read=read
             )
@@ -115,10 +122,11 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        upload = request_data is not None and request_data.contains_files
+        timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, upload)
         data = headers = None
         if request_data is not None:
-            if request_data.contains_files:
+            if upload:
                 data = aiohttp.FormData(request_data.json_parameters)
                 for name, (filename, content, mime) in request_data.multipart_data.items():
                     data.add_field(name, content, filename=filename, content_type=mime)
