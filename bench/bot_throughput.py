@@ -56,6 +56,36 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def database_cpu() -> dict[int, float] | None:
+    """CPU seconds so far of each PostgreSQL backend serving this database (None: not local)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    usage = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/comm") as comm:
+                if not comm.read().startswith("postgres"):
+                    return None  # the server runs elsewhere
+            usage[pid] = process_cpu(pid)
+        except FileNotFoundError:
+            if not Path("/proc/self").exists():
+                return None
+    return usage
+
+
+def database_cpu_since(before: dict | None, after: dict | None) -> float | None:
+    if before is None or after is None:
+        return None
+    # A backend born during the run (a new pooled connection) started from zero.
+    return sum(spent - before.get(pid, 0.0) for pid, spent in after.items())
+
+
 class QueryCounter:
     def __init__(self):
         self.count = 0
@@ -163,7 +193,8 @@ async def main(args) -> None:
     )
     print(
         f"{'users':>5} {'updates':>8} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
-        f" {'bot CPU ms/upd':>15} {'bench CPU ms/upd':>17} {'polls/upd':>10}"
+        f" {'bot CPU ms/upd':>15} {'db CPU ms/upd':>14} {'bench CPU ms/upd':>17}"
+        f" {'polls/upd':>10}"
     )
     try:
         for level in args.levels:
@@ -171,6 +202,7 @@ async def main(args) -> None:
             latencies: list[float] = []
             bot_cpu, bench_cpu = process_cpu(bot.process.pid), time.process_time()
             polls = session.fake.calls["getUpdates"]
+            db_cpu = await sync_to_async(database_cpu)()
             started = time.perf_counter()
             deadline = started + args.seconds
             counts = await asyncio.gather(
@@ -180,13 +212,15 @@ async def main(args) -> None:
             bot_cpu = process_cpu(bot.process.pid) - bot_cpu
             bench_cpu = time.process_time() - bench_cpu
             polls = session.fake.calls["getUpdates"] - polls
+            db_cpu = database_cpu_since(db_cpu, await sync_to_async(database_cpu)())
             total = sum(counts)
+            db_column = "n/a" if db_cpu is None else f"{db_cpu / total * 1000:.2f}"
             quantiles = statistics.quantiles(latencies, n=100)
             print(
                 f"{level:>5} {total:>8} {total / elapsed:>10.0f} {quantiles[49] * 1000:>8.1f} "
                 f"{quantiles[94] * 1000:>8.1f} {max(latencies) * 1000:>8.1f}"
-                f" {bot_cpu / total * 1000:>15.2f} {bench_cpu / total * 1000:>17.2f}"
-                f" {polls / total:>10.2f}"
+                f" {bot_cpu / total * 1000:>15.2f} {db_column:>14}"
+                f" {bench_cpu / total * 1000:>17.2f} {polls / total:>10.2f}"
             )
         await bot.stop()
         await session.start_bot()
