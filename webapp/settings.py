@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .database import database_settings
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -139,9 +139,9 @@ TELEGRAM_API_BASE_URL = env_str("TELEGRAM_API_BASE_URL", "https://api.telegram.o
 TELEGRAM_MAX_RETRIES = env_int("TELEGRAM_MAX_RETRIES", 3)
 TELEGRAM_OVERALL_MAX_RATE = env_int("TELEGRAM_OVERALL_MAX_RATE", 30)
 # Bot HTTP client: "aiohttp" (faster, calendarapp/bot/http.py) or "httpx" (the library's own).
-TELEGRAM_HTTP_CLIENT = env_str("TELEGRAM_HTTP_CLIENT", "aiohttp")
+TELEGRAM_HTTP_CLIENT = env_choice("TELEGRAM_HTTP_CLIENT", ("aiohttp", "httpx"))
 # Bot event loop: "uvloop" (when installed; calendarapp/bot/eventloop.py) or "asyncio".
-BOT_EVENT_LOOP = env_str("BOT_EVENT_LOOP", "uvloop")
+BOT_EVENT_LOOP = env_choice("BOT_EVENT_LOOP", ("uvloop", "asyncio"))
 # Bot webhook mode (production): set the public HTTPS URL to receive updates by webhook
 # instead of long polling; see calendarapp/bot/webhook.py and README, "Webhook mode".
 TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL")
