@@ -15,10 +15,12 @@ thread for every request.
 """
 
 import json
+import ssl
 import urllib.request
 from urllib.parse import urlsplit
 
 import aiohttp
+import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -59,7 +61,10 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._limit),
+                # certifi's CA bundle, as httpx uses: slim images may lack the system's.
+                connector=aiohttp.TCPConnector(
+                    limit=self._limit, ssl=ssl.create_default_context(cafile=certifi.where())
+                ),
                 headers={"User-Agent": self.USER_AGENT},
                 cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets no cookies
             )
