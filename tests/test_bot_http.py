@@ -160,3 +160,15 @@ def _document_message() -> dict:
         "chat": {"id": 7, "type": "private"},
         "document": {"file_id": "f", "file_unique_id": "u"},
     }
+
+
+def test_the_bot_uses_aiohttp_unless_told_otherwise():
+    from telegram.request import HTTPXRequest
+
+    from calendarapp.bot.application import build_application
+    from calendarapp.bot.http import bot_requests
+
+    application = build_application("1:T", "http://127.0.0.1:9/bot")
+    assert isinstance(application.bot.request, AiohttpRequest)
+    with override_settings(TELEGRAM_HTTP_CLIENT="httpx"):
+        assert all(isinstance(request, HTTPXRequest) for request in bot_requests())

@@ -10,7 +10,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateL
 from . import texts
 from .dialog import pending_answers
 from .errors import on_error
-from .http import AiohttpRequest
+from .http import bot_requests
 from .persistence import DjangoPersistence
 from .processing import PerUserUpdateProcessor
 from .ratelimit import RetryingRateLimiter
@@ -104,11 +104,8 @@ def build_application(
         .concurrent_updates(PerUserUpdateProcessor(concurrent_updates))
         .post_init(set_menu)
     )
-    if settings.TELEGRAM_HTTP_CLIENT == "aiohttp":
-        # The same pool sizes as python-telegram-bot's httpx defaults.
-        builder = builder.request(AiohttpRequest(connection_pool_size=256)).get_updates_request(
-            AiohttpRequest(connection_pool_size=1)
-        )
+    request, get_updates_request = bot_requests()
+    builder = builder.request(request).get_updates_request(get_updates_request)
     if persistence:
         builder = builder.persistence(persistence)
     if rate_limiter:

@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import certifi
+from django.conf import settings
 from telegram.error import NetworkError, TimedOut
-from telegram.request import BaseRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -146,3 +147,13 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+
+def bot_requests() -> tuple[BaseRequest, BaseRequest]:
+    """(request, get_updates_request) for a bot, per TELEGRAM_HTTP_CLIENT.
+
+    The pool sizes are python-telegram-bot's defaults: many calls at once, one long poll.
+    """
+    if settings.TELEGRAM_HTTP_CLIENT == "httpx":
+        return HTTPXRequest(connection_pool_size=256), HTTPXRequest(connection_pool_size=1)
+    return AiohttpRequest(connection_pool_size=256), AiohttpRequest(connection_pool_size=1)
