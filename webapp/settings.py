@@ -138,16 +138,16 @@ TELEGRAM_API_BASE_URL = env_str("TELEGRAM_API_BASE_URL", "https://api.telegram.o
 # Bot: retries of 429/5xx/network errors, and the overall message rate (Telegram: ~30/s).
 TELEGRAM_MAX_RETRIES = env_int("TELEGRAM_MAX_RETRIES", 3)
 TELEGRAM_OVERALL_MAX_RATE = env_int("TELEGRAM_OVERALL_MAX_RATE", 30)
-# Bot HTTP client: "aiohttp" (faster, calendarapp/bot/http.py) or "httpx" (the library's own).
-TELEGRAM_HTTP_CLIENT = env_choice("TELEGRAM_HTTP_CLIENT", ("aiohttp", "httpx"))
-# Bot event loop: "uvloop" (when installed; calendarapp/bot/eventloop.py) or "asyncio".
-BOT_EVENT_LOOP = env_choice("BOT_EVENT_LOOP", ("uvloop", "asyncio"))
 # Bot webhook mode (production): set the public HTTPS URL to receive updates by webhook
 # instead of long polling; see calendarapp/bot/webhook.py and README, "Webhook mode".
 TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL")
 TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
 TELEGRAM_WEBHOOK_LISTEN = env_str("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0")  # noqa: S104 - in a container
 TELEGRAM_WEBHOOK_PORT = env_int("TELEGRAM_WEBHOOK_PORT", 8443)
+# Bot HTTP client: "aiohttp" (faster, calendarapp/bot/http.py) or "httpx" (the library's own).
+TELEGRAM_HTTP_CLIENT = env_choice("TELEGRAM_HTTP_CLIENT", ("aiohttp", "httpx"))
+# Bot event loop: "uvloop" (when installed; calendarapp/bot/eventloop.py) or "asyncio".
+BOT_EVENT_LOOP = env_choice("BOT_EVENT_LOOP", ("uvloop", "asyncio"))
 
 # --- Django REST framework ------------------------------------------------------------
 REST_FRAMEWORK = {
