@@ -21,6 +21,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import random
 import secrets
 import statistics
 import sys
@@ -45,6 +46,45 @@ from calendarapp.models import Event, TgUser  # noqa: E402
 from calendarapp.services.users import TelegramProfile, register_user  # noqa: E402
 
 BASE_ID = 900_000_000
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """user + sys CPU seconds of a process so far (Linux /proc; fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        # The command name (field 2) may hold spaces; the fields after its ")" are plain.
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def database_cpu() -> dict[int, float] | None:
+    """CPU seconds so far of each PostgreSQL backend serving this database (None: not local)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    usage = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/comm") as comm:
+                if not comm.read().startswith("postgres"):
+                    return None  # the server runs elsewhere
+            usage[pid] = process_cpu(pid)
+        except FileNotFoundError:
+            if not Path("/proc/self").exists():
+                return None
+    return usage
+
+
+def database_cpu_since(before: dict | None, after: dict | None) -> float | None:
+    if before is None or after is None:
+        return None
+    # A backend born during the run (a new pooled connection) started from zero.
+    return sum(spent - before.get(pid, 0.0) for pid, spent in after.items())
 
 
 class QueryCounter:
@@ -73,15 +113,28 @@ async def step(session, user, text, latencies) -> str:
     return answer.text
 
 
-async def user_loop(session, user, deadline, latencies, date_text) -> int:
+async def user_loop(session, user, deadline, latencies, date_text, interval=None) -> int:
+    """One user's workload. `interval`: seconds between the user's messages (paced mode)."""
     updates = 0
     event_id = None
+    loop = asyncio.get_running_loop()
+    next_at = loop.time() + (random.random() * interval if interval else 0)
+
+    async def paced(text):
+        nonlocal next_at
+        if interval:
+            # Never catch up in a burst after a slow answer: the debt is dropped.
+            next_at = max(next_at, loop.time())
+            await asyncio.sleep(next_at - loop.time())
+            next_at += interval
+        return await step(session, user, text, latencies)
+
     while time.perf_counter() < deadline:
         for text in ("/create_event", f"Bench event {updates}", date_text, "10:30", "-", "-"):
-            answer = await step(session, user, text, latencies)
+            answer = await paced(text)
         event_id = int(answer.split("#", 1)[1].split(":", 1)[0])
-        await step(session, user, "/display_events", latencies)
-        await step(session, user, f"/read_event {event_id}", latencies)
+        await paced("/display_events")
+        await paced(f"/read_event {event_id}")
         updates += 8
     return updates
 
@@ -147,25 +200,43 @@ async def main(args) -> None:
     bot = BotProcess(session.fake, args.rate_limiter)
     await bot.start()
     date_text = (dt.date.today() + dt.timedelta(days=400)).isoformat()
-    print(f"database: {connection.vendor}, bot: manage.py runbot, {args.seconds}s per level")
+    mode = f"paced at {args.rate:g} updates/s" if args.rate else "as fast as answered"
+    print(
+        f"database: {connection.vendor}, bot: manage.py runbot (pid {bot.process.pid}), "
+        f"{args.seconds}s per level, users send {mode}",
+        flush=True,
+    )
     print(
         f"{'users':>5} {'updates':>8} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+        f" {'bot CPU ms/upd':>15} {'db CPU ms/upd':>14} {'bench CPU ms/upd':>17}"
+        f" {'polls/upd':>10}"
     )
     try:
         for level in args.levels:
             users = [session.user(BASE_ID + n, "Bench", f"bench{n}") for n in range(level)]
+            interval = level / args.rate if args.rate else None
             latencies: list[float] = []
+            bot_cpu, bench_cpu = process_cpu(bot.process.pid), time.process_time()
+            polls = session.fake.calls["getUpdates"]
+            db_cpu = await sync_to_async(database_cpu)()
             started = time.perf_counter()
             deadline = started + args.seconds
-            counts = await asyncio.gather(
-                *(user_loop(session, u, deadline, latencies, date_text) for u in users)
+            await asyncio.gather(
+                *(user_loop(session, u, deadline, latencies, date_text, interval) for u in users)
             )
             elapsed = time.perf_counter() - started
-            total = sum(counts)
+            bot_cpu = process_cpu(bot.process.pid) - bot_cpu
+            bench_cpu = time.process_time() - bench_cpu
+            polls = session.fake.calls["getUpdates"] - polls
+            db_cpu = database_cpu_since(db_cpu, await sync_to_async(database_cpu)())
+            total = len(latencies)  # every answered update, unfinished rounds included
+            db_column = "n/a" if db_cpu is None else f"{db_cpu / total * 1000:.2f}"
             quantiles = statistics.quantiles(latencies, n=100)
             print(
                 f"{level:>5} {total:>8} {total / elapsed:>10.0f} {quantiles[49] * 1000:>8.1f} "
                 f"{quantiles[94] * 1000:>8.1f} {max(latencies) * 1000:>8.1f}"
+                f" {bot_cpu / total * 1000:>15.2f} {db_column:>14}"
+                f" {bench_cpu / total * 1000:>17.2f} {polls / total:>10.2f}"
             )
         await bot.stop()
         await session.start_bot()
@@ -186,5 +257,12 @@ if __name__ == "__main__":
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rate-limiter", action="store_true")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="paced mode: the users together send this many updates/s (each waits its turn "
+        "and for the answer); default 0: each user sends again as soon as answered",
+    )
     logging.getLogger("telegram").setLevel(logging.WARNING)
     asyncio.run(main(parser.parse_args()))

@@ -98,3 +98,11 @@ def test_time_zone_defaults_to_moscow_and_is_aware():
 def test_seed_export_ttl_is_read():
     assert settings_value("s.EXPORT_TOKEN_MAX_AGE") == "900"
     assert settings_value("s.EXPORT_TOKEN_MAX_AGE", EXPORT_TOKEN_MAX_AGE="60") == "60"
+
+
+def test_bot_speed_options_default_to_the_fast_ones_and_refuse_typos():
+    assert settings_value("s.TELEGRAM_HTTP_CLIENT + ' ' + s.BOT_EVENT_LOOP") == "aiohttp uvloop"
+    assert settings_value("s.TELEGRAM_HTTP_CLIENT", TELEGRAM_HTTP_CLIENT="HTTPX") == "httpx"
+    result = run_check(BOT_EVENT_LOOP="uvlop")
+    assert result.returncode != 0
+    assert "BOT_EVENT_LOOP must be one of uvloop, asyncio" in result.stderr

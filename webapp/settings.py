@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .database import database_settings
-from .env import env_bool, env_float, env_int, env_list, env_str
+from .env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -151,6 +151,10 @@ TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL")
 TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
 TELEGRAM_WEBHOOK_LISTEN = env_str("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0")  # noqa: S104 - in a container
 TELEGRAM_WEBHOOK_PORT = env_int("TELEGRAM_WEBHOOK_PORT", 8443)
+# Bot HTTP client: "aiohttp" (faster, calendarapp/bot/http.py) or "httpx" (the library's own).
+TELEGRAM_HTTP_CLIENT = env_choice("TELEGRAM_HTTP_CLIENT", ("aiohttp", "httpx"))
+# Bot event loop: "uvloop" (when installed; calendarapp/bot/eventloop.py) or "asyncio".
+BOT_EVENT_LOOP = env_choice("BOT_EVENT_LOOP", ("uvloop", "asyncio"))
 
 # --- Django REST framework ------------------------------------------------------------
 REST_FRAMEWORK = {

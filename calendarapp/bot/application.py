@@ -7,13 +7,13 @@ from django.conf import settings
 from django.utils import translation
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
-from telegram.request import HTTPXRequest
 
 from calendarapp.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
 from . import notifications, reminders, texts
 from .dialog import pending_answers
 from .errors import on_error
+from .http import bot_requests
 from .i18n import LanguageChoices, TranslatingBot, update_language
 from .persistence import DjangoPersistence
 from .processing import PerUserUpdateProcessor
@@ -119,14 +119,14 @@ def build_application(
             max_retries=settings.TELEGRAM_MAX_RETRIES,
             overall_max_rate=settings.TELEGRAM_OVERALL_MAX_RATE,
         )
-    # Built here rather than by the builder (which always makes a plain ExtBot); the
-    # connection pools are the builder's defaults.
+    # Built here rather than by the builder (which always makes a plain ExtBot).
+    request, get_updates_request = bot_requests()
     bot = TranslatingBot(
         token=token,
         base_url=base_url,
         base_file_url=file_base_url(base_url),
-        request=HTTPXRequest(connection_pool_size=256),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        request=request,
+        get_updates_request=get_updates_request,
         rate_limiter=rate_limiter or None,
     )
     builder = (

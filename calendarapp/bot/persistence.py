@@ -9,6 +9,8 @@ simple command costs no persistence queries.
 
 import json
 
+from django.db import connection
+from django.utils import timezone
 from telegram.ext import BasePersistence, PersistenceInput
 
 from calendarapp.models import BotDataEntry, ConversationState
@@ -16,16 +18,36 @@ from calendarapp.models import BotDataEntry, ConversationState
 from .orm import db
 
 
-def _upsert(row) -> None:
-    """One INSERT ... ON CONFLICT DO UPDATE (PostgreSQL and SQLite), not select-then-write."""
-    model = type(row)
-    if model is ConversationState:
-        unique, update = ["conversation", "key"], ["state", "updated_at"]
-    else:
-        unique, update = ["scope", "key"], ["data", "updated_at"]
-    model.objects.bulk_create(
-        [row], update_conflicts=True, unique_fields=unique, update_fields=update
+def _upsert(model, unique: tuple[str, ...], **values) -> None:
+    """One INSERT ... ON CONFLICT DO UPDATE (PostgreSQL and SQLite), not select-then-write.
+
+    Hand-written SQL because this runs after every dialog step, and `bulk_create(...,
+    update_conflicts=True)` spent more CPU building the statement than the database spent
+    running it (a sixth of the bot's CPU under load). Values still go through the fields'
+    own conversion (JSON, time zones), so they are stored exactly as the ORM would store them.
+    """
+    values["updated_at"] = timezone.now()
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in values]
+    columns = [quote(field.column) for field in fields]
+    conflict = ", ".join(quote(model._meta.get_field(name).column) for name in unique)
+    updates = ", ".join(
+        f"{column} = EXCLUDED.{column}"
+        for field, column in zip(fields, columns, strict=True)
+        if field.name not in unique
     )
+    # Names come from model metadata, values are parameters: nothing from users is spliced in.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _key_to_text(key: tuple) -> str:
@@ -82,13 +104,21 @@ class DjangoPersistence(BasePersistence):
         if new_state is None:
             await db(ConversationState.objects.filter(conversation=name, key=text_key).delete)()
         else:
-            await db(_upsert)(ConversationState(conversation=name, key=text_key, state=new_state))
+            await db(_upsert)(
+                ConversationState,
+                ("conversation", "key"),
+                conversation=name,
+                key=text_key,
+                state=new_state,
+            )
         self._states_written[marker] = new_state
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
         if self._user_data_written.get(user_id, {}) == data:
             return
-        await db(_upsert)(BotDataEntry(scope=BotDataEntry.Scope.USER, key=user_id, data=data))
+        await db(_upsert)(
+            BotDataEntry, ("scope", "key"), scope=BotDataEntry.Scope.USER, key=user_id, data=data
+        )
         self._user_data_written[user_id] = dict(data)
 
     async def drop_user_data(self, user_id: int) -> None:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from telegram import Update
 
+from calendarapp.bot import eventloop
 from calendarapp.bot.application import build_application
 from calendarapp.bot.token import bot_token
 from calendarapp.bot.webhook import WebhookConfigError, webhook_config
@@ -32,7 +33,10 @@ class Command(BaseCommand):
         except WebhookConfigError as error:
             raise CommandError(str(error), returncode=2) from None
         logger = logging.getLogger("calendarapp.bot")
-        logger.info("Bot starting, Bot API at %s", settings.TELEGRAM_API_BASE_URL)
+        loop = eventloop.install()
+        logger.info(
+            "Bot starting, Bot API at %s, event loop: %s", settings.TELEGRAM_API_BASE_URL, loop
+        )
         application = build_application(token, settings.TELEGRAM_API_BASE_URL)
         # run_polling/run_webhook install SIGINT/SIGTERM handlers and shut down cleanly on both.
         if webhook is None:
