@@ -33,8 +33,30 @@ def test_an_english_client_gets_english_answers_buttons_and_menu(bot, bob, next_
     assert bob.ask("/create_event") == "What's the event called? (up to 200 characters)"
     assert bob.buttons() == ["Cancel"]
     assert bob.ask("Party") == (
-        "Date of the event? Format YYYY-MM-DD or DD.MM.YYYY, for example 2026-12-31."
+        'Date of the event? Pick a day in the calendar or type: "tomorrow", "on Friday", '
+        '"December 25", "tomorrow at 15:00", "in 2 hours", 2026-12-31 or 31.12.2026.'
     )
+    # The month calendar under the question speaks English too.
+    assert any(
+        label.startswith(
+            (
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            )
+        )
+        for label in bob.buttons()
+    )
+    assert "Mon" in bob.buttons()
     assert bob.press("Cancel") == "Cancelled."
     assert bob.ask("/read_event abc") == (
         "A number is a positive whole number, for example 5.\n"
