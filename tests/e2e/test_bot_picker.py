@@ -15,7 +15,11 @@ pytestmark = pytest.mark.e2e
 # action -> (command, question, the start of the answer once an event is chosen)
 PICKERS = {
     "read": ("/read_event", texts.PICK_TO_READ, lambda e: f"Событие #{e.pk}: {e.name}\n"),
-    "edit": ("/edit_event", texts.PICK_TO_EDIT, lambda e: texts.ASK_NEW_DETAILS.format(id=e.pk)),
+    "edit": (
+        "/edit_event",
+        texts.PICK_TO_EDIT,
+        lambda e: texts.ASK_NEW_DETAILS.format(id=e.pk, limit=1000),
+    ),
     "delete": (
         "/delete_event",
         texts.PICK_TO_DELETE,
