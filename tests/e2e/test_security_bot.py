@@ -63,7 +63,9 @@ ROWS = [
     ("forged page of Bob's events", [("press", "page:m:{bob}:1")], texts.NO_EVENTS),
     ("forged calendar page", [("press", "page:c:{bob}:1")], texts.NO_EVENTS),
     ("forged public page", [("press", "page:o:{bob}:1")], "open lecture"),
-    ("forged page, huge page", [("press", "page:o:{bob}:99999999999")], "open lecture"),
+    ("forged page, huge page", [("press", "page:o:{bob}:99999999999")], texts.BUTTON_EXPIRED),
+    ("forged page, huge id", [("press", "page:o:" + "9" * 30 + ":1")], texts.BUTTON_EXPIRED),
+    ("forged page, odd kind", [("press", "page:z:{bob}:1")], texts.BUTTON_EXPIRED),
     ("export gives only her links", [("say", "/export")], texts.EXPORT_LINKS.split("{")[0]),
     ("missing id, same words", [("say", "/read_event {missing}")], "not_found:missing"),
     # TODO(meetings): ("invite with Bob's private event", [("say", "/invite"), ...], ...)
