@@ -230,6 +230,7 @@ def main() -> None:
     env = os.environ | {
         "DATABASE_URL": bench_url,
         "DJANGO_DEBUG": "0",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback: no proxy in front
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "LOG_LEVEL": "WARNING",
         "EXPORT_DOWNLOAD_RATE": "",
