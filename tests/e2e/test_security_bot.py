@@ -116,3 +116,19 @@ def test_missing_and_foreign_ids_get_identical_words(bot, registered_ann, victim
     foreign = registered_ann.ask(f"/read_event {victim['private']}")
     missing = registered_ann.ask(f"/read_event {MISSING_ID}")
     assert foreign.replace(str(victim["private"]), "N") == missing.replace(str(MISSING_ID), "N")
+
+
+def test_sql_and_html_in_names_come_back_verbatim(bot, registered_ann, next_year):
+    """Stored as typed and sent back as plain text (no parse_mode): nothing is executed,
+    nothing is interpreted as markup."""
+    ann = registered_ann
+    name = "'; DROP TABLE calendarapp_event; -- <b>x</b>"
+    ann.ask("/create_event")
+    ann.ask(name)
+    ann.ask(next_year.isoformat())
+    ann.ask("18:30")
+    created = ann.ask("1 OR 1=1")
+    event = Event.objects.get(owner_id=ann.id)
+    assert (event.name, event.details) == (name, "1 OR 1=1")
+    assert name in created and name in ann.ask(f"/read_event {event.pk}")
+    assert Event.objects.count() == 1
