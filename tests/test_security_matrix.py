@@ -12,8 +12,10 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -288,3 +290,24 @@ def test_sql_looking_strings_are_stored_verbatim(api, alice, tomorrow, text):
     found = APIClient().get("/api/events/public/", {"search": text})
     assert found.status_code == 200 and found.json()["count"] == 0
     assert Event.objects.count() == 1 and TgUser.objects.count() == 2
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    token=st.one_of(
+        st.text(max_size=600),
+        st.lists(
+            st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_=:", max_size=80),
+            min_size=3,
+            max_size=3,
+        ).map(":".join),
+    )
+)
+def test_junk_export_tokens_are_refused_never_a_crash(token):
+    client = Client(raise_request_exception=False)
+    no_limits = {"export_token": None, "export": None}  # the throttle would answer 429 first
+    with override_settings(CALENDAR_THROTTLE_RATES=no_limits):
+        for fmt in ("csv", "json", "ics"):
+            response = client.get(f"/export/{fmt}/", {"token": token})
+            assert response.status_code in (400, 403), (token, response.status_code)
+            assert response["Content-Type"].startswith("application/json")

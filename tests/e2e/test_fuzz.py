@@ -139,7 +139,7 @@ def _send(bot, user, kind, value, bob_event) -> tuple[int, str]:
 
 
 @settings(
-    max_examples=150,
+    max_examples=400,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
