@@ -12,6 +12,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.db import InterfaceError, OperationalError, ProgrammingError
 from django.test import Client, override_settings
 from django.urls import reverse
 from hypothesis import given, settings
@@ -311,3 +312,34 @@ def test_junk_export_tokens_are_refused_never_a_crash(token):
             response = client.get(f"/export/{fmt}/", {"token": token})
             assert response.status_code in (400, 403), (token, response.status_code)
             assert response["Content-Type"].startswith("application/json")
+
+
+# --- the database away (a restart): 503 with Retry-After, never a 500 --------------------
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [
+        ("/api/events/public/", "calendarapp.api.views.public_events_listing"),
+        ("/admin/calendarapp/event/", "calendarapp.admin.EventAdmin.get_queryset"),
+    ],
+)
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_database_outage_is_503_with_retry_after(admin_client, monkeypatch, url, target, error):
+    def away(*args, **kwargs):
+        raise error("terminating connection due to administrator command")
+
+    monkeypatch.setattr(target, away)
+    admin_client.raise_request_exception = False
+    response = admin_client.get(url)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    if url.startswith("/api/"):
+        assert response.json()["code"] == "database_unavailable"
+
+
+def test_a_bug_in_the_database_layer_is_still_a_500(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ProgrammingError("column does not exist")
+
+    monkeypatch.setattr("calendarapp.api.views.public_events_listing", broken)
+    client.raise_request_exception = False
+    assert client.get("/api/events/public/").status_code == 500

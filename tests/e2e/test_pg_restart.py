@@ -10,6 +10,7 @@ users through the API while `pg_ctl restart -m fast` cuts every connection. Afte
 * every change that was acknowledged (the bot said "created", the API said 201) is in
   the database: nothing acknowledged was lost;
 * both recovered by themselves: changes acknowledged after the restart exist;
+* while the database was away the API answered 503 with Retry-After, never 500;
 * a dialog begun before the restart continues after it, and one begun before a SIGKILL
   of the bot continues after the bot is started again.
 
@@ -333,5 +334,7 @@ def test_postgres_restart_and_bot_sigkill_lose_nothing(cluster, next_year):
     # Both sides came back by themselves and kept acknowledging after the restart.
     assert any(when > restarted for *_rest, when in load.events)
     assert any(when > restarted for _tg_id, when in load.users)
+    # While it was away the API said "503, retry" (webapp.middleware), never a bare 500.
+    assert "web: 500" not in load.failures
     names = set(stored.values())
     assert {"Before the restart", "After the kill"} <= names
