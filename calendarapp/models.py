@@ -7,6 +7,7 @@ seed, `Event` is an ordinary managed model with a real foreign key to its owner.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 EVENT_NAME_MAX_LENGTH = 200
 EVENT_DETAILS_MAX_LENGTH = 1000
@@ -204,6 +205,36 @@ class BotStatistics(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d}"
+
+
+class CalendarFeed(models.Model):
+    """A private calendar subscription URL: `/feed/<token>.ics` serves the owner's calendar.
+
+    The token is stored as issued (not hashed): calendar apps keep polling the URL they
+    subscribed to, so /feed must show the same link again, which a hash could not give back.
+    Rotating replaces the token, and the old URL stops working at once.
+    """
+
+    owner = models.OneToOneField(
+        TgUser,
+        verbose_name="владелец",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="calendar_feed",
+    )
+    token = models.CharField("ключ ссылки", max_length=64, unique=True)
+    issued_at = models.DateTimeField("выдан", auto_now=True)
+    # The calendar's version as last served (an ETag) and when it was first served; that
+    # instant is the feed's Last-Modified (see services.feeds.note_feed_version).
+    version = models.CharField("версия", max_length=64, blank=True)
+    changed_at = models.DateTimeField("изменён", default=timezone.now)
+
+    class Meta:
+        verbose_name = "подписка на календарь"
+        verbose_name_plural = "подписки на календарь"
+
+    def __str__(self) -> str:
+        return f"feed of {self.owner_id}"
 
 
 class OutboxMessage(models.Model):

@@ -96,3 +96,76 @@ def test_admin_changelists_and_swagger_have_no_console_errors(live_server, super
     page.screenshot(path=SCREENSHOTS / "swagger.png", full_page=True)
 
     assert page.problems == []
+
+
+@pytest.fixture
+def statistics_history(db):
+    """90 days of activity, oldest first, and a spike 45 days ago (in the 90-day chart only)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from calendarapp.models import BotStatistics
+
+    today = timezone.localdate()
+    BotStatistics.objects.bulk_create(
+        BotStatistics(
+            date=today - dt.timedelta(days=age),
+            user_count=age % 3,
+            event_count=50 if age == 45 else age % 7,
+            edited_events=age % 4,
+            cancelled_events=age % 2,
+            appointment_count=age % 5,
+        )
+        for age in range(90)
+    )
+    return {
+        days: {
+            # + Alice and Bob, registered today by the superuser fixture.
+            "user_count": sum(age % 3 for age in range(days)) + 2,
+            "event_count": sum(50 if age == 45 else age % 7 for age in range(days)),
+        }
+        for days in (30, 90)
+    }
+
+
+def test_statistics_chart_in_the_browser(live_server, statistics_history, superuser, page):
+    """The admin's statistics page draws five series for 30 and 90 days, from local files."""
+    from calendarapp.selectors.statistics import SERIES
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", "s3cret-pass")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    url = reverse("admin:calendarapp_botstatistics_changelist")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(f"{live_server.url}{url}")  # 30 days unless told otherwise
+    for days in (30, 90):
+        if days == 90:
+            page.click("#statistics-chart a:text('90 дней')")
+            page.wait_for_url(f"**{url}?period=90")
+        chart = page.locator("#statistics-chart")
+        assert chart.locator("h2").inner_text() == f"Активность за {days} дней"
+        svg = chart.locator("svg")
+        assert svg.is_visible()
+        box = svg.bounding_box()
+        assert box["width"] > 600 and box["height"] > 150
+        for name, label in SERIES.items():
+            line = chart.locator(f"polyline.series-{name}")
+            assert line.is_visible(), name
+            # One point a day, drawn with a visible stroke.
+            assert line.evaluate("el => el.points.numberOfItems") == days, name
+            assert line.evaluate("el => el.getBBox().width") > 500, name
+            assert label in chart.inner_text()
+        for name, total in statistics_history[days].items():
+            assert chart.locator(f".total-{name}").inner_text() == str(total)
+        # The spike 45 days ago sets the scale of the 90-day chart only.
+        top_label = chart.locator("svg text[text-anchor=end]").last.text_content()
+        assert top_label == ("50" if days == 90 else "6")
+        chart.screenshot(path=SCREENSHOTS / f"statistics-{days}-days.png")
+        page.screenshot(path=SCREENSHOTS / f"statistics-{days}-days-page.png", full_page=True)
+
+    # Everything came from this server: no CDN, no failed asset, no script error.
+    assert page.problems == []

@@ -187,6 +187,8 @@ SPECTACULAR_SETTINGS |= {
 CALENDAR_THROTTLE_RATES = {
     "export_token": env_str("API_EXPORT_TOKEN_RATE", "30/minute") or None,
     "export": env_str("EXPORT_DOWNLOAD_RATE", "30/minute") or None,
+    # Per feed URL: calendar apps poll every few minutes to hours.
+    "feed": env_str("FEED_RATE", "120/hour") or None,
 }
 
 # --- Logging: everything to stdout, level from LOG_LEVEL ------------------------------

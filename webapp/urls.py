@@ -3,6 +3,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from calendarapp.exports.feed import calendar_feed
 from webapp.health import healthz
 
 
@@ -22,5 +23,7 @@ urlpatterns = [
     # --- REST API and signed exports (issue 5) ---
     path("api/", include("calendarapp.api.urls")),
     path("export/", include("calendarapp.exports.urls")),
+    # --- calendar subscription feed (issue 7) ---
+    path("feed/<str:token>.ics", calendar_feed, name="calendar-feed"),
     path("favicon.ico", favicon),
 ]

@@ -35,3 +35,17 @@ class ExportDownloadRateThrottle(SettingsRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class FeedRateThrottle(SettingsRateThrottle):
+    """Calendar feeds are polled by Google's and Apple's servers, many users behind the same
+    addresses: counted per feed (a hash of its token), not per client address."""
+
+    scope = "feed"
+
+    def get_cache_key(self, request, view):
+        import hashlib
+
+        token = request.resolver_match.kwargs.get("token", "")
+        ident = hashlib.sha256(token.encode()).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -47,13 +47,14 @@ class CalendarApplication(Application):
 
 def handler_providers() -> list[HandlerProvider]:
     """Every feature's handlers; the order matters only inside a group."""
-    from .handlers import common, events, export, registration, sharing
+    from .handlers import common, events, export, feed, registration, sharing
 
     return [
         registration.handlers,
         events.handlers,
         sharing.handlers,
         export.handlers,
+        feed.handlers,
         common.handlers,  # last: cancel outside dialogs, unknown commands, stray text
     ]
 

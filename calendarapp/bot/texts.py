@@ -22,6 +22,8 @@ COMMANDS = [
     ("invite", "Пригласить на встречу", "Invite someone to a meeting"),
     ("calendar", "Мой календарь и ссылки для выгрузки", "My calendar and export links"),
     ("export", "Выгрузить календарь (CSV, JSON)", "Export the calendar (CSV, JSON)"),
+    ("feed", "Ссылка-подписка для Google и Apple Календаря", "Calendar subscription link"),
+    ("feed_reset", "Сменить ссылку-подписку (старая перестанет работать)", "New subscription link"),
     ("cancel", "Отменить текущее действие", "Cancel the current dialog"),
 ]
 
@@ -142,3 +144,28 @@ def error_text(error) -> str:
         return template.format(**error.params)
     except (KeyError, IndexError):
         return template
+
+
+# --- pick by buttons, calendar feed (issue 7 points 4 and 6) ------------------------------
+PICK_PREV = "◀"
+PICK_NEXT = "▶"
+PICK_PAGE = "{page}/{pages}"
+PICK_TO_READ = "Какое событие показать? Нажмите на него или пришлите номер."
+PICK_TO_EDIT = "Описание какого события изменить? Нажмите на него или пришлите номер."
+PICK_TO_DELETE = "Какое событие удалить? Нажмите на него или пришлите номер."
+PICK_TO_SHARE = "Какое событие сделать публичным или личным? Нажмите на него или пришлите номер."
+FEED_HOWTO = (
+    "Google Календарь: «Другие календари» → «+» → «Добавить по URL», вставьте первую ссылку. "
+    "Apple Календарь: откройте вторую ссылку или «Файл» → «Новая подписка на календарь».\n\n"
+    "В подписке ваши события и подтверждённые встречи; приложение само обновляет её. "
+    "Не пересылайте ссылку: по ней виден ваш календарь. Сменить ссылку: /feed_reset"
+)
+FEED_LINKS = (
+    "Ваша личная ссылка-подписка на календарь:\n{https}\n\n"
+    "Для приложения календаря:\n{webcal}\n\n" + FEED_HOWTO
+)
+FEED_RESET = (
+    "Готово: старая ссылка больше не работает. Новая ссылка-подписка:\n{https}\n\n"
+    "Для приложения календаря:\n{webcal}\n\n"
+    "Подписки по старой ссылке перестанут обновляться: подпишитесь заново по новой."
+)

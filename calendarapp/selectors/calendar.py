@@ -4,10 +4,14 @@ Rows are plain dicts streamed from two server-side cursors and merged by date an
 memory stays flat however long the calendar is.
 """
 
+import hashlib
 import heapq
+import re
 from collections.abc import Iterator
 
-from calendarapp.models import Appointment, Event, TgUser
+from django.db.models import Count, Max
+
+from calendarapp.models import Appointment, CalendarFeed, Event, TgUser
 
 EXPORT_CHUNK_SIZE = 2000
 
@@ -78,3 +82,37 @@ def calendar_entries(owner: TgUser, chunk_size: int = EXPORT_CHUNK_SIZE) -> Iter
         _confirmed_meetings(owner, chunk_size),
         key=lambda row: (row["date"], row["time"]),
     )
+
+
+_FEED_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def feed_by_token(token: str) -> CalendarFeed | None:
+    """The feed a subscription URL names (with its owner), or None; junk never hits the DB."""
+    if not _FEED_TOKEN.match(token or ""):
+        return None
+    return CalendarFeed.objects.select_related("owner").filter(token=token).first()
+
+
+def calendar_version(owner: TgUser) -> str:
+    """A fingerprint of everything the owner's ICS shows, in two aggregate queries.
+
+    Counts catch deletions, latest `updated_at`s catch edits; the linked events, organisers
+    (their zones) and the owner's name and zone are in it too. Cheap enough for every poll.
+    """
+    events = Event.objects.filter(owner_id=owner.pk).aggregate(
+        count=Count("id"), last=Max("updated_at")
+    )
+    meetings = Appointment.objects.filter(
+        participant_id=owner.pk, status=Appointment.Status.CONFIRMED
+    ).aggregate(
+        count=Count("id"),
+        last=Max("updated_at"),
+        linked=Count("event"),
+        event_last=Max("event__updated_at"),
+        organizer_last=Max("organizer__updated_at"),
+    )
+    state = repr(
+        (owner.display_name, owner.timezone, sorted(events.items()), sorted(meetings.items()))
+    )
+    return hashlib.sha256(state.encode()).hexdigest()[:32]

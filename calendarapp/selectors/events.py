@@ -1,4 +1,6 @@
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from calendarapp.models import Event
 
@@ -28,4 +30,31 @@ def public_events_listing() -> QuerySet[Event]:
     owners = Prefetch("owner", queryset=TgUser.objects.only("tg_id", "username"))
     return (
         Event.objects.filter(is_public=True).prefetch_related(owners).order_by("date", "time", "id")
+    )
+
+
+def events_upcoming_first(owner_tg_id: int, now: dt.datetime) -> QuerySet[Event]:
+    """A user's own events for picking one: upcoming soonest first, then past ones, latest
+    first. `now` is the owner's wall-clock time (naive or aware in the owner's zone)."""
+    today, moment = now.date(), now.time().replace(second=0, microsecond=0, tzinfo=None)
+    past = Q(date__lt=today) | Q(date=today, time__lt=moment)
+    is_past = Case(When(past, then=Value(1)), default=Value(0), output_field=IntegerField())
+    upcoming_only = ~past
+    return (
+        Event.objects.filter(owner_id=owner_tg_id)
+        .annotate(
+            is_past=is_past,
+            next_date=Case(When(upcoming_only, then=F("date"))),
+            next_time=Case(When(upcoming_only, then=F("time"))),
+            last_date=Case(When(past, then=F("date"))),
+            last_time=Case(When(past, then=F("time"))),
+        )
+        .order_by(
+            "is_past",
+            "next_date",
+            "next_time",
+            F("last_date").desc(),
+            F("last_time").desc(),
+            "id",
+        )
     )

@@ -132,6 +132,11 @@ class ChatUser:
         self.runner.call(self.runner.fake.press, self.user, message, button["callback_data"])
         return self.wait_for_reply().text
 
+    def press_data(self, callback_data: str, message: BotMessage | None = None) -> None:
+        """Press a button with any callback data (forged or stale) on a bot message."""
+        message = message or self.last_message()
+        self.runner.call(self.runner.fake.press, self.user, message, callback_data)
+
     def last_message(self) -> BotMessage:
         return self.runner.fake.last_message(self.id)
 

@@ -107,7 +107,7 @@ def test_another_command_mid_dialog_wins(bot, registered_ann):
     assert ann.ask("2030-01-01") == texts.NOT_UNDERSTOOD  # the dialog is gone
     # A dialog command mid-dialog starts its own dialog and ends the old one.
     ann.ask("/create_event")
-    assert ann.ask("/edit_event") == texts.ASK_EVENT_ID
+    assert ann.ask("/public_of") == texts.ASK_WHOSE
     assert ann.ask("/cancel") == texts.CANCELLED
     assert ann.ask("Party") == texts.NOT_UNDERSTOOD
     assert ann.ask("/nonsense") == texts.UNKNOWN_COMMAND

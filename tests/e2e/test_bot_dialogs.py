@@ -13,6 +13,7 @@ pytestmark = pytest.mark.e2e
 
 # (entry command, answers that walk one step deeper each)
 DIALOGS = {
+    "read": ("/read_event", []),
     "edit": ("/edit_event", ["{id}"]),
     "delete": ("/delete_event", ["{id}"]),
     "share": ("/share_event", ["{id}"]),

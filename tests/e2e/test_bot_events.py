@@ -48,7 +48,8 @@ def test_display_events_empty(bot, registered_ann):
 def test_read_event(bot, registered_ann, party, bobs_event):
     ann = registered_ann
     assert "Party" in ann.ask(f"/read_event {party.pk}")
-    assert ann.ask("/read_event").startswith("Укажите номер")
+    assert ann.ask("/read_event") == texts.PICK_TO_READ
+    assert ann.ask("/read_event abc").startswith(texts.ERRORS["id_format"])  # leaves the picker
     assert ann.ask("/read_event abc").startswith(texts.ERRORS["id_format"])
     assert ann.ask("/read_event 99999").startswith("Событие #99999 не найдено")
     # Another user's event looks exactly like a missing one.
@@ -66,11 +67,11 @@ def test_edit_event_inline(bot, registered_ann, party):
 
 def test_edit_event_dialog_with_bad_input(bot, registered_ann, party, bobs_event):
     ann = registered_ann
-    assert ann.ask("/edit_event") == texts.ASK_EVENT_ID
-    assert ann.ask("five").endswith(texts.ASK_EVENT_ID)
+    assert ann.ask("/edit_event") == texts.PICK_TO_EDIT
+    assert ann.ask("five").endswith(texts.PICK_TO_EDIT)
     assert ann.ask(str(bobs_event.pk)).startswith(f"Событие #{bobs_event.pk} не найдено")
     ann.send_sticker()
-    assert ann.wait_for_reply().text.endswith(texts.ASK_EVENT_ID)
+    assert ann.wait_for_reply().text.endswith(texts.PICK_TO_EDIT)
     assert ann.ask(str(party.pk)) == texts.ASK_NEW_DETAILS.format(id=party.pk)
     assert ann.ask("z" * 1001).startswith("Описание длиннее 1000")
     assert ann.ask("Bring snacks") == texts.EVENT_EDITED.format(id=party.pk)
@@ -102,7 +103,7 @@ def test_delete_event_asks_for_confirmation(bot, registered_ann, party):
 
 def test_delete_event_dialog_cancel_keeps_event(bot, registered_ann, party, bobs_event):
     ann = registered_ann
-    assert ann.ask("/delete_event") == texts.ASK_EVENT_ID
+    assert ann.ask("/delete_event") == texts.PICK_TO_DELETE
     assert ann.ask(str(bobs_event.pk)).startswith(f"Событие #{bobs_event.pk} не найдено")
     assert ann.ask(str(party.pk)).startswith("Удалить событие?")
     assert ann.press(texts.BTN_CANCEL) == texts.CANCELLED

@@ -21,8 +21,8 @@ def party(registered_ann, next_year):
 def test_share_and_unshare(bot, registered_ann, party):
     ann = registered_ann
     assert ann.ask("/my_public") == texts.NO_PUBLIC_EVENTS
-    assert ann.ask("/share_event") == texts.ASK_EVENT_ID
-    assert ann.ask("nope").endswith(texts.ASK_EVENT_ID)
+    assert ann.ask("/share_event") == texts.PICK_TO_SHARE
+    assert ann.ask("nope").endswith(texts.PICK_TO_SHARE)
     assert "сейчас личное" in ann.ask(str(party.pk))
     assert ann.ask("public please").startswith(texts.SHARE_CHOICE_EXPECTED)
     assert ann.press(texts.BTN_MAKE_PUBLIC) == texts.NOW_PUBLIC.format(id=party.pk)

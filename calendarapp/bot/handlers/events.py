@@ -9,7 +9,7 @@ from calendarapp.exceptions import DomainError
 from calendarapp.parsing import parse_date, parse_id, parse_time
 from calendarapp.services import events as event_services
 
-from .. import keyboards, listing, texts
+from .. import keyboards, listing, picker, texts
 from ..dialog import (
     COMMANDS_GROUP,
     END,
@@ -36,6 +36,7 @@ CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS = (
 )
 EDIT_ID, EDIT_DETAILS = "WAIT_ID", "WAIT_NEW_DETAILS"
 DELETE_ID, DELETE_CONFIRM = "WAIT_ID", "WAIT_CONFIRM"
+READ_ID = "WAIT_READ_ID"
 SKIP_WORDS = {"-", "—", "нет", "пропустить"}
 YES_WORDS = {"да", "удалить", "да, удалить", "yes"}
 
@@ -141,19 +142,38 @@ async def display_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await listing.send_page(update, listing.MINE)
 
 
-async def read_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def read_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """/read_event <id> shows the card at once; a bare /read_event offers the events."""
     if await registered_user(update) is None:
-        return
+        return END
+    forget(context, "draft")
     args = command_args(context)
     if not args:
-        await send(update, texts.READ_USAGE)
-        return
+        if not await picker.ask_with_picker(update, context, texts.PICK_TO_READ, "read"):
+            return END
+        return READ_ID
     try:
-        event = await db(event_services.get_own_event)(update.effective_user.id, parse_id(args[0]))
+        event = await _load_own(update, args[0])
     except DomainError as error:
         await send(update, f"{texts.error_text(error)}\n{texts.READ_USAGE}")
-        return
+        return END
     await send(update, event_card(event))
+    return END
+
+
+async def _show_card(update, context, event) -> str:
+    forget(context, "draft")
+    await send(update, event_card(event))
+    return END
+
+
+@stops
+async def read_id(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    try:
+        event = await _load_own(update, update.message.text)
+    except DomainError as error:
+        return await reject(update, context, error)
+    return await _show_card(update, context, event)
 
 
 # --- /edit_event [<id> [<text>]] ------------------------------------------------------------
@@ -183,7 +203,8 @@ async def edit_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
     forget(context, "draft")
     args = command_args(context)
     if not args:
-        await ask(update, context, texts.ASK_EVENT_ID, keyboards.cancel())
+        if not await picker.ask_with_picker(update, context, texts.PICK_TO_EDIT, "edit"):
+            return END
         return EDIT_ID
     remember(context, texts.ASK_EVENT_ID, keyboards.cancel())
     try:
@@ -225,7 +246,8 @@ async def delete_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
     forget(context, "draft")
     args = command_args(context)
     if not args:
-        await ask(update, context, texts.ASK_EVENT_ID, keyboards.cancel())
+        if not await picker.ask_with_picker(update, context, texts.PICK_TO_DELETE, "delete"):
+            return END
         return DELETE_ID
     remember(context, texts.ASK_EVENT_ID, keyboards.cancel())
     try:
@@ -280,7 +302,10 @@ def handlers():
         "edit_event",
         [CommandHandler("edit_event", edit_start)],
         {
-            EDIT_ID: [MessageHandler(TEXT, edit_id)],
+            EDIT_ID: [
+                *picker.pick_handlers("edit", _ask_new_details),
+                MessageHandler(TEXT, edit_id),
+            ],
             EDIT_DETAILS: [MessageHandler(TEXT, edit_details)],
         },
     )
@@ -288,11 +313,24 @@ def handlers():
         "delete_event",
         [CommandHandler("delete_event", delete_start)],
         {
-            DELETE_ID: [MessageHandler(TEXT, delete_id)],
+            DELETE_ID: [
+                *picker.pick_handlers("delete", _ask_confirmation),
+                MessageHandler(TEXT, delete_id),
+            ],
             DELETE_CONFIRM: [
                 CallbackQueryHandler(delete_confirmed, pattern=f"^{keyboards.CB_DELETE_YES}$"),
                 MessageHandler(TEXT, delete_confirmed),
             ],
+        },
+    )
+    read = conversation(
+        "read_event",
+        [CommandHandler("read_event", read_start)],
+        {
+            READ_ID: [
+                *picker.pick_handlers("read", _show_card),
+                MessageHandler(TEXT, read_id),
+            ]
         },
     )
     return [
@@ -300,5 +338,5 @@ def handlers():
         (2, edit),
         (3, delete),
         (COMMANDS_GROUP, CommandHandler("display_events", display_events)),
-        (COMMANDS_GROUP, CommandHandler("read_event", read_event)),
+        (20, read),
     ]

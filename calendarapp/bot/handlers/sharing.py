@@ -8,7 +8,7 @@ from calendarapp.parsing import parse_id
 from calendarapp.selectors.users import find_user_by_username, get_user
 from calendarapp.services import events as event_services
 
-from .. import keyboards, listing, texts
+from .. import keyboards, listing, picker, texts
 from ..dialog import (
     COMMANDS_GROUP,
     END,
@@ -48,7 +48,8 @@ async def share_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
     forget(context, "draft")
     args = command_args(context)
     if not args:
-        await ask(update, context, texts.ASK_EVENT_ID, keyboards.cancel())
+        if not await picker.ask_with_picker(update, context, texts.PICK_TO_SHARE, "share"):
+            return END
         return SHARE_ID
     remember(context, texts.ASK_EVENT_ID, keyboards.cancel())
     try:
@@ -141,7 +142,10 @@ def handlers():
         "share_event",
         [CommandHandler("share_event", share_start)],
         {
-            SHARE_ID: [MessageHandler(TEXT, share_id)],
+            SHARE_ID: [
+                *picker.pick_handlers("share", _offer_choice),
+                MessageHandler(TEXT, share_id),
+            ],
             SHARE_CHOICE: [
                 CallbackQueryHandler(share_chosen, pattern="^share:(public|private)$"),
                 MessageHandler(TEXT, share_typed),
