@@ -182,6 +182,29 @@ def test_replayed_token_works_only_until_it_expires(client, people, monkeypatch,
         assert response.json()["code"] == "token_expired"
 
 
+# --- calendar feed links (/feed/<token>.ics) -------------------------------------------
+def test_forged_feed_links_are_bare_404s(client, people):
+    from calendarapp.services.feeds import get_or_issue_feed
+
+    bobs = get_or_issue_feed(people["bob"].pk).token
+    alices = get_or_issue_feed(people["alice"].pk).token
+    for token in [
+        bobs[:-1] + ("A" if bobs[-1] != "A" else "B"),
+        alices + "x",
+        "x" * 43,
+        "1002",
+        "../1002",
+        "%00",
+        "a" * 600,
+    ]:
+        response = client.get(f"/feed/{token}.ics")
+        assert response.status_code == 404, token
+        assert SECRET_NAME.encode() not in response.content
+    own = client.get(f"/feed/{alices}.ics")
+    assert own.status_code == 200
+    assert b"surgery" not in b"".join(own.streaming_content)
+
+
 # --- admin: CSRF and escaping ------------------------------------------------------------
 @pytest.fixture
 def csrf_admin(admin_user):

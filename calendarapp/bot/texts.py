@@ -140,8 +140,13 @@ def error_text(error) -> str:
     template = ERRORS.get(error.code)
     if template is None:
         return "Не получилось: запрос некорректен."
+    # Params may echo what the user typed: a lone surrogate there could not even be sent.
+    params = {
+        key: value.encode("utf-8", "replace").decode() if isinstance(value, str) else value
+        for key, value in error.params.items()
+    }
     try:
-        return template.format(**error.params)
+        return template.format(**params)
     except (KeyError, IndexError):
         return template
 

@@ -32,8 +32,8 @@ MALLORY, STRANGER, BOB = 6001, 6002, 6003
 COMMANDS = [
     "start", "help", "register", "login", "create_event", "display_events", "read_event",
     "edit_event", "delete_event", "share_event", "my_public", "public_of", "invite",
-    "calendar", "export", "cancel", "nonexistent", "START", "read_event@calendar_test_bot",
-    "help@someone_else_bot",
+    "calendar", "export", "feed", "feed_reset", "cancel", "nonexistent", "START",
+    "read_event@calendar_test_bot", "help@someone_else_bot",
 ]  # fmt: skip
 HUGE = [0, -1, 2**31, 2**63 - 1, 2**63, 2**64 + 5, 10**30, -(10**30)]
 ODD = ["\ud800", "\udfff", "\x00", "\u200b", "\u202e", "𝕏" * 3, "١٢٣", "0x1F", "1e9", "NaN"]
@@ -81,6 +81,12 @@ CALLBACK_SHAPES = st.one_of(
         lambda t: f"page:{t[0]}:{t[1]}:{t[2]}"
     ),
     st.tuples(st.just("page"), junk_text(20), junk_text(20)).map(":".join),
+    # The event picker (pick:<action>:<id>, pickpage:<action>:<page>).
+    st.tuples(
+        st.sampled_from(["pick", "pickpage"]),
+        st.sampled_from(["read", "edit", "delete", "share", "x"]),
+        numbers(),
+    ).map(lambda t: f"{t[0]}:{t[1]}:{t[2]}"),
     st.text(min_size=1, max_size=64),
     st.sampled_from(ODD),
 )
@@ -182,6 +188,7 @@ def test_nul_and_lone_surrogates_are_stored_cleanly(bot, registered_ann, next_ye
     event = Event.objects.get(owner_id=ann.id)
     assert (event.name, event.details) == ("Concert ?", "Details")
     assert "не найден" in ann.ask("/public_of @bo\x00b")
+    assert "@bo?b не найден" in ann.ask("/public_of @bo\udfffb")  # echoed, encodable
 
 
 def test_double_press_of_cancel_is_not_an_error(bot, registered_ann, caplog):

@@ -60,8 +60,40 @@ ROWS = [
     ("public_of shows only public", [("say", "/public_of {bob}")], "open lecture"),
     ("public_of by name", [("say", "/public_of @bob_victim")], "open lecture"),
     # Forged page buttons: another user's id in "my events" shows Alice's own list.
-    ("forged page of Bob's events", [("press", "page:m:{bob}:1")], texts.NO_EVENTS),
-    ("forged calendar page", [("press", "page:c:{bob}:1")], texts.NO_EVENTS),
+    ("forged page of Bob's events", [("press", "page:m:{bob}:1")], "Alice's own"),
+    ("forged calendar page", [("press", "page:c:{bob}:1")], "Alice's own"),
+    # Forged picker buttons (pick:<action>:<id>) with Bob's event: "not found", as typed.
+    (
+        "forged pick to read",
+        [("say", "/read_event"), ("press", "pick:read:{private}")],
+        "not_found:private",
+    ),
+    (
+        "forged pick to edit",
+        [("say", "/edit_event"), ("press", "pick:edit:{private}")],
+        "not_found:private",
+    ),
+    (
+        "forged pick to delete",
+        [("say", "/delete_event"), ("press", "pick:delete:{private}")],
+        "not_found:private",
+    ),
+    (
+        "forged pick to share",
+        [("say", "/share_event"), ("press", "pick:share:{private}")],
+        "not_found:private",
+    ),
+    (
+        "forged pick, public event",
+        [("say", "/edit_event"), ("press", "pick:edit:{public}")],
+        "not_found:public",
+    ),
+    (
+        "forged pick for another dialog",
+        [("say", "/edit_event"), ("press", "pick:delete:{private}")],
+        texts.BUTTON_EXPIRED,
+    ),
+    ("forged pick outside a dialog", [("press", "pick:delete:{private}")], texts.BUTTON_EXPIRED),
     ("forged public page", [("press", "page:o:{bob}:1")], "open lecture"),
     ("forged page, huge page", [("press", "page:o:{bob}:99999999999")], texts.BUTTON_EXPIRED),
     ("forged page, huge id", [("press", "page:o:" + "9" * 30 + ":1")], texts.BUTTON_EXPIRED),
@@ -73,7 +105,9 @@ ROWS = [
 
 
 @pytest.fixture
-def victim(transactional_db, next_year):
+def victim(registered_ann, next_year):
+    """Bob's private and public events; Alice has one of her own (so pickers show up)."""
+    create_event(registered_ann.id, name="Alice's own", date=next_year, time=dt.time(8))
     register_user(TelegramProfile(tg_id=BOB, username="bob_victim", first_name="Bob"))
     private = create_event(BOB, name="Bob's secret surgery", date=next_year, time=dt.time(9))
     public = create_event(
@@ -129,6 +163,6 @@ def test_sql_and_html_in_names_come_back_verbatim(bot, registered_ann, next_year
     ann.ask("18:30")
     created = ann.ask("1 OR 1=1")
     event = Event.objects.get(owner_id=ann.id)
-    assert (event.name, event.details) == (name, "1 OR 1=1")
+    assert (event.name, event.details) == (name, "1 OR 1=1")  # (Alice's only event here)
     assert name in created and name in ann.ask(f"/read_event {event.pk}")
     assert Event.objects.count() == 1
