@@ -11,6 +11,7 @@ help:
 	@echo "make test       set up .venv and run every test"
 	@echo "make lint       ruff + migrations check"
 	@echo "make superuser  create an admin account for /admin/"
+	@echo "make bench      every benchmark on PostgreSQL, one table (BENCH_ARGS=--full: 60 s load)"
 	@echo "make docker-lint  hadolint the Dockerfile, validate docker-compose.yml (no engine needed)"
 	@echo "make messages   extract the bot's texts into the English catalog, compile it, list what needs translating"
 
@@ -58,6 +59,10 @@ messages: install
 	cd calendarapp && ../$(BIN)/python ../manage.py makemessages --locale en --no-obsolete --no-wrap --add-location file
 	cd calendarapp && ../$(BIN)/python ../manage.py compilemessages --locale en
 	$(BIN)/python manage.py checkmessages
+
+# Benchmarks need PostgreSQL: DATABASE_URL, else the local server's cal_bench database.
+bench: install
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

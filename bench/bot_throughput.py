@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
@@ -36,6 +37,7 @@ import django
 
 django.setup()
 
+from _common import record  # noqa: E402
 from asgiref.sync import sync_to_async  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -238,12 +240,21 @@ async def main(args) -> None:
                 f" {bot_cpu / total * 1000:>15.2f} {db_column:>14}"
                 f" {bench_cpu / total * 1000:>17.2f} {polls / total:>10.2f}"
             )
+            record("bot throughput", f"{level} users: updates/s", round(total / elapsed))
+            record(
+                "bot throughput",
+                f"{level} users: p50 / p95",
+                f"{quantiles[49] * 1000:.0f} / {quantiles[94] * 1000:.0f}",
+                "ms",
+            )
         await bot.stop()
         await session.start_bot()
         user = session.user(BASE_ID, "Bench", "bench0")
         event = await Event.objects.filter(owner_id=BASE_ID).afirst()
         for text in ("/help", "/display_events", f"/read_event {event.pk}", "/export"):
-            print(f"queries for {text.split()[0]}: {await count_queries(session, user, text)}")
+            queries = await count_queries(session, user, text)
+            print(f"queries for {text.split()[0]}: {queries}")
+            record("bot throughput", f"queries for {text.split()[0]}", queries)
     finally:
         if bot.process.returncode is None:
             await bot.stop()

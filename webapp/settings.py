@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "webapp.middleware.DatabaseUnavailableMiddleware",  # issue 8: a DB restart is a 503
 ]
 
 ROOT_URLCONF = "webapp.urls"

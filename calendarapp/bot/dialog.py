@@ -12,6 +12,7 @@ import warnings
 from contextvars import ContextVar
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -63,12 +64,30 @@ async def deliver(make_request) -> None:
         queue.append(make_request)
 
 
+def unless_unchanged(make_request):
+    """An edit that would change nothing (a button pressed twice, quicker than the first
+    edit arrived) is Telegram's 400 "message is not modified": the message already says
+    it, so that is success, not an error."""
+
+    async def request():
+        try:
+            return await make_request()
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                raise
+            return None
+
+    return request
+
+
 async def send(update: Update, text: str, reply_markup=None) -> None:
     """Answer: a pressed button edits its own message, anything else gets a new message."""
     query = update.callback_query
     if query is not None:
         await query.answer()
-        await deliver(lambda: query.edit_message_text(text, reply_markup=reply_markup))
+        await deliver(
+            unless_unchanged(lambda: query.edit_message_text(text, reply_markup=reply_markup))
+        )
     else:
         chat = update.effective_chat
         await deliver(lambda: chat.send_message(text, reply_markup=reply_markup))

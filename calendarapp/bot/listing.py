@@ -11,6 +11,7 @@ from calendarapp.selectors.calendar import calendar_listing
 from calendarapp.selectors.events import events_of, public_events_of
 from calendarapp.selectors.users import get_user
 from calendarapp.services.export_tokens import issue_export_token
+from calendarapp.services.users import MAX_TELEGRAM_ID
 
 from . import keyboards, texts
 from .dialog import db, deliver
@@ -18,6 +19,7 @@ from .formatting import calendar_line, event_line
 
 PAGE_SIZE = 10
 MINE, MY_PUBLIC, PUBLIC_OF, CALENDAR = "m", "p", "o", "c"
+KINDS = {MINE, MY_PUBLIC, PUBLIC_OF, CALENDAR}
 
 
 def _page(
@@ -75,6 +77,10 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         _prefix, kind, arg, page = query.data.split(":")
         arg, page = int(arg), int(page)
     except ValueError:
+        kind, arg, page = "", -1, -1
+    # Buttons we made carry a list kind, a Telegram id (or 0) and a page; anything else was
+    # forged or mangled, and a huge number would overflow the database's integers.
+    if kind not in KINDS or not 0 <= arg <= MAX_TELEGRAM_ID or not 0 < page <= 10**6:
         await query.answer(texts.BUTTON_EXPIRED)
         return
     if await db(get_user)(update.effective_user.id) is None:

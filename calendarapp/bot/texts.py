@@ -168,8 +168,13 @@ ERROR_FALLBACK = _("Не получилось: запрос некорректе
 def error_text(error) -> str:
     """The words for a DomainError in the active language (a generic sentence if unknown)."""
     template = ERRORS.get(error.code, ERROR_FALLBACK)
+    # Params may echo what the user typed: a lone surrogate there could not even be sent.
+    params = {
+        key: value.encode("utf-8", "replace").decode() if isinstance(value, str) else value
+        for key, value in error.params.items()
+    }
     try:
-        return template.format(**error.params)
+        return template.format(**params)
     except (KeyError, IndexError):
         return str(template)
 

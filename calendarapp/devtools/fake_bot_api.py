@@ -6,7 +6,7 @@ entities, text, photos, stickers, inline button presses) and read what the bot s
 Reply keyboards are remembered per chat, and a user can press the user-picker button
 (`share_users`: a `users_shared` message). Telegram's limits are enforced (text length,
 callback_data size, 403 for users who never started the bot or blocked it), and failures
-can be injected (429 with retry_after, 5xx).
+can be injected (429 with retry_after, 5xx, answers slower than the bot's timeout).
 Webhooks work like Telegram's: after `setWebhook`, updates are POSTed to the URL with the
 secret in `X-Telegram-Bot-Api-Secret-Token` (retried while the bot's server is not up yet),
 and `getUpdates` answers 409. `route_webhooks_to` plays the reverse proxy in front of the bot.
@@ -159,6 +159,9 @@ class FakeBotApi:
         self._user_message_ids = itertools.count(10_000_000)
         self._callback_ids = itertools.count(1)
         self._open_callbacks: dict[str, int] = {}  # query id -> chat id
+        self.answered_callbacks: set[str] = set()  # query ids the bot answered
+        self.last_query_id = ""  # the id of the newest button press
+        self.delays: list[dict] = []  # slow answers on demand (see `slow`)
         # Waiters are futures woken exactly when their chat (or the update queue) changes:
         # with many users, waking everyone on every message would cost O(users) per message.
         self._poll_waiters: list[asyncio.Future] = []
@@ -250,9 +253,14 @@ class FakeBotApi:
         }
         return self._push({"message": self._message_base(user) | {"sticker": sticker}})
 
+    def send_raw(self, user: FakeUser, fields: dict) -> int:
+        """A message with any fields (caption, document, entities...), for fuzzing."""
+        return self._push({"message": self._message_base(user) | fields})
+
     def press(self, user: FakeUser, message: BotMessage, callback_data: str) -> int:
         query_id = str(next(self._callback_ids))
         self._open_callbacks[query_id] = user.id
+        self.last_query_id = query_id
         query = {
             "id": query_id,
             "from": user.as_json(),
@@ -299,6 +307,14 @@ class FakeBotApi:
         self.failures.append(
             {"method": method.lower(), "status": status, "times": times, "retry_after": retry_after}
         )
+
+    def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Make the next `times` calls of `method` answer only after `seconds` (timeouts).
+
+        The call still takes effect (like Telegram, which may deliver a message whose
+        answer the bot never saw): only the HTTP answer is late.
+        """
+        self.delays.append({"method": method.lower(), "seconds": seconds, "times": times})
 
     def _push(self, body: dict) -> int:
         update_id = next(self._update_ids)
@@ -425,7 +441,17 @@ class FakeBotApi:
             result = await handler(params)
         except ApiError as error:
             return self._error(error)
+        delay = self._delay(method)
+        if delay:
+            await asyncio.sleep(delay)
         return web.json_response({"ok": True, "result": result})
+
+    def _delay(self, method: str) -> float:
+        for delay in self.delays:
+            if delay["method"] == method.lower() and delay["times"] > 0:
+                delay["times"] -= 1
+                return delay["seconds"]
+        return 0.0
 
     @staticmethod
     async def _params(request: web.Request) -> dict:
@@ -640,6 +666,7 @@ class FakeBotApi:
         if len(text) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         chat_id = self._open_callbacks.pop(query_id)
+        self.answered_callbacks.add(query_id)
         if text:  # a toast shown to the person who pressed the button
             self._record(Activity("answer", chat_id, None, text))
         return True

@@ -9,7 +9,8 @@ def get_user(tg_id: int) -> TgUser | None:
 
 def find_user_by_username(username: str) -> TgUser | None:
     username = username.strip().removeprefix("@")
-    if not username:
+    # Control characters, NUL or lone surrogates are in no name (and PostgreSQL refuses NUL).
+    if not username or len(username) > 64 or not username.isprintable():
         return None
     return TgUser.objects.filter(username__iexact=username).order_by("tg_id").first()
 

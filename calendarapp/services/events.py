@@ -16,8 +16,15 @@ from .timezones import zone_of
 USER_DEFAULT = object()  # "use the owner's default reminder"
 
 
+def storable(text: str) -> str:
+    """Text as the database can keep it: PostgreSQL refuses NUL characters, and a lone
+    surrogate (a JSON escape like \\ud800, never valid UTF-8) cannot be encoded at all."""
+    text = (text or "").replace("\x00", "")
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    name = " ".join(storable(name).split())
     if not name:
         raise ValidationFailed("The event name must not be empty.", code="name_empty")
     if len(name) > EVENT_NAME_MAX_LENGTH:
@@ -30,7 +37,7 @@ def clean_name(name: str) -> str:
 
 
 def clean_details(details: str) -> str:
-    details = (details or "").strip()
+    details = storable(details).strip()
     if len(details) > EVENT_DETAILS_MAX_LENGTH:
         raise ValidationFailed(
             "The details are longer than {limit} characters.",

@@ -40,6 +40,38 @@ class BotRunner:
     def user(self, tg_id: int, first_name: str = "Test", username: str = "", **extra):
         return ChatUser(self, self.session.user(tg_id, first_name, username, **extra))
 
+    def track_updates(self) -> None:
+        """Record when the bot has finished each update (handlers and answers), so a test
+        can wait for exactly that instead of sleeping. Call again after a restart."""
+        application = self.session.application
+        original = application.process_update
+        self.finished: set[int] = set()
+        self._finish_waiters: dict[int, list[asyncio.Future]] = {}
+
+        async def process_update(update):
+            try:
+                await original(update)
+            finally:
+                update_id = getattr(update, "update_id", None)
+                self.finished.add(update_id)
+                for waiter in self._finish_waiters.pop(update_id, []):
+                    if not waiter.done():
+                        waiter.set_result(None)
+
+        application.process_update = process_update
+
+    def wait_processed(self, update_id: int, timeout: float = TIMEOUT) -> None:
+        """Block until the bot has finished the update (needs `track_updates`)."""
+
+        async def wait():
+            if update_id in self.finished:
+                return
+            waiter = self.loop.create_future()
+            self._finish_waiters.setdefault(update_id, []).append(waiter)
+            await asyncio.wait_for(waiter, timeout)
+
+        self.run(wait(), timeout + 1)
+
     def restart(self) -> None:
         self.run(self.session.restart_bot(), timeout=30)
 
@@ -80,8 +112,8 @@ class ChatUser:
         self.seen += count
         return items
 
-    def send(self, text: str) -> None:
-        self.runner.call(self.runner.fake.send_text, self.user, text)
+    def send(self, text: str) -> int:
+        return self.runner.call(self.runner.fake.send_text, self.user, text)
 
     def send_photo(self) -> None:
         self.runner.call(self.runner.fake.send_photo, self.user)

@@ -3,6 +3,7 @@
 import asyncio
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,10 @@ def test_runbot_process_answers_and_survives_sigkill_mid_dialog(tmp_path):
             assert "зарегистрированы" in await say("/register")
             # No TELEGRAM_WEBHOOK_URL: long polling, no webhook registered.
             assert fake.calls["getUpdates"] > 0 and fake.calls["setWebhook"] == 0
+            # An event the bot confirmed just before the kill, and a dialog half done.
+            for text in ("/create_event", "Kept", "2031-05-01", "10:00"):
+                await say(text)
+            assert "Событие создано" in await say("-")
             await say("/create_event")
             assert "Дата" in await say("Concert")
             process.send_signal(signal.SIGKILL)
@@ -81,6 +86,8 @@ def test_runbot_process_answers_and_survives_sigkill_mid_dialog(tmp_path):
             await fake.release_polls()
             process = spawn()
             assert "Время" in await say("2031-05-01")
+            assert "Описание" in await say("19:00")
+            assert "Событие создано" in await say("-")
             process.send_signal(signal.SIGTERM)  # a clean stop, as Ctrl-C
             assert process.wait(20) == 0
         finally:
@@ -89,3 +96,6 @@ def test_runbot_process_answers_and_survives_sigkill_mid_dialog(tmp_path):
             await fake.stop()
 
     asyncio.run(scenario())
+    with sqlite3.connect(db_path) as conn:
+        names = {row[0] for row in conn.execute("SELECT name FROM calendarapp_event")}
+    assert names == {"Kept", "Concert"}  # the acknowledged one survived, no duplicates

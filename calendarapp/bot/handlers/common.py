@@ -5,13 +5,14 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from .. import listing, texts
-from ..dialog import CANCEL_FILTER, COMMANDS_GROUP
+from ..dialog import CANCEL_FILTER, COMMANDS_GROUP, unless_unchanged
 
 
 async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.NOTHING_TO_CANCEL)
-        await update.callback_query.edit_message_reply_markup(None)
+        query = update.callback_query
+        await query.answer(texts.NOTHING_TO_CANCEL)
+        await unless_unchanged(lambda: query.edit_message_reply_markup(None))()
         return
     await update.effective_chat.send_message(texts.NOTHING_TO_CANCEL)
 

@@ -7,6 +7,7 @@ from calendarapp.exceptions import DomainError, ValidationFailed
 from calendarapp.parsing import parse_id
 from calendarapp.selectors.users import find_user_by_username, get_user
 from calendarapp.services import events as event_services
+from calendarapp.services.events import storable
 
 from .. import keyboards, listing, picker, texts
 from ..dialog import (
@@ -113,7 +114,9 @@ async def _show_public_of(update, context, text: str):
     except DomainError as error:
         return await reject(update, context, error)
     if owner is None:
-        return await ask_again(update, context, texts.USER_NOT_FOUND.format(who=text.strip()[:64]))
+        return await ask_again(
+            update, context, texts.USER_NOT_FOUND.format(who=storable(text.strip()[:64]))
+        )
     forget(context)
     await listing.send_page(update, listing.PUBLIC_OF, owner.tg_id)
     return END

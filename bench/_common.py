@@ -1,0 +1,63 @@
+"""Shared bits of the benchmarks: a private PostgreSQL database and the result table.
+
+Each bench records its figures with `record(...)`; `bench/run_all.py` (`make bench`) sets
+BENCH_RESULTS to a file and prints every bench's rows as one table at the end.
+"""
+
+import json
+import os
+import socket
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cal_bench"
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("The benchmarks need PostgreSQL: set DATABASE_URL=postgres://...")
+    return url
+
+
+def with_db_name(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def db_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def admin_sql(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(with_db_name(url, "postgres"), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def fresh_database(url: str, suffix: str) -> str:
+    """Create (or recreate) `<name>_<suffix>` next to the database in `url`; returns its URL."""
+    name = f"{db_name(url)}_{suffix}"
+    admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin_sql(url, f'CREATE DATABASE "{name}"')
+    return with_db_name(url, name)
+
+
+def drop_database(url: str) -> None:
+    admin_sql(url, f'DROP DATABASE IF EXISTS "{db_name(url)}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def record(bench: str, metric: str, value: float, unit: str = "", target: str = "") -> None:
+    """One row of the final table (only collected when run under run_all.py)."""
+    path = os.environ.get("BENCH_RESULTS")
+    if not path:
+        return
+    row = {"bench": bench, "metric": metric, "value": value, "unit": unit, "target": target}
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")

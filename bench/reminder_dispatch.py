@@ -1,0 +1,172 @@
+#!/usr/bin/env python
+"""Reminder dispatch: `claim_due_reminders` turning 10,000 due reminders into outbox rows.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cal_bench \
+        .venv/bin/python bench/reminder_dispatch.py
+
+Creates `<name>_reminders` next to the database in DATABASE_URL and seeds 1,000 users with
+10 events each whose reminder is due now (events start tomorrow); every tenth event has a
+confirmed participant, who is reminded too. Then 1 and 2 workers (threads with their own
+connections, like two bot processes) call `claim_due_reminders(limit=100)` until nothing is
+due, and the bench prints reminders/s and outbox rows/s, and checks that every reminder
+was queued exactly once (no duplicates from the two workers: `skip_locked`).
+The database is dropped at the end.
+"""
+
+import argparse
+import datetime as dt
+import os
+import secrets
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import database_url, drop_database, fresh_database, record  # noqa: E402
+
+BENCH = "reminder dispatch"
+BASE_ID = 20_000
+
+
+def seed(users: int, per_user: int) -> int:
+    """Fresh due reminders; returns how many outbox rows they should produce."""
+    from django.utils import timezone
+
+    from calendarapp.models import Appointment, Event, OutboxMessage, TgUser
+
+    OutboxMessage.objects.all().delete()
+    Appointment.objects.all().delete()
+    Event.objects.all().delete()
+    TgUser.objects.all().delete()
+    now = timezone.now()
+    TgUser.objects.bulk_create(
+        TgUser(tg_id=BASE_ID + n, first_name=f"U{n}", bot_started_at=now) for n in range(users)
+    )
+    day = timezone.localdate() + dt.timedelta(days=2)
+    events = [
+        Event(
+            owner_id=BASE_ID + n,
+            name=f"Event {n}-{k}",
+            date=day,
+            time=dt.time(12, k),
+            reminder_minutes=60,
+            remind_at=now - dt.timedelta(seconds=1),
+        )
+        for n in range(users)
+        for k in range(per_user)
+    ]
+    events = Event.objects.bulk_create(events, batch_size=5000)
+    meetings = [
+        Appointment(
+            event=event,
+            organizer_id=event.owner_id,
+            participant_id=BASE_ID + (event.owner_id - BASE_ID + 1) % users,
+            date=event.date,
+            time=event.time,
+            status=Appointment.Status.CONFIRMED,
+        )
+        for event in events[::10]
+    ]
+    Appointment.objects.bulk_create(meetings, batch_size=5000)
+    return len(events) + len(meetings)
+
+
+def worker(counts: list, errors: list) -> None:
+    from django.db import connection
+
+    from calendarapp.models import Event
+    from calendarapp.services.reminders import claim_due_reminders
+
+    try:
+        while True:
+            queued = claim_due_reminders(limit=100)
+            counts.append(queued)
+            if not queued and not Event.objects.filter(reminder_sent_at__isnull=True).exists():
+                return
+    except Exception as error:  # reported by the main thread
+        errors.append(error)
+    finally:
+        connection.close()
+
+
+def run(workers: int, users: int, per_user: int) -> None:
+    from django.db.models import Count
+
+    from calendarapp.models import OutboxMessage
+
+    expected = seed(users, per_user)
+    reminders = users * per_user
+    counts: list[int] = []
+    errors: list[Exception] = []
+    threads = [threading.Thread(target=worker, args=(counts, errors)) for _ in range(workers)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    rows = OutboxMessage.objects.count()
+    duplicates = (
+        OutboxMessage.objects.values("chat_id", "payload__event_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    ok = rows == expected and duplicates == 0
+    print(
+        f"{workers:>7} {reminders:>9,} {rows:>11,} {seconds:>8.2f} {reminders / seconds:>11.0f}"
+        f" {rows / seconds:>14.0f} {duplicates:>10} {'ok' if ok else 'WRONG'}"
+    )
+    if not ok:
+        raise SystemExit(
+            f"expected {expected} outbox rows, no duplicates; got {rows}, {duplicates}"
+        )
+    label = f"{workers} worker{'s' if workers > 1 else ''}"
+    record(BENCH, f"{label}: reminders/s ({reminders:,} due)", round(reminders / seconds))
+    record(BENCH, f"{label}: outbox rows/s", round(rows / seconds), "", "exactly once: yes")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--per-user", type=int, default=10)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+
+    base_url = database_url()
+    url = fresh_database(base_url, "reminders")
+    os.environ.update(
+        DATABASE_URL=url,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        print(
+            f"{'workers':>7} {'reminders':>9} {'outbox rows':>11} {'seconds':>8}"
+            f" {'reminders/s':>11} {'outbox rows/s':>14} {'duplicates':>10}"
+        )
+        for workers in args.workers:
+            run(workers, args.users, args.per_user)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(url)
+
+
+if __name__ == "__main__":
+    main()
