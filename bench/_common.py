@@ -8,6 +8,8 @@ import json
 import os
 import socket
 import sys
+import time
+import urllib.request
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cal_bench"
@@ -61,3 +63,16 @@ def record(bench: str, metric: str, value: float, unit: str = "", target: str = 
     row = {"bench": bench, "metric": metric, "value": value, "unit": unit, "target": target}
     with open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    """Until the server at `url` answers (any status), or raise after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

@@ -28,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import record  # noqa: E402
+from _common import record, wait_for  # noqa: E402
 
 USERS = 1_000
 HEAVY_EVENTS = 100_000
@@ -111,18 +110,6 @@ def seed() -> int:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return heavy
-
-
-def wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def worker_pid(master_pid: int) -> int:

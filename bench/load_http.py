@@ -28,14 +28,20 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import database_url, drop_database, free_port, fresh_database, record  # noqa: E402
+from _common import (  # noqa: E402
+    database_url,
+    drop_database,
+    free_port,
+    fresh_database,
+    record,
+    wait_for,
+)
 
 BENCH = "HTTP load"
 USERS, EVENTS_PER_USER, BASE_ID = 300, 20, 30_000
@@ -78,18 +84,6 @@ def seed() -> str:
         cursor.execute("VACUUM ANALYZE")
     user = get_user_model().objects.create_user("load-service", is_staff=True)
     return Token.objects.create(user=user).key
-
-
-def wait_for(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 async def client(session, base, api_token, deadline, latencies, errors, rng):
@@ -225,7 +219,7 @@ def main() -> None:
             env=env,
         )
         base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/api/events/public/?page_size=1")
+        wait_for(f"{base}/api/events/public/?page_size=1", timeout=60)
         print(f"gunicorn: {args.workers} gthread workers x {args.threads} threads, PostgreSQL")
         errors = asyncio.run(run_load(base, api_token, args.clients, args.seconds))
     finally:
