@@ -220,3 +220,37 @@ def test_timed_out_before_sending_is_retried():
     assert notifications.may_have_arrived(timed_out(httpx.ReadTimeout("x")))
     assert notifications.may_have_arrived(timed_out(TimeoutError()))
     assert notifications.may_have_arrived(TimedOut())
+
+
+def test_sent_is_recorded_even_if_the_database_blinks(outbox_bot, next_year, monkeypatch):
+    """The send succeeded, then writing "sent" failed (PostgreSQL restarting): the outbox
+    writes it again instead of leaving the row leased, to go out a second time later."""
+    from django.db import OperationalError
+
+    from calendarapp.services import outbox
+
+    bot = outbox_bot
+    ann, bob = bot.user(5001, "Ann", "ann"), bot.user(5002, "Bob", "bob")
+    ann.ask("/register")
+    bob.ask("/register")
+    real_mark_sent, failures = outbox.mark_sent, []
+
+    def mark_sent_after_a_blink(message_id):
+        if len(failures) < 2:
+            failures.append(message_id)
+            raise OperationalError("server closed the connection unexpectedly")
+        real_mark_sent(message_id)
+
+    monkeypatch.setattr(outbox, "mark_sent", mark_sent_after_a_blink)
+    monkeypatch.setattr("calendarapp.services.outbox.LEASE", dt.timedelta(seconds=1))
+    event = create_event(ann.id, name="Standup", date=next_year, time=TEN)
+    appointment = create_appointment(ann.id, bob.id, event.pk)
+    invitation = bob.wait_for_reply()
+    assert "приглашает" in invitation.text
+    wait_until(outbox_settled)
+    assert bob.nothing_more(2.0)  # the lease (1 s here) ran out: nothing went out again
+    assert sends(bob, invitation.text) == 1
+    stored = OutboxMessage.objects.get(chat_id=bob.id)
+    assert (stored.status, stored.attempts) == (OutboxMessage.Status.SENT, 1)
+    assert failures == [stored.pk, stored.pk]
+    assert stored.payload == {"appointment_id": appointment.pk}
