@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from calendarapp.models import Appointment, Event, TgUser
+from calendarapp.models import Appointment, Event, OutboxMessage, TgUser
 from calendarapp.services.events import create_event
 from calendarapp.services.export_tokens import EXPORT_TOKEN_SALT, issue_export_token
 
@@ -128,6 +128,71 @@ def test_public_list_never_shows_a_private_event(people, query):
     if response.status_code == 200:
         ids = [event["id"] for event in response.json()["results"]]
         assert people["private"].pk not in ids
+
+
+# --- meetings: Alice's invitations with Bob's events (even through a staff client) ---------
+CAROL = 1003
+# (label, body): organiser Alice; {private} / {public} are Bob's events.
+CROSS_USER_INVITES = [
+    ("Carol to Bob's private event", {"participant_tg_id": CAROL, "event_id": "{private}"}),
+    ("Carol to Bob's public event", {"participant_tg_id": CAROL, "event_id": "{public}"}),
+    ("Bob to his own private event", {"participant_tg_id": 1002, "event_id": "{private}"}),
+    (
+        "Bob's event at another moment",
+        {
+            "participant_tg_id": CAROL,
+            "event_id": "{private}",
+            "date": "2031-01-01",
+            "time": "12:00",
+        },
+    ),
+]
+
+
+def _invite_body(people, body: dict) -> dict:
+    ids = {"{private}": people["private"].pk, "{public}": people["public"].pk}
+    return {"organizer_tg_id": 1001} | {k: ids.get(v, v) for k, v in body.items()}
+
+
+@pytest.mark.parametrize(
+    ("label", "body"), CROSS_USER_INVITES, ids=[r[0] for r in CROSS_USER_INVITES]
+)
+def test_invitations_with_someone_elses_event_are_refused(api, people, make_user, label, body):
+    make_user(CAROL, "carol", "Carol")
+    before = snapshot(), OutboxMessage.objects.count()
+    body = _invite_body(people, body)
+    response = api.post("/api/appointments/", body, format="json")
+    assert response.status_code == 400, response.content
+    # Exactly the answer for an event that never existed: only the number differs.
+    missing = api.post("/api/appointments/", body | {"event_id": 987_654_321}, format="json")
+    event_id = str(body["event_id"])
+    assert response.content.replace(event_id.encode(), b"N") == missing.content.replace(
+        b"987654321", b"N"
+    )
+    assert response.json()["code"] == "event_not_found"
+    assert SECRET_NAME.encode() not in response.content
+    assert b"open lecture" not in response.content
+    assert (snapshot(), OutboxMessage.objects.count()) == before  # nobody was told anything
+
+
+def test_meetings_list_filters_cannot_widen_a_query(api, people, make_user):
+    """A staff client may list everyone's meetings (that is its job); junk in the filters is
+    a 400 with a reason, never a 500 or a list that ignored the filter."""
+    make_user(CAROL, "carol", "Carol")
+    from calendarapp.services.appointments import create_appointment
+
+    create_appointment(1002, CAROL, people["private"].pk)
+    for query in [
+        "participant_tg_id=1001",
+        "organizer_tg_id=1001",
+        "participant_tg_id=1001&status=pending",
+    ]:
+        response = api.get(f"/api/appointments/?{query}")
+        assert response.status_code == 200
+        assert response.json()["results"] == [], query
+    for query in ["participant_tg_id=abc", "organizer_tg_id=1%20OR%201=1", "status=';--"]:
+        response = api.get(f"/api/appointments/?{query}")
+        assert response.status_code == 400, (query, response.content)
 
 
 # --- export links -----------------------------------------------------------------------

@@ -14,13 +14,21 @@ to a button press reaches the other person without waiting for the next tick. A 
 due messages with a lease (services.outbox.claim_due), renders them, sends them through the
 bot (the application's rate limiter paces and retries 429/5xx), then records the outcome:
 sent; retried later with back-off (network errors, 5xx, 429 that outlived the limiter's
-retries, timeouts, renderer crashes); failed for good after MAX_ATTEMPTS or on 400; on 403
-the user is marked unreachable and the kind's hook runs.
+retries, timeouts before the request left, renderer crashes); failed for good after
+MAX_ATTEMPTS or on 400; on 403 the user is marked unreachable and the kind's hook runs.
+
+A send that timed out after the request left (Telegram may have delivered it; it cannot be
+asked) is NOT sent again: it is recorded as sent, unconfirmed. A second copy of an
+invitation is a worse surprise than a rare lost one, and nothing is really lost: the
+meeting is in /meetings with the same buttons. The outcome is written with retries while
+the database is away (a restart), because a send whose "sent" was never recorded would go
+out again when its lease runs out.
 """
 
 import asyncio
 import datetime as dt
 import logging
+import time
 import warnings
 import weakref
 from collections import defaultdict
@@ -28,9 +36,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes
 
 from calendarapp.i18n import recipient_language
@@ -122,6 +130,42 @@ def _recipient_blocked(message: OutboxMessage, error: str) -> None:
 
 
 # --- sending ----------------------------------------------------------------------------------
+OUTCOME_PATIENCE = 30.0  # seconds to keep trying to record an outcome (well within LEASE)
+
+
+def may_have_arrived(error: TimedOut) -> bool:
+    """False only when the request surely never reached Telegram: no connection was made
+    (connect timeout) or none was free (pool timeout). Otherwise the request went out and
+    only the answer is missing."""
+    cause = error.__cause__
+    name = type(cause).__name__ if cause is not None else ""
+    return name not in {"ConnectionTimeoutError", "ConnectTimeout", "PoolTimeout"}
+
+
+def _on_fresh_connection(function):
+    def call(*args):
+        try:
+            return function(*args)
+        except (OperationalError, InterfaceError):
+            connection.close()  # the server went away: the next try reconnects
+            raise
+
+    return call
+
+
+async def _record(function, *args):
+    """Write a send's outcome, waiting out a database restart (see the module docstring)."""
+    deadline = time.monotonic() + OUTCOME_PATIENCE
+    while True:
+        try:
+            return await db(_on_fresh_connection(function))(*args)
+        except (OperationalError, InterfaceError) as error:
+            if time.monotonic() > deadline:
+                raise
+            logger.warning("Recording outbox outcome failed (%s); retrying", error)
+            await asyncio.sleep(0.5)
+
+
 def _seconds(value) -> float:
     if isinstance(value, dt.timedelta):
         return value.total_seconds()
@@ -163,13 +207,26 @@ async def _deliver_to_chat(bot, items: list[tuple[OutboxMessage, object]]) -> No
             hold_until = await db(outbox.retry_later)(message.pk, str(error), delay=delay)
         except BadRequest as error:  # can never succeed as it is
             logger.error("Outbox %s (%s) refused: %s", message.pk, message.kind, error)
-            await db(outbox.mark_failed)(message.pk, f"400: {error}")
+            await _record(outbox.mark_failed, message.pk, f"400: {error}")
+        except TimedOut as error:
+            if not may_have_arrived(error):
+                logger.warning(
+                    "Outbox %s (%s) not sent, will retry: %r", message.pk, message.kind, error
+                )
+                hold_until = await _record(outbox.retry_later, message.pk, repr(error))
+                continue
+            # Telegram may well have it: a second send could show it twice. At most once.
+            logger.warning(
+                "Outbox %s (%s) timed out after sending; not sent again", message.pk, message.kind
+            )
+            sent_any = True
+            await _record(outbox.mark_sent_unconfirmed, message.pk, repr(error))
         except TelegramError as error:  # network, timeout, 5xx after the limiter's retries
             logger.warning("Outbox %s (%s) will be retried: %s", message.pk, message.kind, error)
-            hold_until = await db(outbox.retry_later)(message.pk, repr(error))
+            hold_until = await _record(outbox.retry_later, message.pk, repr(error))
         else:
             sent_any = True
-            await db(outbox.mark_sent)(message.pk)
+            await _record(outbox.mark_sent, message.pk)
 
 
 async def deliver_due(bot, limit: int = BATCH) -> int:

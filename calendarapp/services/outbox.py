@@ -65,6 +65,16 @@ def mark_sent(message_id: int) -> None:
     )
 
 
+def mark_sent_unconfirmed(message_id: int, error: str) -> None:
+    """Sent, but the answer never came (a timeout after the request left): Telegram has
+    probably delivered it, so it counts as sent and is not sent again."""
+    OutboxMessage.objects.filter(pk=message_id).update(
+        status=OutboxMessage.Status.SENT,
+        sent_at=timezone.now(),
+        last_error=f"unconfirmed: {error}"[:1000],
+    )
+
+
 def mark_skipped(message_id: int, reason: str = "no longer relevant") -> None:
     """Done without sending: what it announced has changed (sent_at stays empty)."""
     OutboxMessage.objects.filter(pk=message_id).update(

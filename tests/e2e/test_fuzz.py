@@ -9,7 +9,8 @@ registered user and from a stranger, in random dialog states. After every update
 * it was answered: a message update got a reply in that chat, a button press an
   `answerCallbackQuery` (Telegram shows a spinner until then), unless the row is in
   IGNORED (none so far);
-* Bob's events, which the fuzzing user must not be able to touch, are unchanged.
+* Bob's events, profile and meetings (one with Carol, whose id the forged Accept /
+  Decline / cancel buttons carry), which the fuzzing user must not touch, are unchanged.
 
 Bounded: `max_examples` below, each a few updates; about a minute on a loaded machine.
 Add a command to COMMANDS and its buttons to CALLBACK_SHAPES when it is merged.
@@ -22,17 +23,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calendarapp.models import Event, TgUser
+from calendarapp.models import Appointment, Event, TgUser
+from calendarapp.services.appointments import create_appointment
 from calendarapp.services.events import create_event
 from calendarapp.services.users import TelegramProfile, register_user
 
 pytestmark = pytest.mark.e2e
 
-MALLORY, STRANGER, BOB = 6001, 6002, 6003
+MALLORY, STRANGER, BOB, CAROL = 6001, 6002, 6003, 6004
 COMMANDS = [
     "start", "help", "register", "login", "create_event", "display_events", "read_event",
     "edit_event", "delete_event", "share_event", "my_public", "public_of", "invite",
     "calendar", "export", "feed", "feed_reset", "cancel", "nonexistent", "START",
+    "meetings", "settings", "timezone", "language",
     "read_event@calendar_test_bot", "help@someone_else_bot",
 ]  # fmt: skip
 HUGE = [0, -1, 2**31, 2**63 - 1, 2**63, 2**64 + 5, 10**30, -(10**30)]
@@ -53,7 +56,20 @@ IGNORED = [
 
 
 def numbers():
-    return st.one_of(st.sampled_from(HUGE), st.integers(), st.just("{bob_event}"))
+    return st.one_of(
+        st.sampled_from(HUGE), st.integers(), st.sampled_from(["{bob_event}", "{bob_meeting}"])
+    )
+
+
+def date_like():
+    """What a month-calendar button could carry: dates real, impossible, huge or junk."""
+    return st.one_of(
+        st.dates().map(str),
+        st.dates().map(lambda d: f"{d:%Y-%m}"),
+        st.sampled_from(["2031-02-30", "2031-13", "0000-00-00", "9999-12-31", "2031-1-1"]),
+        numbers().map(str),
+        st.text(max_size=12),
+    )
 
 
 def junk_text(max_size=300):
@@ -84,9 +100,35 @@ CALLBACK_SHAPES = st.one_of(
     # The event picker (pick:<action>:<id>, pickpage:<action>:<page>).
     st.tuples(
         st.sampled_from(["pick", "pickpage"]),
-        st.sampled_from(["read", "edit", "delete", "share", "x"]),
+        st.sampled_from(["read", "edit", "delete", "share", "invite", "x"]),
         numbers(),
     ).map(lambda t: f"{t[0]}:{t[1]}:{t[2]}"),
+    # Meetings: Accept/Decline on the invitation, /meetings' cancel, answer and page buttons,
+    # with other people's meeting ids (Bob's with Carol), huge numbers and odd kinds.
+    st.tuples(st.sampled_from(["yes", "no", "maybe", ""]), numbers()).map(
+        lambda t: f"inv:{t[0]}:{t[1]}"
+    ),
+    st.tuples(st.sampled_from("xadpz"), numbers(), numbers()).map(
+        lambda t: f"mt:{t[0]}:{t[1]}:{t[2]}"
+    ),
+    numbers().map(lambda n: f"mt:p:{n}"),
+    # The month calendar (cal:d:<day>, cal:m:<month>, cal:x), reminders, /settings,
+    # /timezone and /language choices with values nobody offered.
+    st.tuples(st.sampled_from(["cal:d:", "cal:m:", "cal:x", "cal:"]), date_like()).map("".join),
+    st.tuples(
+        st.sampled_from(["rem:", "set:rem:"]),
+        st.one_of(st.sampled_from(["skip", "off", "0", "-5", "10", "60", "1440"]), numbers()),
+    ).map(lambda t: f"{t[0]}{t[1]}"),
+    st.tuples(
+        st.just("tz:"),
+        st.one_of(
+            st.sampled_from(["Europe/Berlin", "UTC", "Mars/Base", "../../etc/passwd", "", "utc"]),
+            st.text(max_size=40),
+        ),
+    ).map("".join),
+    st.tuples(
+        st.just("lang:"), st.one_of(st.sampled_from(["ru", "en", "xx", ""]), junk_text(20))
+    ).map("".join),
     st.text(min_size=1, max_size=64),
     st.sampled_from(ODD),
 )
@@ -104,9 +146,20 @@ ACTIONS = st.one_of(
 def bobs_data():
     events = Event.objects.filter(owner_id=BOB).order_by("pk")
     profile = TgUser.objects.filter(pk=BOB)
+    meetings = Appointment.objects.filter(organizer_id=BOB).order_by("pk")
     return [
         list(events.values_list("pk", "name", "details", "is_public", "date", "time")),
-        list(profile.values_list("username", "first_name", "is_active", "timezone")),
+        list(
+            profile.values_list(
+                "username",
+                "first_name",
+                "is_active",
+                "timezone",
+                "language",
+                "default_reminder_minutes",
+            )
+        ),
+        list(meetings.values_list("pk", "participant_id", "status", "date", "time")),
     ]
 
 
@@ -116,14 +169,19 @@ def fuzz_bot(bot, next_year):
     register_user(TelegramProfile(tg_id=BOB, username="bob_fuzz", first_name="Bob"))
     secret = create_event(BOB, name="Bob secret", date=next_year, time=dt.time(9))
     create_event(BOB, name="Bob public", date=next_year, time=dt.time(10), is_public=True)
+    register_user(TelegramProfile(tg_id=CAROL, username="carol_fuzz", first_name="Carol"))
+    bot.call(bot.fake.started.add, CAROL)  # her invitation is simply delivered
+    meeting = create_appointment(BOB, CAROL, secret.pk)
     bot.track_updates()
     users = {MALLORY: bot.user(MALLORY, "Mallory", "mallory"), STRANGER: bot.user(STRANGER)}
     users[MALLORY].ask("/help")  # opens the chat, so forged presses have a message to hang on
-    return bot, users, secret.pk
+    return bot, users, {"{bob_event}": str(secret.pk), "{bob_meeting}": str(meeting.pk)}
 
 
-def _fill(text: str, bob_event: int) -> str:
-    return text.replace("{bob_event}", str(bob_event))
+def _fill(text: str, bob_ids: dict) -> str:
+    for placeholder, value in bob_ids.items():
+        text = text.replace(placeholder, value)
+    return text
 
 
 def _send(bot, user, kind, value, bob_event) -> tuple[int, str]:
@@ -184,7 +242,8 @@ def test_nul_and_lone_surrogates_are_stored_cleanly(bot, registered_ann, next_ye
     ann.ask("Con\x00cert \ud800")
     ann.ask(next_year.isoformat())
     ann.ask("18:30")
-    assert "Событие создано" in ann.ask("De\x00tails")
+    assert ann.ask("De\x00tails").startswith("Напомнить")
+    assert "Событие создано" in ann.ask("-")
     event = Event.objects.get(owner_id=ann.id)
     assert (event.name, event.details) == ("Concert ?", "Details")
     assert "не найден" in ann.ask("/public_of @bo\x00b")

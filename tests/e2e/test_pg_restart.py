@@ -12,10 +12,14 @@ users through the API while `pg_ctl restart -m fast` cuts every connection. Afte
 * both recovered by themselves: changes acknowledged after the restart exist;
 * while the database was away the API answered 503 with Retry-After, never 500;
 * a dialog begun before the restart continues after it, and one begun before a SIGKILL
-  of the bot continues after the bot is started again.
-
-TODO(meetings): outbox exactly-once under the same faults: count the fake Bot API's
-deliveries per outbox row after the restart and the SIGKILL (one each).
+  of the bot continues after the bot is started again;
+* outbox exactly once: an API client keeps inviting three guests (POST /api/appointments/)
+  through the load and the restart, and a few more while the bot is dead after the
+  SIGKILL; once the bot is back every meeting in the database reached its guest exactly
+  once (counted in the fake Telegram by the invitation's buttons) and no outbox row is
+  left pending or failed. The bot is killed when the outbox is idle: a kill in the instant
+  between Telegram's answer and the "sent" write would repeat that one message (the
+  documented at-least-once window, docs/architecture.md).
 
 Heavy (about 30 s): runs in the PostgreSQL pass of CI (DATABASE_URL=postgres://...) or
 with RUN_HEAVY=1; skipped when the PostgreSQL server binaries are absent.
@@ -158,6 +162,21 @@ user = get_user_model().objects.create_user("svc", is_staff=True)
 print(Token.objects.create(user=user).key)
 """
 
+# The organiser's events to invite to, one per day (a guest is busy only at the same
+# moment); printed as one line of ids.
+MAKE_EVENTS = """
+import datetime as dt
+from calendarapp.services.events import create_event
+first = dt.date.fromisoformat("{first_day}")
+ids = [
+    create_event({organizer}, name=f"Meeting {{n}}", date=first + dt.timedelta(days=n),
+                 time=dt.time(10)).pk
+    for n in range({count})
+]
+print(" ".join(map(str, ids)))
+"""
+ORGANIZER, GUESTS = 8200, (8201, 8202, 8203)
+
 
 class Load:
     """Bot users running /create_event and web clients creating users, until stopped."""
@@ -168,6 +187,8 @@ class Load:
         self.events: list[tuple[int, str, float]] = []  # acknowledged: id, name, when
         self.users: list[tuple[int, float]] = []  # acknowledged by the API: tg_id, when
         self.failures: list[str] = []  # refused or failed on the way: fine, not acknowledged
+        self.invitations: list[int] = []  # meetings the API acknowledged (201)
+        self.event_ids: list[int] = []  # the organiser's events, used up one per invitation
 
     async def say(self, user, text, timeout=30) -> str:
         mark = self.fake.cursor(user.id)
@@ -187,6 +208,7 @@ class Load:
                 (name, texts.ASK_DATE),
                 (self.date_text, texts.ASK_TIME),
                 ("10:30", texts.ASK_DETAILS),
+                ("-", texts.ASK_REMINDER.split("{")[0]),
                 ("-", "Событие создано"),
             ]
             for text, expected in steps:
@@ -201,6 +223,32 @@ class Load:
             else:
                 event_id = int(re.search(r"#(\d+)", answer).group(1))
                 self.events.append((event_id, name, time.monotonic()))
+
+    async def invite(self, session, guest: int) -> None:
+        """One POST /api/appointments/ for the organiser's next unused event."""
+        event_id = self.event_ids.pop()
+        body = {"organizer_tg_id": ORGANIZER, "participant_tg_id": guest, "event_id": event_id}
+        try:
+            async with session.post(
+                f"{self.base}/api/appointments/",
+                json=body,
+                headers={"Authorization": f"Token {self.api_token}"},
+            ) as reply:
+                data = await reply.json(content_type=None)
+                if reply.status == 201:
+                    self.invitations.append(data["id"])
+                else:
+                    self.failures.append(f"invite: {reply.status}")
+        except Exception as error:  # cut or refused: not acknowledged
+            self.failures.append(f"invite: {type(error).__name__}")
+            await asyncio.sleep(0.05)
+
+    async def inviter(self, session):
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            await self.invite(session, GUESTS[n % len(GUESTS)])
+            await asyncio.sleep(0.1)
 
     async def web_client(self, session, k):
         i = 0
@@ -223,6 +271,44 @@ class Load:
             except Exception as error:  # a refused or cut connection is a failure, not a loss
                 self.failures.append(f"web: {type(error).__name__}")
                 await asyncio.sleep(0.05)
+
+
+def invitations_per_meeting(fake) -> collections.Counter:
+    """How many invitation messages (the ones with «Принять», inv:yes:<id>) each meeting got."""
+    counts = collections.Counter()
+    for guest in GUESTS:
+        for item in fake.activity[guest]:
+            if item.kind != "send" or item.message is None:
+                continue
+            for button in item.message.buttons():
+                match = re.fullmatch(r"inv:yes:(\d+)", button.get("callback_data", ""))
+                if match:
+                    counts[int(match.group(1))] += 1
+    return counts
+
+
+async def wait_for_idle_outbox(cluster, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    sql = "SELECT count(*) FROM calendarapp_outboxmessage WHERE status = 'pending'"
+    while (await asyncio.to_thread(cluster.query, sql))[0][0]:
+        assert time.monotonic() < deadline, "the outbox never emptied"
+        await asyncio.sleep(0.2)
+
+
+async def wait_for_invitations(cluster, fake, timeout: float = 90) -> list[int]:
+    """Every meeting in the database, once each has reached its guest at least once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        stored = [
+            row[0]
+            for row in await asyncio.to_thread(
+                cluster.query, "SELECT id FROM calendarapp_appointment"
+            )
+        ]
+        if set(stored) <= set(invitations_per_meeting(fake)):
+            return stored
+        assert time.monotonic() < deadline, "some invitations were never delivered"
+        await asyncio.sleep(0.2)
 
 
 def test_postgres_restart_and_bot_sigkill_lose_nothing(cluster, next_year):
@@ -248,6 +334,8 @@ def test_postgres_restart_and_bot_sigkill_lose_nothing(cluster, next_year):
             "TELEGRAM_BOT_TOKEN": fake.token,
             "TELEGRAM_API_BASE_URL": fake.base_url,
             "TELEGRAM_OVERALL_MAX_RATE": "0",
+            "OUTBOX_POLL_INTERVAL": "0.2",
+            "OUTBOX_CHAT_INTERVAL": "0.05",
         }
 
         def spawn():
@@ -270,15 +358,23 @@ def test_postgres_restart_and_bot_sigkill_lose_nothing(cluster, next_year):
                     await asyncio.sleep(0.1)
                 people = [fake.user(8000 + n, f"U{n}", f"u{n}") for n in range(4)]
                 kim, lee = fake.user(8100, "Kim", "kim"), fake.user(8101, "Lee", "lee")
-                for person in [*people, kim, lee]:
+                organizer = fake.user(ORGANIZER, "Org", "org")
+                guests = [fake.user(tg_id, f"G{tg_id}") for tg_id in GUESTS]
+                for person in [*people, kim, lee, organizer, *guests]:
                     assert "зарегистрированы" in await load.say(person, "/register", 60)
+                script = MAKE_EVENTS.format(
+                    first_day=next_year.isoformat(), organizer=ORGANIZER, count=400
+                )
+                output = await asyncio.to_thread(_manage, env, "shell", "-c", script)
+                load.event_ids = [int(n) for n in output.strip().splitlines()[-1].split()]
                 # Kim is half-way through a dialog when the database goes away.
                 await load.say(kim, "/create_event")
                 assert await load.say(kim, "Before the restart") == texts.ASK_DATE
-                assert await load.say(kim, next_year.isoformat()) == texts.ASK_TIME
+                assert (await load.say(kim, next_year.isoformat())).endswith(texts.ASK_TIME)
 
                 tasks = [asyncio.create_task(load.bot_user(p)) for p in people]
                 tasks += [asyncio.create_task(load.web_client(http, k)) for k in range(4)]
+                tasks.append(asyncio.create_task(load.inviter(http)))
                 await asyncio.sleep(3)
                 await asyncio.to_thread(cluster.restart)
                 restarted = time.monotonic()
@@ -291,18 +387,27 @@ def test_postgres_restart_and_bot_sigkill_lose_nothing(cluster, next_year):
                 if answer != texts.ASK_DETAILS:
                     answer = await load.say(kim, "18:30")
                 assert answer == texts.ASK_DETAILS
+                assert (await load.say(kim, "-")).startswith(texts.ASK_REMINDER.split("{")[0])
                 assert "Событие создано" in await load.say(kim, "-")
 
                 # Lee is half-way through when the bot is SIGKILLed; it is started again.
                 await load.say(lee, "/create_event")
                 assert await load.say(lee, "After the kill") == texts.ASK_DATE
+                await wait_for_idle_outbox(cluster)
                 bot.send_signal(signal.SIGKILL)
                 bot.wait(10)
                 await fake.release_polls()
+                # Invitations made while the bot is dead wait in the outbox.
+                for guest in GUESTS:
+                    await load.invite(http, guest)
                 bot = spawn()
-                assert await load.say(lee, next_year.isoformat(), 60) == texts.ASK_TIME
+                answer = await load.say(lee, next_year.isoformat(), 60)
+                assert answer.endswith(texts.ASK_TIME)
                 assert await load.say(lee, "09:15") == texts.ASK_DETAILS
+                assert (await load.say(lee, "-")).startswith(texts.ASK_REMINDER.split("{")[0])
                 assert "Событие создано" in await load.say(lee, "-")
+                invited = await wait_for_invitations(cluster, fake)
+                await asyncio.sleep(2)  # a wrongly repeated send would show up by now
         finally:
             bot.terminate()
             try:
@@ -310,10 +415,10 @@ def test_postgres_restart_and_bot_sigkill_lose_nothing(cluster, next_year):
             except subprocess.TimeoutExpired:
                 bot.kill()
             await fake.stop()
-        return load, restarted
+        return load, restarted, invited, invitations_per_meeting(fake)
 
     try:
-        load, restarted = asyncio.run(scenario())
+        load, restarted, invited, delivered = asyncio.run(scenario())
     finally:
         web.terminate()
         web.wait(30)
@@ -338,3 +443,15 @@ def test_postgres_restart_and_bot_sigkill_lose_nothing(cluster, next_year):
     assert "web: 500" not in load.failures
     names = set(stored.values())
     assert {"Before the restart", "After the kill"} <= names
+    # Outbox exactly once: every meeting in the database reached its guest once, the ones
+    # the API acknowledged (before, during and after the restart, and while the bot was
+    # dead) among them; nothing is left pending or failed.
+    print(f"invitations: {len(load.invitations)} acknowledged, {len(invited)} stored")
+    assert set(load.invitations) <= set(invited)
+    assert len(load.invitations) > 10 * len(GUESTS)  # many, not only those made during the kill
+    assert {meeting: delivered.get(meeting, 0) for meeting in invited} == dict.fromkeys(invited, 1)
+    assert set(delivered) <= set(invited)
+    statuses = dict(
+        cluster.query("SELECT status, count(*) FROM calendarapp_outboxmessage GROUP BY 1")
+    )
+    assert set(statuses) == {"sent"}, statuses

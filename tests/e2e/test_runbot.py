@@ -78,7 +78,7 @@ def test_runbot_process_answers_and_survives_sigkill_mid_dialog(tmp_path):
             # An event the bot confirmed just before the kill, and a dialog half done.
             for text in ("/create_event", "Kept", "2031-05-01", "10:00", "-"):
                 await say(text)
-            assert "Событие создано" in await say("-")  # "-" at the reminder step: the default
+            assert "Событие создано" in await say("-")  # the reminder: the default
             await say("/create_event")
             assert "Дата" in await say("Concert")
             process.send_signal(signal.SIGKILL)

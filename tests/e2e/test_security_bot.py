@@ -3,8 +3,9 @@
 One row per attempt: what Alice sends (a command, a dialog answer or a forged button
 press) and what she must be told. Bob's private event must behave exactly like a missing
 one (the same words as for an id that never existed), his public one is read-only for her,
-and afterwards Bob's data is unchanged. Add a row for every new command (/invite, /feed,
-reminders) after merging.
+and afterwards Bob's data (events, meetings, feed link) is unchanged. Meetings: Alice tries
+to invite Carol to Bob's event (typed id and a forged pick button), to answer or cancel
+Bob's meeting with Carol by forged buttons, and /feed gives her only her own link.
 """
 
 import datetime as dt
@@ -13,13 +14,16 @@ import pytest
 
 from calendarapp.bot import texts
 from calendarapp.devtools.fake_bot_api import BotMessage
-from calendarapp.models import Event
+from calendarapp.models import Appointment, CalendarFeed, Event, OutboxMessage
+from calendarapp.services.appointments import create_appointment, respond_to_invitation
 from calendarapp.services.events import create_event
+from calendarapp.services.feeds import feed_links, get_or_issue_feed
 from calendarapp.services.users import TelegramProfile, register_user
 
 pytestmark = pytest.mark.e2e
 
 BOB = 5102
+CAROL = 5103
 MISSING_ID = 987_654_321
 
 
@@ -27,9 +31,14 @@ def not_found(event_id) -> str:
     return texts.ERRORS["event_not_found"].format(event_id=event_id)
 
 
-# Each row: (label, steps). A step is ("say", text) or ("press", callback data); text may
-# use {private}, {public}, {bob}, {missing}. `expect` is a substring of the LAST answer;
-# `absent` must appear in no answer.
+def meeting_not_found(appointment_id) -> str:
+    return texts.ERRORS["appointment_not_found"].format(appointment_id=appointment_id)
+
+
+# Each row: (label, steps). A step is ("say", text), ("say", text, answers) when the bot
+# answers with several messages, or ("press", callback data); text may use {private},
+# {public}, {bob}, {missing}, {pending} / {confirmed} (Bob's meetings with Carol),
+# {alice_feed}, {bob_feed}. `expect` is a substring of the LAST answer.
 ROWS = [
     ("read private", [("say", "/read_event {private}")], "not_found:private"),
     ("read public", [("say", "/read_event {public}")], "not_found:public"),
@@ -100,28 +109,89 @@ ROWS = [
     ("forged page, odd kind", [("press", "page:z:{bob}:1")], texts.BUTTON_EXPIRED),
     ("export gives only her links", [("say", "/export")], texts.EXPORT_LINKS.split("{")[0]),
     ("missing id, same words", [("say", "/read_event {missing}")], "not_found:missing"),
-    # TODO(meetings): ("invite with Bob's private event", [("say", "/invite"), ...], ...)
+    # /invite: Bob's events are "not found" whether typed or forged into a pick button.
+    (
+        "invite with Bob's private event",
+        [("say", "/invite"), ("say", "@carol_guest", 2), ("say", "{private}")],
+        "not_found:private",
+    ),
+    (
+        "invite with Bob's public event",
+        [("say", "/invite @carol_guest", 2), ("say", "{public}")],
+        "not_found:public",
+    ),
+    (
+        "invite, forged pick of Bob's event",
+        [("say", "/invite {carol}", 2), ("press", "pick:invite:{private}")],
+        "not_found:private",
+    ),
+    (
+        "forged invite pick outside a dialog",
+        [("press", "pick:invite:{private}")],
+        texts.BUTTON_EXPIRED,
+    ),
+    # Bob's meetings with Carol: Alice's forged Accept / Decline / cancel buttons.
+    ("forged accept", [("press", "inv:yes:{pending}")], texts.INVITATION_GONE),
+    ("forged decline", [("press", "inv:no:{pending}")], texts.INVITATION_GONE),
+    ("forged accept, missing id", [("press", "inv:yes:{missing}")], texts.INVITATION_GONE),
+    ("forged accept in /meetings", [("press", "mt:a:{pending}:1")], texts.INVITATION_GONE),
+    ("forged decline in /meetings", [("press", "mt:d:{pending}:1")], texts.INVITATION_GONE),
+    ("forged cancel, pending", [("press", "mt:x:{pending}:1")], "meeting:pending"),
+    ("forged cancel, confirmed", [("press", "mt:x:{confirmed}:1")], "meeting:confirmed"),
+    ("forged cancel, missing id", [("press", "mt:x:{missing}:1")], "meeting:missing"),
+    ("forged cancel, huge id", [("press", "mt:x:" + "9" * 18 + ":1")], "Встреча #999"),
+    ("forged meetings page", [("press", "mt:p:1")], texts.NO_MEETINGS),
+    ("/meetings shows none of Bob's", [("say", "/meetings")], texts.NO_MEETINGS),
+    # /feed: her own link, never Bob's; /feed_reset leaves Bob's link alone.
+    ("feed gives only her link", [("say", "/feed")], "{alice_feed}"),
+    ("feed reset is hers alone", [("say", "/feed_reset")], "/feed/"),
 ]
 
 
 @pytest.fixture
-def victim(registered_ann, next_year):
-    """Bob's private and public events; Alice has one of her own (so pickers show up)."""
+def victim(bot, registered_ann, next_year):
+    """Bob's private and public events, his meetings with Carol (one pending, one
+    confirmed) and his feed; Alice has an event and a feed of her own."""
+    # Bob and Carol have chats with the bot, so their notifications are simply delivered.
+    bot.call(bot.fake.started.update, {BOB, CAROL})
     create_event(registered_ann.id, name="Alice's own", date=next_year, time=dt.time(8))
     register_user(TelegramProfile(tg_id=BOB, username="bob_victim", first_name="Bob"))
+    register_user(TelegramProfile(tg_id=CAROL, username="carol_guest", first_name="Carol"))
     private = create_event(BOB, name="Bob's secret surgery", date=next_year, time=dt.time(9))
     public = create_event(
         BOB, name="Bob's open lecture", date=next_year, time=dt.time(10), is_public=True
     )
-    return {"private": private.pk, "public": public.pk, "bob": BOB, "missing": MISSING_ID}
+    pending = create_appointment(BOB, CAROL, private.pk)
+    confirmed = create_appointment(BOB, CAROL, public.pk)
+    respond_to_invitation(CAROL, confirmed.pk, accept=True)
+    return {
+        "private": private.pk,
+        "public": public.pk,
+        "bob": BOB,
+        "carol": CAROL,
+        "missing": MISSING_ID,
+        "pending": pending.pk,
+        "confirmed": confirmed.pk,
+        "alice_feed": feed_links(get_or_issue_feed(registered_ann.id)).https,
+        "bob_feed": feed_links(get_or_issue_feed(BOB)).https,
+    }
 
 
 def bobs_data():
-    return list(
+    events = list(
         Event.objects.filter(owner_id=BOB)
         .order_by("pk")
         .values_list("pk", "name", "details", "is_public", "date", "time")
     )
+    meetings = list(
+        Appointment.objects.filter(organizer_id=BOB)
+        .order_by("pk")
+        .values_list("pk", "participant_id", "event_id", "status", "date", "time")
+    )
+    feed = list(CalendarFeed.objects.filter(owner_id=BOB).values_list("token", flat=True))
+    # Nothing was queued for Bob or Carol on Alice's behalf (no invitation, no "cancelled").
+    told = OutboxMessage.objects.filter(chat_id__in=[BOB, CAROL]).count()
+    return events, meetings, feed, told
 
 
 @pytest.mark.parametrize(("label", "steps", "expect"), ROWS, ids=[row[0] for row in ROWS])
@@ -130,19 +200,25 @@ def test_alice_cannot_touch_bobs_events(bot, registered_ann, victim, label, step
     before = bobs_data()
     answers = []
     anchor = alice.last_message()  # a bot message to attach forged buttons to
-    for kind, text in steps:
+    for kind, text, *count in steps:
         text = text.format(**victim)
         if kind == "say":
-            answers.append(alice.ask(text))
+            alice.send(text)
+            answers += [reply.text for reply in alice.wait_for_replies(count[0] if count else 1)]
         else:
             message = alice.last_message() or anchor or BotMessage(1, alice.id, "x")
             bot.call(bot.fake.press, alice.user, message, text)
             answers.append(alice.wait_for_reply().text)
     if expect.startswith("not_found:"):
         expect = not_found(victim[expect.split(":")[1]])
+    elif expect.startswith("meeting:"):
+        expect = meeting_not_found(victim[expect.split(":")[1]])
+    expect = expect.format(**victim)
     assert expect in answers[-1], answers
-    assert all("secret surgery" not in answer for answer in answers), answers
+    for answer in answers:
+        assert "secret surgery" not in answer and victim["bob_feed"] not in answer, answers
     assert bobs_data() == before
+    assert not Appointment.objects.filter(organizer_id=alice.id).exists()
 
 
 def test_missing_and_foreign_ids_get_identical_words(bot, registered_ann, victim):
@@ -161,7 +237,8 @@ def test_sql_and_html_in_names_come_back_verbatim(bot, registered_ann, next_year
     ann.ask(name)
     ann.ask(next_year.isoformat())
     ann.ask("18:30")
-    created = ann.ask("1 OR 1=1")
+    assert ann.ask("1 OR 1=1").startswith("Напомнить")
+    created = ann.ask("-")
     event = Event.objects.get(owner_id=ann.id)
     assert (event.name, event.details) == (name, "1 OR 1=1")  # (Alice's only event here)
     assert name in created and name in ann.ask(f"/read_event {event.pk}")
