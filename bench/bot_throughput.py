@@ -240,7 +240,7 @@ async def main(args) -> None:
     print(
         f"{'users':>5} {'updates':>8} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
         f" {'bot CPU ms/upd':>15} {'db CPU ms/upd':>14} {'bench CPU ms/upd':>17}"
-        f" {'polls/upd':>10}"
+        f" {'polls/upd':>10}" + (f" {'of it front ms':>16}" if args.workers > 1 else "")
     )
     try:
         for level in args.levels:
@@ -248,6 +248,7 @@ async def main(args) -> None:
             interval = level / args.rate if args.rate else None
             latencies: list[float] = []
             cpu, bench_cpu = bot_cpu(bot.process.pid), time.process_time()
+            front_cpu = process_cpu(bot.process.pid)
             polls = session.fake.calls["getUpdates"]
             db_cpu = await sync_to_async(database_cpu)()
             started = time.perf_counter()
@@ -257,6 +258,7 @@ async def main(args) -> None:
             )
             elapsed = time.perf_counter() - started
             cpu = bot_cpu(bot.process.pid) - cpu
+            front_cpu = process_cpu(bot.process.pid) - front_cpu
             bench_cpu = time.process_time() - bench_cpu
             polls = session.fake.calls["getUpdates"] - polls
             db_cpu = database_cpu_since(db_cpu, await sync_to_async(database_cpu)())
@@ -268,6 +270,7 @@ async def main(args) -> None:
                 f"{quantiles[94] * 1000:>8.1f} {max(latencies) * 1000:>8.1f}"
                 f" {cpu / total * 1000:>15.2f} {db_column:>14}"
                 f" {bench_cpu / total * 1000:>17.2f} {polls / total:>10.2f}"
+                + (f" {front_cpu / total * 1000:>16.2f}" if args.workers > 1 else "")
             )
             record("bot throughput", f"{level} users{label}: updates/s", round(total / elapsed))
             record(
