@@ -18,6 +18,7 @@ because it would measure Telegram, not the bot; pass --rate-limiter to keep it.
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -57,6 +58,29 @@ def process_cpu(pid: int) -> float:
         # The command name (field 2) may hold spaces; the fields after its ")" are plain.
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (the workers of `runbot --workers N`)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def bot_cpu(pid: int) -> float:
+    """CPU seconds of the bot: the runbot process and its workers, if any."""
+    total = process_cpu(pid)
+    for child in child_pids(pid):
+        with contextlib.suppress(FileNotFoundError):  # a worker that just exited
+            total += process_cpu(child)
+    return total
 
 
 def database_cpu() -> dict[int, float] | None:
@@ -164,8 +188,8 @@ async def count_queries(session, user, text) -> int:
 class BotProcess:
     """`manage.py runbot` polling this script's fake Bot API."""
 
-    def __init__(self, fake, rate_limiter: bool):
-        self.fake, self.rate_limiter = fake, rate_limiter
+    def __init__(self, fake, rate_limiter: bool, workers: int = 1):
+        self.fake, self.rate_limiter, self.workers = fake, rate_limiter, workers
 
     async def start(self):
         env = os.environ | {
@@ -180,12 +204,14 @@ class BotProcess:
             env["TELEGRAM_OVERALL_MAX_RATE"] = "0"
         root = Path(__file__).resolve().parents[1]
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "manage.py", "runbot", cwd=root, env=env
+            sys.executable, "manage.py", "runbot", "--workers", str(self.workers), cwd=root, env=env
         )
-        probe = self.fake.user(BASE_ID - 1, "Probe")
-        mark = self.fake.cursor(probe.id)
-        self.fake.send_text(probe, "/help")
-        await self.fake.wait_for_activity(probe.id, mark, timeout=60)
+        # One probe per worker (users are routed by id % workers): all of them are up.
+        for n in range(1, self.workers + 1):
+            probe = self.fake.user(BASE_ID - n, "Probe")
+            mark = self.fake.cursor(probe.id)
+            self.fake.send_text(probe, "/help")
+            await self.fake.wait_for_activity(probe.id, mark, timeout=60)
 
     async def stop(self):
         self.process.terminate()
@@ -199,26 +225,30 @@ async def main(args) -> None:
     # The in-process bot only serves the query count at the end; the load goes to runbot.
     session = BotSession(**options)
     await session.fake.start()
-    bot = BotProcess(session.fake, args.rate_limiter)
+    bot = BotProcess(session.fake, args.rate_limiter, args.workers)
     await bot.start()
     date_text = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    label = f", {args.workers} workers" if args.workers > 1 else ""
+    label += f", paced {args.rate:g}/s" if args.rate else ""
     mode = f"paced at {args.rate:g} updates/s" if args.rate else "as fast as answered"
     print(
-        f"database: {connection.vendor}, bot: manage.py runbot (pid {bot.process.pid}), "
+        f"database: {connection.vendor}, bot: manage.py runbot --workers {args.workers} "
+        f"(pid {bot.process.pid}), "
         f"{args.seconds}s per level, users send {mode}",
         flush=True,
     )
     print(
         f"{'users':>5} {'updates':>8} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
         f" {'bot CPU ms/upd':>15} {'db CPU ms/upd':>14} {'bench CPU ms/upd':>17}"
-        f" {'polls/upd':>10}"
+        f" {'polls/upd':>10}" + (f" {'of it front ms':>16}" if args.workers > 1 else "")
     )
     try:
         for level in args.levels:
             users = [session.user(BASE_ID + n, "Bench", f"bench{n}") for n in range(level)]
             interval = level / args.rate if args.rate else None
             latencies: list[float] = []
-            bot_cpu, bench_cpu = process_cpu(bot.process.pid), time.process_time()
+            cpu, bench_cpu = bot_cpu(bot.process.pid), time.process_time()
+            front_cpu = process_cpu(bot.process.pid)
             polls = session.fake.calls["getUpdates"]
             db_cpu = await sync_to_async(database_cpu)()
             started = time.perf_counter()
@@ -227,7 +257,8 @@ async def main(args) -> None:
                 *(user_loop(session, u, deadline, latencies, date_text, interval) for u in users)
             )
             elapsed = time.perf_counter() - started
-            bot_cpu = process_cpu(bot.process.pid) - bot_cpu
+            cpu = bot_cpu(bot.process.pid) - cpu
+            front_cpu = process_cpu(bot.process.pid) - front_cpu
             bench_cpu = time.process_time() - bench_cpu
             polls = session.fake.calls["getUpdates"] - polls
             db_cpu = database_cpu_since(db_cpu, await sync_to_async(database_cpu)())
@@ -237,13 +268,14 @@ async def main(args) -> None:
             print(
                 f"{level:>5} {total:>8} {total / elapsed:>10.0f} {quantiles[49] * 1000:>8.1f} "
                 f"{quantiles[94] * 1000:>8.1f} {max(latencies) * 1000:>8.1f}"
-                f" {bot_cpu / total * 1000:>15.2f} {db_column:>14}"
+                f" {cpu / total * 1000:>15.2f} {db_column:>14}"
                 f" {bench_cpu / total * 1000:>17.2f} {polls / total:>10.2f}"
+                + (f" {front_cpu / total * 1000:>16.2f}" if args.workers > 1 else "")
             )
-            record("bot throughput", f"{level} users: updates/s", round(total / elapsed))
+            record("bot throughput", f"{level} users{label}: updates/s", round(total / elapsed))
             record(
                 "bot throughput",
-                f"{level} users: p50 / p95",
+                f"{level} users{label}: p50 / p95",
                 f"{quantiles[49] * 1000:.0f} / {quantiles[94] * 1000:.0f}",
                 "ms",
             )
@@ -268,6 +300,12 @@ if __name__ == "__main__":
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rate-limiter", action="store_true")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="bot processes: runbot --workers N (a polling front and N workers when N > 1)",
+    )
     parser.add_argument(
         "--rate",
         type=float,

@@ -35,11 +35,14 @@ from _common import (  # noqa: E402
 # name -> (arguments, time limit in seconds); a new bench is one more row.
 BENCHES = {
     "bot_throughput": (["--levels", "1", "10", "50", "--seconds", "4"], 240),
+    "bot_throughput_workers": (["--workers", "2", "--levels", "50", "--seconds", "4"], 180),
     "api_bench": (["--requests", "1000"], 300),
     "export_memory": (["--events", "100000"], 420),
     "reminder_dispatch": ([], 180),
     "load_http": (["--seconds", "15", "--clients", "50"], 180),
 }
+# Runs of a bench with other arguments: name -> script.
+SCRIPTS = {"bot_throughput_workers": "bot_throughput"}
 
 
 def ensure_database(url: str) -> None:
@@ -82,14 +85,15 @@ def main() -> None:
         for name in names:
             bench_args, limit = benches[name]
             bench_url = url
-            if name == "bot_throughput":  # it uses DATABASE_URL as is: give it its own
+            script = SCRIPTS.get(name, name)
+            if script == "bot_throughput":  # it uses DATABASE_URL as is: give it its own
                 bench_url = fresh_database(url, "bot")
             env = os.environ | {"DATABASE_URL": bench_url, "BENCH_RESULTS": results.name}
             print(f"\n=== {name} {' '.join(bench_args)}", flush=True)
             t0 = time.monotonic()
             try:
                 code = subprocess.run(
-                    [sys.executable, str(HERE / f"{name}.py"), *bench_args],
+                    [sys.executable, str(HERE / f"{script}.py"), *bench_args],
                     env=env,
                     timeout=limit,
                     check=False,

@@ -156,6 +156,9 @@ TELEGRAM_WEBHOOK_PORT = env_int("TELEGRAM_WEBHOOK_PORT", 8443)
 TELEGRAM_HTTP_CLIENT = env_choice("TELEGRAM_HTTP_CLIENT", ("aiohttp", "httpx"))
 # Bot event loop: "uvloop" (when installed; calendarapp/bot/eventloop.py) or "asyncio".
 BOT_EVENT_LOOP = env_choice("BOT_EVENT_LOOP", ("uvloop", "asyncio"))
+# Bot processes for long polling: 1 = one process; N > 1 = a poller routing each user's
+# updates to one of N worker processes (calendarapp/bot/workers.py). `runbot --workers N`.
+BOT_WORKERS = env_int("BOT_WORKERS", 1)
 
 # --- Django REST framework ------------------------------------------------------------
 REST_FRAMEWORK = {

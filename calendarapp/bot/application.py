@@ -109,15 +109,25 @@ def build_application(
     rate_limiter: BaseRateLimiter | bool | None = True,
     extra_providers: Iterable[HandlerProvider] = (),
     concurrent_updates: int = 64,
+    updater: bool = True,
+    scheduled_jobs: bool = True,
+    overall_max_rate: int | None = None,
 ) -> Application:
-    """A ready-to-run Application; `persistence=True` means the database persistence."""
+    """A ready-to-run Application; `persistence=True` means the database persistence.
+
+    For a worker of a multi-process bot (bot/workers.py): `updater=False` (the front polls),
+    `scheduled_jobs=False` on all workers but one (the outbox and reminder jobs once), and
+    `overall_max_rate` its share of Telegram's overall limit.
+    """
     base_url = base_url or settings.TELEGRAM_API_BASE_URL
     if persistence is True:
         persistence = DjangoPersistence()
     if rate_limiter is True:
         rate_limiter = RetryingRateLimiter(
             max_retries=settings.TELEGRAM_MAX_RETRIES,
-            overall_max_rate=settings.TELEGRAM_OVERALL_MAX_RATE,
+            overall_max_rate=(
+                settings.TELEGRAM_OVERALL_MAX_RATE if overall_max_rate is None else overall_max_rate
+            ),
         )
     # Built here rather than by the builder (which always makes a plain ExtBot).
     request, get_updates_request = bot_requests()
@@ -138,13 +148,16 @@ def build_application(
     )
     if persistence:
         builder = builder.persistence(persistence)
+    if not updater:
+        builder = builder.updater(None)
     application = builder.build()
     for provider in [*handler_providers(), *extra_providers]:
         for group, handler in provider():
             application.add_handler(handler, group=group)
     application.add_error_handler(on_error)
-    notifications.schedule(application)
-    reminders.schedule(application)
+    if scheduled_jobs:
+        notifications.schedule(application)
+        reminders.schedule(application)
     application.bot_data["known_commands"] = known_commands(application)
     return application
 

@@ -22,10 +22,23 @@ from urllib.parse import urlsplit
 import aiohttp
 import certifi
 from django.conf import settings
+from django.utils.functional import Promise
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def _lazy_text(value: object) -> str:
+    """json.dumps `default`: Django's lazy texts (bot/texts.py) rendered in the active
+    language, so the bot need not walk every request for them (bot/i18n.py)."""
+    if isinstance(value, Promise):
+        return str(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, default=_lazy_text)
 
 
 class AiohttpRequest(BaseRequest):
@@ -133,11 +146,17 @@ class AiohttpRequest(BaseRequest):
         data = headers = None
         if request_data is not None:
             if upload:
-                data = aiohttp.FormData(request_data.json_parameters)
+                # As RequestData.json_parameters, lazy texts included.
+                data = aiohttp.FormData(
+                    {
+                        name: value if isinstance(value, str) else _dumps(value)
+                        for name, value in request_data.parameters.items()
+                    }
+                )
                 for name, (filename, content, mime) in request_data.multipart_data.items():
                     data.add_field(name, content, filename=filename, content_type=mime)
             else:
-                data, headers = json.dumps(request_data.parameters).encode(), _JSON_HEADERS
+                data, headers = _dumps(request_data.parameters).encode(), _JSON_HEADERS
         try:
             async with self._session.request(
                 method, url, data=data, headers=headers, timeout=timeout, proxy=self._proxy(url)

@@ -16,6 +16,7 @@ from telegram.ext import ExtBot
 from calendarapp.i18n import DEFAULT_LANGUAGE, resolve_language
 from calendarapp.selectors.users import chosen_language
 
+from .http import AiohttpRequest
 from .orm import db
 
 
@@ -90,12 +91,18 @@ class TranslatingBot(ExtBot):
     Handlers may pass `texts.X` as it is (a message, a button label, a callback answer);
     without this, JSON encoding of the request would fail on the lazy object. The text is
     rendered at send time, which is inside the update's language.
+
+    With the aiohttp client (bot/http.py) the JSON encoder renders them, so nothing here has
+    to walk each request (and turn each keyboard into a dict) to look for them; python-
+    telegram-bot leaves values it does not know as they are up to the encoding.
     """
 
     __slots__ = ()
 
     def _insert_defaults(self, data: dict[str, object]) -> None:
         super()._insert_defaults(data)
+        if isinstance(self.request, AiohttpRequest):
+            return
         for key, value in data.items():
             converted, changed = _plain(value)
             if changed:

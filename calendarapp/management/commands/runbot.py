@@ -1,9 +1,14 @@
 """`python manage.py runbot`: the Telegram bot until Ctrl-C or SIGTERM.
 
 Long polling by default; a webhook server when TELEGRAM_WEBHOOK_URL is set (bot/webhook.py).
+`--workers N` (or BOT_WORKERS) with N > 1: one polling front and N worker processes
+(bot/workers.py); webhook mode stays one process.
 """
 
+import argparse
+import asyncio
 import logging
+import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -24,6 +29,18 @@ NO_CREDENTIALS_HELP = (
 class Command(BaseCommand):
     help = "Run the Telegram bot (long polling, or a webhook with TELEGRAM_WEBHOOK_URL)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="bot processes for long polling (default: BOT_WORKERS, 1); N > 1 runs a "
+            "polling front and N workers, each user always on the same worker",
+        )
+        # Internal: how the front starts a worker (bot/workers.py).
+        parser.add_argument("--worker", help=argparse.SUPPRESS)
+        parser.add_argument("--channel", help=argparse.SUPPRESS)
+
     def handle(self, *args, **options):
         token = bot_token()
         if not token:
@@ -32,16 +49,27 @@ class Command(BaseCommand):
             webhook = webhook_config()
         except WebhookConfigError as error:
             raise CommandError(str(error), returncode=2) from None
+        workers = options["workers"] if options["workers"] is not None else settings.BOT_WORKERS
+        if workers < 1:
+            raise CommandError("--workers must be at least 1", returncode=2)
         logger = logging.getLogger("calendarapp.bot")
         loop = eventloop.install()
+        if options["worker"]:
+            self._worker(token, options["worker"], options["channel"])
+            return
         logger.info(
             "Bot starting, Bot API at %s, event loop: %s", settings.TELEGRAM_API_BASE_URL, loop
         )
+        if webhook is None and workers > 1:
+            self._front(token, workers)
+            return
         application = build_application(token, settings.TELEGRAM_API_BASE_URL)
         # run_polling/run_webhook install SIGINT/SIGTERM handlers and shut down cleanly on both.
         if webhook is None:
             application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
             return
+        if workers > 1:
+            logger.warning("Webhook mode runs one bot process; --workers/BOT_WORKERS ignored")
         logger.info(
             "Webhook mode: %s, serving /%s on %s:%s",
             webhook.url,
@@ -58,3 +86,25 @@ class Command(BaseCommand):
             allowed_updates=Update.ALL_TYPES,
             close_loop=False,
         )
+
+    def _front(self, token: str, workers: int) -> None:
+        from calendarapp.bot.workers import Front
+
+        front = Front(token, settings.TELEGRAM_API_BASE_URL, workers)
+        code = asyncio.get_event_loop_policy().get_event_loop().run_until_complete(front.run())
+        if code:
+            sys.exit(code)
+
+    def _worker(self, token: str, worker: str, channel: str) -> None:
+        from calendarapp.bot.workers import run_worker
+
+        index, count = (int(part) for part in worker.split("/"))
+        code = (
+            asyncio.get_event_loop_policy()
+            .get_event_loop()
+            .run_until_complete(
+                run_worker(token, settings.TELEGRAM_API_BASE_URL, index, count, channel)
+            )
+        )
+        if code:
+            sys.exit(code)
