@@ -94,6 +94,20 @@ def create_user_profile(profile: TelegramProfile) -> TgUser:
     return user
 
 
+def note_bot_started(tg_id: int) -> TgUser | None:
+    """A known person wrote /start: the bot may message them (again), e.g. with an invitation.
+
+    Covers a profile made through the API (never started the bot) and someone who had blocked
+    the bot and came back. Unknown people are not created here: that is /register's job.
+    """
+    user = TgUser.objects.filter(pk=tg_id).first()
+    if user is not None and not user.can_receive_messages:
+        user.bot_started_at = user.bot_started_at or timezone.now()
+        user.is_active = True
+        user.save(update_fields=["bot_started_at", "is_active", "updated_at"])
+    return user
+
+
 def mark_user_unreachable(tg_id: int) -> None:
     """Telegram said 403: the person blocked the bot. Keep their data, stop messaging them."""
     TgUser.objects.filter(pk=tg_id, is_active=True).update(

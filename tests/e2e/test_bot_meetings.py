@@ -17,7 +17,11 @@ from calendarapp.models import Appointment, OutboxMessage, TgUser
 from calendarapp.selectors.appointments import get_appointment
 from calendarapp.services.appointments import cancel_appointment, create_appointment
 from calendarapp.services.events import create_event
-from calendarapp.services.users import TelegramProfile, create_user_profile
+from calendarapp.services.users import (
+    TelegramProfile,
+    create_user_profile,
+    mark_user_unreachable,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -217,6 +221,23 @@ def test_blocked_participant_cancels_and_tells_organiser(bot, ann, bob, standup)
     assert ann.ask("/invite") == texts.ASK_PARTICIPANT
     refused = ann.ask("@bob")
     assert refused.startswith(texts.INVITEE_UNREACHABLE.format(who="Bob (@bob)"))
+
+
+def test_start_makes_a_known_person_invitable_again(bot, ann, bob, standup):
+    """Refused as unreachable (API-made profile, or blocked the bot), then /start is enough."""
+    create_user_profile(TelegramProfile(tg_id=7000, username="apionly"))
+    mark_user_unreachable(bob.id)  # Telegram answered 403 earlier; Bob has since unblocked
+    for typed, who in (("@apionly", "@apionly"), ("@bob", "Bob (@bob)")):
+        assert ann.ask("/invite") == texts.ASK_PARTICIPANT
+        assert ann.ask(typed).startswith(texts.INVITEE_UNREACHABLE.format(who=who))
+        assert ann.ask("/cancel") == texts.CANCELLED
+    guest = bot.user(7000, "Api", "apionly")
+    assert str(texts.START_REGISTER_HINT) not in guest.ask("/start")  # known: no such hint
+    bob.ask("/start")
+    for typed, person in (("@apionly", guest), ("@bob", bob)):
+        assert invite(ann, typed, standup).startswith("Приглашение для")
+        assert "приглашает вас на встречу «Планёрка»" in person.wait_for_reply().text
+    assert Appointment.objects.filter(status=Appointment.Status.PENDING).count() == 2
 
 
 def test_invitation_created_through_the_api_is_delivered(bot, ann, bob, standup, staff_token):

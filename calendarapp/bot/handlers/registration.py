@@ -3,8 +3,7 @@
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from calendarapp.selectors.users import get_user
-from calendarapp.services.users import TelegramProfile, register_user
+from calendarapp.services.users import TelegramProfile, note_bot_started, register_user
 
 from .. import texts
 from ..dialog import COMMANDS_GROUP, db
@@ -22,7 +21,7 @@ def profile_of(update: Update) -> TelegramProfile:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    known = await db(get_user)(update.effective_user.id)
+    known = await db(note_bot_started)(update.effective_user.id)
     hint = "" if known else texts.START_REGISTER_HINT
     await update.effective_chat.send_message(f"{texts.START}{hint}{texts.help_text()}")
 
