@@ -15,9 +15,9 @@ from django.conf import settings
 from django.utils import timezone
 from telegram.ext import Application, ContextTypes
 
-from calendarapp.models import Appointment, Event, OutboxMessage, TgUser
+from calendarapp.models import OutboxMessage
+from calendarapp.selectors.reminders import due_reminder
 from calendarapp.services.reminders import REMINDER, claim_all_due_reminders
-from calendarapp.services.timezones import aware, zone_of
 
 from . import notifications, texts
 from .orm import db
@@ -70,31 +70,17 @@ def _starts_in(delta: dt.timedelta) -> str:
 @notifications.renderer(REMINDER)
 def render_reminder(message: OutboxMessage) -> notifications.Notification | None:
     """The reminder as the recipient sees it, in their own zone; None if no longer useful."""
-    event = Event.objects.select_related("owner").filter(pk=message.payload.get("event_id")).first()
-    if event is None:
-        return None  # deleted since
-    starts = aware(event.date, event.time, event.owner.timezone)
     now = clock()
-    if starts <= now:
-        return None  # waited in the outbox past the start: too late to be useful
-    is_owner = message.chat_id == event.owner_id
-    if (
-        not is_owner
-        and not event.appointments.filter(
-            participant_id=message.chat_id, status=Appointment.Status.CONFIRMED
-        ).exists()
-    ):
-        return None  # the meeting was cancelled after the reminder was queued
-    recipient = TgUser.objects.filter(pk=message.chat_id).only("timezone").first()
-    zone_name = recipient.timezone if recipient else event.owner.timezone
-    local = starts.astimezone(zone_of(zone_name))
-    template = texts.REMINDER_MESSAGE if is_owner else texts.REMINDER_MEETING
+    due = due_reminder(message.payload.get("event_id"), message.chat_id, now)
+    if due is None:
+        return None
+    template = texts.REMINDER_MESSAGE if due.for_owner else texts.REMINDER_MEETING
     return notifications.Notification(
         template.format(
-            name=event.name,
-            starts=_starts_in(starts - now),
-            date=f"{local:%d.%m.%Y}",
-            time=f"{local:%H:%M}",
-            zone=zone_name,
+            name=due.name,
+            starts=_starts_in(due.starts - now),
+            date=f"{due.local_start:%d.%m.%Y}",
+            time=f"{due.local_start:%H:%M}",
+            zone=due.zone_name,
         )
     )
