@@ -7,6 +7,7 @@ BENCH_RESULTS to a file and prints every bench's rows as one table at the end.
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 import urllib.request
@@ -76,3 +77,38 @@ def wait_for(url: str, timeout: float = 30) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def start_gunicorn(cwd, env: dict, *, workers: int, threads: int, backlog: int = 2048):
+    """gunicorn with gthread workers (they keep connections alive; sync workers close each
+    one) on a free loopback port, answering; returns (process, base URL)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "webapp.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--backlog",
+            str(backlog),
+            "--log-level",
+            "warning",
+        ],
+        cwd=cwd,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/api/events/public/?page_size=1", timeout=60)
+    except BaseException:
+        server.kill()
+        raise
+    return server, base

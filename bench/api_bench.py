@@ -23,9 +23,7 @@ import http.client
 import os
 import random
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,18 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import record, wait_for  # noqa: E402
+from _common import record, start_gunicorn  # noqa: E402
 
 USERS = 1_000
 HEAVY_EVENTS = 100_000
 EVENTS_PER_OTHER_USER = 10
 PAGE_SIZE = 50
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def with_db_name(url: str, name: str) -> str:
@@ -237,30 +229,7 @@ def main() -> None:
             f"seeded {USERS:,} users and {HEAVY_EVENTS + (USERS - 1) * EVENTS_PER_OTHER_USER:,}"
             f" events ({HEAVY_EVENTS:,} in one calendar) in {time.perf_counter() - t0:.0f} s"
         )
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "webapp.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                # gthread keeps connections alive (the sync worker closes each one).
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/api/events/public/?page_size=1")
+        server, base = start_gunicorn(ROOT, env, workers=1, threads=2)
         bench_public_list(base, args.requests)
         bench_csv_export(base, heavy, worker_pid(server.pid))
     finally:

@@ -25,7 +25,6 @@ import os
 import random
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,10 +36,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _common import (  # noqa: E402
     database_url,
     drop_database,
-    free_port,
     fresh_database,
     record,
-    wait_for,
+    start_gunicorn,
 )
 
 BENCH = "HTTP load"
@@ -195,31 +193,9 @@ def main() -> None:
 
         django.setup()
         api_token = seed()
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "webapp.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(args.threads),
-                "--backlog",
-                "256",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
+        server, base = start_gunicorn(
+            ROOT, env, workers=args.workers, threads=args.threads, backlog=256
         )
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/api/events/public/?page_size=1", timeout=60)
         print(f"gunicorn: {args.workers} gthread workers x {args.threads} threads, PostgreSQL")
         errors = asyncio.run(run_load(base, api_token, args.clients, args.seconds))
     finally:
