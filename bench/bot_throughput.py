@@ -166,7 +166,7 @@ async def user_loop(session, user, deadline, latencies, date_text, interval=None
 
 
 def _install(counter):
-    connection.execute_wrappers.append(counter)  # on the bot's ORM thread
+    connection.execute_wrappers.append(counter)  # where the bot's queries run
 
 
 def _uninstall(counter):
@@ -176,12 +176,12 @@ def _uninstall(counter):
 async def count_queries(session, user, text) -> int:
     """Queries of one command, run in-process so the bot's ORM thread can be watched."""
     counter = QueryCounter()
-    await asyncio.to_thread(orm.on_each_thread, lambda: _install(counter))
+    await orm.on_each_connection(lambda: _install(counter))
     try:
         await step(session, user, text, [])
         await asyncio.sleep(0.05)  # let the after-update persistence write (if any) finish
     finally:
-        await asyncio.to_thread(orm.on_each_thread, lambda: _uninstall(counter))
+        await orm.on_each_connection(lambda: _uninstall(counter))
     return counter.count
 
 

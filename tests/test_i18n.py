@@ -12,7 +12,8 @@ from django.utils import translation
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from calendarapp.bot import orm, texts
-from calendarapp.bot.i18n import LanguageChoices, plain
+from calendarapp.bot.i18n import plain
+from calendarapp.bot.profiles import Profiles
 from calendarapp.devtools import messages
 from calendarapp.exceptions import NotRegistered, ValidationFailed
 from calendarapp.i18n import (
@@ -246,28 +247,30 @@ def test_recipient_language_renders_for_the_recipient_not_the_sender():
         assert translation.get_language() == "ru"
 
 
-def test_recent_choices_are_remembered_for_a_while(transactional_db):
-    """The per-update lookup: one query per person per minute; elsewhere-made changes show
-    once the entry expires, this process's own /language at once."""
+def test_profiles_are_read_once_a_minute(transactional_db):
+    """The per-update lookup of the sender's row (language, registration, time zone): one
+    query per person per minute; elsewhere-made changes show once the entry expires, this
+    process's own (/language, /timezone...) at once."""
     TgUser.objects.create(tg_id=1, language="en")
     now = [0.0]
-    choices = LanguageChoices(ttl=60, max_size=2, clock=lambda: now[0])
+    profiles = Profiles(ttl=60, max_size=2, clock=lambda: now[0])
 
-    def get(tg_id):
-        return asyncio.run(choices.get(tg_id))
+    def language(tg_id):
+        user = asyncio.run(profiles.get(tg_id))
+        return user.language if user else None
 
-    assert get(1) == "en"
+    assert language(1) == "en"
     TgUser.objects.filter(pk=1).update(language="ru")  # e.g. in the admin
     now[0] = 59
-    assert get(1) == "en"
+    assert language(1) == "en"
     now[0] = 61
-    assert get(1) == "ru"
-    choices.set(1, "en")  # /language in this process
-    assert get(1) == "en"
-    assert get(2) == ""  # unknown people: no choice
-    assert get(3) == ""
-    assert 1 not in choices._entries  # the oldest went: the size stays bounded
-    orm.close_connections()
+    assert language(1) == "ru"
+    profiles.set(1, TgUser(tg_id=1, language="en"))  # /language in this process
+    assert language(1) == "en"
+    assert language(2) is None  # unknown people: no row
+    assert language(3) is None
+    assert 1 not in profiles._entries  # the oldest went: the size stays bounded
+    asyncio.run(orm.close_connections())
 
 
 # --- lazy texts on their way out ------------------------------------------------------------------
@@ -287,7 +290,14 @@ def test_lazy_texts_become_plain_strings_in_the_active_language():
     assert plain(plain_markup) is plain_markup  # nothing lazy: left alone
 
 
-def test_the_orm_threads_render_in_the_callers_language():
+@pytest.mark.parametrize("threads", [0, 2], ids=["inline", "pool"])
+def test_database_calls_render_in_the_callers_language(threads, monkeypatch):
+    if threads:  # BOT_DB_THREADS=2: the calls run on pool threads, which must be told
+        from concurrent.futures import ThreadPoolExecutor
+
+        monkeypatch.setattr(orm, "INLINE", False)
+        monkeypatch.setattr(orm, "_executor", ThreadPoolExecutor(threads))
+
     async def both():
         async def render(language):
             with translation.override(language):

@@ -5,18 +5,20 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.utils import translation
-from telegram import BotCommand, BotCommandScopeDefault
+from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
 
 from calendarapp.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
 from . import notifications, reminders, texts
+from .botclient import CalendarBot
 from .dialog import pending_answers
 from .errors import on_error
 from .http import bot_requests
-from .i18n import LanguageChoices, TranslatingBot, update_language
+from .i18n import update_language
 from .persistence import DjangoPersistence
 from .processing import PerUserUpdateProcessor
+from .profiles import Profiles, begin_update
 from .ratelimit import RetryingRateLimiter
 
 logger = logging.getLogger("calendarapp.bot")
@@ -35,12 +37,16 @@ class CalendarApplication(Application):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.language_choices = LanguageChoices()
+        self.profiles = Profiles()
 
     async def process_update(self, update: object) -> None:
-        # The person's language for everything this update says, the answers sent after
-        # the persistence write included. Context-local: concurrent updates keep their own.
-        language = await update_language(update, self.language_choices)
+        # The sender's profile (profiles.py) and language for everything this update says,
+        # the answers sent after the persistence write included. Both context-local:
+        # concurrent updates of different people keep their own.
+        sender = update.effective_user if isinstance(update, Update) else None
+        profile = await self.profiles.get(sender.id) if sender is not None else None
+        begin_update(profile)
+        language = update_language(update, profile)
         with translation.override(language):
             answers: list = []
             token = pending_answers.set(answers)
@@ -131,7 +137,7 @@ def build_application(
         )
     # Built here rather than by the builder (which always makes a plain ExtBot).
     request, get_updates_request = bot_requests()
-    bot = TranslatingBot(
+    bot = CalendarBot(
         token=token,
         base_url=base_url,
         base_file_url=file_base_url(base_url),

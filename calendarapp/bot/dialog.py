@@ -7,6 +7,7 @@ Rules of the road (see docs/architecture.md, "The bot"):
 """
 
 import functools
+import json
 import re
 import warnings
 from contextvars import ContextVar
@@ -30,6 +31,7 @@ from calendarapp.selectors.users import get_user
 from . import keyboards, texts
 from .i18n import plain
 from .orm import db
+from .profiles import current_profile
 
 END = ConversationHandler.END
 COMMANDS_GROUP = 50
@@ -96,7 +98,18 @@ async def send(update: Update, text: str, reply_markup=None) -> None:
 def remember(context: ContextTypes.DEFAULT_TYPE, question: str, markup=None) -> None:
     """Keep the current question, so a bad answer (or a restart) can repeat it."""
     context.user_data["question"] = str(question)  # rendered now, in the update's language
-    context.user_data["markup"] = plain(markup.to_dict()) if markup is not None else None
+    remember_markup(context, markup)
+
+
+def remember_markup(context: ContextTypes.DEFAULT_TYPE, markup) -> None:
+    """Keep the question's buttons as JSON text, rendered in the update's language.
+
+    Text, not the dict: user_data is deep-copied and compared after every update to decide
+    what to save, and a month calendar is ~45 nested dicts; a string costs nothing there.
+    """
+    context.user_data["markup"] = (
+        json.dumps(plain(markup.to_dict()), ensure_ascii=False) if markup is not None else None
+    )
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, markup=None):
@@ -111,6 +124,8 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE, problem:
 
     question = context.user_data.get("question", "")
     markup = context.user_data.get("markup")
+    if isinstance(markup, str):  # a dict: saved by an earlier version, before a restart
+        markup = json.loads(markup)
     if markup:  # inline buttons, or a reply keyboard (e.g. /invite's user picker)
         kind = ReplyKeyboardMarkup if "keyboard" in markup else InlineKeyboardMarkup
         markup = kind.de_json(markup, context.bot)
@@ -134,7 +149,9 @@ def forget(context: ContextTypes.DEFAULT_TYPE, *keys: str) -> None:
 
 async def registered_user(update: Update):
     """The TgUser behind the update, or None after telling them to /register."""
-    user = await db(get_user)(update.effective_user.id)
+    user = current_profile(update)
+    if user is None:  # not registered a minute ago: maybe since (elsewhere), so ask the database
+        user = await db(get_user)(update.effective_user.id)
     if user is None:
         await send(update, texts.NEED_REGISTER)
     return user

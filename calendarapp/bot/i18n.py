@@ -1,63 +1,29 @@
 """The bot's side of languages: the language of an update, and lazy texts made sendable.
 
-`CalendarApplication.process_update` activates `update_language(update)` with
+`CalendarApplication.process_update` activates `update_language(update, profile)` with
 `translation.override` around the whole handling, answers included. Django keeps the active
 language in a context variable (asgiref's Local), so updates of different users, handled
 concurrently in their own asyncio tasks, never see each other's language; the ORM thread
 pool gets it passed explicitly (see orm.py).
 """
 
-import time
-
 from django.utils.functional import Promise
 from telegram import TelegramObject, Update
 from telegram.ext import ExtBot
 
 from calendarapp.i18n import DEFAULT_LANGUAGE, resolve_language
-from calendarapp.selectors.users import chosen_language
+from calendarapp.models import TgUser
 
 from .http import AiohttpRequest
-from .orm import db
 
 
-class LanguageChoices:
-    """The /language choices this bot process read recently, so that a person who writes
-    often costs no query (and no trip to the ORM threads) per update.
-
-    An entry lives `ttl` seconds: a change made elsewhere (the admin, another bot process)
-    shows within that time; this process's own /language updates its entry at once. Each
-    Application has its own, so a restart starts empty.
-    """
-
-    def __init__(self, ttl: float = 60.0, max_size: int = 100_000, clock=time.monotonic):
-        self.ttl, self.max_size, self.clock = ttl, max_size, clock
-        self._entries: dict[int, tuple[str, float]] = {}  # oldest first
-
-    async def get(self, tg_id: int) -> str:
-        entry = self._entries.get(tg_id)
-        if entry is not None and self.clock() - entry[1] < self.ttl:
-            return entry[0]
-        chosen = await db(chosen_language)(tg_id)
-        self.set(tg_id, chosen)
-        return chosen
-
-    def set(self, tg_id: int, chosen: str) -> None:
-        self._entries.pop(tg_id, None)
-        while len(self._entries) >= self.max_size:
-            del self._entries[next(iter(self._entries))]
-        self._entries[tg_id] = (chosen, self.clock())
-
-
-async def update_language(update: object, choices: LanguageChoices | None = None) -> str:
-    """The sender's /language choice, else their Telegram client's language."""
+def update_language(update: object, profile: TgUser | None) -> str:
+    """The sender's /language choice (`profile`: their row, see profiles.py), else their
+    Telegram client's language."""
     user = update.effective_user if isinstance(update, Update) else None
     if user is None:
         return DEFAULT_LANGUAGE
-    if choices is None:
-        chosen = await db(chosen_language)(user.id)
-    else:
-        chosen = await choices.get(user.id)
-    return resolve_language(chosen, user.language_code)
+    return resolve_language(profile.language if profile is not None else "", user.language_code)
 
 
 def _plain(value: object) -> tuple[object, bool]:

@@ -1,13 +1,33 @@
-"""Database work of the bot, off the event loop, several queries at a time.
+"""Where the bot's database work runs: on the event loop's own thread, or on a thread pool.
 
-`sync_to_async` (thread_sensitive=True, also behind Django's async ORM) funnels every query
-of every user through one thread; under load that thread becomes the bottleneck. This pool
-runs ORM calls on a few threads (one on SQLite), each keeping its own persistent
-connection (CONN_MAX_AGE).
+Django's ORM is synchronous. `sync_to_async` (also behind Django's async ORM) hands every
+call to one thread; the bot has its own choice, `BOT_DB_THREADS`:
+
+- 0, the default: *inline*. Each call runs right where it is awaited, on the event loop's
+  thread, over that thread's one persistent connection (CONN_MAX_AGE). A handler's database
+  work is a few short indexed queries, each well under a millisecond on a nearby database;
+  a hop to another thread cost far more than that under load: at 300 updates/s the hop's
+  queueing and GIL hand-overs averaged 4.8 ms before and 2 ms after each call, over 20 ms of
+  a 38 ms median answer (bench/bot_throughput.py with per-call timestamps), plus ~10% of the
+  bot's CPU. The loop does nothing else while a query runs; the bot scales with processes
+  (`runbot --workers N`), each of them one thread.
+- N > 0: a pool of N threads, each with its own connection: for a database far enough away
+  (tens of milliseconds a round trip) that other users should be served during each wait.
+  One thread on SQLite, which serialises writers anyway.
+
+Django refuses ORM calls on a thread with a running event loop unless
+DJANGO_ALLOW_ASYNC_UNSAFE is set, to catch code that blocks the loop *by mistake*; inline,
+blocking for one short query is the design, so this module sets it for the bot's process.
+On such a thread Django also keeps its connections per asyncio *context* (asgiref's Local),
+so each update's task could open a connection of its own; inline calls therefore all run in
+one context kept per thread, as if on a thread of their own: one connection per process.
+Either way, texts rendered inside a call (list pages) speak the update's language.
 """
 
 import asyncio
+import contextvars
 import functools
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -16,32 +36,53 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import translation
 
-# SQLite serialises writers anyway, and threads writing to it in turn saw each other's rows
-# late in tests (shared-cache memory database): one thread there, a few on PostgreSQL.
-WORKERS = 1 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else 4
-_executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="bot-orm")
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    THREADS = min(settings.BOT_DB_THREADS, 1)
+else:
+    THREADS = settings.BOT_DB_THREADS
+INLINE = THREADS == 0
 
+if INLINE:
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    _executor = None
+else:
+    _executor = ThreadPoolExecutor(THREADS, thread_name_prefix="bot-orm")
 
 _local = threading.local()
 CHECK_EVERY = 5.0  # seconds between connection health checks of one thread
 
 
-def _call(language, function, args, kwargs):
+def _check_connection() -> None:
     # Drop a connection the server closed or that outlived CONN_MAX_AGE; not on every call,
     # because with CONN_HEALTH_CHECKS each check costs a round trip to the database.
     now = time.monotonic()
     if now - getattr(_local, "checked", 0.0) > CHECK_EVERY:
         close_old_connections()
         _local.checked = now
-    # Texts rendered here (list pages) speak the update's language. asgiref's Local keeps
-    # the active language per context *and thread*, so it does not cross into the pool.
+
+
+def _call(language, function, args, kwargs):
+    _check_connection()
+    # The active language lives in the caller's context; the call runs in another one (a
+    # pool thread's, or the inline context), so it is handed over.
     with translation.override(language):
         return function(*args, **kwargs)
 
 
+def _inline_context() -> contextvars.Context:
+    """This thread's context for inline calls (and so its one set of connections)."""
+    context = getattr(_local, "context", None)
+    if context is None:
+        context = _local.context = contextvars.Context()
+    return context
+
+
 async def run(function, *args, **kwargs):
+    language = translation.get_language()
+    if INLINE:
+        return _inline_context().run(_call, language, function, args, kwargs)
     loop = asyncio.get_running_loop()
-    call = functools.partial(_call, translation.get_language(), function, args, kwargs)
+    call = functools.partial(_call, language, function, args, kwargs)
     return await loop.run_in_executor(_executor, call)
 
 
@@ -55,17 +96,21 @@ def db(function):
     return wrapper
 
 
-def on_each_thread(function, timeout: float = 10) -> None:
-    """Run `function` once on every pool thread (a barrier makes each thread take one)."""
-    barrier = threading.Barrier(WORKERS)
+async def on_each_connection(function, timeout: float = 10) -> None:
+    """Run `function` once on every thread the bot's queries run on (to close their
+    connections, or to watch their queries); await it on the bot's event loop."""
+    if INLINE:
+        _inline_context().run(function)
+        return
+    barrier = threading.Barrier(THREADS)
 
     def run_once():
         function()
         barrier.wait(timeout)
 
-    wait([_executor.submit(run_once) for _ in range(WORKERS)], timeout)
+    await asyncio.to_thread(wait, [_executor.submit(run_once) for _ in range(THREADS)], timeout)
 
 
-def close_connections() -> None:
-    """Close the pool threads' connections (tests, before the test database is dropped)."""
-    on_each_thread(connections.close_all)
+async def close_connections() -> None:
+    """Close the bot's connections (tests, before the test database is dropped)."""
+    await on_each_connection(connections.close_all)

@@ -43,7 +43,7 @@ from calendarapp.selectors.users import get_user
 from calendarapp.services import events as event_services
 
 from . import keyboards, texts
-from .dialog import ask, db, deliver, send, stops
+from .dialog import ask, db, deliver, remember_markup, send, stops
 
 PAGE_SIZE = 8
 LABEL_MAX = 48  # characters on a button; Telegram cuts long labels anyway
@@ -138,7 +138,7 @@ def pick_handlers(action: str, on_pick: OnPick) -> list[CallbackQueryHandler]:
             return None
         await query.answer()
         if "markup" in context.user_data:  # a repeated question shows the page in view
-            context.user_data["markup"] = markup.to_dict()
+            remember_markup(context, markup)
 
         async def edit():
             try:

@@ -21,8 +21,3 @@ def users_with_event_counts() -> QuerySet[TgUser]:
 
 def all_users() -> QuerySet[TgUser]:
     return TgUser.objects.order_by("tg_id")
-
-
-def chosen_language(tg_id: int) -> str:
-    """The language the person chose with /language ("" if none, or no such user): one query."""
-    return TgUser.objects.filter(pk=tg_id).values_list("language", flat=True).first() or ""

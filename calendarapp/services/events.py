@@ -76,17 +76,23 @@ def _registered(tg_id: int) -> TgUser:
     return user
 
 
-def local_now(tg_id: int) -> dt.datetime:
+def _owner(owner: TgUser | int) -> TgUser:
+    """Readers below take the owner's row when the caller has it (the bot keeps it for a
+    minute), else the id; writers always read the row themselves."""
+    return owner if isinstance(owner, TgUser) else _registered(owner)
+
+
+def local_now(owner: TgUser | int) -> dt.datetime:
     """The user's wall-clock now: what "today" and "tomorrow" mean to them."""
-    return user_now(_registered(tg_id))
+    return user_now(_owner(owner))
 
 
-def parse_event_when(owner_tg_id: int, text: str) -> When:
+def parse_event_when(owner: TgUser | int, text: str) -> When:
     """A typed day (maybe with a time) for a new event, relative to the owner's own now.
 
     A day that is over, or a moment that has passed, is refused.
     """
-    owner = _registered(owner_tg_id)
+    owner = _owner(owner)
     when = parse_when(text, user_now(owner))
     if when.time is None:
         ensure_date_not_past(owner, when.date)
@@ -95,15 +101,15 @@ def parse_event_when(owner_tg_id: int, text: str) -> When:
     return when
 
 
-def check_event_date(owner_tg_id: int, date: dt.date) -> dt.date:
+def check_event_date(owner: TgUser | int, date: dt.date) -> dt.date:
     """A day picked in the month calendar: refuse one that is over (buttons can be old)."""
-    ensure_date_not_past(_registered(owner_tg_id), date)
+    ensure_date_not_past(_owner(owner), date)
     return date
 
 
-def parse_event_time(owner_tg_id: int, date: dt.date, text: str) -> dt.time:
+def parse_event_time(owner: TgUser | int, date: dt.date, text: str) -> dt.time:
     """The time step: "18:30", "в 18:00", "3pm"; refused if that moment has passed."""
-    owner = _registered(owner_tg_id)
+    owner = _owner(owner)
     time = parse_time(text)
     ensure_not_past(owner, date, time)
     return time

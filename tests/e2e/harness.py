@@ -85,8 +85,8 @@ class BotRunner:
     def close(self) -> None:
         try:
             self.run(self.session.close(), timeout=30)
-            # The bot's ORM threads keep their connections; close them before the test DB goes.
-            orm.close_connections()
+            # The bot's connections stay open; close them before the test database goes.
+            self.run(orm.close_connections())
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(5)

@@ -31,6 +31,7 @@ from ..dialog import (
     stops,
 )
 from ..formatting import event_card
+from ..profiles import current_profile, owner_of
 
 CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS, CREATE_REMINDER = (
     "WAIT_NAME",
@@ -73,7 +74,7 @@ def _day(date: dt.date) -> str:
 
 
 async def _ask_date(update, context) -> str:
-    now = await db(event_services.local_now)(update.effective_user.id)
+    now = await db(event_services.local_now)(owner_of(update))
     await ask(update, context, texts.ASK_DATE, month_calendar.month_keyboard(now.date()))
     return CREATE_DATE
 
@@ -104,9 +105,7 @@ async def _date_chosen(update, context, date: dt.date, time: dt.time | None) -> 
 @stops
 async def create_date(update: Update, context: ContextTypes.DEFAULT_TYPE):
     try:
-        when = await db(event_services.parse_event_when)(
-            update.effective_user.id, update.message.text
-        )
+        when = await db(event_services.parse_event_when)(owner_of(update), update.message.text)
     except DomainError as error:
         return await reject(update, context, error)
     return await _date_chosen(update, context, when.date, when.time)
@@ -118,7 +117,7 @@ async def create_date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE)
     try:
         if day is None:
             raise ValidationFailed("Not a date.", code="date_invalid", text="?")
-        await db(event_services.check_event_date)(update.effective_user.id, day)
+        await db(event_services.check_event_date)(owner_of(update), day)
     except DomainError as error:
         return await reject(update, context, error)
     return await _date_chosen(update, context, day, None)
@@ -127,7 +126,7 @@ async def create_date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE)
 @stops
 async def create_month_shown(update: Update, context: ContextTypes.DEFAULT_TYPE):
     query = update.callback_query
-    now = await db(event_services.local_now)(update.effective_user.id)
+    now = await db(event_services.local_now)(owner_of(update))
     month = month_calendar.parse_month(query.data, now.date())
     if month is None:
         await query.answer(texts.CAL_OUT_OF_RANGE)
@@ -150,7 +149,7 @@ async def create_time(update: Update, context: ContextTypes.DEFAULT_TYPE):
     draft = _draft(context)
     try:
         time = await db(event_services.parse_event_time)(
-            update.effective_user.id, dt.date.fromisoformat(draft["date"]), update.message.text
+            owner_of(update), dt.date.fromisoformat(draft["date"]), update.message.text
         )
     except DomainError as error:
         return await reject(update, context, error)
@@ -165,7 +164,7 @@ async def _ask_reminder(update, context, details: str):
     except DomainError as error:
         return await reject(update, context, error)
     _draft(context)["details"] = details
-    user = await db(get_user)(update.effective_user.id)
+    user = current_profile(update) or await db(get_user)(update.effective_user.id)
     default = user.default_reminder_minutes if user else None
     question = texts.ASK_REMINDER.format(default=choice_keyboards.reminder_phrase(default))
     await ask(update, context, question, choice_keyboards.reminder_step(default))

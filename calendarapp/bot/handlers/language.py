@@ -11,6 +11,7 @@ from calendarapp.services.users import set_user_language
 
 from .. import keyboards, texts
 from ..dialog import COMMANDS_GROUP, command_args, db, registered_user, send
+from ..profiles import remember_profile
 
 # What people may type after /language, besides the codes themselves.
 LANGUAGE_WORDS = {
@@ -29,9 +30,7 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) 
     except DomainError as error:
         await send(update, texts.error_text(error), keyboards.languages())
         return
-    choices = getattr(context.application, "language_choices", None)
-    if choices is not None:  # the next update must not wait for the cached entry to expire
-        choices.set(user.tg_id, user.language)
+    remember_profile(context, user)  # the next update must not wait for the cached entry to expire
     # The confirmation already speaks the new language (the rest of this update does not).
     with translation.override(user.language):
         text = texts.LANGUAGE_SET.format(language=LANGUAGE_NAMES[user.language])

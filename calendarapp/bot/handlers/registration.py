@@ -7,6 +7,7 @@ from calendarapp.services.users import TelegramProfile, note_bot_started, regist
 
 from .. import texts
 from ..dialog import COMMANDS_GROUP, db
+from ..profiles import remember_profile
 
 
 def profile_of(update: Update) -> TelegramProfile:
@@ -22,6 +23,7 @@ def profile_of(update: Update) -> TelegramProfile:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     known = await db(note_bot_started)(update.effective_user.id)
+    remember_profile(context, known)
     hint = "" if known else texts.START_REGISTER_HINT
     await update.effective_chat.send_message(f"{texts.START}{hint}{texts.help_text()}")
 
@@ -32,6 +34,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def register(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user, created = await db(register_user)(profile_of(update))
+    remember_profile(context, user)
     template = texts.REGISTERED_NEW if created else texts.REGISTERED_AGAIN
     await update.effective_chat.send_message(template.format(name=user.display_name))
 

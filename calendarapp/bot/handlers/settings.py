@@ -27,6 +27,7 @@ from ..dialog import (
     send,
     stops,
 )
+from ..profiles import remember_profile
 
 TIMEZONE_GROUP = 20
 WAIT_TIMEZONE = "WAIT_TIMEZONE"
@@ -71,6 +72,7 @@ async def settings_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     except DomainError as error:
         await query.answer(texts.error_text(error), show_alert=True)
         return
+    remember_profile(context, user)
     phrase = choice_keyboards.reminder_phrase(user.default_reminder_minutes)
     await query.answer(texts.SETTINGS_SAVED.format(phrase=phrase))
     markup = choice_keyboards.settings_reminders(user.default_reminder_minutes)
@@ -84,6 +86,7 @@ async def _save_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, tex
         user = await db(set_user_timezone)(update.effective_user.id, text)
     except DomainError as error:
         return await reject(update, context, error)
+    remember_profile(context, user)
     forget(context)
     await send(
         update, texts.TIMEZONE_SET.format(zone=user.timezone, now=_local_time(user.timezone))
