@@ -29,6 +29,15 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 _JSON_HEADERS = {"Content-Type": "application/json"}
 
 
+def env_proxy(url: str) -> str | None:
+    """The proxy the environment names for `url` (HTTPS_PROXY, ALL_PROXY, NO_PROXY...)."""
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies_environment()
+    if urllib.request.proxy_bypass_environment(parts.hostname or "", proxies):
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
 def _lazy_text(value: object) -> str:
     """json.dumps `default`: Django's lazy texts (bot/texts.py) rendered in the active
     language, so the bot need not walk every request for them (bot/i18n.py)."""
@@ -93,11 +102,7 @@ class AiohttpRequest(BaseRequest):
             return self._proxies[url]
         except KeyError:
             pass
-        parts = urlsplit(url)
-        proxies = urllib.request.getproxies_environment()
-        proxy = None
-        if not urllib.request.proxy_bypass_environment(parts.hostname or "", proxies):
-            proxy = proxies.get(parts.scheme) or proxies.get("all")
+        proxy = env_proxy(url)
         if len(self._proxies) < 1024:  # one entry per Bot API method and file
             self._proxies[url] = proxy
         return proxy
