@@ -12,14 +12,20 @@ from django.conf import settings
 logger = logging.getLogger("calendarapp.bot")
 
 
+def new_loop() -> asyncio.AbstractEventLoop:
+    """A new event loop: uvloop's if wanted and possible, asyncio's otherwise."""
+    if settings.BOT_EVENT_LOOP == "uvloop":
+        try:
+            import uvloop  # optional: not built for every platform
+        except ImportError:
+            logger.info("uvloop is not installed; the bot runs on asyncio's event loop")
+        else:
+            return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
+
+
 def install() -> str:
     """Make the current thread's event loop a uvloop one if wanted and possible; its name."""
-    if settings.BOT_EVENT_LOOP != "uvloop":
-        return "asyncio"
-    try:
-        import uvloop  # optional: not built for every platform
-    except ImportError:
-        logger.info("uvloop is not installed; the bot runs on asyncio's event loop")
-        return "asyncio"
-    asyncio.set_event_loop(uvloop.new_event_loop())
-    return "uvloop"
+    loop = new_loop()
+    asyncio.set_event_loop(loop)
+    return "asyncio" if type(loop).__module__.startswith("asyncio") else "uvloop"
