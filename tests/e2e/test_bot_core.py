@@ -2,7 +2,7 @@
 
 import pytest
 
-from calendarapp.bot import texts
+from calendarapp.bot import orm, texts
 from calendarapp.models import BotStatistics, ConversationState, Event, TgUser
 
 pytestmark = pytest.mark.e2e
@@ -149,6 +149,36 @@ def test_two_users_at_once(bot, next_year):
         user.ask("-")
         user.ask("-")
     assert dict(Event.objects.values_list("owner_id", "name")) == {5001: "Ann's", 5002: "Bob's"}
+
+
+def test_many_users_at_once_share_one_database_connection(bot, next_year):
+    """Inline database calls (bot/orm.py) run in one context: updates handled concurrently,
+    each in its own asyncio task, must not each open a connection of their own (a busy bot
+    would run the database out of connections)."""
+    from django.db.backends.signals import connection_created
+
+    users = [bot.user(6000 + n, f"User{n}", f"user{n}") for n in range(8)]
+    for user in users:
+        user.ask("/register")
+    opened = []
+
+    def count(sender, connection, **kwargs):
+        opened.append(connection)
+
+    bot.run(orm.close_connections())  # the bot's next query opens its connection again
+    connection_created.connect(count)
+    try:
+        for user in users:  # all at once, without waiting: handled concurrently
+            user.send("/create_event")
+        for user in users:
+            assert user.wait_for_reply().text == texts.ASK_NAME
+        for user in users:
+            user.send("Party")
+        for user in users:
+            assert user.wait_for_reply().text == texts.ASK_DATE
+    finally:
+        connection_created.disconnect(count)
+    assert len(opened) == 1
 
 
 def test_restart_mid_dialog_continues_at_the_same_step(bot, registered_ann, next_year):
