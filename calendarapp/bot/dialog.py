@@ -124,7 +124,7 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE, problem:
 
     question = context.user_data.get("question", "")
     markup = context.user_data.get("markup")
-    if isinstance(markup, str):  # a dict: saved by an earlier version, before a restart
+    if isinstance(markup, str):  # JSON text; an earlier version saved the dict itself
         markup = json.loads(markup)
     if markup:  # inline buttons, or a reply keyboard (e.g. /invite's user picker)
         kind = ReplyKeyboardMarkup if "keyboard" in markup else InlineKeyboardMarkup
