@@ -63,6 +63,12 @@ class CalendarApplication(Application):
                     await self.process_error(update=update, error=error)
                     break
 
+    async def update_persistence(self) -> None:
+        """python-telegram-bot's run queues the writes; they go out here, together."""
+        await super().update_persistence()
+        if isinstance(self.persistence, DjangoPersistence):
+            await self.persistence.write_pending()
+
 
 def handler_providers() -> list[HandlerProvider]:
     """Every feature's handlers; the order matters only inside a group."""

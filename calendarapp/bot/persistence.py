@@ -5,11 +5,16 @@ default runs every 60 s; `CalendarApplication` (see application.py) calls it aft
 update, so each write here lands before the next message of the user is handled and a hard
 kill loses nothing. Writes that would not change a row are skipped (kept in memory), so a
 simple command costs no persistence queries.
+
+The writes python-telegram-bot asks for in one run (a dialog step: its state and its
+draft) are queued and sent by `write_pending` as one statement on PostgreSQL (the upserts
+and deletes chained in a WITH), so a step's state and draft land together or not at all,
+in one round trip and one commit; on SQLite, one transaction.
 """
 
 import json
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from telegram.ext import BasePersistence, PersistenceInput
 
@@ -18,7 +23,7 @@ from calendarapp.models import BotDataEntry, ConversationState
 from .orm import db
 
 
-def _upsert(model, unique: tuple[str, ...], **values) -> None:
+def _upsert_sql(model, unique: tuple[str, ...], **values) -> tuple[str, list]:
     """One INSERT ... ON CONFLICT DO UPDATE (PostgreSQL and SQLite), not select-then-write.
 
     Hand-written SQL because this runs after every dialog step, and `bulk_create(...,
@@ -46,8 +51,40 @@ def _upsert(model, unique: tuple[str, ...], **values) -> None:
         field.get_db_prep_save(value, connection)
         for field, value in zip(fields, values.values(), strict=True)
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
+
+
+def _delete_sql(model, **where) -> tuple[str, list]:
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in where]
+    condition = " AND ".join(f"{quote(field.column)} = %s" for field in fields)
+    params = [
+        field.get_db_prep_value(value, connection)
+        for field, value in zip(fields, where.values(), strict=True)
+    ]
+    return f"DELETE FROM {quote(model._meta.db_table)} WHERE {condition}", params  # noqa: S608
+
+
+def _execute(statements: list[tuple[str, list]]) -> None:
+    """The statements at once: chained in one WITH on PostgreSQL (data-modifying CTEs), in
+    one transaction elsewhere. They touch different rows (one per dialog and per user)."""
+    if connection.vendor == "postgresql" and len(statements) > 1:
+        *chained, (last_sql, last_params) = statements
+        sql = "WITH " + ", ".join(f"w{n} AS ({part})" for n, (part, _p) in enumerate(chained))
+        params = [value for _sql, part_params in chained for value in part_params]
+        statements = [(f"{sql} {last_sql}", [*params, *last_params])]
+    if len(statements) == 1:  # one statement is atomic by itself: no BEGIN/COMMIT round trips
+        with connection.cursor() as cursor:
+            cursor.execute(*statements[0])
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+def _upsert(model, unique: tuple[str, ...], **values) -> None:
+    """One upsert on its own (tests, tools)."""
+    _execute([_upsert_sql(model, unique, **values)])
 
 
 def _key_to_text(key: tuple) -> str:
@@ -70,6 +107,8 @@ class DjangoPersistence(BasePersistence):
         )
         self._user_data_written: dict[int, dict] = {}
         self._states_written: dict[tuple[str, str], object] = {}
+        # Row -> (sql, params, what to remember once written); see write_pending.
+        self._pending: dict[tuple, tuple[str, list, object]] = {}
 
     # --- reads at start -------------------------------------------------------------------
     async def get_user_data(self) -> dict[int, dict]:
@@ -95,35 +134,51 @@ class DjangoPersistence(BasePersistence):
             self._states_written[(name, row.key)] = row.state
         return conversations
 
-    # --- write-through --------------------------------------------------------------------
+    # --- write-through (queued here, sent by write_pending) -------------------------------
     async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
         text_key = _key_to_text(key)
         marker = (name, text_key)
         if marker in self._states_written and self._states_written[marker] == new_state:
             return
         if new_state is None:
-            await db(ConversationState.objects.filter(conversation=name, key=text_key).delete)()
+            sql, params = _delete_sql(ConversationState, conversation=name, key=text_key)
         else:
-            await db(_upsert)(
+            sql, params = _upsert_sql(
                 ConversationState,
                 ("conversation", "key"),
                 conversation=name,
                 key=text_key,
                 state=new_state,
             )
-        self._states_written[marker] = new_state
+        self._pending[("state", *marker)] = (sql, params, ("state", marker, new_state))
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
         if self._user_data_written.get(user_id, {}) == data:
             return
-        await db(_upsert)(
+        sql, params = _upsert_sql(
             BotDataEntry, ("scope", "key"), scope=BotDataEntry.Scope.USER, key=user_id, data=data
         )
-        self._user_data_written[user_id] = dict(data)
+        self._pending[("user", user_id)] = (sql, params, ("user", user_id, dict(data)))
 
     async def drop_user_data(self, user_id: int) -> None:
-        await db(BotDataEntry.objects.filter(scope=BotDataEntry.Scope.USER, key=user_id).delete)()
-        self._user_data_written.pop(user_id, None)
+        sql, params = _delete_sql(BotDataEntry, scope=BotDataEntry.Scope.USER, key=user_id)
+        self._pending[("user", user_id)] = (sql, params, ("user", user_id, None))
+
+    async def write_pending(self) -> None:
+        """Send the queued writes (CalendarApplication.update_persistence calls this after
+        python-telegram-bot's own run). If the database fails, they are dropped, as the
+        library drops a failed write too: the next change of that dialog writes it again."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        await db(_execute)([(sql, params) for sql, params, _done in pending.values()])
+        for _sql, _params, (kind, key, value) in pending.values():
+            if kind == "state":
+                self._states_written[key] = value
+            elif value is None:
+                self._user_data_written.pop(key, None)
+            else:
+                self._user_data_written[key] = value
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
         return None
