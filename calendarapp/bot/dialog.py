@@ -26,12 +26,11 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from calendarapp.exceptions import DomainError
-from calendarapp.selectors.users import get_user
 
 from . import keyboards, texts
 from .i18n import plain
-from .orm import db
-from .profiles import current_profile
+from .orm import db  # noqa: F401  (handlers take it from here, with the rest of a dialog's tools)
+from .profiles import sender_profile
 
 END = ConversationHandler.END
 COMMANDS_GROUP = 50
@@ -149,9 +148,7 @@ def forget(context: ContextTypes.DEFAULT_TYPE, *keys: str) -> None:
 
 async def registered_user(update: Update):
     """The TgUser behind the update, or None after telling them to /register."""
-    user = current_profile(update)
-    if user is None:  # not registered a minute ago: maybe since (elsewhere), so ask the database
-        user = await db(get_user)(update.effective_user.id)
+    user = await sender_profile(update)
     if user is None:
         await send(update, texts.NEED_REGISTER)
     return user

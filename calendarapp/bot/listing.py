@@ -16,6 +16,7 @@ from calendarapp.services.users import MAX_TELEGRAM_ID
 from . import keyboards, texts
 from .dialog import db, deliver
 from .formatting import calendar_line, event_line
+from .profiles import sender_profile
 
 PAGE_SIZE = 10
 MINE, MY_PUBLIC, PUBLIC_OF, CALENDAR = "m", "p", "o", "c"
@@ -83,7 +84,7 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if kind not in KINDS or not 0 <= arg <= MAX_TELEGRAM_ID or not 0 < page <= 10**6:
         await query.answer(texts.BUTTON_EXPIRED)
         return
-    if await db(get_user)(update.effective_user.id) is None:
+    if await sender_profile(update) is None:
         await query.answer(texts.NEED_REGISTER, show_alert=True)
         return
     text, markup = await db(_page)(kind, update.effective_user.id, arg, page)

@@ -65,6 +65,12 @@ def current_profile(update: Update) -> TgUser | None:
     return user
 
 
+async def sender_profile(update: Update) -> TgUser | None:
+    """The sender's profile; None means not registered now, not merely a minute ago: a
+    person who was unknown at the last read may have registered since (elsewhere)."""
+    return current_profile(update) or await db(get_user)(update.effective_user.id)
+
+
 def owner_of(update: Update) -> TgUser | int:
     """What the event services take as the owner: the known profile, else the id (the
     service then reads the row itself and refuses an unregistered person)."""

@@ -194,3 +194,47 @@ def test_restart_mid_dialog_continues_at_the_same_step(bot, registered_ann, next
     assert "Событие создано" in ann.ask("-")
     assert Event.objects.get().name == "Party"
     assert not ConversationState.objects.exists()
+
+
+def test_a_new_registration_is_known_at_once_without_extra_queries(bot, ann, next_year):
+    """/register replaces the "not registered" the bot remembered for this person
+    (bot/profiles.py): the very next commands work and cost no query to look them up again.
+    Budget of issue 3: at most 5 queries for a simple command."""
+    assert ann.ask("/display_events") == texts.NEED_REGISTER
+    assert "зарегистрированы" in ann.ask("/register")
+    for text in ("/create_event", "Party", next_year.isoformat(), "18:30", "-"):
+        ann.ask(text)
+    assert "Событие создано" in ann.press("Пропустить")
+    event = Event.objects.get()
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    def watch():
+        from django.db import connection
+
+        connection.execute_wrappers.append(count)
+
+    def unwatch():
+        from django.db import connection
+
+        connection.execute_wrappers.remove(count)
+
+    bot.run(orm.on_each_connection(watch))
+    try:
+        spent = {}
+        for text, expected in (
+            ("/help", "/create_event"),
+            ("/export", "Ссылки для выгрузки"),
+            ("/display_events", "Party"),
+            (f"/read_event {event.pk}", "Party"),
+        ):
+            queries.clear()
+            assert expected in ann.ask(text)
+            spent[text.split()[0]] = len(queries)
+    finally:
+        bot.run(orm.on_each_connection(unwatch))
+    # /help and /export need only the profile, known since /register; a list is count + page.
+    assert spent == {"/help": 0, "/export": 0, "/display_events": 2, "/read_event": 1}

@@ -8,7 +8,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Mes
 from calendarapp.exceptions import DomainError, ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH
 from calendarapp.parsing import parse_id
-from calendarapp.selectors.users import get_user
 from calendarapp.services import events as event_services
 from calendarapp.services.reminders import parse_lead_time
 
@@ -31,7 +30,7 @@ from ..dialog import (
     stops,
 )
 from ..formatting import event_card
-from ..profiles import current_profile, owner_of
+from ..profiles import owner_of, sender_profile
 
 CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS, CREATE_REMINDER = (
     "WAIT_NAME",
@@ -164,7 +163,7 @@ async def _ask_reminder(update, context, details: str):
     except DomainError as error:
         return await reject(update, context, error)
     _draft(context)["details"] = details
-    user = current_profile(update) or await db(get_user)(update.effective_user.id)
+    user = await sender_profile(update)
     default = user.default_reminder_minutes if user else None
     question = texts.ASK_REMINDER.format(default=choice_keyboards.reminder_phrase(default))
     await ask(update, context, question, choice_keyboards.reminder_step(default))

@@ -27,7 +27,7 @@ from ..dialog import (
     send,
     stops,
 )
-from ..profiles import remember_profile
+from ..profiles import remember_profile, sender_profile
 
 TIMEZONE_GROUP = 20
 WAIT_TIMEZONE = "WAIT_TIMEZONE"
@@ -64,7 +64,7 @@ async def settings_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     minutes = choice_keyboards.parse_lead(query.data, choice_keyboards.CB_SETTINGS_REMIND)
     if minutes is choice_keyboards.INVALID:
         minutes = -1  # forged: the service refuses it in its own words
-    if await db(get_user)(update.effective_user.id) is None:
+    if await sender_profile(update) is None:
         await query.answer(texts.NEED_REGISTER, show_alert=True)
         return
     try:
