@@ -139,30 +139,49 @@ async def step(session, user, text, latencies) -> str:
     return answer.text
 
 
-async def user_loop(session, user, deadline, latencies, date_text, interval=None) -> int:
-    """One user's workload. `interval`: seconds between the user's messages (paced mode)."""
+async def user_loop(
+    session, user, deadline, latencies, date_text, interval=None, arrivals="poisson"
+) -> int:
+    """One user's workload. `interval`: mean seconds between the user's messages (paced
+    mode); `arrivals`: "poisson" (random gaps, as independent people write) or "fixed"."""
     updates = 0
     event_id = None
     loop = asyncio.get_running_loop()
     next_at = loop.time() + (random.random() * interval if interval else 0)
+    end_at = loop.time() + (deadline - time.perf_counter())
+
+    def gap() -> float:
+        return random.expovariate(1 / interval) if arrivals == "poisson" else interval
 
     async def paced(text):
         nonlocal next_at
         if interval:
-            # Never catch up in a burst after a slow answer: the debt is dropped.
-            next_at = max(next_at, loop.time())
-            await asyncio.sleep(next_at - loop.time())
-            next_at += interval
+            if arrivals == "fixed":
+                # Never catch up in a burst after a slow answer: the debt is dropped.
+                next_at = max(next_at, loop.time())
+            # Poisson: a gap shorter than the answer took is made up by later ones (a user
+            # who is behind sends right after each answer), so the offered rate holds.
+            if next_at >= end_at:
+                raise _TimeUp  # stop on time, not at the end of a round (rounds vary)
+            await asyncio.sleep(max(0.0, next_at - loop.time()))
+            next_at += gap()
         return await step(session, user, text, latencies)
 
-    while time.perf_counter() < deadline:
-        for text in ("/create_event", f"Bench event {updates}", date_text, "10:30", "-", "-"):
-            answer = await paced(text)
-        event_id = int(answer.split("#", 1)[1].split(":", 1)[0])
-        await paced("/display_events")
-        await paced(f"/read_event {event_id}")
-        updates += 8
+    try:
+        while time.perf_counter() < deadline:
+            for text in ("/create_event", f"Bench event {updates}", date_text, "10:30", "-", "-"):
+                answer = await paced(text)
+            event_id = int(answer.split("#", 1)[1].split(":", 1)[0])
+            await paced("/display_events")
+            await paced(f"/read_event {event_id}")
+            updates += 8
+    except _TimeUp:
+        pass
     return updates
+
+
+class _TimeUp(Exception):
+    pass
 
 
 def _install(counter):
@@ -230,7 +249,11 @@ async def main(args) -> None:
     date_text = (dt.date.today() + dt.timedelta(days=400)).isoformat()
     label = f", {args.workers} workers" if args.workers > 1 else ""
     label += f", paced {args.rate:g}/s" if args.rate else ""
-    mode = f"paced at {args.rate:g} updates/s" if args.rate else "as fast as answered"
+    mode = (
+        f"paced at {args.rate:g} updates/s ({args.arrivals} arrivals)"
+        if args.rate
+        else "as fast as answered"
+    )
     print(
         f"database: {connection.vendor}, bot: manage.py runbot --workers {args.workers} "
         f"(pid {bot.process.pid}), "
@@ -254,7 +277,10 @@ async def main(args) -> None:
             started = time.perf_counter()
             deadline = started + args.seconds
             await asyncio.gather(
-                *(user_loop(session, u, deadline, latencies, date_text, interval) for u in users)
+                *(
+                    user_loop(session, u, deadline, latencies, date_text, interval, args.arrivals)
+                    for u in users
+                )
             )
             elapsed = time.perf_counter() - started
             cpu = bot_cpu(bot.process.pid) - cpu
@@ -312,6 +338,14 @@ if __name__ == "__main__":
         default=0,
         help="paced mode: the users together send this many updates/s (each waits its turn "
         "and for the answer); default 0: each user sends again as soon as answered",
+    )
+    parser.add_argument(
+        "--arrivals",
+        choices=["poisson", "fixed"],
+        default="poisson",
+        help="paced mode: each user's gaps are random (poisson, the default: independent "
+        "people) or all equal (fixed: users who were slowed down together stay in step and "
+        "then send in bursts)",
     )
     logging.getLogger("telegram").setLevel(logging.WARNING)
     # The fake Telegram and the users run on the same event loop as the bot (uvloop where
