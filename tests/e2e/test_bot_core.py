@@ -1,6 +1,7 @@
 """End to end: /start, /register, /create_event, /cancel over the fake Bot API."""
 
 import pytest
+from django.db import connection
 
 from calendarapp.bot import orm, texts
 from calendarapp.models import BotStatistics, ConversationState, Event, TgUser
@@ -212,17 +213,7 @@ def test_a_new_registration_is_known_at_once_without_extra_queries(bot, ann, nex
         queries.append(sql)
         return execute(sql, params, many, context)
 
-    def watch():
-        from django.db import connection
-
-        connection.execute_wrappers.append(count)
-
-    def unwatch():
-        from django.db import connection
-
-        connection.execute_wrappers.remove(count)
-
-    bot.run(orm.on_each_connection(watch))
+    bot.run(orm.on_each_connection(lambda: connection.execute_wrappers.append(count)))
     try:
         spent = {}
         for text, expected in (
@@ -235,6 +226,6 @@ def test_a_new_registration_is_known_at_once_without_extra_queries(bot, ann, nex
             assert expected in ann.ask(text)
             spent[text.split()[0]] = len(queries)
     finally:
-        bot.run(orm.on_each_connection(unwatch))
+        bot.run(orm.on_each_connection(lambda: connection.execute_wrappers.remove(count)))
     # /help and /export need only the profile, known since /register; a list is count + page.
     assert spent == {"/help": 0, "/export": 0, "/display_events": 2, "/read_event": 1}
