@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.utils import translation
 from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
 
 from calendarapp.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
@@ -105,12 +106,21 @@ def file_base_url(base_url: str) -> str:
 
 async def set_menu(application: Application) -> None:
     """The command menu in every language from the catalog: Russian for everyone, English
-    for clients set to English (Telegram picks by the client's language)."""
+    for clients set to English (Telegram picks by the client's language).
+
+    Best effort: the menu is a convenience, so a Bot API that refuses it (an outage at
+    start, a proxy or test server without the method) is logged and the bot runs on.
+    """
     for code in SUPPORTED_LANGUAGES:
         with translation.override(code):
             commands = [BotCommand(name, text) for name, text in texts.command_menu()]
         language = {} if code == DEFAULT_LANGUAGE else {"language_code": code}
-        await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), **language)
+        try:
+            await application.bot.set_my_commands(
+                commands, scope=BotCommandScopeDefault(), **language
+            )
+        except TelegramError as error:
+            logger.warning("Could not set the command menu (%s): %s", code, error)
 
 
 def build_application(

@@ -167,3 +167,16 @@ def test_two_users_at_once_each_in_their_own_language(bot, registered_ann, bob, 
     assert bob_replies[1].startswith("Commands:")
     assert not any(CYRILLIC.search(reply) for reply in bob_replies)
     assert ann.buttons() == bob.buttons() == []
+
+
+def test_a_bot_api_that_refuses_the_menu_does_not_stop_the_bot(bot, ann):
+    """The menu is a convenience: a server without setMyCommands (404) or an outage at
+    start leaves the bot answering, and the menu is set at the next start."""
+    bot.stop_bot()
+    bot.fake.commands.clear()
+    bot.call(bot.fake.fail, "setMyCommands", 404, times=2)
+    bot.start_bot()
+    assert ann.ask("/start").startswith("Привет! Я календарь-бот")
+    assert bot.fake.menu_for(ann.user) == []
+    bot.restart()
+    assert bot.fake.menu_for(ann.user)[0]["command"] == "start"
