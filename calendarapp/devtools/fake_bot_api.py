@@ -545,6 +545,10 @@ class FakeBotApi:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
                 if data is None and not button.get("url"):
                     raise ApiError(400, 'Bad Request: can\'t find field "callback_data"')
+                url = button.get("url")
+                if url is not None and "." not in (urlsplit(str(url)).hostname or ""):
+                    # Telegram's rule: a URL button's host must have a dot (no localhost).
+                    raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
         return markup
 
     def _record(self, activity: Activity) -> None:

@@ -60,3 +60,25 @@ def test_export_links(bot, registered_ann, party, command, settings):
     assert all(url.startswith(settings.SITE_BASE_URL) for url in urls)
     token = parse_qs(urlsplit(urls[0]).query)["token"][0]
     assert read_export_token(token) == registered_ann.id
+
+
+@pytest.mark.parametrize("command", ["/export", "/calendar"])
+def test_export_links_to_a_host_telegram_refuses_come_in_the_text(
+    bot, registered_ann, party, command, settings
+):
+    """A newcomer's SITE_BASE_URL (localhost) is refused in URL buttons by Telegram: the
+    answer is not lost, the links come in its text and the page buttons stay."""
+    settings.SITE_BASE_URL = "http://localhost:8000"
+    for n in range(10):  # a second /calendar page, so a pager button is kept
+        create_event(registered_ann.id, name=f"Extra {n}", date=party.date, time=dt.time(20, n))
+    answer = registered_ann.ask(command)
+    assert "15 мин" in answer
+    csv_line, json_line = answer.splitlines()[-2:]
+    assert csv_line.startswith(f"{texts.BTN_EXPORT_CSV}: http://localhost:8000/export/csv/?token=")
+    assert json_line.startswith(f"{texts.BTN_EXPORT_JSON}: http://localhost:8000/export/json/")
+    token = parse_qs(urlsplit(csv_line.split(": ", 1)[1]).query)["token"][0]
+    assert read_export_token(token) == registered_ann.id
+    buttons = registered_ann.last_message().buttons()
+    assert not any(button.get("url") for button in buttons)
+    if command == "/calendar":
+        assert [button["text"] for button in buttons] == [texts.BTN_NEXT]
