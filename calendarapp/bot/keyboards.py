@@ -15,6 +15,8 @@ def button(label, **kwargs) -> InlineKeyboardButton:
 
 CB_CANCEL = "cancel"
 CB_SKIP = "skip"
+# Confirmations name their event (del:yes:<id>): a button on an older question must not
+# act on the event of whatever dialog is open now.
 CB_DELETE_YES = "del:yes"
 CB_SHARE_PUBLIC = "share:public"
 CB_SHARE_PRIVATE = "share:private"
@@ -36,22 +38,34 @@ def skip_or_cancel() -> InlineKeyboardMarkup:
     )
 
 
-def confirm_delete() -> InlineKeyboardMarkup:
+def for_event(action: str, event_id: int) -> str:
+    return f"{action}:{event_id}"
+
+
+def event_of(data: str) -> int | None:
+    """The event id a confirmation button names (None: not one of ours)."""
+    tail = data.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdecimal() and len(tail) <= 19 else None
+
+
+def confirm_delete(event_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                button(texts.BTN_CONFIRM_DELETE, callback_data=CB_DELETE_YES),
+                button(
+                    texts.BTN_CONFIRM_DELETE, callback_data=for_event(CB_DELETE_YES, event_id)
+                ),
                 button(texts.BTN_CANCEL, callback_data=CB_CANCEL),
             ]
         ]
     )
 
 
-def share_choice(is_public: bool) -> InlineKeyboardMarkup:
+def share_choice(event_id: int, is_public: bool) -> InlineKeyboardMarkup:
     toggle = (
-        button(texts.BTN_MAKE_PRIVATE, callback_data=CB_SHARE_PRIVATE)
+        button(texts.BTN_MAKE_PRIVATE, callback_data=for_event(CB_SHARE_PRIVATE, event_id))
         if is_public
-        else button(texts.BTN_MAKE_PUBLIC, callback_data=CB_SHARE_PUBLIC)
+        else button(texts.BTN_MAKE_PUBLIC, callback_data=for_event(CB_SHARE_PUBLIC, event_id))
     )
     return InlineKeyboardMarkup([[toggle, button(texts.BTN_CANCEL, callback_data=CB_CANCEL)]])
 

@@ -117,3 +117,43 @@ def test_delete_by_typing_yes(bot, registered_ann, party):
     registered_ann.ask(f"/delete_event {party.pk}")
     assert registered_ann.ask("да").startswith(f"Событие #{party.pk}")
     assert not Event.objects.exists()
+
+
+def test_an_older_confirmation_button_does_not_delete_the_event_asked_about_now(
+    bot, registered_ann, party, next_year
+):
+    """Yes on the question about #1, pressed while the question about #2 is open, must not
+    delete #2 (nor #1: that question is gone); the open question still works."""
+    ann = registered_ann
+    other = create_event(ann.id, name="Other", date=next_year, time=dt.time(9, 0))
+    ann.ask(f"/delete_event {party.pk}")
+    first_question = ann.last_message()
+    ann.ask(f"/delete_event {other.pk}")
+    data = next(
+        b["callback_data"] for b in first_question.buttons() if "del:" in b["callback_data"]
+    )
+    ann.press_data(data, first_question)
+    assert ann.wait_for_reply().text == texts.BUTTON_EXPIRED
+    assert Event.objects.count() == 2
+    assert ann.press(texts.BTN_CONFIRM_DELETE) == texts.EVENT_DELETED.format(
+        id=other.pk, name="Other"
+    )
+    assert list(Event.objects.values_list("name", flat=True)) == ["Party"]
+
+
+def test_an_older_share_button_does_not_change_the_event_asked_about_now(
+    bot, registered_ann, party, next_year
+):
+    ann = registered_ann
+    other = create_event(ann.id, name="Other", date=next_year, time=dt.time(9, 0))
+    ann.ask(f"/share_event {party.pk}")
+    first_question = ann.last_message()
+    ann.ask(f"/share_event {other.pk}")
+    data = next(
+        b["callback_data"] for b in first_question.buttons() if "share:" in b["callback_data"]
+    )
+    ann.press_data(data, first_question)
+    assert ann.wait_for_reply().text == texts.BUTTON_EXPIRED
+    assert not Event.objects.filter(is_public=True).exists()
+    assert ann.press(texts.BTN_MAKE_PUBLIC) == texts.NOW_PUBLIC.format(id=other.pk)
+    assert list(Event.objects.filter(is_public=True).values_list("name", flat=True)) == ["Other"]

@@ -92,7 +92,9 @@ def command():
 
 
 CALLBACK_SHAPES = st.one_of(
-    st.sampled_from(["cancel", "skip", "del:yes", "share:public", "share:private", "page:"]),
+    st.sampled_from(
+        ["cancel", "skip", "del:yes", "del:yes:1", "share:public", "share:private:1", "page:"]
+    ),
     st.tuples(st.sampled_from("mpocx"), numbers(), numbers()).map(
         lambda t: f"page:{t[0]}:{t[1]}:{t[2]}"
     ),

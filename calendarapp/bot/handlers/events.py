@@ -335,7 +335,7 @@ async def edit_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
 async def _ask_confirmation(update, context, event) -> str:
     _draft(context)["event_id"] = event.pk
     question = texts.CONFIRM_DELETE.format(event=event_card(event))
-    await ask(update, context, question, keyboards.confirm_delete())
+    await ask(update, context, question, keyboards.confirm_delete(event.pk))
     return DELETE_CONFIRM
 
 
@@ -368,10 +368,14 @@ async def delete_id(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 @stops
 async def delete_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    if update.message is not None and update.message.text.strip().lower() not in YES_WORDS:
-        await send(update, texts.CONFIRM_DELETE_EXPECTED, keyboards.confirm_delete())
-        return None
     event_id = _draft(context).get("event_id")
+    if update.message is not None and update.message.text.strip().lower() not in YES_WORDS:
+        await send(update, texts.CONFIRM_DELETE_EXPECTED, keyboards.confirm_delete(event_id))
+        return None
+    query = update.callback_query
+    if query is not None and keyboards.event_of(query.data) != event_id:
+        await query.answer(texts.BUTTON_EXPIRED)  # the button of an earlier /delete_event
+        return None
     try:
         event = await db(event_services.delete_event)(update.effective_user.id, event_id)
     except DomainError as error:
@@ -428,7 +432,9 @@ def handlers():
                 MessageHandler(TEXT, delete_id),
             ],
             DELETE_CONFIRM: [
-                CallbackQueryHandler(delete_confirmed, pattern=f"^{keyboards.CB_DELETE_YES}$"),
+                CallbackQueryHandler(
+                    delete_confirmed, pattern=rf"^{keyboards.CB_DELETE_YES}:\d+$"
+                ),
                 MessageHandler(TEXT, delete_confirmed),
             ],
         },

@@ -35,7 +35,7 @@ async def _offer_choice(update, context, event) -> str:
     context.user_data.setdefault("draft", {})["event_id"] = event.pk
     access = texts.ACCESS_PUBLIC if event.is_public else texts.ACCESS_PRIVATE
     question = texts.SHARE_CHOICE.format(id=event.pk, name=event.name, access=access)
-    await ask(update, context, question, keyboards.share_choice(event.is_public))
+    await ask(update, context, question, keyboards.share_choice(event.pk, event.is_public))
     return SHARE_CHOICE
 
 
@@ -72,8 +72,12 @@ async def share_id(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 @stops
 async def share_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    is_public = update.callback_query.data == keyboards.CB_SHARE_PUBLIC
+    data = update.callback_query.data
     event_id = context.user_data.get("draft", {}).get("event_id")
+    if keyboards.event_of(data) != event_id:  # a button of an earlier /share_event
+        await update.callback_query.answer(texts.BUTTON_EXPIRED)
+        return None
+    is_public = data.startswith(keyboards.CB_SHARE_PUBLIC + ":")
     forget(context, "draft")
     try:
         event = await db(event_services.set_event_visibility)(
@@ -150,7 +154,7 @@ def handlers():
                 MessageHandler(TEXT, share_id),
             ],
             SHARE_CHOICE: [
-                CallbackQueryHandler(share_chosen, pattern="^share:(public|private)$"),
+                CallbackQueryHandler(share_chosen, pattern=r"^share:(public|private):\d+$"),
                 MessageHandler(TEXT, share_typed),
             ],
         },
