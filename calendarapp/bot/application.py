@@ -78,6 +78,7 @@ def handler_providers() -> list[HandlerProvider]:
         events,
         export,
         feed,
+        gate,
         language,
         meetings,
         registration,
@@ -86,6 +87,7 @@ def handler_providers() -> list[HandlerProvider]:
     )
 
     return [
+        gate.handlers,  # first: group chats, edits and block notices stop there
         registration.handlers,
         events.handlers,
         sharing.handlers,

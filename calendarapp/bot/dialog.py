@@ -162,8 +162,20 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 
 async def leave_for_command(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    """Another command during a dialog: the dialog ends quietly and the command runs."""
+    """Another command during a dialog: the dialog ends quietly and the command runs.
+
+    Quietly, unless the dialog showed a reply keyboard (/invite's user picker): that one
+    stays on the person's screen until the bot removes it, so they are told and it goes.
+    """
+    markup = context.user_data.get("markup")
     forget(context, "draft")
+    if isinstance(markup, str) and '"keyboard"' in markup:
+        from telegram import ReplyKeyboardRemove
+
+        # Sent now, not after the state write (it asks nothing): before the command's answer.
+        await update.effective_chat.send_message(
+            texts.DIALOG_LEFT, reply_markup=ReplyKeyboardRemove()
+        )
     return END
 
 

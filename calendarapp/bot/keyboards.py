@@ -52,9 +52,7 @@ def confirm_delete(event_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                button(
-                    texts.BTN_CONFIRM_DELETE, callback_data=for_event(CB_DELETE_YES, event_id)
-                ),
+                button(texts.BTN_CONFIRM_DELETE, callback_data=for_event(CB_DELETE_YES, event_id)),
                 button(texts.BTN_CANCEL, callback_data=CB_CANCEL),
             ]
         ]

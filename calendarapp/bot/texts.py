@@ -83,11 +83,16 @@ REGISTERED_AGAIN = _("Вы уже зарегистрированы, {name}. Да
 NEED_REGISTER = _("Сначала зарегистрируйтесь: /register")
 CANCELLED = _("Отменено.")
 NOTHING_TO_CANCEL = _("Сейчас нечего отменять.")
+DIALOG_LEFT = _("Предыдущий диалог закрыт.")
 UNKNOWN_COMMAND = _("Такой команды нет. Список команд: /help")
 NOT_UNDERSTOOD = _("Не понял. Список команд: /help")
 TEXT_EXPECTED = _("Пришлите, пожалуйста, ответ текстом.")
 BUTTON_EXPIRED = _("Эта кнопка уже не действует.")
 INTERNAL_ERROR = _("Что-то пошло не так. Попробуйте ещё раз чуть позже.")
+PRIVATE_CHATS_ONLY = _(
+    "Я работаю только в личном чате, чтобы ваши события не видели другие. "
+    "Напишите мне в личные сообщения."
+)
 
 # --- create -------------------------------------------------------------------------------
 ASK_NAME = format_lazy(_("Как назовём событие? (до {limit} символов)"), limit=EVENT_NAME_MAX_LENGTH)
@@ -110,10 +115,10 @@ ASK_EVENT_ID = _("Номер события? Номера видны в /display
 READ_USAGE = _("Укажите номер события: /read_event 5. Номера видны в /display_events.")
 NO_EVENTS = _("У вас пока нет событий. Создайте: /create_event")
 NO_PUBLIC_EVENTS = _("У вас нет публичных событий. Сделать событие публичным: /share_event")
-NO_PUBLIC_OF = _("У {user} нет публичных событий.")
+NO_PUBLIC_OF = _("У пользователя {user} нет публичных событий.")
 LIST_TITLE_MINE = _("Ваши события")
 LIST_TITLE_PUBLIC_MINE = _("Ваши публичные события")
-LIST_TITLE_PUBLIC_OF = _("Публичные события {user}")
+LIST_TITLE_PUBLIC_OF = _("Публичные события пользователя {user}")
 LIST_TITLE_CALENDAR = _("Ваш календарь")
 PAGE_SUFFIX = _(" (стр. {page} из {pages})")
 PUBLIC_MARK = " 🌐"  # a sign, not a word: the same in every language
@@ -124,7 +129,9 @@ NO_DETAILS = _("Описания нет.")
 DETAILS_PREFIX = _("Описание: ")
 
 # --- edit ---------------------------------------------------------------------------------
-ASK_NEW_DETAILS = _("Новое описание события #{id} (до {limit} символов):")
+ASK_NEW_DETAILS = _(
+    "Новое описание события #{id} (до {limit} символов). Чтобы убрать описание, отправьте «-»."
+)
 EVENT_EDITED = _("Описание события #{id} обновлено.")
 
 # --- delete -------------------------------------------------------------------------------
@@ -243,7 +250,7 @@ ASK_INVITE_DETAILS = format_lazy(
 )
 INVITE_SENT = _(
     "Приглашение для {who} на «{name}» ({date} {time}) отправлено. "
-    "Когда он ответит, я напишу. Ваши встречи: /meetings"
+    "Когда участник ответит, я напишу. Ваши встречи: /meetings"
 )
 INVITATION = _("{who} приглашает вас на встречу «{name}».\nКогда: {date} {time}{zone}")
 INVITATION_COMMENT = _("\nКомментарий: {details}")

@@ -257,6 +257,49 @@ class FakeBotApi:
         """A message with any fields (caption, document, entities...), for fuzzing."""
         return self._push({"message": self._message_base(user) | fields})
 
+    def send_in_group(self, user: FakeUser, group_id: int, text: str) -> int:
+        """The user writes in a group (negative id) the bot was added to."""
+        self.started.add(group_id)  # a member of the group: the bot may write there
+        message = {
+            "message_id": next(self._user_message_ids),
+            "from": user.as_json(),
+            "chat": {"id": group_id, "type": "supergroup", "title": "Team"},
+            "date": int(time.time()),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self._push({"message": message})
+
+    def edit_text(self, user: FakeUser, message_id: int, text: str) -> int:
+        """The user edits a message they sent earlier: Telegram sends it again, edited."""
+        message = self._message_base(user) | {
+            "message_id": message_id,
+            "text": text,
+            "edit_date": int(time.time()),
+        }
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self._push({"edited_message": message})
+
+    def block_with_notice(self, user: FakeUser) -> int:
+        """The user blocks the bot; Telegram tells the bot with a my_chat_member update."""
+        self.blocked.add(user.id)
+        bot = BOT_USER
+        return self._push(
+            {
+                "my_chat_member": {
+                    "chat": user.chat_json(),
+                    "from": user.as_json(),
+                    "date": int(time.time()),
+                    "old_chat_member": {"status": "member", "user": bot},
+                    "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0},
+                }
+            }
+        )
+
     def press(self, user: FakeUser, message: BotMessage, callback_data: str) -> int:
         query_id = str(next(self._callback_ids))
         self._open_callbacks[query_id] = user.id
@@ -486,11 +529,14 @@ class FakeBotApi:
         return web.json_response(body, status=error.code)
 
     def _message_json(self, message: BotMessage) -> dict:
-        user = self.users.get(message.chat_id) or FakeUser(message.chat_id)
+        if message.chat_id < 0:  # a group (send_in_group)
+            chat = {"id": message.chat_id, "type": "supergroup", "title": "Team"}
+        else:
+            chat = (self.users.get(message.chat_id) or FakeUser(message.chat_id)).chat_json()
         data = {
             "message_id": message.message_id,
             "from": BOT_USER,
-            "chat": user.chat_json(),
+            "chat": chat,
             "date": int(time.time()),
             "text": message.text,
         }

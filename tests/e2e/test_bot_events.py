@@ -79,6 +79,29 @@ def test_edit_event_dialog_with_bad_input(bot, registered_ann, party, bobs_event
     assert Event.objects.get(pk=bobs_event.pk).details == ""
 
 
+def test_edit_event_inline_too_long_keeps_the_event_and_asks_for_the_text(
+    bot, registered_ann, party
+):
+    ann = registered_ann
+    answer = ann.ask(f"/edit_event {party.pk} " + "z" * 1001)
+    question = texts.ASK_NEW_DETAILS.format(id=party.pk, limit=1000)
+    assert answer.startswith("Описание длиннее 1000") and answer.endswith(question)
+    assert ann.ask("Shorter") == texts.EVENT_EDITED.format(id=party.pk)
+    assert Event.objects.get().details == "Shorter"
+
+
+def test_edit_event_dash_removes_the_details(bot, registered_ann, party):
+    ann = registered_ann
+    ann.ask(f"/edit_event {party.pk} Bring snacks")
+    assert Event.objects.get().details == "Bring snacks"
+    assert ann.ask(f"/edit_event {party.pk} -") == texts.EVENT_EDITED.format(id=party.pk)
+    assert Event.objects.get().details == ""
+    ann.ask(f"/edit_event {party.pk} Again")
+    ann.ask(f"/edit_event {party.pk}")
+    assert ann.ask("—") == texts.EVENT_EDITED.format(id=party.pk)
+    assert Event.objects.get().details == ""
+
+
 def test_edit_event_inline_unknown_id_asks_again(bot, registered_ann, party):
     ann = registered_ann
     assert ann.ask("/edit_event 777 text").endswith(texts.ASK_EVENT_ID)

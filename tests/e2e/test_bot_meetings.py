@@ -444,3 +444,19 @@ def test_invite_dialog_survives_a_bot_restart(bot, ann, bob, standup):
     bot.restart()
     assert ann.ask("после рестартов").startswith("Приглашение для Bob")
     assert "Комментарий: после рестартов" in bob.wait_for_reply().text
+
+
+def test_another_command_at_the_participant_step_takes_the_keyboard_away(bot, ann, bob):
+    assert ann.ask("/invite") == texts.ASK_PARTICIPANT
+    assert ann.reply_keyboard() == [texts.BTN_PICK_USER, texts.BTN_CANCEL]
+    ann.send("/help")
+    left, help_answer = (a.text for a in ann.wait_for_replies(2))
+    assert left == texts.DIALOG_LEFT and help_answer.startswith(str(texts.HELP_TITLE))
+    assert ann.reply_keyboard() == []
+    assert ann.ask("/cancel") == texts.NOTHING_TO_CANCEL
+
+
+def test_a_dialog_without_a_reply_keyboard_ends_quietly_for_another_command(bot, ann):
+    assert ann.ask("/create_event") == texts.ASK_NAME
+    assert ann.ask("/help").startswith(str(texts.HELP_TITLE))
+    assert ann.nothing_more()

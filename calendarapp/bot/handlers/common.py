@@ -1,7 +1,7 @@
 """What is left when no dialog and no command took the update: /cancel with nothing to
 cancel, unknown commands, stray text or media, stale buttons, list pages."""
 
-from telegram import Update
+from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from .. import listing, texts
@@ -14,7 +14,10 @@ async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await query.answer(texts.NOTHING_TO_CANCEL)
         await unless_unchanged(lambda: query.edit_message_reply_markup(None))()
         return
-    await update.effective_chat.send_message(texts.NOTHING_TO_CANCEL)
+    # A reply keyboard left over (an older version, a lost message) goes with it.
+    await update.effective_chat.send_message(
+        texts.NOTHING_TO_CANCEL, reply_markup=ReplyKeyboardRemove()
+    )
 
 
 def command_name(text: str) -> str:

@@ -44,6 +44,7 @@ DELETE_ID, DELETE_CONFIRM = "WAIT_ID", "WAIT_CONFIRM"
 READ_ID = "WAIT_READ_ID"
 SKIP_WORDS = {"-", "—", "нет", "пропустить", "no", "skip"}
 REMINDER_SKIP_WORDS = {"-", "—", "пропустить", "skip"}  # "нет" here means "no reminder"
+CLEAR_WORDS = {"-", "—"}  # /edit_event: remove the details
 YES_WORDS = {"да", "удалить", "да, удалить", "yes", "delete", "yes, delete"}
 
 
@@ -279,14 +280,19 @@ async def _load_own(update: Update, text: str):
     return await db(event_services.get_own_event)(update.effective_user.id, parse_id(text))
 
 
+def _new_details_question(event) -> str:
+    return texts.ASK_NEW_DETAILS.format(id=event.pk, limit=EVENT_DETAILS_MAX_LENGTH)
+
+
 async def _ask_new_details(update, context, event) -> str:
     _draft(context)["event_id"] = event.pk
-    question = texts.ASK_NEW_DETAILS.format(id=event.pk, limit=EVENT_DETAILS_MAX_LENGTH)
-    await ask(update, context, question, keyboards.cancel())
+    await ask(update, context, _new_details_question(event), keyboards.cancel())
     return EDIT_DETAILS
 
 
 async def _save_details(update, context, event_id: int, details: str):
+    if details.strip() in CLEAR_WORDS:  # as in /create_event: no details
+        details = ""
     try:
         await db(event_services.update_event_details)(update.effective_user.id, event_id, details)
     except DomainError as error:
@@ -313,7 +319,12 @@ async def edit_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
         return EDIT_ID
     new_details = command_tail(update).split(maxsplit=1)
     if len(new_details) > 1:
-        return await _save_details(update, context, event.pk, new_details[1])
+        # If the text is refused (too long), the dialog goes on at the details question
+        # for this event: the id was fine and is not asked again.
+        _draft(context)["event_id"] = event.pk
+        remember(context, _new_details_question(event), keyboards.cancel())
+        state = await _save_details(update, context, event.pk, new_details[1])
+        return EDIT_DETAILS if state is None else state
     return await _ask_new_details(update, context, event)
 
 
@@ -432,9 +443,7 @@ def handlers():
                 MessageHandler(TEXT, delete_id),
             ],
             DELETE_CONFIRM: [
-                CallbackQueryHandler(
-                    delete_confirmed, pattern=rf"^{keyboards.CB_DELETE_YES}:\d+$"
-                ),
+                CallbackQueryHandler(delete_confirmed, pattern=rf"^{keyboards.CB_DELETE_YES}:\d+$"),
                 MessageHandler(TEXT, delete_confirmed),
             ],
         },

@@ -1,0 +1,63 @@
+"""What the bot does not serve, stopped before any other handler sees it.
+
+- Group chats and channels: every answer of this bot is personal (events, export and feed
+  links), and a group would show it to everyone. Commands there get one line saying so;
+  callback buttons a toast; chatter nothing.
+- Edits of earlier messages: Telegram sends an edited "/delete_event 5" again, and it must
+  not run twice.
+- Telegram's notice that the person blocked the bot (my_chat_member, "kicked") marks them
+  unreachable at once, before an invitation to them is even tried.
+"""
+
+from telegram import Chat, ChatMember, Update
+from telegram.ext import ApplicationHandlerStop, BaseHandler, ContextTypes
+
+from calendarapp.services.users import mark_user_unreachable
+
+from .. import texts
+from ..orm import db
+
+GATE_GROUP = -100  # before every dialog and command
+
+
+def _not_served(update: object) -> bool:
+    if not isinstance(update, Update):
+        return False
+    if update.edited_message is not None or update.edited_channel_post is not None:
+        return True
+    if update.my_chat_member is not None:
+        return True
+    chat = update.effective_chat
+    return chat is not None and chat.type != Chat.PRIVATE
+
+
+class NotServed(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
+    """Matches only the updates above, so an ordinary private update costs one check."""
+
+    def __init__(self):
+        super().__init__(stop_here)
+
+    def check_update(self, update: object) -> bool:
+        return _not_served(update)
+
+
+async def stop_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    member = update.my_chat_member
+    if member is not None:
+        if member.chat.type == Chat.PRIVATE and member.new_chat_member.status in (
+            ChatMember.BANNED,  # "kicked": the person blocked the bot
+        ):
+            await db(mark_user_unreachable)(member.from_user.id)
+    elif update.callback_query is not None:
+        await update.callback_query.answer(texts.PRIVATE_CHATS_ONLY, show_alert=True)
+    elif _is_command(update.message):
+        await update.message.reply_text(texts.PRIVATE_CHATS_ONLY)
+    raise ApplicationHandlerStop
+
+
+def _is_command(message) -> bool:
+    return bool(message is not None and message.text and message.text.startswith("/"))
+
+
+def handlers():
+    return [(GATE_GROUP, NotServed())]
