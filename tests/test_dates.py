@@ -207,3 +207,32 @@ def test_reminder_renderer(alice, bob, tomorrow, monkeypatch):
     monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at)
     event.delete()
     assert bot_reminders.render_reminder(to_alice) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("9", dt.time(9, 0)), ("21", dt.time(21, 0)), ("0", dt.time(0, 0)), ("7.30", dt.time(7, 30))],
+)
+def test_a_bare_hour_is_a_time(typed, expected):
+    from calendarapp.services.natural_dates import parse_time
+
+    assert parse_time(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["24", "99", "123"])
+def test_a_bare_number_that_is_no_hour_is_refused(typed):
+    from calendarapp.services.natural_dates import parse_time
+
+    with pytest.raises(ValidationFailed):
+        parse_time(typed)
+
+
+@pytest.mark.django_db
+def test_dates_more_than_a_century_ahead_are_refused(alice, frozen):
+    with pytest.raises(ValidationFailed) as error:
+        parse_event_when(alice.pk, "31.12.9999")
+    assert error.value.code == "date_too_far"
+    assert texts.error_text(error.value) == "Это слишком далеко. Укажите дату не позже 2126-12-31."
+    with pytest.raises(ValidationFailed):
+        create_event(alice.pk, name="Far", date=dt.date(2127, 1, 1), time=dt.time(10))
+    assert create_event(alice.pk, name="Ok", date=dt.date(2126, 12, 31), time=dt.time(23)).pk

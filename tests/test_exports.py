@@ -120,6 +120,19 @@ def test_ics_has_time_zones_and_events(client, calendar, tomorrow):
     assert b"TZID=Europe/Moscow:" in raw
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json", "ics"])
+def test_an_event_on_the_last_day_of_the_calendar_exports(client, alice, fmt):
+    """Stored before dates were limited (or made in the admin): every format still works."""
+    Event.objects.create(owner=alice, name="The end", date=dt.date(9999, 12, 31), time=dt.time(23))
+    response = client.get(f"/export/{fmt}/", {"token": issue_export_token(alice.pk).token})
+    assert response.status_code == 200
+    raw = body(response)
+    assert b"9999" in raw
+    if fmt == "ics":
+        (event,) = icalendar.Calendar.from_ical(raw).walk("VEVENT")
+        assert event.decoded("DTEND").time() == dt.time(23, 59, 59)
+
+
 def test_empty_calendar_exports_cleanly(client, bob):
     token = issue_export_token(bob.pk).token
     assert json.loads(body(client.get("/export/json/", {"token": token})))["events"] == []

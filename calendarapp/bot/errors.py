@@ -3,7 +3,7 @@
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from calendarapp.services.users import mark_user_unreachable
@@ -23,6 +23,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.info("User %s blocked the bot: %s", getattr(user, "id", None), error)
         if user is not None:
             await db(mark_user_unreachable)(user.id)
+        return
+    if update is None and isinstance(error, NetworkError | RetryAfter):
+        # Polling hit a Telegram outage or a network blip; the updater retries by itself.
+        logger.warning("Telegram is unreachable, polling retries: %s", error)
         return
     logger.error(
         "Error while handling update %s (user %s, chat %s)",

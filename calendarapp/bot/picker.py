@@ -44,6 +44,7 @@ from calendarapp.services import events as event_services
 
 from . import keyboards, texts
 from .dialog import ask, db, deliver, remember_markup, send, stops
+from .i18n import plain
 
 PAGE_SIZE = 8
 LABEL_MAX = 48  # characters on a button; Telegram cuts long labels anyway
@@ -137,6 +138,9 @@ def pick_handlers(action: str, on_pick: OnPick) -> list[CallbackQueryHandler]:
             await send(update, texts.NO_EVENTS)
             return None
         await query.answer()
+        shown = query.message.reply_markup if query.message is not None else None
+        if shown is not None and shown.to_dict() == plain(markup.to_dict()):
+            return None  # ◀ on the first page, ▶ on the last, the page counter: no edit
         if "markup" in context.user_data:  # a repeated question shows the page in view
             remember_markup(context, markup)
 

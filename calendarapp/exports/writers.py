@@ -29,6 +29,17 @@ CSV_COLUMNS = [
 ]
 ICS_PRODID = "-//Calendar Bot//calendarapp//EN"
 ICS_DEFAULT_DURATION = dt.timedelta(hours=1)
+
+
+def _end(start: dt.datetime) -> dt.datetime:
+    """An hour later; on the calendar's very last day (an event stored before dates were
+    limited, or made in the admin), the end of that day."""
+    try:
+        return start + ICS_DEFAULT_DURATION
+    except OverflowError:
+        return start.replace(hour=23, minute=59, second=59)
+
+
 # Cells starting like a formula would run in Excel (CSV injection); a leading apostrophe
 # makes Excel show them as text.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -152,7 +163,7 @@ def ics_chunks(owner, entries: Iterable[dict], time_zones: Iterable[str]) -> Ite
             event.add("dtstamp", stamp)
             event.add("last-modified", row["updated_at"])
             event.add("dtstart", start)
-            event.add("dtend", start + ICS_DEFAULT_DURATION)
+            event.add("dtend", _end(start))
             event.add("summary", row["name"] or "Meeting")
             if row["details"]:
                 event.add("description", row["details"])

@@ -52,7 +52,25 @@ def user_now(user: TgUser) -> dt.datetime:
     return timezone.now().astimezone(zone_of(user.timezone))
 
 
+MAX_YEARS_AHEAD = 100
+
+
+def ensure_not_too_far(user: TgUser, date: dt.date) -> None:
+    """A calendar has no use for the year 9999, and its last day breaks date arithmetic
+    (an hour's event, a zone's offset to UTC run past the largest datetime)."""
+    today = user_now(user).date()
+    latest = dt.date(min(today.year + MAX_YEARS_AHEAD, dt.MAXYEAR - 1), 12, 31)
+    if date > latest:
+        raise ValidationFailed(
+            "{date} is too far ahead; the latest date is {latest}.",
+            code="date_too_far",
+            date=date.isoformat(),
+            latest=latest.isoformat(),
+        )
+
+
 def ensure_not_past(user: TgUser, date: dt.date, time: dt.time) -> None:
+    ensure_not_too_far(user, date)
     now = user_now(user)
     if dt.datetime.combine(date, time) < now.replace(tzinfo=None, second=0, microsecond=0):
         raise ValidationFailed(
@@ -65,6 +83,7 @@ def ensure_not_past(user: TgUser, date: dt.date, time: dt.time) -> None:
 
 def ensure_date_not_past(user: TgUser, date: dt.date) -> None:
     """A dialog asks the date before the time: refuse a day that is already over."""
+    ensure_not_too_far(user, date)
     if date < user_now(user).date():
         raise ValidationFailed("{date} is in the past.", code="date_in_past", date=date.isoformat())
 

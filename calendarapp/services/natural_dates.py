@@ -16,7 +16,7 @@ from calendarapp.exceptions import ValidationFailed
 MAX_INPUT = 100
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?$")
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")  # "18:30", "9.05", or a bare hour "9"
 # dateparser does not know "следующий понедельник"; "понедельник" with future preference
 # means the same thing.
 _NEXT_WORDS = re.compile(r"\b(следующ\w*|ближайш\w*|next|this|coming)\b", re.IGNORECASE)
@@ -58,12 +58,12 @@ def _exact_date(text: str, today: dt.date) -> dt.date | None:
 
 
 def parse_time(text: str) -> dt.time:
-    """A time of day: "15:30", "9.05", or a phrase like "в 15:00", "3pm"."""
+    """A time of day: "15:30", "9.05", "9" (an hour), or a phrase like "в 15:00", "3pm"."""
     cleaned = " ".join((text or "").split())
     if not cleaned or len(cleaned) > MAX_INPUT:
         raise _bad_time(cleaned)
     if match := _TIME.match(cleaned):
-        hours, minutes = map(int, match.groups())
+        hours, minutes = int(match[1]), int(match[2] or 0)
         if hours > 23 or minutes > 59:
             raise _bad_time(cleaned)
         return dt.time(hours, minutes)

@@ -158,3 +158,20 @@ def test_long_names_fit_on_buttons(bot, registered_ann, next_year):
     assert len(label) == picker.LABEL_MAX and label.endswith("…")
     data = registered_ann.last_message().buttons()[0]["callback_data"]
     assert len(data.encode()) <= 64
+
+
+def test_page_buttons_that_change_nothing_send_no_edit(bot, registered_ann, ten_events):
+    """◀ on the first page and the page counter: Telegram would refuse the edit ("message
+    is not modified"), so none is sent; the press is still answered."""
+    ann = registered_ann
+    ann.ask("/read_event")
+    edits = bot.fake.calls["editMessageReplyMarkup"]
+    asked = ann.last_message()
+    answered = len(bot.fake.answered_callbacks)
+    for label in (texts.PICK_PREV, "1/2"):
+        data = next(b["callback_data"] for b in asked.buttons() if b["text"] == label)
+        ann.press_data(data, asked)
+    # One user's updates are handled in order: once ▶ has turned the page, both are done.
+    assert ann.press(texts.PICK_NEXT) == texts.PICK_TO_READ
+    assert bot.fake.calls["editMessageReplyMarkup"] == edits + 1
+    assert len(bot.fake.answered_callbacks) == answered + 3

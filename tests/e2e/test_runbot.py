@@ -35,6 +35,37 @@ def test_runbot_without_token_says_how_and_fails():
 
 
 @pytest.mark.e2e
+def test_runbot_with_a_token_telegram_refuses_says_so_in_one_line(tmp_path):
+    async def scenario():
+        fake = await FakeBotApi().start()
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "manage.py",
+                "runbot",
+                cwd=ROOT,
+                env=_env(
+                    SQLITE_PATH=str(tmp_path / "bot.sqlite3"),
+                    DATABASE_URL="",
+                    DB_HOST="",
+                    TELEGRAM_BOT_TOKEN="999:WRONG-TOKEN",
+                    TELEGRAM_API_BASE_URL=fake.base_url,
+                ),
+                stderr=asyncio.subprocess.PIPE,
+            )
+            _, stderr = await asyncio.wait_for(process.communicate(), 60)
+            return process.returncode, stderr.decode()
+        finally:
+            await fake.stop()
+
+    code, stderr = asyncio.run(scenario())
+    assert code == 2
+    assert "Telegram refused the bot token" in stderr and "TELEGRAM_BOT_TOKEN" in stderr
+    assert "WRONG-TOKEN" not in stderr and "Traceback" not in stderr
+    assert "Unclosed" not in stderr
+
+
+@pytest.mark.e2e
 def test_runbot_process_answers_and_survives_sigkill_mid_dialog(tmp_path):
     """The real process against the fake API; a SIGKILL mid-dialog loses nothing."""
     db_path = tmp_path / "bot.sqlite3"

@@ -7,12 +7,14 @@ Long polling by default; a webhook server when TELEGRAM_WEBHOOK_URL is set (bot/
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from telegram import Update
+from telegram.error import InvalidToken
 
 from calendarapp.bot import eventloop
 from calendarapp.bot.application import build_application
@@ -24,6 +26,16 @@ NO_CREDENTIALS_HELP = (
     "into bot_secrets.py at the project root. To try the bot without a token: "
     "python manage.py chat"
 )
+REFUSED_CREDENTIALS_HELP = (
+    "Telegram refused the bot token (Unauthorized). Check TELEGRAM_BOT_TOKEN (or API_TOKEN in "
+    "bot_secrets.py): copy it again from @BotFather; /revoke there makes a new one."
+)
+
+
+def _without_refused_token(record: logging.LogRecord) -> bool:
+    """python-telegram-bot logs a refused token with a traceback that prints the token;
+    runbot says it in one line instead (and never shows the token)."""
+    return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
 
 class Command(BaseCommand):
@@ -64,6 +76,23 @@ class Command(BaseCommand):
             self._front(token, workers)
             return
         application = build_application(token, settings.TELEGRAM_API_BASE_URL)
+        logging.getLogger("telegram.ext").addFilter(_without_refused_token)
+        try:
+            self._run(application, webhook, workers, logger)
+        except InvalidToken:
+            # Refused at the first call (getMe); python-telegram-bot's own message would
+            # print the token into the log.
+            self._close_client(application)
+            raise CommandError(REFUSED_CREDENTIALS_HELP, returncode=2) from None
+
+    @staticmethod
+    def _close_client(application) -> None:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        for request in (application.bot.request, application.bot._request[0]):
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(request.shutdown())
+
+    def _run(self, application, webhook, workers, logger) -> None:
         # run_polling/run_webhook install SIGINT/SIGTERM handlers and shut down cleanly on both.
         if webhook is None:
             application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
