@@ -134,6 +134,13 @@ class ApiError(Exception):
         self.code, self.description, self.retry_after = code, description, retry_after
 
 
+def _mark_command(message: dict, text: str) -> None:
+    """Like Telegram: a message starting with /word carries a bot_command entity."""
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+
+
 class FakeBotApi:
     def __init__(
         self,
@@ -232,9 +239,7 @@ class FakeBotApi:
     def send_text(self, user: FakeUser, text: str) -> int:
         text = str(text)  # a test may type a lazy text (texts.X) as a person would
         message = self._message_base(user) | {"text": text}
-        if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        _mark_command(message, text)
         return self._push({"message": message})
 
     def send_photo(self, user: FakeUser) -> int:
@@ -267,9 +272,7 @@ class FakeBotApi:
             "date": int(time.time()),
             "text": text,
         }
-        if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        _mark_command(message, text)
         return self._push({"message": message})
 
     def edit_text(self, user: FakeUser, message_id: int, text: str) -> int:
@@ -279,9 +282,7 @@ class FakeBotApi:
             "text": text,
             "edit_date": int(time.time()),
         }
-        if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        _mark_command(message, text)
         return self._push({"edited_message": message})
 
     def block_with_notice(self, user: FakeUser) -> int:
