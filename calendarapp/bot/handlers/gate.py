@@ -9,7 +9,10 @@
   unreachable at once, before an invitation to them is even tried.
 """
 
+import contextlib
+
 from telegram import Chat, ChatMember, Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, BaseHandler, ContextTypes
 
 from calendarapp.services.users import mark_user_unreachable
@@ -51,7 +54,10 @@ async def stop_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif update.callback_query is not None:
         await update.callback_query.answer(texts.PRIVATE_CHATS_ONLY, show_alert=True)
     elif _is_command(update.message):
-        await update.message.reply_text(texts.PRIVATE_CHATS_ONLY)
+        # A group where the bot may not write answers 403: that says nothing about the
+        # person (the error handler would mark them unreachable), so it ends here.
+        with contextlib.suppress(TelegramError):
+            await update.message.reply_text(texts.PRIVATE_CHATS_ONLY)
     raise ApplicationHandlerStop
 
 
