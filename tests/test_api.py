@@ -302,6 +302,7 @@ def test_seed_example_creates_a_pending_appointment_and_an_invitation(api, seed_
         ({"participant_tg_id": 123}, 400, "invite_self", "participant_tg_id"),
         ({"details": "x" * 501}, 400, "invalid", None),
         ({"date": "31.12.2025"}, 400, "invalid", None),
+        ({"date": "9999-12-31", "time": "23:30:00"}, 400, "date_too_far", "date"),
     ],
 )
 def test_appointment_rules_give_clear_errors(

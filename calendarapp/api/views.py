@@ -159,6 +159,7 @@ class AppointmentListCreateView(generics.ListCreateAPIView):
         "participant_unreachable": "participant_tg_id",
         "already_invited": "participant_tg_id",
         "participant_busy": "participant_tg_id",
+        "date_too_far": "date",
         "details_too_long": "details",
     }
 

@@ -13,6 +13,7 @@ from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
 from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment, Event, TgUser
 
 from . import outbox
+from .events import ensure_not_too_far
 from .statistics import bump_daily_statistics
 
 # Kinds of outbox messages the bot knows how to render.
@@ -91,6 +92,7 @@ def _checked_invitation(
         raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
     participant = check_invitee(organizer_tg_id, participant_tg_id, lock=lock)
     date = date or event.date
+    ensure_not_too_far(organizer, date)  # the events' rule; past dates stay allowed (seed)
     time = (time or event.time).replace(second=0, microsecond=0, tzinfo=None)
     if Appointment.objects.filter(
         event=event, participant=participant, status__in=Appointment.ACTIVE_STATUSES
