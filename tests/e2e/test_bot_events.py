@@ -142,41 +142,42 @@ def test_delete_by_typing_yes(bot, registered_ann, party):
     assert not Event.objects.exists()
 
 
-def test_an_older_confirmation_button_does_not_delete_the_event_asked_about_now(
-    bot, registered_ann, party, next_year
-):
-    """Yes on the question about #1, pressed while the question about #2 is open, must not
-    delete #2 (nor #1: that question is gone); the open question still works."""
-    ann = registered_ann
-    other = create_event(ann.id, name="Other", date=next_year, time=dt.time(9, 0))
-    ann.ask(f"/delete_event {party.pk}")
-    first_question = ann.last_message()
-    ann.ask(f"/delete_event {other.pk}")
-    data = next(
-        b["callback_data"] for b in first_question.buttons() if "del:" in b["callback_data"]
-    )
-    ann.press_data(data, first_question)
-    assert ann.wait_for_reply().text == texts.BUTTON_EXPIRED
-    assert Event.objects.count() == 2
-    assert ann.press(texts.BTN_CONFIRM_DELETE) == texts.EVENT_DELETED.format(
-        id=other.pk, name="Other"
-    )
-    assert list(Event.objects.values_list("name", flat=True)) == ["Party"]
+# command, the confirming button, what it answers for event `other`, and the events left
+# as the person sees them: (name, is_public) of each.
+OLDER_BUTTON_CASES = {
+    "delete": (
+        "/delete_event",
+        texts.BTN_CONFIRM_DELETE,
+        lambda other: texts.EVENT_DELETED.format(id=other.pk, name="Other"),
+        {("Party", False)},
+    ),
+    "share": (
+        "/share_event",
+        texts.BTN_MAKE_PUBLIC,
+        lambda other: texts.NOW_PUBLIC.format(id=other.pk),
+        {("Party", False), ("Other", True)},
+    ),
+}
 
 
-def test_an_older_share_button_does_not_change_the_event_asked_about_now(
-    bot, registered_ann, party, next_year
+@pytest.mark.parametrize("case", OLDER_BUTTON_CASES)
+def test_a_button_of_an_older_question_does_not_act_on_the_event_asked_about_now(
+    bot, registered_ann, party, next_year, case
 ):
+    """«Да, удалить» / «Сделать публичным» on the question about Party, pressed while the
+    question about Other is open, changes nothing; the open question still works."""
+    command, label, answer, left = OLDER_BUTTON_CASES[case]
     ann = registered_ann
     other = create_event(ann.id, name="Other", date=next_year, time=dt.time(9, 0))
-    ann.ask(f"/share_event {party.pk}")
+    ann.ask(f"{command} {party.pk}")
     first_question = ann.last_message()
-    ann.ask(f"/share_event {other.pk}")
-    data = next(
-        b["callback_data"] for b in first_question.buttons() if "share:" in b["callback_data"]
-    )
+    ann.ask(f"{command} {other.pk}")
+    data = next(b["callback_data"] for b in first_question.buttons() if b["text"] == label)
     ann.press_data(data, first_question)
     assert ann.wait_for_reply().text == texts.BUTTON_EXPIRED
-    assert not Event.objects.filter(is_public=True).exists()
-    assert ann.press(texts.BTN_MAKE_PUBLIC) == texts.NOW_PUBLIC.format(id=other.pk)
-    assert list(Event.objects.filter(is_public=True).values_list("name", flat=True)) == ["Other"]
+    assert set(Event.objects.values_list("name", "is_public")) == {
+        ("Party", False),
+        ("Other", False),
+    }
+    assert ann.press(label) == answer(other)
+    assert set(Event.objects.values_list("name", "is_public")) == left

@@ -47,9 +47,8 @@ class NotServed(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
 async def stop_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     member = update.my_chat_member
     if member is not None:
-        if member.chat.type == Chat.PRIVATE and member.new_chat_member.status in (
-            ChatMember.BANNED,  # "kicked": the person blocked the bot
-        ):
+        # "kicked" in a private chat: the person blocked the bot.
+        if member.chat.type == Chat.PRIVATE and member.new_chat_member.status == ChatMember.BANNED:
             await db(mark_user_unreachable)(member.from_user.id)
     elif update.callback_query is not None:
         await update.callback_query.answer(texts.PRIVATE_CHATS_ONLY, show_alert=True)
