@@ -66,6 +66,52 @@ def test_runbot_with_a_token_telegram_refuses_says_so_in_one_line(tmp_path):
 
 
 @pytest.mark.e2e
+def test_runbot_logs_a_telegram_outage_as_warnings_and_answers_after_it(tmp_path):
+    """getUpdates failing (502) is Telegram's trouble, not the bot's: a warning line per
+    retry, no ERROR with a traceback, and the next poll answers the user."""
+    db_path = tmp_path / "bot.sqlite3"
+    env = _env(SQLITE_PATH=str(db_path), DATABASE_URL="", DB_HOST="")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+
+    async def scenario():
+        fake = await FakeBotApi().start()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "manage.py",
+            "runbot",
+            cwd=ROOT,
+            env=env | {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url},
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            user = fake.user(7002, "Lee", "lee")
+            mark = fake.cursor(user.id)
+            fake.send_text(user, "/help")
+            await fake.wait_for_activity(user.id, mark, timeout=30)
+            fake.fail("getUpdates", 502, times=2)
+            await fake.release_polls()  # the long poll in progress ends; the next two fail
+            mark = fake.cursor(user.id)
+            fake.send_text(user, "/help")
+            answer = (await fake.wait_for_activity(user.id, mark, timeout=30))[0].text
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+            await fake.stop()
+        return answer, stderr.decode()
+
+    answer, stderr = asyncio.run(scenario())
+    assert answer.startswith("Команды:")
+    assert stderr.count("Telegram is unreachable, polling retries") == 2, stderr
+    assert "Traceback" not in stderr and " ERROR " not in stderr, stderr
+
+
+@pytest.mark.e2e
 def test_runbot_process_answers_and_survives_sigkill_mid_dialog(tmp_path):
     """The real process against the fake API; a SIGKILL mid-dialog loses nothing."""
     db_path = tmp_path / "bot.sqlite3"
