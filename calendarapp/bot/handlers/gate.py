@@ -13,7 +13,7 @@ import contextlib
 
 from telegram import Chat, ChatMember, Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, BaseHandler, ContextTypes
+from telegram.ext import ApplicationHandlerStop, BaseHandler, ContextTypes, filters
 
 from calendarapp.services.users import mark_user_unreachable
 
@@ -52,16 +52,12 @@ async def stop_here(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await db(mark_user_unreachable)(member.from_user.id)
     elif update.callback_query is not None:
         await update.callback_query.answer(texts.PRIVATE_CHATS_ONLY, show_alert=True)
-    elif _is_command(update.message):
+    elif update.message is not None and filters.COMMAND.check_update(update):
         # A group where the bot may not write answers 403: that says nothing about the
         # person (the error handler would mark them unreachable), so it ends here.
         with contextlib.suppress(TelegramError):
             await update.message.reply_text(texts.PRIVATE_CHATS_ONLY)
     raise ApplicationHandlerStop
-
-
-def _is_command(message) -> bool:
-    return bool(message is not None and message.text and message.text.startswith("/"))
 
 
 def handlers():
