@@ -43,7 +43,10 @@ from asgiref.sync import sync_to_async  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from calendarapp.bot import eventloop, orm  # noqa: E402
+from calendarapp.bot.runtime import (  # noqa: E402
+    eventloop,
+    orm,
+)
 from calendarapp.devtools.session import BotSession  # noqa: E402
 from calendarapp.models import Event, TgUser  # noqa: E402
 from calendarapp.services.users import TelegramProfile, register_user  # noqa: E402

@@ -9,7 +9,7 @@ if ! $PY manage.py shell -c "from django.contrib.auth import get_user_model as g
   echo "No admin account yet: run 'make superuser' in another terminal, then open http://127.0.0.1:8000/admin/"
 fi
 # --- the bot, next to the web, when a token is configured ------------------------------
-if $PY manage.py shell -c "from calendarapp.bot.token import bot_token; raise SystemExit(0 if bot_token() else 1)" 2>/dev/null; then
+if $PY manage.py shell -c "from calendarapp.bot.runtime.token import bot_token; raise SystemExit(0 if bot_token() else 1)" 2>/dev/null; then
   $PY manage.py runbot &
   BOT_PID=$!
   # Ctrl-C reaches both processes (same process group); on any exit, stop the bot and wait.

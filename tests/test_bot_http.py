@@ -1,4 +1,4 @@
-"""The bot's aiohttp HTTP client for the Bot API (calendarapp/bot/http.py) and its event loop."""
+"""The bot's aiohttp HTTP client for the Bot API (bot/transport/http.py) and its event loop."""
 
 import asyncio
 import io
@@ -9,8 +9,8 @@ from django.test import override_settings
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from calendarapp.bot import eventloop
-from calendarapp.bot.http import AiohttpRequest
+from calendarapp.bot.runtime import eventloop
+from calendarapp.bot.transport.http import AiohttpRequest
 from calendarapp.devtools.fake_bot_api import FakeBotApi
 
 
@@ -166,7 +166,7 @@ def test_the_bot_uses_aiohttp_unless_told_otherwise():
     from telegram.request import HTTPXRequest
 
     from calendarapp.bot.application import build_application
-    from calendarapp.bot.http import bot_requests
+    from calendarapp.bot.transport.http import bot_requests
 
     application = build_application("1:T", "http://127.0.0.1:9/bot")
     assert isinstance(application.bot.request, AiohttpRequest)

@@ -1,12 +1,12 @@
-"""The bot's dialog-state writes (hand-written upserts in calendarapp/bot/persistence.py)."""
+"""The bot's dialog-state writes (hand-written upserts in bot/runtime/persistence.py)."""
 
 import asyncio
 
 import pytest
 from django.db import DatabaseError
 
-from calendarapp.bot import orm
-from calendarapp.bot.persistence import DjangoPersistence, _upsert
+from calendarapp.bot.runtime import orm
+from calendarapp.bot.runtime.persistence import DjangoPersistence, _upsert
 from calendarapp.models import BotDataEntry, ConversationState
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from calendarapp.bot import month_calendar, texts
-from calendarapp.bot import reminders as bot_reminders
+from calendarapp.bot.outbox import reminders as bot_reminders
+from calendarapp.bot.ui import month_calendar, texts
 from calendarapp.exceptions import NotRegistered, ValidationFailed
 from calendarapp.models import OutboxMessage
 from calendarapp.services import events as event_services

@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.utils import translation
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from calendarapp.bot import orm, texts
-from calendarapp.bot.i18n import plain
-from calendarapp.bot.profiles import Profiles
+from calendarapp.bot import texts
+from calendarapp.bot.runtime import orm
+from calendarapp.bot.runtime.i18n import plain
+from calendarapp.bot.runtime.profiles import Profiles
 from calendarapp.devtools import messages
 from calendarapp.exceptions import NotRegistered, ValidationFailed
 from calendarapp.i18n import (

@@ -147,20 +147,21 @@ OUTBOX_CHAT_INTERVAL = env_float("OUTBOX_CHAT_INTERVAL", 1.0)
 # Reminders: how often the bot looks for reminders that fell due (seconds).
 REMINDER_POLL_INTERVAL = env_float("REMINDER_POLL_INTERVAL", 5.0)
 # Bot webhook mode (production): set the public HTTPS URL to receive updates by webhook
-# instead of long polling; see calendarapp/bot/webhook.py and README, "Webhook mode".
+# instead of long polling; see calendarapp/bot/transport/webhook.py and README, "Webhook mode".
 TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL")
 TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
 TELEGRAM_WEBHOOK_LISTEN = env_str("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0")  # noqa: S104 - in a container
 TELEGRAM_WEBHOOK_PORT = env_int("TELEGRAM_WEBHOOK_PORT", 8443)
-# Bot HTTP client: "aiohttp" (faster, calendarapp/bot/http.py) or "httpx" (the library's own).
+# Bot HTTP client: "aiohttp" (faster, calendarapp/bot/transport/http.py) or "httpx"
+# (the library's own).
 TELEGRAM_HTTP_CLIENT = env_choice("TELEGRAM_HTTP_CLIENT", ("aiohttp", "httpx"))
-# Bot event loop: "uvloop" (when installed; calendarapp/bot/eventloop.py) or "asyncio".
+# Bot event loop: "uvloop" (when installed; calendarapp/bot/runtime/eventloop.py) or "asyncio".
 BOT_EVENT_LOOP = env_choice("BOT_EVENT_LOOP", ("uvloop", "asyncio"))
 # Bot processes for long polling: 1 = one process; N > 1 = a poller routing each user's
 # updates to one of N worker processes (calendarapp/bot/workers.py). `runbot --workers N`.
 BOT_WORKERS = env_int("BOT_WORKERS", 1)
 # Where the bot's ORM calls run: 0 = on the event loop's thread (fast on a nearby
-# database); N = a pool of N threads (a far one). calendarapp/bot/orm.py.
+# database); N = a pool of N threads (a far one). calendarapp/bot/runtime/orm.py.
 BOT_DB_THREADS = env_int("BOT_DB_THREADS", 0)
 
 # --- Django REST framework ------------------------------------------------------------

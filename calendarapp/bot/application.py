@@ -9,18 +9,19 @@ from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
 
+from calendarapp.bot import texts
+from calendarapp.bot.outbox import notifications, reminders
+from calendarapp.bot.runtime.botclient import CalendarBot
+from calendarapp.bot.runtime.errors import on_error
+from calendarapp.bot.runtime.groups import check_dialog_groups
+from calendarapp.bot.runtime.i18n import update_language
+from calendarapp.bot.runtime.persistence import DjangoPersistence
+from calendarapp.bot.runtime.processing import PerUserUpdateProcessor
+from calendarapp.bot.runtime.profiles import Profiles, begin_update
+from calendarapp.bot.transport.http import bot_requests
+from calendarapp.bot.transport.ratelimit import RetryingRateLimiter
+from calendarapp.bot.ui.dialog import pending_answers
 from calendarapp.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
-
-from . import notifications, reminders, texts
-from .botclient import CalendarBot
-from .dialog import pending_answers
-from .errors import on_error
-from .http import bot_requests
-from .i18n import update_language
-from .persistence import DjangoPersistence
-from .processing import PerUserUpdateProcessor
-from .profiles import Profiles, begin_update
-from .ratelimit import RetryingRateLimiter
 
 logger = logging.getLogger("calendarapp.bot")
 
@@ -72,31 +73,36 @@ class CalendarApplication(Application):
 
 
 def handler_providers() -> list[HandlerProvider]:
-    """Every feature's handlers; the order matters only inside a group."""
-    from .handlers import (
-        common,
-        events,
+    """Every feature's handlers; the order matters only inside a group (runtime/groups.py)."""
+    from calendarapp.bot.features import (
         export,
+        fallback,
         feed,
         gate,
-        language,
-        meetings,
         registration,
-        settings,
         sharing,
     )
+    from calendarapp.bot.features.events import create, delete, edit, read
+    from calendarapp.bot.features.meetings import answers, invite, listing
+    from calendarapp.bot.features.preferences import language, settings, timezone
 
     return [
         gate.handlers,  # first: group chats, edits and block notices stop there
         registration.handlers,
-        events.handlers,
+        create.handlers,
+        read.handlers,
+        edit.handlers,
+        delete.handlers,
         sharing.handlers,
         export.handlers,
-        meetings.handlers,
+        answers.handlers,
+        invite.handlers,
+        listing.handlers,
         feed.handlers,
         language.handlers,
         settings.handlers,
-        common.handlers,  # last: cancel outside dialogs, unknown commands, stray text
+        timezone.handlers,
+        fallback.handlers,  # last: cancel outside dialogs, unknown commands, stray text
     ]
 
 
@@ -175,9 +181,12 @@ def build_application(
     if not updater:
         builder = builder.updater(None)
     application = builder.build()
-    for provider in [*handler_providers(), *extra_providers]:
-        for group, handler in provider():
-            application.add_handler(handler, group=group)
+    handlers = [
+        pair for provider in [*handler_providers(), *extra_providers] for pair in provider()
+    ]
+    check_dialog_groups(handlers)
+    for group, handler in handlers:
+        application.add_handler(handler, group=group)
     application.add_error_handler(on_error)
     if scheduled_jobs:
         notifications.schedule(application)

@@ -31,7 +31,7 @@ import aiohttp
 from django.conf import settings
 from telegram import Update
 
-from .http import env_proxy
+from calendarapp.bot.transport.http import env_proxy
 
 logger = logging.getLogger("calendarapp.bot")
 
@@ -274,7 +274,7 @@ class _ApiError(Exception):
 
 async def run_worker(token: str, base_url: str, index: int, count: int, channel: str) -> int:
     """One worker: the normal Application fed from the front's pipe instead of an Updater."""
-    from .application import build_application, set_menu
+    from calendarapp.bot.application import build_application, set_menu
 
     # The front decides when to stop (it closes the pipe); Ctrl-C reaches the whole process
     # group, and a worker leaving on its own would look like a crash.

@@ -7,7 +7,7 @@ process would; tests talk to them through `ChatUser`, which blocks until the bot
 import asyncio
 import threading
 
-from calendarapp.bot import orm
+from calendarapp.bot.runtime import orm
 from calendarapp.devtools.fake_bot_api import Activity, BotMessage
 from calendarapp.devtools.session import BotSession
 

@@ -3,7 +3,8 @@
 import pytest
 from django.db import connection
 
-from calendarapp.bot import orm, texts
+from calendarapp.bot import texts
+from calendarapp.bot.runtime import orm
 from calendarapp.models import BotStatistics, ConversationState, Event, TgUser
 
 pytestmark = pytest.mark.e2e
@@ -153,7 +154,7 @@ def test_two_users_at_once(bot, next_year):
 
 
 def test_many_users_at_once_share_one_database_connection(bot, next_year):
-    """Inline database calls (bot/orm.py) run in one context: updates handled concurrently,
+    """Inline database calls (bot/runtime/orm.py) run in one context: updates handled concurrently,
     each in its own asyncio task, must not each open a connection of their own (a busy bot
     would run the database out of connections)."""
     from django.db.backends.signals import connection_created
@@ -199,7 +200,7 @@ def test_restart_mid_dialog_continues_at_the_same_step(bot, registered_ann, next
 
 def test_a_new_registration_is_known_at_once_without_extra_queries(bot, ann, next_year):
     """/register replaces the "not registered" the bot remembered for this person
-    (bot/profiles.py): the very next commands work and cost no query to look them up again.
+    (bot/runtime/profiles.py): the very next commands work and cost no query to look them up again.
     Budget of issue 3: at most 5 queries for a simple command."""
     assert ann.ask("/display_events") == texts.NEED_REGISTER
     assert "зарегистрированы" in ann.ask("/register")

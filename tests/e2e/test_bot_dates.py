@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calendarapp.bot import reminders as bot_reminders
 from calendarapp.bot import texts
+from calendarapp.bot.outbox import reminders as bot_reminders
 from calendarapp.models import Event, OutboxMessage, TgUser
 from calendarapp.services.appointments import create_appointment, respond_to_invitation
 from calendarapp.services.events import create_event
@@ -135,7 +135,7 @@ def test_dates_are_relative_to_the_users_own_zone(bot, registered_ann):
 
 
 def test_a_zone_changed_elsewhere_is_used_within_a_minute(bot, registered_ann):
-    """The bot keeps each sender's row for a minute (bot/profiles.py): a change made in the
+    """The bot keeps each sender's row for a minute (bot/runtime/profiles.py): a change made in the
     admin or through the API reaches the dialogs once that minute is over."""
     ann = registered_ann
     assert KIRITIMATI in ann.ask(f"/timezone {KIRITIMATI}")

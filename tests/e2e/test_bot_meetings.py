@@ -12,7 +12,7 @@ import time
 import pytest
 
 from calendarapp.bot import texts
-from calendarapp.bot.handlers.meetings import invitation_text
+from calendarapp.bot.ui.meeting_cards import invitation_text
 from calendarapp.models import Appointment, OutboxMessage, TgUser
 from calendarapp.selectors.appointments import get_appointment
 from calendarapp.services.appointments import cancel_appointment, create_appointment

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from calendarapp.bot import notifications
+from calendarapp.bot.outbox import notifications
 from calendarapp.models import OutboxMessage, TgUser
 from calendarapp.services import outbox
 

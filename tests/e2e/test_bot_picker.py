@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from calendarapp.bot import picker, texts
+from calendarapp.bot.ui import picker, texts
 from calendarapp.models import Event
 from calendarapp.services.events import create_event
 

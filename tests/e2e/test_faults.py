@@ -8,7 +8,7 @@ test_pg_restart.py and test_runbot.py.
 
 The outbox's sends (an invitation, the organiser's answer notice, a reminder) under the
 same faults: each arrives exactly once. A send that timed out after the request left is
-not sent again (Telegram has it; see bot/notifications.py), and a timeout before anything
+not sent again (Telegram has it; see bot/outbox/notifications.py), and a timeout before anything
 was sent is retried.
 """
 
@@ -21,8 +21,9 @@ import httpx
 import pytest
 from telegram.error import TimedOut
 
-from calendarapp.bot import notifications, texts
-from calendarapp.bot import reminders as bot_reminders
+from calendarapp.bot import texts
+from calendarapp.bot.outbox import notifications
+from calendarapp.bot.outbox import reminders as bot_reminders
 from calendarapp.models import Event, OutboxMessage
 from calendarapp.services.appointments import create_appointment
 from calendarapp.services.events import create_event

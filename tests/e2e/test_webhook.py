@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from calendarapp.bot.webhook import WebhookConfigError, webhook_config
+from calendarapp.bot.transport.webhook import WebhookConfigError, webhook_config
 from calendarapp.devtools.fake_bot_api import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,6 +1,7 @@
 """`python manage.py runbot`: the Telegram bot until Ctrl-C or SIGTERM.
 
-Long polling by default; a webhook server when TELEGRAM_WEBHOOK_URL is set (bot/webhook.py).
+Long polling by default; a webhook server when TELEGRAM_WEBHOOK_URL is set
+(bot/transport/webhook.py).
 `--workers N` (or BOT_WORKERS) with N > 1: one polling front and N worker processes
 (bot/workers.py); webhook mode stays one process.
 """
@@ -16,10 +17,10 @@ from django.core.management.base import BaseCommand, CommandError
 from telegram import Update
 from telegram.error import InvalidToken
 
-from calendarapp.bot import eventloop
 from calendarapp.bot.application import build_application
-from calendarapp.bot.token import bot_token
-from calendarapp.bot.webhook import WebhookConfigError, webhook_config
+from calendarapp.bot.runtime import eventloop
+from calendarapp.bot.runtime.token import bot_token
+from calendarapp.bot.transport.webhook import WebhookConfigError, webhook_config
 
 NO_CREDENTIALS_HELP = (
     "No bot token. Set TELEGRAM_BOT_TOKEN (get one from @BotFather), or put API_TOKEN = '...' "

@@ -1,0 +1,115 @@
+"""/delete_event [<id>]: delete one of my events after a confirmation."""
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
+
+from calendarapp.bot.runtime.groups import Group
+from calendarapp.bot.ui import keyboards, picker, texts
+from calendarapp.bot.ui.dialog import (
+    END,
+    TEXT,
+    ask,
+    command_args,
+    conversation,
+    db,
+    dialog_draft,
+    forget,
+    load_own_event,
+    registered_user,
+    reject,
+    remember,
+    send,
+    stops,
+)
+from calendarapp.bot.ui.formatting import event_card
+from calendarapp.exceptions import DomainError
+from calendarapp.services import events as event_services
+
+CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS, CREATE_REMINDER = (
+    "WAIT_NAME",
+    "WAIT_DATE",
+    "WAIT_TIME",
+    "WAIT_DETAILS",
+    "WAIT_REMINDER",
+)
+EDIT_ID, EDIT_DETAILS = "WAIT_ID", "WAIT_NEW_DETAILS"
+DELETE_ID, DELETE_CONFIRM = "WAIT_ID", "WAIT_CONFIRM"
+READ_ID = "WAIT_READ_ID"
+SKIP_WORDS = {"-", "—", "нет", "пропустить", "no", "skip"}
+REMINDER_SKIP_WORDS = {"-", "—", "пропустить", "skip"}  # "нет" here means "no reminder"
+CLEAR_WORDS = {"-", "—"}  # /edit_event: remove the details
+YES_WORDS = {"да", "удалить", "да, удалить", "yes", "delete", "yes, delete"}
+
+
+# --- /delete_event [<id>] -------------------------------------------------------------------
+async def _ask_confirmation(update, context, event) -> str:
+    dialog_draft(context)["event_id"] = event.pk
+    question = texts.CONFIRM_DELETE.format(event=event_card(event))
+    await ask(update, context, question, keyboards.confirm_delete(event.pk))
+    return DELETE_CONFIRM
+
+
+async def delete_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    if await registered_user(update) is None:
+        return END
+    forget(context, "draft")
+    args = command_args(context)
+    if not args:
+        if not await picker.ask_with_picker(update, context, texts.PICK_TO_DELETE, "delete"):
+            return END
+        return DELETE_ID
+    remember(context, texts.ASK_EVENT_ID, keyboards.cancel())
+    try:
+        event = await load_own_event(update, args[0])
+    except DomainError as error:
+        await reject(update, context, error)
+        return DELETE_ID
+    return await _ask_confirmation(update, context, event)
+
+
+@stops
+async def delete_id(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    try:
+        event = await load_own_event(update, update.message.text)
+    except DomainError as error:
+        return await reject(update, context, error)
+    return await _ask_confirmation(update, context, event)
+
+
+@stops
+async def delete_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    event_id = dialog_draft(context).get("event_id")
+    if update.message is not None and update.message.text.strip().lower() not in YES_WORDS:
+        await send(update, texts.CONFIRM_DELETE_EXPECTED, keyboards.confirm_delete(event_id))
+        return None
+    query = update.callback_query
+    if query is not None and keyboards.event_of(query.data) != event_id:
+        await query.answer(texts.BUTTON_EXPIRED)  # the button of an earlier /delete_event
+        return None
+    try:
+        event = await db(event_services.delete_event)(update.effective_user.id, event_id)
+    except DomainError as error:
+        forget(context, "draft")
+        await send(update, texts.error_text(error))
+        return END
+    forget(context, "draft")
+    await send(update, texts.EVENT_DELETED.format(id=event.pk, name=event.name))
+    return END
+
+
+def handlers():
+    delete = conversation(
+        "delete_event",
+        [CommandHandler("delete_event", delete_start)],
+        {
+            DELETE_ID: [
+                *picker.pick_handlers("delete", _ask_confirmation),
+                MessageHandler(TEXT, delete_id),
+            ],
+            DELETE_CONFIRM: [
+                CallbackQueryHandler(delete_confirmed, pattern=rf"^{keyboards.CB_DELETE_YES}:\d+$"),
+                MessageHandler(TEXT, delete_confirmed),
+            ],
+        },
+    )
+    return [(Group.DELETE_EVENT, delete)]

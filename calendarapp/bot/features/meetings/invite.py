@@ -1,0 +1,254 @@
+"""/invite: participant -> event -> comment -> the invitation goes out through the outbox.
+
+Every rule is in services.appointments (shared with POST /api/appointments/); the
+invitation reaches the other person through the outbox (bot/outbox/), never from here.
+"""
+
+from telegram import (
+    KeyboardButton,
+    KeyboardButtonRequestUsers,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from calendarapp.bot.outbox import notifications
+from calendarapp.bot.runtime.groups import Group
+from calendarapp.bot.ui import keyboards, picker, texts
+from calendarapp.bot.ui.dialog import (
+    CANCEL_FILTER,
+    END,
+    TEXT,
+    ask,
+    ask_again,
+    command_args,
+    conversation,
+    db,
+    deliver,
+    forget,
+    registered_user,
+    reject,
+    remember,
+    send,
+    stops,
+)
+from calendarapp.bot.ui.meeting_cards import when
+from calendarapp.exceptions import Conflict, DomainError, NotFound, ValidationFailed
+from calendarapp.parsing import parse_id
+from calendarapp.selectors.users import find_user_by_username, get_user
+from calendarapp.services import appointments as meetings
+from calendarapp.services.users import validate_tg_id
+
+PARTICIPANT = "INVITE_WAIT_PARTICIPANT"
+EVENT = "INVITE_WAIT_EVENT_ID"
+DETAILS = "INVITE_WAIT_DETAILS"
+USER_REQUEST_ID = 1  # the id of /invite's KeyboardButtonRequestUsers
+PICK_ACTION = "invite"  # the event picker's callback data: pick:invite:<id>
+MEETINGS_PAGE_SIZE = 8
+CB_ANSWER = r"^inv:(yes|no):(\d{1,18})$"
+CB_CANCEL_MEETING = r"^mt:x:(\d{1,18}):(\d{1,6})$"
+CB_MEETINGS_PAGE = r"^mt:p:(\d{1,6})$"
+CB_ANSWER_IN_LIST = r"^mt:(a|d):(\d{1,18}):(\d{1,6})$"  # accept / decline from /meetings
+
+
+# --- /invite ----------------------------------------------------------------------------------
+def participant_keyboard() -> ReplyKeyboardMarkup:
+    picker = KeyboardButton(
+        texts.BTN_PICK_USER,
+        request_users=KeyboardButtonRequestUsers(
+            request_id=USER_REQUEST_ID,
+            user_is_bot=False,
+            max_quantity=1,
+            request_name=True,
+            request_username=True,
+        ),
+    )
+    return ReplyKeyboardMarkup(
+        [[picker], [KeyboardButton(texts.BTN_CANCEL)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+class UnknownInvitee(Exception):
+    def __init__(self, who: str):
+        super().__init__(who)
+        self.who = who
+
+
+class UnreachableInvitee(UnknownInvitee):
+    pass
+
+
+def _resolve_invitee(organizer_id: int, text: str, shown_as: str = ""):
+    """A typed Telegram id or @username (or a shared user's id) -> the invitable TgUser."""
+    text = text.strip()
+    if text.isdecimal():
+        if len(text) > 19:  # more than any 64-bit id
+            raise ValidationFailed("Not a Telegram id.", code="invalid_tg_id")
+        tg_id = validate_tg_id(int(text))
+    else:
+        user = find_user_by_username(text) if len(text) <= 65 else None
+        if user is None:
+            raise UnknownInvitee(text[:65])
+        tg_id = user.pk
+    try:
+        return meetings.check_invitee(organizer_id, tg_id)
+    except NotFound:
+        raise UnknownInvitee(shown_as or text[:65]) from None
+    except Conflict as error:  # known but unreachable: name them as the organiser knows them
+        if error.code != "participant_unreachable":
+            raise
+        user = get_user(tg_id)
+        raise UnreachableInvitee(user.display_name if user else str(tg_id)) from None
+
+
+async def invite_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """/invite asks for the participant; `/invite @bob` (or an id) goes straight on."""
+    if await registered_user(update) is None:
+        return END
+    forget(context, "draft")
+    args = command_args(context) if update.message is not None else []
+    if not args:
+        await ask(update, context, texts.ASK_PARTICIPANT, participant_keyboard())
+        return PARTICIPANT
+    remember(context, texts.ASK_PARTICIPANT, participant_keyboard())
+    state = await _participant_chosen(update, context, args[0])
+    return PARTICIPANT if state is None else state
+
+
+@stops
+async def cancel_participant(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """«Отмена» while the user-picker keyboard is shown: end and take the keyboard away."""
+    forget(context, "draft")
+    chat = update.effective_chat
+    await deliver(lambda: chat.send_message(texts.CANCELLED, reply_markup=ReplyKeyboardRemove()))
+    return END
+
+
+async def _participant_chosen(update, context, text: str, shown_as: str = ""):
+    try:
+        participant = await db(_resolve_invitee)(update.effective_user.id, text, shown_as)
+    except UnreachableInvitee as unreachable:
+        problem = texts.INVITEE_UNREACHABLE.format(who=unreachable.who)
+        return await ask_again(update, context, problem)
+    except UnknownInvitee as unknown:
+        return await ask_again(update, context, texts.INVITEE_UNKNOWN.format(who=unknown.who))
+    except DomainError as error:
+        return await reject(update, context, error)
+    context.user_data["draft"] = {"participant_id": participant.pk}
+    chat = update.effective_chat
+    chosen = texts.PARTICIPANT_CHOSEN.format(who=participant.display_name)
+    await deliver(lambda: chat.send_message(chosen, reply_markup=ReplyKeyboardRemove()))
+    if not await picker.ask_with_picker(update, context, texts.ASK_INVITE_EVENT, PICK_ACTION):
+        forget(context, "draft")  # no events to invite to; the user was told
+        return END
+    return EVENT
+
+
+@stops
+async def participant_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    return await _participant_chosen(update, context, update.message.text)
+
+
+@stops
+async def participant_shared(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    shared = update.message.users_shared
+    if shared.request_id != USER_REQUEST_ID or not shared.users:
+        return await ask_again(update, context, texts.PARTICIPANT_EXPECTED)
+    person = shared.users[0]
+    shown_as = f"@{person.username}" if person.username else (person.first_name or "")
+    return await _participant_chosen(update, context, str(person.user_id), shown_as)
+
+
+async def _event_chosen(update, context, event_id: int):
+    participant_id = context.user_data.get("draft", {}).get("participant_id")
+    if participant_id is None:  # a draft lost to an old dialog: start again
+        return await invite_start(update, context)
+    try:
+        event = await db(meetings.check_invitation)(
+            update.effective_user.id, participant_id, event_id
+        )
+    except DomainError as error:
+        return await reject(update, context, error)
+    context.user_data["draft"]["event_id"] = event.pk
+    await ask(update, context, texts.ASK_INVITE_DETAILS, keyboards.skip_or_cancel())
+    return DETAILS
+
+
+@stops
+async def event_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    try:
+        event_id = parse_id(update.message.text)
+    except DomainError as error:
+        return await reject(update, context, error)
+    return await _event_chosen(update, context, event_id)
+
+
+async def event_picked(update: Update, context: ContextTypes.DEFAULT_TYPE, event):
+    """The shared picker (bot/ui/picker.py) checked ownership; the invitation rules follow."""
+    return await _event_chosen(update, context, event.pk)
+
+
+async def _create(update, context, details: str):
+    draft = context.user_data.get("draft", {})
+    if "event_id" not in draft:
+        return await invite_start(update, context)
+    try:
+        appointment = await db(meetings.create_appointment)(
+            update.effective_user.id, draft["participant_id"], draft["event_id"], details=details
+        )
+    except ValidationFailed as error:  # too long a comment: try again
+        return await reject(update, context, error)
+    except DomainError as error:  # the situation changed meanwhile (busy, invited)
+        forget(context, "draft")
+        await send(update, texts.error_text(error))
+        return END
+    forget(context, "draft")
+    notifications.wake(context)
+    # create_appointment returns the meeting with its event and participant loaded
+    who = appointment.participant.display_name
+    await send(update, texts.INVITE_SENT.format(who=who, **when(appointment)))
+    return END
+
+
+@stops
+async def details_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    text = update.message.text.strip()
+    return await _create(update, context, "" if text == "-" else text)
+
+
+@stops
+async def details_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    return await _create(update, context, "")
+
+
+def handlers():
+    invite = conversation(
+        "invite",
+        [CommandHandler("invite", invite_start)],
+        {
+            PARTICIPANT: [
+                CommandHandler("cancel", cancel_participant),
+                MessageHandler(CANCEL_FILTER, cancel_participant),
+                MessageHandler(filters.StatusUpdate.USERS_SHARED, participant_shared),
+                MessageHandler(TEXT, participant_typed),
+            ],
+            EVENT: [
+                *picker.pick_handlers(PICK_ACTION, event_picked),
+                MessageHandler(TEXT, event_typed),
+            ],
+            DETAILS: [
+                CallbackQueryHandler(details_skipped, pattern=f"^{keyboards.CB_SKIP}$"),
+                MessageHandler(TEXT, details_typed),
+            ],
+        },
+    )
+    return [(Group.INVITE, invite)]

@@ -1,0 +1,83 @@
+"""/timezone [<name or city>]: the zone my dates and times are in (buttons, a name or a city)."""
+
+from django.utils import timezone as django_timezone
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
+
+from calendarapp.bot.runtime.groups import Group
+from calendarapp.bot.runtime.profiles import remember_profile
+from calendarapp.bot.ui import choice_keyboards, texts
+from calendarapp.bot.ui.dialog import (
+    END,
+    TEXT,
+    ask,
+    command_tail,
+    conversation,
+    db,
+    forget,
+    registered_user,
+    reject,
+    remember,
+    send,
+    stops,
+)
+from calendarapp.exceptions import DomainError
+from calendarapp.services.timezones import zone_of
+from calendarapp.services.users import set_user_timezone
+
+WAIT_TIMEZONE = "WAIT_TIMEZONE"
+
+
+def local_time(zone_name: str) -> str:
+    return f"{django_timezone.now().astimezone(zone_of(zone_name)):%H:%M}"
+
+
+# --- /timezone [<name or city>] ----------------------------------------------------------------
+async def _save_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str):
+    try:
+        user = await db(set_user_timezone)(update.effective_user.id, text)
+    except DomainError as error:
+        return await reject(update, context, error)
+    remember_profile(context, user)
+    forget(context)
+    await send(update, texts.TIMEZONE_SET.format(zone=user.timezone, now=local_time(user.timezone)))
+    return END
+
+
+async def timezone_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    user = await registered_user(update)
+    if user is None:
+        return END
+    question = texts.ASK_TIMEZONE.format(zone=user.timezone, now=local_time(user.timezone))
+    markup = choice_keyboards.timezone_choice(django_timezone.now())
+    typed = command_tail(update).strip()
+    if typed:  # /timezone Europe/Berlin
+        remember(context, question, markup)  # a bad name re-asks with the buttons
+        return await _save_timezone(update, context, typed) or WAIT_TIMEZONE
+    await ask(update, context, question, markup)
+    return WAIT_TIMEZONE
+
+
+@stops
+async def timezone_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    return await _save_timezone(update, context, update.message.text)
+
+
+@stops
+async def timezone_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    name = update.callback_query.data.removeprefix(choice_keyboards.CB_TIMEZONE)
+    return await _save_timezone(update, context, name)
+
+
+def handlers():
+    zone = conversation(
+        "timezone",
+        [CommandHandler("timezone", timezone_start)],
+        {
+            WAIT_TIMEZONE: [
+                MessageHandler(TEXT, timezone_typed),
+                CallbackQueryHandler(timezone_pressed, pattern=f"^{choice_keyboards.CB_TIMEZONE}"),
+            ],
+        },
+    )
+    return [(Group.TIMEZONE, zone)]

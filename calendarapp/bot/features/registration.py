@@ -1,0 +1,47 @@
+"""/start, /help, /register, /login."""
+
+from telegram import Update
+from telegram.ext import CommandHandler, ContextTypes
+
+from calendarapp.bot import texts
+from calendarapp.bot.runtime.groups import Group
+from calendarapp.bot.runtime.profiles import remember_profile
+from calendarapp.bot.ui.dialog import db
+from calendarapp.services.users import TelegramProfile, note_bot_started, register_user
+
+
+def profile_of(update: Update) -> TelegramProfile:
+    user = update.effective_user
+    return TelegramProfile(
+        tg_id=user.id,
+        username=user.username or "",
+        first_name=user.first_name or "",
+        last_name=user.last_name or "",
+        language_code=user.language_code or "",
+    )
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    known = await db(note_bot_started)(update.effective_user.id)
+    remember_profile(context, known)
+    hint = "" if known else texts.START_REGISTER_HINT
+    await update.effective_chat.send_message(f"{texts.START}{hint}{texts.help_text()}")
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.effective_chat.send_message(texts.help_text())
+
+
+async def register(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user, created = await db(register_user)(profile_of(update))
+    remember_profile(context, user)
+    template = texts.REGISTERED_NEW if created else texts.REGISTERED_AGAIN
+    await update.effective_chat.send_message(template.format(name=user.display_name))
+
+
+def handlers():
+    return [
+        (Group.COMMANDS, CommandHandler("start", start)),
+        (Group.COMMANDS, CommandHandler("help", help_command)),
+        (Group.COMMANDS, CommandHandler(["register", "login"], register)),
+    ]

@@ -1,1 +1,0 @@
-"""Bot handlers by feature. Each module exposes `handlers()` -> [(group, handler), ...]."""

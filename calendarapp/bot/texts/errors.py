@@ -1,0 +1,38 @@
+"""Domain error codes -> words (calendarapp.exceptions): one sentence per stable code."""
+
+from django.utils.translation import gettext_lazy as _
+
+from calendarapp.bot.texts.common import NEED_REGISTER
+
+ERRORS = {
+    "name_empty": _("Название не может быть пустым."),
+    "name_too_long": _("Название длиннее {limit} символов."),
+    "details_too_long": _("Описание длиннее {limit} символов."),
+    "in_past": _("{date} {time} уже прошло. Укажите время в будущем."),
+    "event_not_found": _("Событие #{event_id} не найдено."),
+    "not_found": _("Не найдено."),
+    "not_registered": NEED_REGISTER,
+    "date_format": _("Не понял дату. Формат ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, например 2026-12-31."),
+    "date_impossible": _("Такой даты не бывает: {text}."),
+    "date_in_past": _("Эта дата уже прошла. Укажите сегодняшнюю или будущую дату."),
+    "date_too_far": _("Это слишком далеко. Укажите дату не позже {latest}."),
+    "time_format": _("Не понял время. Формат ЧЧ:ММ, например 18:30."),
+    "time_impossible": _("Такого времени не бывает: {text}."),
+    "id_format": _("Номер — это целое положительное число, например 5."),
+    "invalid_tg_id": _("Telegram ID — это целое положительное число."),
+}
+ERROR_FALLBACK = _("Не получилось: запрос некорректен.")
+
+
+def error_text(error) -> str:
+    """The words for a DomainError in the active language (a generic sentence if unknown)."""
+    template = ERRORS.get(error.code, ERROR_FALLBACK)
+    # Params may echo what the user typed: a lone surrogate there could not even be sent.
+    params = {
+        key: value.encode("utf-8", "replace").decode() if isinstance(value, str) else value
+        for key, value in error.params.items()
+    }
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return str(template)

@@ -1,0 +1,87 @@
+"""Events: create, list, read, edit, delete, the event picker and the month calendar."""
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from calendarapp.models import (
+    EVENT_DETAILS_MAX_LENGTH,
+    EVENT_NAME_MAX_LENGTH,
+)
+
+# --- create -------------------------------------------------------------------------------
+ASK_NAME = format_lazy(_("Как назовём событие? (до {limit} символов)"), limit=EVENT_NAME_MAX_LENGTH)
+ASK_DATE = _(
+    "Дата события? Выберите день в календаре или напишите: «завтра», «в пятницу», "
+    "«25 декабря», «завтра в 15:00», «через 2 часа», 2026-12-31 или 31.12.2026."
+)
+ASK_TIME = _("Время начала? Например 18:30 или «в 9:00».")
+ASK_DETAILS = format_lazy(
+    _(
+        "Описание события (до {limit} символов). "
+        "Если описание не нужно, нажмите «Пропустить» или отправьте «-»."
+    ),
+    limit=EVENT_DETAILS_MAX_LENGTH,
+)
+EVENT_CREATED = _("Событие создано:\n{event}")
+
+# --- read / list --------------------------------------------------------------------------
+ASK_EVENT_ID = _("Номер события? Номера видны в /display_events.")
+READ_USAGE = _("Укажите номер события: /read_event 5. Номера видны в /display_events.")
+NO_EVENTS = _("У вас пока нет событий. Создайте: /create_event")
+NO_PUBLIC_EVENTS = _("У вас нет публичных событий. Сделать событие публичным: /share_event")
+NO_PUBLIC_OF = _("У пользователя {user} нет публичных событий.")
+LIST_TITLE_MINE = _("Ваши события")
+LIST_TITLE_PUBLIC_MINE = _("Ваши публичные события")
+LIST_TITLE_PUBLIC_OF = _("Публичные события пользователя {user}")
+LIST_TITLE_CALENDAR = _("Ваш календарь")
+PAGE_SUFFIX = _(" (стр. {page} из {pages})")
+PUBLIC_MARK = " 🌐"  # a sign, not a word: the same in every language
+EVENT_CARD = _("Событие #{id}: {name}\nКогда: {date} {time}\nДоступ: {access}\n{details}")
+ACCESS_PUBLIC = _("публичное")
+ACCESS_PRIVATE = _("личное")
+NO_DETAILS = _("Описания нет.")
+DETAILS_PREFIX = _("Описание: ")
+
+# --- edit ---------------------------------------------------------------------------------
+ASK_NEW_DETAILS = _(
+    "Новое описание события #{id} (до {limit} символов). Чтобы убрать описание, отправьте «-»."
+)
+EVENT_EDITED = _("Описание события #{id} обновлено.")
+
+# --- delete -------------------------------------------------------------------------------
+CONFIRM_DELETE = _("Удалить событие?\n{event}")
+EVENT_DELETED = _("Событие #{id} «{name}» удалено.")
+CONFIRM_DELETE_EXPECTED = _("Нажмите «Да, удалить» или «Отмена».")
+
+
+PICK_PREV = "◀"
+PICK_NEXT = "▶"
+PICK_PAGE = "{page}/{pages}"
+PICK_TO_READ = _("Какое событие показать? Нажмите на него или пришлите номер.")
+PICK_TO_EDIT = _("Описание какого события изменить? Нажмите на него или пришлите номер.")
+PICK_TO_DELETE = _("Какое событие удалить? Нажмите на него или пришлите номер.")
+PICK_TO_SHARE = _("Какое событие сделать публичным или личным? Нажмите на него или пришлите номер.")
+
+# --- dates, reminders, time zones ---------------------------------------------------------
+BTN_CAL_PREV = "‹"
+BTN_CAL_NEXT = "›"
+CAL_PAST_DAY = "·"
+CAL_WEEKDAYS = (_("Пн"), _("Вт"), _("Ср"), _("Чт"), _("Пт"), _("Сб"), _("Вс"))
+CAL_MONTHS = (
+    _("Январь"),
+    _("Февраль"),
+    _("Март"),
+    _("Апрель"),
+    _("Май"),
+    _("Июнь"),
+    _("Июль"),
+    _("Август"),
+    _("Сентябрь"),
+    _("Октябрь"),
+    _("Ноябрь"),
+    _("Декабрь"),
+)
+CAL_OUT_OF_RANGE = _("Этот месяц в календаре не открыть.")
+CAL_DAY_PAST = _("Этот день уже прошёл.")
+WHEN_CHOSEN = _("Когда: {date} в {time}.")
+DATE_CHOSEN = _("Дата: {date}.")

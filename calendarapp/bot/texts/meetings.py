@@ -1,0 +1,100 @@
+"""Meetings: /invite, invitations and their answers, /meetings."""
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from calendarapp.bot.texts.common import NEED_REGISTER
+from calendarapp.bot.texts.errors import ERRORS
+from calendarapp.models import (
+    APPOINTMENT_DETAILS_MAX_LENGTH,
+)
+
+# --- meetings -----------------------------------------------------------------------------
+BTN_PICK_USER = _("👤 Выбрать из контактов")
+BTN_ACCEPT = _("Принять")
+BTN_DECLINE = _("Отклонить")
+BTN_CANCEL_MEETING = _("Отменить #{id}")
+BTN_ACCEPT_MEETING = _("✅ Принять #{id}")
+BTN_DECLINE_MEETING = _("❌ Отклонить #{id}")
+ASK_PARTICIPANT = _(
+    "Кого пригласить? Нажмите «Выбрать из контактов» внизу или пришлите @username "
+    "или Telegram ID участника."
+)
+PARTICIPANT_CHOSEN = _("Приглашаем: {who}.")
+PARTICIPANT_EXPECTED = _("Пришлите @username или Telegram ID участника либо выберите его кнопкой.")
+INVITEE_UNKNOWN = _(
+    "{who} ещё не пользуется ботом. Попросите его открыть бота, нажать /start и "
+    "зарегистрироваться (/register) — после этого его можно пригласить."
+)
+INVITEE_UNREACHABLE = _(
+    "Бот не может написать {who}: этот человек ещё не начинал диалог с ботом или "
+    "заблокировал его. Попросите его открыть бота и нажать /start."
+)
+ASK_INVITE_EVENT = _("На какое событие приглашаем? Выберите кнопкой или пришлите номер события.")
+ASK_INVITE_DETAILS = format_lazy(
+    _("Комментарий к приглашению (до {limit} символов) — или нажмите «Пропустить»."),
+    limit=APPOINTMENT_DETAILS_MAX_LENGTH,
+)
+INVITE_SENT = _(
+    "Приглашение для {who} на «{name}» ({date} {time}) отправлено. "
+    "Когда участник ответит, я напишу. Ваши встречи: /meetings"
+)
+INVITATION = _("{who} приглашает вас на встречу «{name}».\nКогда: {date} {time}{zone}")
+INVITATION_COMMENT = _("\nКомментарий: {details}")
+INVITATION_ZONE = " ({zone})"
+YOU_ACCEPTED = _("✅ Вы приняли приглашение. Встреча в вашем календаре: /calendar")
+YOU_DECLINED = _("❌ Вы отклонили приглашение.")
+TOAST_ACCEPTED = _("Приглашение принято.")
+TOAST_DECLINED = _("Приглашение отклонено.")
+ALREADY_ANSWERED = {
+    "confirmed": _("Вы уже приняли это приглашение."),
+    "cancelled": _("Это приглашение уже отклонено или встреча отменена."),
+}
+INVITATION_GONE = _("Этого приглашения больше нет.")
+ANSWER_ACCEPTED = _("✅ {who} принимает приглашение на «{name}» ({date} {time}).")
+ANSWER_DECLINED = _("❌ {who} отклоняет приглашение на «{name}» ({date} {time}).")
+MEETING_CANCELLED_BY = _("🚫 {who} отменяет встречу «{name}» ({date} {time}).")
+INVITATION_UNDELIVERED = _(
+    "Не удалось доставить приглашение на «{name}» ({date} {time}): {who} заблокировал(а) "
+    "бота. Встреча отменена."
+)
+MEETING_NO_EVENT = _("(событие удалено)")
+CALENDAR_MEETING_LINE = _("🤝 встреча #{id} · {date} {time} · {name}")
+MEETINGS_TITLE = _("Ваши встречи")
+NO_MEETINGS = _("У вас нет встреч, ожидающих ответа или подтверждённых. Пригласить: /invite")
+MEETING_AS_ORGANIZER = _("#{id} · {date} {time} · «{name}»\n   вы пригласили {who} — {status}")
+MEETING_AS_GUEST = _("#{id} · {date} {time} · «{name}»\n   вас пригласил(а) {who} — {status}")
+MEETING_STATUS = {
+    "pending": _("ждёт ответа"),
+    "confirmed": _("подтверждена"),
+    "cancelled": _("отменена"),
+}
+MEETING_CANCELLED = _("Встреча #{id} отменена, {who} получит уведомление.")
+
+ERRORS.update(
+    {
+        "invite_self": (
+            _("Себя пригласить нельзя. Пришлите @username или Telegram ID другого человека.")
+        ),
+        "participant_not_found": (
+            _(
+                "Пользователь {tg_id} ещё не пользуется ботом. Попросите его открыть бота, "
+                "нажать /start и зарегистрироваться (/register) — после этого его можно пригласить."
+            )
+        ),
+        "participant_unreachable": (
+            _(
+                "Бот не может написать пользователю {tg_id}: он ещё не начинал диалог с ботом "
+                "или заблокировал его. Попросите его открыть бота и нажать /start."
+            )
+        ),
+        "organizer_not_found": NEED_REGISTER,
+        "already_invited": _("Этот человек уже приглашён на это событие."),
+        "participant_busy": (
+            _("У участника уже есть встреча {date} в {time}. Выберите другое событие.")
+        ),
+        "appointment_not_found": _("Встреча #{appointment_id} не найдена."),
+        "already_answered": _("На это приглашение уже ответили."),
+        "already_cancelled": _("Эта встреча уже отменена."),
+    }
+)

@@ -1,0 +1,93 @@
+"""Preferences: language, default reminders, time zone; reminder messages."""
+
+from django.utils.translation import gettext_lazy as _
+
+from calendarapp.bot.texts.errors import ERRORS
+
+# --- language -----------------------------------------------------------------------------
+# Button labels are the languages' own names (settings.LANGUAGES), never translated.
+LANGUAGE_ASK = _("Выберите язык бота. Сейчас: {language}.")
+LANGUAGE_SET = _("Готово, язык бота: {language}. Сменить: /language")
+ERRORS["language_unknown"] = _("Такого языка нет: {language}. Выберите кнопкой.")
+
+
+# Reminder lead times (minutes; None: no reminder), as buttons and in sentences.
+REMINDER_BUTTONS = {
+    None: _("Без напоминания"),
+    10: _("За 10 минут"),
+    30: _("За 30 минут"),
+    60: _("За 1 час"),
+    1440: _("За 1 день"),
+}
+REMINDER_PHRASES = {
+    None: _("без напоминания"),
+    10: _("за 10 минут"),
+    30: _("за 30 минут"),
+    60: _("за 1 час"),
+    1440: _("за 1 день"),
+}
+CHOSEN_MARK = "✓ "
+ASK_REMINDER = _(
+    "Напомнить о событии? По умолчанию — {default} (меняется в /settings); "
+    "«Пропустить» оставит его."
+)
+REMINDER_OF_EVENT = _("Напоминание: {phrase}.")
+REMINDER_ALREADY_DUE = _("Напоминание: {phrase} — это время уже наступило, напоминать не буду.")
+
+SETTINGS = _(
+    "Настройки\n"
+    "Часовой пояс: {zone} (сейчас там {now}). Сменить: /timezone\n"
+    "Напоминание о новых событиях по умолчанию: {phrase}.\n\n"
+    "Выберите, за сколько напоминать:"
+)
+SETTINGS_SAVED = _("Сохранено: {phrase}.")
+
+ASK_TIMEZONE = _(
+    "Ваш часовой пояс: {zone} (сейчас там {now}).\n"
+    "Выберите новый кнопкой или напишите название вроде Europe/Berlin или город (Новосибирск, "
+    "London)."
+)
+TIMEZONE_SET = _(
+    "Часовой пояс: {zone}, сейчас там {now}. Даты и время событий считаются в нём; "
+    "напоминания пересчитаны."
+)
+# Button labels of the common zones (services.timezones.COMMON_TIMEZONES).
+TIMEZONE_CITIES = {
+    "Europe/Kaliningrad": _("Калининград"),
+    "Europe/Moscow": _("Москва"),
+    "Europe/Samara": _("Самара"),
+    "Asia/Yekaterinburg": _("Екатеринбург"),
+    "Asia/Novosibirsk": _("Новосибирск"),
+    "Asia/Vladivostok": _("Владивосток"),
+    "Europe/Minsk": _("Минск"),
+    "Europe/Berlin": _("Берлин"),
+    "Europe/London": _("Лондон"),
+    "America/New_York": _("Нью-Йорк"),
+}
+
+REMINDER_MESSAGE = _("🔔 Напоминание: «{name}» {starts} — {date} в {time} ({zone}).")
+REMINDER_MEETING = _("🔔 Напоминание о встрече: «{name}» {starts} — {date} в {time} ({zone}).")
+STARTS_IN_MINUTES = _("начнётся через {minutes} мин")
+STARTS_IN_HOURS_EXACT = _("начнётся через {hours} ч")
+STARTS_IN_HOURS = _("начнётся через {hours} ч {minutes} мин")
+STARTS_IN_DAYS = _("начнётся через {days} дн.")
+STARTS_NOW = _("начинается сейчас")
+
+ERRORS.update(
+    {
+        "date_invalid": (
+            _(
+                "Не понял дату «{text}». Напишите, например, «завтра», «в пятницу», «25 декабря», "
+                "2026-12-31 или 31.12.2026, или выберите день в календаре."
+            )
+        ),
+        "time_invalid": _("Не понял время «{text}». Напишите, например, 18:30."),
+        "reminder_invalid": _("Такого варианта нет: выберите кнопкой, за сколько напомнить."),
+        "timezone_unknown": (
+            _(
+                "Не знаю часового пояса «{text}». Напишите название вроде Europe/Berlin "
+                "или город, например Новосибирск."
+            )
+        ),
+    }
+)

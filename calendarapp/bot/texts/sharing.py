@@ -1,0 +1,13 @@
+"""Public events: /share_event, /my_public, /public_of."""
+
+from django.utils.translation import gettext_lazy as _
+
+# --- share --------------------------------------------------------------------------------
+SHARE_CHOICE = _("Событие #{id} «{name}» сейчас {access}. Что сделать?")
+SHARE_CHOICE_EXPECTED = _("Выберите кнопкой, что сделать с событием, или нажмите «Отмена».")
+NOW_PUBLIC = _("Событие #{id} теперь публичное: его видят все в /public_of и в API.")
+NOW_PRIVATE = _("Событие #{id} теперь личное: его видите только вы.")
+
+# --- public_of ----------------------------------------------------------------------------
+ASK_WHOSE = _("Чьи публичные события показать? Пришлите @username или Telegram ID.")
+USER_NOT_FOUND = _("Пользователь {who} не найден. Пришлите @username или Telegram ID.")

@@ -1,0 +1,84 @@
+"""Buttons for reminder lead times and time zones, and strict parsing of what they send back.
+
+Callback data: `<prefix>off`, `<prefix>10`... for lead times (`rem:` in /create_event,
+`set:rem:` in /settings), `rem:skip` for "keep my default", `tz:<IANA name>` for zones (the
+longest common name is 16 bytes). Whatever arrives is validated again by the services.
+"""
+
+import datetime as dt
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from calendarapp.bot.ui import keyboards, texts
+from calendarapp.models import REMINDER_CHOICES
+from calendarapp.services.timezones import COMMON_TIMEZONES, zone_of
+
+CB_REMIND = "rem:"
+CB_REMIND_SKIP = "rem:skip"
+CB_SETTINGS_REMIND = "set:rem:"
+CB_TIMEZONE = "tz:"
+OFF = "off"
+INVALID = object()  # a forged lead time
+
+
+def reminder_phrase(minutes: int | None) -> str:
+    return texts.REMINDER_PHRASES.get(minutes, texts.REMINDER_PHRASES[None])
+
+
+def _lead_buttons(prefix: str, chosen: int | None) -> list[list[InlineKeyboardButton]]:
+    buttons = [
+        InlineKeyboardButton(
+            (texts.CHOSEN_MARK if minutes == chosen else "") + texts.REMINDER_BUTTONS[minutes],
+            callback_data=f"{prefix}{OFF if minutes is None else minutes}",
+        )
+        for minutes, _label in REMINDER_CHOICES
+    ]
+    return [buttons[:1], buttons[1:3], buttons[3:]]
+
+
+def reminder_step(default: int | None) -> InlineKeyboardMarkup:
+    """The /create_event reminder question: lead times (default marked), skip, cancel."""
+    rows = _lead_buttons(CB_REMIND, default)
+    rows.append(
+        [
+            InlineKeyboardButton(texts.BTN_SKIP, callback_data=CB_REMIND_SKIP),
+            InlineKeyboardButton(texts.BTN_CANCEL, callback_data=keyboards.CB_CANCEL),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def settings_reminders(current: int | None) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(_lead_buttons(CB_SETTINGS_REMIND, current))
+
+
+def parse_lead(data: str, prefix: str):
+    """None for "off", the minutes for a lead time, INVALID for anything else."""
+    value = (data or "").removeprefix(prefix)
+    if value == OFF:
+        return None
+    if value.isdecimal() and value.isascii() and len(value) <= 5:
+        return int(value)  # the service refuses lead times it does not offer
+    return INVALID
+
+
+def utc_offset(zone_name: str, now: dt.datetime) -> str:
+    offset = now.astimezone(zone_of(zone_name)).utcoffset() or dt.timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02}" if rest else "")
+
+
+def timezone_choice(now: dt.datetime) -> InlineKeyboardMarkup:
+    """Common zones, two per row, labelled with a city and today's UTC offset."""
+    buttons = [
+        InlineKeyboardButton(
+            f"{texts.TIMEZONE_CITIES.get(name, name)} ({utc_offset(name, now)})",
+            callback_data=f"{CB_TIMEZONE}{name}",
+        )
+        for name in COMMON_TIMEZONES
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(texts.BTN_CANCEL, callback_data=keyboards.CB_CANCEL)])
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,235 @@
+"""Shared pieces of every dialog: asking, re-asking, cancelling, leaving for another command.
+
+Rules of the road (see docs/architecture.md, "The bot"):
+- each ConversationHandler sits in its own handler group, simple commands in
+  Group.COMMANDS (bot/runtime/groups.py assigns them all);
+- callbacks inside a dialog raise ApplicationHandlerStop, so nothing else answers the same
+  message; a command that starts a dialog does not, so another open dialog sees it and ends.
+"""
+
+import functools
+import json
+import re
+import warnings
+from contextvars import ContextVar
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from calendarapp.bot.runtime.i18n import plain
+from calendarapp.bot.runtime.orm import db
+from calendarapp.bot.runtime.profiles import sender_profile
+from calendarapp.bot.ui import keyboards, texts
+from calendarapp.exceptions import DomainError
+from calendarapp.parsing import parse_id
+from calendarapp.services import events as event_services
+
+END = ConversationHandler.END
+CANCEL_FILTER = filters.Regex(
+    re.compile(r"^\s*(" + "|".join(texts.CANCEL_WORDS) + r")\s*[.!]?\s*$", re.IGNORECASE)
+)
+TEXT = filters.TEXT & ~filters.COMMAND & ~CANCEL_FILTER  # an answer inside a dialog
+
+
+def stops(callback):
+    """Run a dialog callback and stop other handler groups from answering the same update."""
+
+    @functools.wraps(callback)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        raise ApplicationHandlerStop(await callback(update, context))
+
+    return wrapper
+
+
+# Answers wait here until the update's dialog state is in the database (see
+# CalendarApplication.process_update): a crash can then never show a question whose state
+# was not saved.
+pending_answers: ContextVar[list | None] = ContextVar("pending_answers", default=None)
+
+
+async def deliver(make_request) -> None:
+    """Send now, or after the persistence write when handling an update."""
+    queue = pending_answers.get()
+    if queue is None:
+        await make_request()
+    else:
+        queue.append(make_request)
+
+
+def unless_unchanged(make_request):
+    """An edit that would change nothing (a button pressed twice, quicker than the first
+    edit arrived) is Telegram's 400 "message is not modified": the message already says
+    it, so that is success, not an error."""
+
+    async def request():
+        try:
+            return await make_request()
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                raise
+            return None
+
+    return request
+
+
+async def send(update: Update, text: str, reply_markup=None) -> None:
+    """Answer: a pressed button edits its own message, anything else gets a new message."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await deliver(
+            unless_unchanged(lambda: query.edit_message_text(text, reply_markup=reply_markup))
+        )
+    else:
+        chat = update.effective_chat
+        await deliver(lambda: chat.send_message(text, reply_markup=reply_markup))
+
+
+def remember(context: ContextTypes.DEFAULT_TYPE, question: str, markup=None) -> None:
+    """Keep the current question, so a bad answer (or a restart) can repeat it."""
+    context.user_data["question"] = str(question)  # rendered now, in the update's language
+    remember_markup(context, markup)
+
+
+def remember_markup(context: ContextTypes.DEFAULT_TYPE, markup) -> None:
+    """Keep the question's buttons as JSON text, rendered in the update's language.
+
+    Text, not the dict: user_data is deep-copied and compared after every update to decide
+    what to save, and a month calendar is ~45 nested dicts; a string costs nothing there.
+    """
+    context.user_data["markup"] = (
+        json.dumps(plain(markup.to_dict()), ensure_ascii=False) if markup is not None else None
+    )
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, markup=None):
+    """Ask a dialog question and remember it."""
+    remember(context, question, markup)
+    await send(update, question, markup)
+
+
+async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE, problem: str) -> None:
+    """Say what was wrong and repeat the question; the dialog stays where it is."""
+    from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
+
+    question = context.user_data.get("question", "")
+    markup = context.user_data.get("markup")
+    if isinstance(markup, str):  # JSON text; an earlier version saved the dict itself
+        markup = json.loads(markup)
+    if markup:  # inline buttons, or a reply keyboard (e.g. /invite's user picker)
+        kind = ReplyKeyboardMarkup if "keyboard" in markup else InlineKeyboardMarkup
+        markup = kind.de_json(markup, context.bot)
+    else:
+        markup = None
+    text = f"{problem}\n\n{question}" if question else problem
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    await deliver(lambda: chat.send_message(text, reply_markup=markup))
+
+
+async def reject(update: Update, context: ContextTypes.DEFAULT_TYPE, error: DomainError) -> None:
+    await ask_again(update, context, texts.error_text(error))
+
+
+def dialog_draft(context: ContextTypes.DEFAULT_TYPE) -> dict:
+    """What the open dialog collected so far (saved with its state after every update)."""
+    return context.user_data.setdefault("draft", {})
+
+
+async def load_own_event(update: Update, text: str):
+    """A typed event number -> the sender's own event (NotFound for anyone else's)."""
+    return await db(event_services.get_own_event)(update.effective_user.id, parse_id(text))
+
+
+def forget(context: ContextTypes.DEFAULT_TYPE, *keys: str) -> None:
+    for key in ("question", "markup", *keys):
+        context.user_data.pop(key, None)
+
+
+async def registered_user(update: Update):
+    """The TgUser behind the update, or None after telling them to /register."""
+    user = await sender_profile(update)
+    if user is None:
+        await send(update, texts.NEED_REGISTER)
+    return user
+
+
+@stops
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    forget(context, "draft")
+    await send(update, texts.CANCELLED)
+    return END
+
+
+async def leave_for_command(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """Another command during a dialog: the dialog ends quietly and the command runs.
+
+    Quietly, unless the dialog showed a reply keyboard (/invite's user picker): that one
+    stays on the person's screen until the bot removes it, so they are told and it goes.
+    """
+    markup = context.user_data.get("markup")
+    forget(context, "draft")
+    if isinstance(markup, str) and '"keyboard"' in markup:
+        from telegram import ReplyKeyboardRemove
+
+        # Sent now, not after the state write (it asks nothing): before the command's answer.
+        await update.effective_chat.send_message(
+            texts.DIALOG_LEFT, reply_markup=ReplyKeyboardRemove()
+        )
+    return END
+
+
+@stops
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    await ask_again(update, context, texts.TEXT_EXPECTED)
+
+
+def fallbacks() -> list:
+    return [
+        CommandHandler("cancel", cancel),
+        MessageHandler(CANCEL_FILTER, cancel),
+        CallbackQueryHandler(cancel, pattern=f"^{keyboards.CB_CANCEL}$"),
+        MessageHandler(filters.COMMAND, leave_for_command),
+        MessageHandler(~filters.COMMAND, not_text),
+        CallbackQueryHandler(stops(expired_button)),
+    ]
+
+
+async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    await update.callback_query.answer(texts.BUTTON_EXPIRED)
+
+
+def conversation(name: str, entry_points: list, states: dict) -> ConversationHandler:
+    with warnings.catch_warnings():
+        # Buttons belong to the chat's dialog, not to one message: per_message=False is meant.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=entry_points,
+            states=states,
+            fallbacks=fallbacks(),
+            name=name,
+            persistent=True,
+            allow_reentry=True,
+        )
+
+
+def command_args(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    return list(context.args or [])
+
+
+def command_tail(update: Update) -> str:
+    """Everything after the command word, with the user's spacing and line breaks kept."""
+    text = update.effective_message.text or ""
+    parts = text.split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""

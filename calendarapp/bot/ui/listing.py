@@ -1,0 +1,96 @@
+"""Paginated event lists. A page holds at most PAGE_SIZE events, so it always stays far
+below Telegram's 4096-character limit (names are at most 200 characters)."""
+
+import math
+
+from django.conf import settings
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, ContextTypes
+
+from calendarapp.bot.runtime.profiles import sender_profile
+from calendarapp.bot.ui import keyboards, texts
+from calendarapp.bot.ui.dialog import db, deliver
+from calendarapp.bot.ui.formatting import calendar_line, event_line
+from calendarapp.selectors.calendar import calendar_listing
+from calendarapp.selectors.events import events_of, public_events_of
+from calendarapp.selectors.users import get_user
+from calendarapp.services.export_tokens import issue_export_token
+from calendarapp.services.users import MAX_TELEGRAM_ID
+
+PAGE_SIZE = 10
+MINE, MY_PUBLIC, PUBLIC_OF, CALENDAR = "m", "p", "o", "c"
+KINDS = {MINE, MY_PUBLIC, PUBLIC_OF, CALENDAR}
+
+
+def _page(
+    kind: str, viewer_id: int, arg: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Build one page: a count and a slice, two queries (three for another user's list)."""
+    if kind == PUBLIC_OF:
+        owner = get_user(arg)
+        who = owner.display_name if owner else str(arg)
+        queryset = public_events_of(arg)
+        title, empty = (
+            texts.LIST_TITLE_PUBLIC_OF.format(user=who),
+            texts.NO_PUBLIC_OF.format(user=who),
+        )
+    elif kind == MY_PUBLIC:
+        queryset = public_events_of(viewer_id)
+        title, empty = texts.LIST_TITLE_PUBLIC_MINE, texts.NO_PUBLIC_EVENTS
+    elif kind == CALENDAR:  # own events and accepted meetings
+        queryset = calendar_listing(viewer_id)
+        title, empty = texts.LIST_TITLE_CALENDAR, texts.NO_EVENTS
+    else:
+        queryset = events_of(viewer_id)
+        title, empty = texts.LIST_TITLE_MINE, texts.NO_EVENTS
+    total = queryset.count()
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = []
+    if total:
+        events = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        suffix = texts.PAGE_SUFFIX.format(page=page, pages=pages) if pages > 1 else ""
+        line = calendar_line if kind == CALENDAR else event_line
+        text = f"{title}{suffix}:\n\n" + "\n".join(line(item) for item in events)
+        pager = keyboards.pager(kind, arg, page, pages)
+        if pager:
+            rows.append(pager)
+    else:
+        text = empty
+    if kind == CALENDAR:
+        token = issue_export_token(viewer_id)
+        minutes = settings.EXPORT_TOKEN_MAX_AGE // 60
+        text += "\n\n" + texts.EXPORT_LINKS.format(minutes=minutes)
+        rows += keyboards.export_links(token.url("csv"), token.url("json")).inline_keyboard
+    return text, InlineKeyboardMarkup(rows) if rows else None
+
+
+async def send_page(update: Update, kind: str, arg: int = 0, page: int = 1) -> None:
+    text, markup = await db(_page)(kind, update.effective_user.id, arg, page)
+    chat = update.effective_chat
+    await deliver(lambda: chat.send_message(text, reply_markup=markup))
+
+
+async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    try:
+        _prefix, kind, arg, page = query.data.split(":")
+        arg, page = int(arg), int(page)
+    except ValueError:
+        kind, arg, page = "", -1, -1
+    # Buttons we made carry a list kind, a Telegram id (or 0) and a page; anything else was
+    # forged or mangled, and a huge number would overflow the database's integers.
+    if kind not in KINDS or not 0 <= arg <= MAX_TELEGRAM_ID or not 0 < page <= 10**6:
+        await query.answer(texts.BUTTON_EXPIRED)
+        return
+    if await sender_profile(update) is None:
+        await query.answer(texts.NEED_REGISTER, show_alert=True)
+        return
+    text, markup = await db(_page)(kind, update.effective_user.id, arg, page)
+    await query.answer()
+    if text != (query.message.text if query.message else None):
+        await query.edit_message_text(text, reply_markup=markup)
+
+
+def page_handler() -> CallbackQueryHandler:
+    return CallbackQueryHandler(turn_page, pattern=f"^{keyboards.CB_PAGE_PREFIX}")
