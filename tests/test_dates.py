@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from calendarapp.bot import texts
 from calendarapp.bot.outbox import reminders as bot_reminders
-from calendarapp.bot.ui import month_calendar, texts
+from calendarapp.bot.ui import month_calendar
 from calendarapp.exceptions import NotRegistered, ValidationFailed
 from calendarapp.models import OutboxMessage
 from calendarapp.services import events as event_services

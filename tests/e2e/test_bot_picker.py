@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from calendarapp.bot.ui import picker, texts
+from calendarapp.bot import texts
+from calendarapp.bot.ui import picker
 from calendarapp.models import Event
 from calendarapp.services.events import create_event
 

@@ -4,8 +4,9 @@ from django.conf import settings
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
+from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards, listing, texts
+from calendarapp.bot.ui import keyboards, listing
 from calendarapp.bot.ui.dialog import registered_user
 from calendarapp.services.export_tokens import issue_export_token
 

@@ -4,8 +4,9 @@ cancel, unknown commands, stray text or media, stale buttons, list pages."""
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import listing, texts
+from calendarapp.bot.ui import listing
 from calendarapp.bot.ui.dialog import CANCEL_FILTER, unless_unchanged
 
 

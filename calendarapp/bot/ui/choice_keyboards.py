@@ -9,7 +9,8 @@ import datetime as dt
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from calendarapp.bot.ui import keyboards, texts
+from calendarapp.bot import texts
+from calendarapp.bot.ui import keyboards
 from calendarapp.models import REMINDER_CHOICES
 from calendarapp.services.timezones import COMMON_TIMEZONES, zone_of
 

@@ -26,10 +26,11 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from calendarapp.bot import texts
 from calendarapp.bot.runtime.i18n import plain
 from calendarapp.bot.runtime.orm import db
 from calendarapp.bot.runtime.profiles import sender_profile
-from calendarapp.bot.ui import keyboards, texts
+from calendarapp.bot.ui import keyboards
 from calendarapp.exceptions import DomainError
 from calendarapp.parsing import parse_id
 from calendarapp.services import events as event_services

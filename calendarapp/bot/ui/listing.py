@@ -7,8 +7,9 @@ from django.conf import settings
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
+from calendarapp.bot import texts
 from calendarapp.bot.runtime.profiles import sender_profile
-from calendarapp.bot.ui import keyboards, texts
+from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import db, deliver
 from calendarapp.bot.ui.formatting import calendar_line, event_line
 from calendarapp.selectors.calendar import calendar_listing

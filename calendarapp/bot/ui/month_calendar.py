@@ -13,7 +13,8 @@ import re
 from django.utils import translation
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from calendarapp.bot.ui import keyboards, texts
+from calendarapp.bot import texts
+from calendarapp.bot.ui import keyboards
 
 CB_PREFIX = "cal:"
 CB_MONTH = "cal:m:"  # cal:m:YYYY-MM — show that month

@@ -36,8 +36,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
+from calendarapp.bot import texts
 from calendarapp.bot.runtime.i18n import plain
-from calendarapp.bot.ui import keyboards, texts
+from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import ask, db, deliver, remember_markup, send, stops
 from calendarapp.exceptions import DomainError
 from calendarapp.selectors.events import events_upcoming_first

@@ -5,9 +5,10 @@ import datetime as dt
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
 
+from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import owner_of, sender_profile
-from calendarapp.bot.ui import choice_keyboards, keyboards, month_calendar, texts
+from calendarapp.bot.ui import choice_keyboards, keyboards, month_calendar
 from calendarapp.bot.ui.dialog import (
     END,
     TEXT,

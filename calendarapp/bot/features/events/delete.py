@@ -3,8 +3,9 @@
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
 
+from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards, picker, texts
+from calendarapp.bot.ui import keyboards, picker
 from calendarapp.bot.ui.dialog import (
     END,
     TEXT,

@@ -19,9 +19,10 @@ from telegram.ext import (
     filters,
 )
 
+from calendarapp.bot import texts
 from calendarapp.bot.outbox import notifications
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards, picker, texts
+from calendarapp.bot.ui import keyboards, picker
 from calendarapp.bot.ui.dialog import (
     CANCEL_FILTER,
     END,

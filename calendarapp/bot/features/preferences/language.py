@@ -5,9 +5,10 @@ from django.utils import translation
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
+from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import remember_profile
-from calendarapp.bot.ui import keyboards, texts
+from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import command_args, db, registered_user, send
 from calendarapp.exceptions import DomainError
 from calendarapp.i18n import LANGUAGE_NAMES

@@ -3,10 +3,11 @@
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
+from calendarapp.bot import texts
 from calendarapp.bot.features.preferences.timezone import local_time
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import remember_profile, sender_profile
-from calendarapp.bot.ui import choice_keyboards, texts
+from calendarapp.bot.ui import choice_keyboards
 from calendarapp.bot.ui.dialog import (
     db,
     deliver,

@@ -4,9 +4,10 @@ from django.utils import timezone as django_timezone
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
 
+from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import remember_profile
-from calendarapp.bot.ui import choice_keyboards, texts
+from calendarapp.bot.ui import choice_keyboards
 from calendarapp.bot.ui.dialog import (
     END,
     TEXT,
