@@ -134,6 +134,8 @@ def find_button(typed: str, chat: Chat, messages: dict[int, BotMessage]) -> Pres
     else:
         with_buttons = [n for n, message in numbered.items() if message.buttons()]
         if not with_buttons:
+            if match:
+                return texts.CHAT_NO_MESSAGE.format(number=match[1])
             return str(texts.CHAT_NO_BUTTONS)
         number, wanted = with_buttons[-1], typed
     press = _press(numbered[number], wanted)

@@ -43,6 +43,7 @@ class Console:
         self.language = translation.get_language()
         self.chats: dict[int, Chat] = {}
         self.hinted: set[int] = set()  # other users already told to have new messages
+        self.printing: set[asyncio.Task] = set()
         self.fake.watchers.append(self.arrived)
 
     def chat(self, user_id: int) -> Chat:
@@ -54,12 +55,15 @@ class Console:
             self.terminal.say(text.format(**fields) if fields else str(text))
 
     def arrived(self, activity: Activity) -> None:
-        """Called as the bot does anything in any chat (inside the fake's request handling,
-        which a printing problem must not fail): shown right after, on the event loop."""
-        asyncio.get_running_loop().call_soon(self.show_arrival, activity)
+        """Called as the bot does anything in any chat, inside the fake's request handling
+        (which a printing problem must not fail): shown right after, in a task of its own."""
+        task = asyncio.get_running_loop().create_task(self.show_arrival(activity))
+        self.printing.add(task)
+        task.add_done_callback(self.printing.discard)
 
-    def show_arrival(self, activity: Activity) -> None:
+    async def show_arrival(self, activity: Activity) -> None:
         if self.user is not None and activity.chat_id == self.user.id:
+            await self.follow_language()  # the answer to /language is already in it
             self.show_unread()
         elif activity.chat_id not in self.hinted:
             self.hinted.add(activity.chat_id)
@@ -80,10 +84,13 @@ class Console:
         chosen = profile.language if profile is not None else ""
         self.language = resolve_language(chosen, self.user.language_code)
 
-    async def switch_to(self, user: FakeUser) -> None:
+    async def switch_to(self, user: FakeUser, *, announce: bool = True) -> None:
+        """Be `user` from now on; their messages not seen yet are shown."""
         self.user = user
         self.hinted.discard(user.id)
         await self.follow_language()
+        if announce:
+            self.say(texts.CHAT_NOW_YOU, name=user.first_name, id=user.id)
         self.show_unread()
 
     async def wait_for_answer(self, mark: int, query_id: str = "") -> None:
@@ -172,11 +179,10 @@ class Console:
         name = (username or str(other_id)).title()
         other = self.session.user(other_id, name, username, language_code=self.user.language_code)
         await self.switch_to(other)
-        self.say(texts.CHAT_NOW_YOU, name=other.first_name, id=other.id)
         return False
 
     async def run(self, user: FakeUser) -> None:
-        await self.switch_to(user)
+        await self.switch_to(user, announce=False)
         self.say(texts.CHAT_HELP, log=self.log_path)
         while True:
             with translation.override(self.language):
