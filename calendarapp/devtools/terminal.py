@@ -36,21 +36,23 @@ class Terminal:
         self.echo = not self.stdin.isatty()
         self._lock = threading.RLock()
         self._prompt = ""  # the prompt on screen now; "" while no line is being read
+        self._pending_prompt = ""  # the prompt of the line being read, once it is drawn
         self._saved = None
         if self.tty and termios is not None:
             with contextlib.suppress(termios.error):
                 self._saved = termios.tcgetattr(self.stdin.fileno())
-        if self.tty and readline is not None:
-            # Set when readline has drawn the prompt: from then on, output redraws it.
+        # With readline the prompt counts as shown once readline has drawn it (its hook);
+        # without it, from when input() is called.
+        self._hooked = self.tty and hasattr(readline, "set_pre_input_hook")
+        if self._hooked:
             readline.set_pre_input_hook(self._prompt_drawn)
-        self._pending_prompt = ""
 
     def _prompt_drawn(self) -> None:
         with self._lock:
             self._prompt = self._pending_prompt
 
     def _typed(self) -> str:
-        if self.tty and readline is not None:
+        if self._hooked:
             return readline.get_line_buffer()
         return ""
 
@@ -77,7 +79,7 @@ class Terminal:
         def read_line() -> None:
             with self._lock:
                 self._pending_prompt = prompt
-                if not self.tty:  # no readline hook: the prompt is out once input() runs
+                if not self._hooked:
                     self._prompt = prompt
             try:
                 line = input(prompt)
