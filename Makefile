@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install run test lint format superuser bench clean docker-lint messages
+.PHONY: help install run test lint format superuser chat bench clean docker-lint messages
 
 help:
 	@echo "make run        set up .venv, migrate, serve http://127.0.0.1:8000 (+ the bot if TELEGRAM_BOT_TOKEN is set)"
 	@echo "make test       set up .venv and run every test"
 	@echo "make lint       ruff + migrations check"
 	@echo "make superuser  create an admin account for /admin/"
+	@echo "make chat       talk to the bot in the terminal through a fake Telegram (no token, no network)"
 	@echo "make bench      every benchmark on PostgreSQL, one table (BENCH_ARGS=--full: 60 s load)"
 	@echo "make docker-lint  hadolint the Dockerfile, validate docker-compose.yml (no engine needed)"
 	@echo "make messages   extract the bot's texts into the English catalog, compile it, list what needs translating"
@@ -44,6 +45,10 @@ format: install
 superuser: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createsuperuser
+
+# The real bot against the project's fake Bot API, in the terminal (manage.py chat migrates).
+chat: install
+	$(BIN)/python manage.py chat
 
 # The Docker files, checked without a Docker engine: hadolint from PyPI, and Debian's
 # docker-compose (installed by .ci/run) for `config -q`.
