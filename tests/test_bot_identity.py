@@ -8,8 +8,8 @@ import pytest
 from django.db import IntegrityError, OperationalError
 from django.db.models import QuerySet
 
-from calendarapp.bot import identity, orm
-from calendarapp.bot.identity import remember_identity
+from calendarapp.bot.runtime import identity, orm
+from calendarapp.bot.runtime.identity import remember_identity
 from calendarapp.models import BotIdentity
 from calendarapp.selectors.bot_identity import bot_username
 from calendarapp.services.bot_identity import remember_bot_username
@@ -93,7 +93,7 @@ def test_a_database_failure_at_start_is_logged_and_the_bot_goes_on(monkeypatch, 
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(identity, "remember_bot_username", database_away)
-    with caplog.at_level(logging.WARNING, logger="calendarapp.bot.identity"):
+    with caplog.at_level(logging.WARNING, logger="calendarapp.bot.runtime.identity"):
         asyncio.run(remember_identity(stub_application("hook_calendar_bot")))
     [record] = caplog.records
     assert record.levelno == logging.WARNING
@@ -107,7 +107,7 @@ def test_an_unexpected_failure_at_start_is_logged_too(caplog):
         def username(self):
             raise RuntimeError("get_me was not called")
 
-    with caplog.at_level(logging.WARNING, logger="calendarapp.bot.identity"):
+    with caplog.at_level(logging.WARNING, logger="calendarapp.bot.runtime.identity"):
         asyncio.run(remember_identity(SimpleNamespace(bot=NotInitialized())))
     [record] = caplog.records
     assert record.levelno == logging.ERROR

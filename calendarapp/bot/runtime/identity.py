@@ -8,7 +8,7 @@ import logging
 
 from django.db import DatabaseError
 
-from calendarapp.bot.orm import db
+from calendarapp.bot.runtime.orm import db
 from calendarapp.services.bot_identity import remember_bot_username
 
 logger = logging.getLogger(__name__)
