@@ -229,6 +229,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default config gives "django" a console handler of its own (with DEBUG on)
+        # and lets its records reach the root's too: every line printed twice. Root only.
+        "django": {},
         "httpx": {"level": "WARNING"},
         "apscheduler": {"level": "WARNING"},
     },
