@@ -24,7 +24,7 @@ from calendarapp.bot.ui.dialog import (
     send,
     stops,
 )
-from calendarapp.bot.ui.formatting import event_card
+from calendarapp.bot.ui.formatting import day_and_weekday, event_card
 from calendarapp.exceptions import DomainError, ValidationFailed
 from calendarapp.services import events as event_services
 from calendarapp.services.reminders import parse_lead_time
@@ -62,10 +62,6 @@ async def _ask_after(update, context, note: str, question: str, markup) -> None:
     await send(update, f"{note}\n\n{question}" if note else question, markup)
 
 
-def _day(date: dt.date) -> str:
-    return f"{date:%d.%m.%Y} ({texts.CAL_WEEKDAYS[date.weekday()].lower()})"
-
-
 async def _ask_date(update, context) -> str:
     now = await db(event_services.local_now)(owner_of(update))
     await ask(update, context, texts.ASK_DATE, month_calendar.month_keyboard(now.date()))
@@ -86,11 +82,11 @@ async def _date_chosen(update, context, date: dt.date, time: dt.time | None) -> 
     draft = dialog_draft(context)
     draft["date"] = date.isoformat()
     if time is None:
-        note = texts.DATE_CHOSEN.format(date=_day(date))
+        note = texts.DATE_CHOSEN.format(date=day_and_weekday(date))
         await _ask_after(update, context, note, texts.ASK_TIME, keyboards.cancel())
         return CREATE_TIME
     draft["time"] = time.strftime("%H:%M")
-    note = texts.WHEN_CHOSEN.format(date=_day(date), time=draft["time"])
+    note = texts.WHEN_CHOSEN.format(date=day_and_weekday(date), time=draft["time"])
     await _ask_after(update, context, note, texts.ASK_DETAILS, keyboards.skip_or_cancel())
     return CREATE_DETAILS
 
@@ -141,13 +137,17 @@ async def calendar_noop(update: Update, context: ContextTypes.DEFAULT_TYPE):
 async def create_time(update: Update, context: ContextTypes.DEFAULT_TYPE):
     draft = dialog_draft(context)
     try:
-        time = await db(event_services.parse_event_time)(
+        when = await db(event_services.parse_event_time)(
             owner_of(update), dt.date.fromisoformat(draft["date"]), update.message.text
         )
     except DomainError as error:
         return await reject(update, context, error)
-    draft["time"] = time.strftime("%H:%M")
-    await ask(update, context, texts.ASK_DETAILS, keyboards.skip_or_cancel())
+    draft["time"] = when.time.strftime("%H:%M")
+    note = ""
+    if when.date.isoformat() != draft["date"]:  # "next friday 12:30": the day moves, said so
+        draft["date"] = when.date.isoformat()
+        note = texts.DATE_MOVED.format(date=day_and_weekday(when.date), time=draft["time"])
+    await _ask_after(update, context, note, texts.ASK_DETAILS, keyboards.skip_or_cancel())
     return CREATE_DETAILS
 
 
