@@ -28,20 +28,6 @@ def weekday(date: dt.date) -> str:
 
 
 @pytest.fixture
-def bob(bot):
-    user = bot.user(5002, "Bob", "bob")
-    user.ask("/register")
-    return user
-
-
-@pytest.fixture
-def carol(bot):
-    user = bot.user(5003, "Carol", "carol")
-    user.ask("/register")
-    return user
-
-
-@pytest.fixture
 def party(registered_ann, next_year):
     return create_event(
         registered_ann.id, name="Party", date=next_year, time=dt.time(18, 30), reminder_minutes=60

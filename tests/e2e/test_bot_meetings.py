@@ -44,20 +44,6 @@ def ann(bot):
 
 
 @pytest.fixture
-def bob(bot):
-    user = bot.user(5002, "Bob", "bob")
-    user.ask("/register")
-    return user
-
-
-@pytest.fixture
-def carol(bot):
-    user = bot.user(5003, "Carol", "carol")
-    user.ask("/register")
-    return user
-
-
-@pytest.fixture
 def standup(ann, next_year):
     return create_event(ann.id, name="Планёрка", date=next_year, time=TEN)
 
