@@ -213,10 +213,12 @@ def update_event(
         changed.append("details")
     if date is not UNCHANGED or time is not UNCHANGED:
         date = event.date if date is UNCHANGED else date
-        time = event.time if time is UNCHANGED else time.replace(second=0, microsecond=0)
+        if time is UNCHANGED:
+            time = event.time
+        time = time.replace(second=0, microsecond=0, tzinfo=None)
         owner = _registered(owner_tg_id)
-        ensure_not_past(owner, date, time.replace(tzinfo=None))
-        event.date, event.time = date, time.replace(tzinfo=None)
+        ensure_not_past(owner, date, time)
+        event.date, event.time = date, time
         _schedule_reminder(event, owner.timezone)
         changed += ["date", "time", "remind_at", "reminder_sent_at"]
     event.save(update_fields=[*changed, "updated_at"])
