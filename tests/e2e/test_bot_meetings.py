@@ -37,10 +37,8 @@ def wait_until(predicate, timeout: float = 10.0):
 
 
 @pytest.fixture
-def ann(bot):
-    user = bot.user(5001, "Ann", "ann")
-    user.ask("/register")
-    return user
+def ann(registered_ann):
+    return registered_ann
 
 
 @pytest.fixture
