@@ -123,6 +123,18 @@ def test_edit_the_date_refuses_the_past_and_moves_the_reminder(bot, registered_a
     assert event.remind_at == starts - dt.timedelta(minutes=60)
 
 
+def test_edit_the_date_by_tapping_a_day(bot, registered_ann, party):
+    ann = registered_ann
+    choose_field(ann, party, texts.BTN_EDIT_DATE)
+    month = f"{texts.CAL_MONTHS[party.date.month - 1]} {party.date.year}"
+    assert month in ann.buttons()  # the calendar opens at the event's month
+    ann.press(texts.BTN_CAL_NEXT)
+    answer = ann.press("20")
+    next_month = (party.date.replace(day=1) + dt.timedelta(days=32)).replace(day=20)
+    assert answer.startswith("Событие изменено:") and f"{next_month:%d.%m.%Y}" in answer
+    assert Event.objects.get(pk=party.pk).date == next_month
+
+
 def test_edit_the_time_like_create_does(bot, registered_ann, party):
     ann = registered_ann
     assert choose_field(ann, party, texts.BTN_EDIT_TIME).startswith("Новое время")

@@ -15,7 +15,6 @@ from calendarapp.bot.ui.dialog import (
     ask,
     conversation,
     db,
-    deliver,
     dialog_draft,
     forget,
     registered_user,
@@ -110,27 +109,6 @@ async def create_date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE)
     except DomainError as error:
         return await reject(update, context, error)
     return await _date_chosen(update, context, day, None)
-
-
-@stops
-async def create_month_shown(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    query = update.callback_query
-    now = await db(event_services.local_now)(owner_of(update))
-    month = month_calendar.parse_month(query.data, now.date())
-    if month is None:
-        await query.answer(texts.CAL_OUT_OF_RANGE)
-        return None
-    markup = month_calendar.month_keyboard(now.date(), month)
-    remember(context, texts.ASK_DATE, markup)  # a bad answer re-asks with this month
-    await query.answer()
-    await deliver(lambda: query.edit_message_reply_markup(markup))
-    return None
-
-
-@stops
-async def calendar_noop(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    await update.callback_query.answer()
-    return None
 
 
 @stops
@@ -236,8 +214,7 @@ def handlers():
             CREATE_DATE: [
                 MessageHandler(TEXT, create_date),
                 CallbackQueryHandler(create_date_picked, pattern=f"^{month_calendar.CB_DAY}"),
-                CallbackQueryHandler(create_month_shown, pattern=f"^{month_calendar.CB_MONTH}"),
-                CallbackQueryHandler(calendar_noop, pattern=f"^{month_calendar.CB_NOOP}$"),
+                *month_calendar.navigation_handlers(),
             ],
             CREATE_TIME: [MessageHandler(TEXT, create_time)],
             CREATE_DETAILS: [

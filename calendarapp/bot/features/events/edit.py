@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Mes
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import owner_of
-from calendarapp.bot.ui import keyboards, picker
+from calendarapp.bot.ui import keyboards, month_calendar, picker
 from calendarapp.bot.ui.dialog import (
     END,
     TEXT,
@@ -33,7 +33,7 @@ from calendarapp.bot.ui.dialog import (
     stops,
 )
 from calendarapp.bot.ui.formatting import day_and_weekday, event_card, time_text
-from calendarapp.exceptions import DomainError, NotFound
+from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH
 from calendarapp.services import events as event_services
 
@@ -147,7 +147,11 @@ async def field_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
         await send(update, texts.error_text(error))
         return END
     dialog_draft(context)["date"] = event.date.isoformat()  # the time step's day
-    await ask(update, context, _question(field, event), keyboards.cancel())
+    markup = keyboards.cancel()
+    if field == "date":  # tap a day, as in /create_event
+        now = await db(event_services.local_now)(owner_of(update))
+        markup = month_calendar.month_keyboard(now.date(), max(event.date, now.date()))
+    await ask(update, context, _question(field, event), markup)
     return FIELDS[field][1]
 
 
@@ -170,6 +174,15 @@ async def date_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     if when.time is None:  # a day only: the event keeps its time
         return await _saved(update, context, date=when.date)
     return await _saved(update, context, date=when.date, time=when.time)
+
+
+@stops
+async def date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    day = month_calendar.parse_day(update.callback_query.data)
+    if day is None:  # forged
+        error = ValidationFailed("Not a date.", code="date_invalid", text="?")
+        return await reject(update, context, error)
+    return await _saved(update, context, date=day)
 
 
 @stops
@@ -210,7 +223,11 @@ def handlers():
                 MessageHandler(TEXT, field_typed),
             ],
             EDIT_NAME: [MessageHandler(TEXT, name_typed)],
-            EDIT_DATE: [MessageHandler(TEXT, date_typed)],
+            EDIT_DATE: [
+                MessageHandler(TEXT, date_typed),
+                CallbackQueryHandler(date_picked, pattern=f"^{month_calendar.CB_DAY}"),
+                *month_calendar.navigation_handlers(),
+            ],
             EDIT_TIME: [MessageHandler(TEXT, time_typed)],
             EDIT_DETAILS: [MessageHandler(TEXT, details_typed)],
         },
