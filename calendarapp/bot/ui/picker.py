@@ -40,6 +40,7 @@ from calendarapp.bot import texts
 from calendarapp.bot.runtime.i18n import plain
 from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import ask, db, deliver, remember_markup, send, stops
+from calendarapp.bot.ui.formatting import date_text, time_text
 from calendarapp.exceptions import DomainError
 from calendarapp.selectors.events import events_upcoming_first
 from calendarapp.selectors.users import get_user
@@ -60,7 +61,7 @@ def _check_action(action: str) -> str:
 
 
 def button_label(event) -> str:
-    label = f"#{event.pk} {event.date:%Y-%m-%d} {event.time:%H:%M} {event.name}"
+    label = f"#{event.pk} {date_text(event.date)} {time_text(event.time)} {event.name}"
     return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1] + "…"
 
 

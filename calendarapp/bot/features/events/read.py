@@ -21,20 +21,7 @@ from calendarapp.bot.ui.dialog import (
 from calendarapp.bot.ui.formatting import event_card
 from calendarapp.exceptions import DomainError
 
-CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS, CREATE_REMINDER = (
-    "WAIT_NAME",
-    "WAIT_DATE",
-    "WAIT_TIME",
-    "WAIT_DETAILS",
-    "WAIT_REMINDER",
-)
-EDIT_ID, EDIT_DETAILS = "WAIT_ID", "WAIT_NEW_DETAILS"
-DELETE_ID, DELETE_CONFIRM = "WAIT_ID", "WAIT_CONFIRM"
 READ_ID = "WAIT_READ_ID"
-SKIP_WORDS = {"-", "—", "нет", "пропустить", "no", "skip"}
-REMINDER_SKIP_WORDS = {"-", "—", "пропустить", "skip"}  # "нет" here means "no reminder"
-CLEAR_WORDS = {"-", "—"}  # /edit_event: remove the details
-YES_WORDS = {"да", "удалить", "да, удалить", "yes", "delete", "yes, delete"}
 
 
 # --- /display_events, /read_event -----------------------------------------------------------
