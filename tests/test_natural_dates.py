@@ -32,7 +32,7 @@ NOW = dt.datetime(2026, 11, 24, 10, 0)  # a Tuesday
     ],
 )
 def test_dates_people_type(text, expected):
-    assert parse_when(text, NOW) == expected
+    assert parse_when(text=text, now=NOW) == expected
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_dates_people_type(text, expected):
 )
 def test_dates_that_do_not_exist_or_make_no_sense(text):
     with pytest.raises(ValidationFailed) as error:
-        parse_when(text, NOW)
+        parse_when(text=text, now=NOW)
     assert error.value.code == "date_invalid"
 
 

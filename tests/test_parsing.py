@@ -4,7 +4,7 @@ import pytest
 
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.parsing import parse_date, parse_id, parse_time
-from calendarapp.services.events import ensure_date_not_past
+from calendarapp.services.dates import ensure_date_not_past
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_parse_id():
 
 
 def test_ensure_date_not_past(alice, tomorrow):
-    ensure_date_not_past(alice, tomorrow)
+    ensure_date_not_past(user=alice, date=tomorrow)
     with pytest.raises(ValidationFailed) as caught:
-        ensure_date_not_past(alice, tomorrow - dt.timedelta(days=3))
+        ensure_date_not_past(user=alice, date=tomorrow - dt.timedelta(days=3))
     assert caught.value.code == "date_in_past"

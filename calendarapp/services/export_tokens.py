@@ -41,7 +41,7 @@ class ExportToken:
     expires_at: dt.datetime
 
     def url(self, fmt: str) -> str:
-        return export_url(self.token, fmt)
+        return export_url(token=self.token, fmt=fmt)
 
 
 def issue_export_token(tg_id: int) -> ExportToken:
@@ -71,7 +71,7 @@ def read_export_token(token: str | None) -> int:
     return tg_id
 
 
-def export_url(token: str, fmt: str) -> str:
+def export_url(*, token: str, fmt: str) -> str:
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"Unknown export format: {fmt}")
     return f"{settings.SITE_BASE_URL}/export/{fmt}/?{urlencode({'token': token})}"

@@ -40,7 +40,7 @@ def _bad_time(text: str) -> ValidationFailed:
     )
 
 
-def _exact_date(text: str, today: dt.date) -> dt.date | None:
+def _exact_date(*, text: str, today: dt.date) -> dt.date | None:
     try:
         if match := _ISO_DATE.match(text):
             year, month, day = map(int, match.groups())
@@ -67,27 +67,27 @@ def parse_time(text: str) -> dt.time:
         if hours > 23 or minutes > 59:
             raise _bad_time(cleaned)
         return dt.time(hours, minutes)
-    when = _parse_phrase(cleaned, dt.datetime(2000, 1, 1))
+    when = _parse_phrase(text=cleaned, base=dt.datetime(2000, 1, 1))
     if when is None or when.time is None:
         raise _bad_time(cleaned)
     return when.time
 
 
-def parse_when(text: str, now: dt.datetime) -> When:
+def parse_when(*, text: str, now: dt.datetime) -> When:
     """A day, possibly with a time, relative to `now` (the user's wall-clock time)."""
     cleaned = " ".join((text or "").split())
     if not cleaned or len(cleaned) > MAX_INPUT:
         raise _bad_date(cleaned)
-    exact = _exact_date(cleaned, now.date())
+    exact = _exact_date(text=cleaned, today=now.date())
     if exact is not None:
         return When(exact, None)
-    when = _parse_phrase(cleaned, now.replace(tzinfo=None))
+    when = _parse_phrase(text=cleaned, base=now.replace(tzinfo=None))
     if when is None:
         raise _bad_date(cleaned)
     return when
 
 
-def _parse_phrase(text: str, base: dt.datetime) -> When | None:
+def _parse_phrase(*, text: str, base: dt.datetime) -> When | None:
     parser = DateDataParser(
         languages=["ru", "en"],
         settings={

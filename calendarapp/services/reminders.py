@@ -73,14 +73,14 @@ def parse_lead_time(text: str) -> int | None:
     )
 
 
-def remind_at(event: Event, zone_name: str) -> dt.datetime | None:
+def remind_at(*, event: Event, zone_name: str) -> dt.datetime | None:
     if event.reminder_minutes is None:
         return None
-    starts = aware(event.date, event.time, zone_name)
+    starts = aware(date=event.date, time=event.time, zone_name=zone_name)
     return starts - dt.timedelta(minutes=event.reminder_minutes)
 
 
-def set_default_reminder(tg_id: int, minutes: int | None) -> None:
+def set_default_reminder(*, tg_id: int, minutes: int | None) -> None:
     minutes = clean_reminder_minutes(minutes)
     TgUser.objects.filter(pk=tg_id).update(default_reminder_minutes=minutes)
 
@@ -91,28 +91,28 @@ def reschedule_user_reminders(user: TgUser) -> None:
         owner=user, reminder_sent_at__isnull=True, reminder_minutes__isnull=False
     )
     for event in pending.iterator():
-        event.remind_at = remind_at(event, user.timezone)
+        event.remind_at = remind_at(event=event, zone_name=user.timezone)
         event.save(update_fields=["remind_at"])
 
 
-def claim_due_reminders(now: dt.datetime | None = None, limit: int = 100) -> int:
+def claim_due_reminders(*, now: dt.datetime | None = None, limit: int = 100) -> int:
     """Queue the reminders that are due (one batch); returns how many messages were queued.
 
     A reminder whose event has already started is marked handled without a message:
     it is no longer useful (the bot was down past the event).
     """
-    return _claim_batch(now or timezone.now(), limit)[1]
+    return _claim_batch(now=now or timezone.now(), limit=limit)[1]
 
 
 def claim_all_due_reminders(
-    now: dt.datetime | None = None, limit: int = 100, max_batches: int = 50
+    *, now: dt.datetime | None = None, limit: int = 100, max_batches: int = 50
 ) -> int:
     """Queue everything due, a batch (one short transaction) at a time; a burst of reminders
     is queued at once and paced by the outbox dispatcher, not by this job's interval."""
     now = now or timezone.now()
     queued = 0
     for _ in range(max_batches):
-        claimed, batch_queued = _claim_batch(now, limit)
+        claimed, batch_queued = _claim_batch(now=now, limit=limit)
         queued += batch_queued
         if claimed < limit:
             break
@@ -120,7 +120,7 @@ def claim_all_due_reminders(
 
 
 @transaction.atomic
-def _claim_batch(now: dt.datetime, limit: int) -> tuple[int, int]:
+def _claim_batch(*, now: dt.datetime, limit: int) -> tuple[int, int]:
     """(events claimed, messages queued) for one locked batch of due events."""
     due = list(
         Event.objects.select_for_update(skip_locked=True, of=("self",))
@@ -138,7 +138,8 @@ def _claim_batch(now: dt.datetime, limit: int) -> tuple[int, int]:
     messages = [
         OutboxMessage(chat_id=chat_id, kind=REMINDER, payload={"event_id": event.pk})
         for event in due
-        if aware(event.date, event.time, event.owner.timezone) > now  # started: skip silently
+        if aware(date=event.date, time=event.time, zone_name=event.owner.timezone)
+        > now  # started: skip silently
         for chat_id in [event.owner_id, *participants.get(event.pk, [])]
     ]
     OutboxMessage.objects.bulk_create(messages)

@@ -90,5 +90,5 @@ def zone_of(name: str) -> ZoneInfo:
         return ZoneInfo(settings.TIME_ZONE)
 
 
-def aware(date: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
+def aware(*, date: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
     return dt.datetime.combine(date, time, tzinfo=zone_of(zone_name))

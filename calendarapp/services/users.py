@@ -116,7 +116,7 @@ def mark_user_unreachable(tg_id: int) -> None:
 
 
 @transaction.atomic
-def set_user_timezone(tg_id: int, text: str) -> TgUser:
+def set_user_timezone(*, tg_id: int, text: str) -> TgUser:
     """Set the zone from a name or a city; future reminders move with it."""
     name = resolve_timezone(text)
     user = TgUser.objects.select_for_update().get(pk=tg_id)
@@ -128,7 +128,7 @@ def set_user_timezone(tg_id: int, text: str) -> TgUser:
 
 
 @transaction.atomic
-def set_user_language(tg_id: int, language: str) -> TgUser:
+def set_user_language(*, tg_id: int, language: str) -> TgUser:
     """Remember the bot's language for this person; it wins over their Telegram client's."""
     language = (language or "").strip().lower()
     if language not in SUPPORTED_LANGUAGES:

@@ -59,7 +59,7 @@ def carol(bot):
 
 @pytest.fixture
 def standup(ann, next_year):
-    return create_event(ann.id, name="Планёрка", date=next_year, time=TEN)
+    return create_event(owner_tg_id=ann.id, name="Планёрка", date=next_year, time=TEN)
 
 
 def pick_label(event) -> str:
@@ -181,8 +181,8 @@ def test_participant_refusals(bot, ann, bob, standup):
 def test_event_refusals_other_users_event_already_invited_busy(
     bot, ann, bob, carol, standup, next_year
 ):
-    bobs = create_event(bob.id, name="Bob's", date=next_year, time=TEN)
-    carols = create_event(carol.id, name="Carol's", date=next_year, time=TEN)
+    bobs = create_event(owner_tg_id=bob.id, name="Bob's", date=next_year, time=TEN)
+    carols = create_event(owner_tg_id=carol.id, name="Carol's", date=next_year, time=TEN)
     invite(ann, "@bob", standup)
     bob.wait_for_reply()
 
@@ -256,7 +256,12 @@ def test_invitation_created_through_the_api_is_delivered(bot, ann, bob, standup,
 
 def test_invitation_created_while_the_bot_is_down_is_delivered_once(bot, ann, bob, standup):
     bot.stop_bot()
-    meeting = create_appointment(ann.id, bob.id, standup.pk, details="после рестарта")
+    meeting = create_appointment(
+        organizer_tg_id=ann.id,
+        participant_tg_id=bob.id,
+        event_id=standup.pk,
+        details="после рестарта",
+    )
     assert bob.nothing_more(0.3)
     bot.start_bot()
     invitation = bob.wait_for_reply()
@@ -339,9 +344,11 @@ def test_answer_button_works_in_the_middle_of_another_dialog(bot, ann, bob, stan
 
 
 def test_cancel_through_the_service_tells_the_other_side(bot, ann, bob, standup):
-    meeting = create_appointment(ann.id, bob.id, standup.pk)
+    meeting = create_appointment(
+        organizer_tg_id=ann.id, participant_tg_id=bob.id, event_id=standup.pk
+    )
     bob.wait_for_reply()
-    cancel_appointment(bob.id, meeting.pk)
+    cancel_appointment(actor_tg_id=bob.id, appointment_id=meeting.pk)
     assert ann.wait_for_reply().text.startswith("🚫 Bob (@bob) отменяет")
 
 
@@ -369,7 +376,9 @@ def test_invite_with_the_participant_in_the_command(bot, ann, bob, standup):
 
 def test_event_picker_pages(bot, ann, bob, next_year):
     events = [
-        create_event(ann.id, name=f"E{n}", date=next_year + dt.timedelta(days=n), time=TEN)
+        create_event(
+            owner_tg_id=ann.id, name=f"E{n}", date=next_year + dt.timedelta(days=n), time=TEN
+        )
         for n in range(10)
     ]
     start_invite(ann, "@bob")
@@ -412,7 +421,7 @@ def test_comment_too_long_and_media_are_refused_at_the_comment_step(bot, ann, bo
 def test_invitation_names_the_organisers_zone_when_it_differs(bot, ann, bob, standup):
     from calendarapp.services.users import set_user_timezone
 
-    set_user_timezone(bob.id, "Asia/Vladivostok")
+    set_user_timezone(tg_id=bob.id, text="Asia/Vladivostok")
     organiser_zone = TgUser.objects.get(pk=ann.id).timezone
     invite(ann, "@bob", standup)
     assert f"10:00 ({organiser_zone})" in bob.wait_for_reply().text

@@ -79,7 +79,7 @@ async def share_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
     forget(context, "draft")
     try:
         event = await db(event_services.set_event_visibility)(
-            update.effective_user.id, event_id, is_public=is_public
+            owner_tg_id=update.effective_user.id, event_id=event_id, is_public=is_public
         )
     except DomainError as error:
         await send(update, texts.error_text(error))

@@ -58,7 +58,9 @@ async def _save_details(update, context, event_id: int, details: str):
     if details.strip() in CLEAR_WORDS:  # as in /create_event: no details
         details = ""
     try:
-        await db(event_services.update_event_details)(update.effective_user.id, event_id, details)
+        await db(event_services.update_event_details)(
+            owner_tg_id=update.effective_user.id, event_id=event_id, details=details
+        )
     except DomainError as error:
         return await reject(update, context, error)
     forget(context, "draft")

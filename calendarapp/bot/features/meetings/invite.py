@@ -101,7 +101,7 @@ def _resolve_invitee(organizer_id: int, text: str, shown_as: str = ""):
             raise UnknownInvitee(text[:65])
         tg_id = user.pk
     try:
-        return meetings.check_invitee(organizer_id, tg_id)
+        return meetings.check_invitee(organizer_tg_id=organizer_id, participant_tg_id=tg_id)
     except NotFound:
         raise UnknownInvitee(shown_as or text[:65]) from None
     except Conflict as error:  # known but unreachable: name them as the organiser knows them
@@ -175,7 +175,9 @@ async def _event_chosen(update, context, event_id: int):
         return await invite_start(update, context)
     try:
         event = await db(meetings.check_invitation)(
-            update.effective_user.id, participant_id, event_id
+            organizer_tg_id=update.effective_user.id,
+            participant_tg_id=participant_id,
+            event_id=event_id,
         )
     except DomainError as error:
         return await reject(update, context, error)
@@ -204,7 +206,10 @@ async def _create(update, context, details: str):
         return await invite_start(update, context)
     try:
         appointment = await db(meetings.create_appointment)(
-            update.effective_user.id, draft["participant_id"], draft["event_id"], details=details
+            organizer_tg_id=update.effective_user.id,
+            participant_tg_id=draft["participant_id"],
+            event_id=draft["event_id"],
+            details=details,
         )
     except ValidationFailed as error:  # too long a comment: try again
         return await reject(update, context, error)
