@@ -106,13 +106,25 @@ def test_lead_time_already_begun_is_not_reminded(alice, frozen):
         ("нет", None),
         ("без напоминания", None),
         ("off", None),
+        ("1 hour", 60),
+        ("10 minutes", 10),
+        ("1 day", 1440),
+        ("30 min", 30),
+        ("an hour", 60),
+        ("half an hour", 30),
+        ("24 hours", 1440),
+        ("10min", 10),
+        ("1 Hour before", 60),
+        ("never", None),
     ],
 )
 def test_typed_lead_times(typed, minutes):
     assert parse_lead_time(typed) == minutes
 
 
-@pytest.mark.parametrize("typed", ["", "15", "за 2 недели", "x" * 1000])
+@pytest.mark.parametrize(
+    "typed", ["", "15", "за 2 недели", "x" * 1000, "2 hours", "1.5 hours", "hour hour", "-10"]
+)
 def test_typed_lead_times_refused(typed):
     with pytest.raises(ValidationFailed) as error:
         parse_lead_time(typed)

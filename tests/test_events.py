@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from calendarapp.exceptions import NotFound, NotRegistered, ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, BotStatistics, Event, TgUser
-from calendarapp.selectors.events import events_of, public_events, public_events_of
+from calendarapp.selectors.events import events_of, public_events_listing, public_events_of
 from calendarapp.services.events import (
     create_event,
     delete_event,
@@ -108,10 +108,10 @@ def test_publish_and_unpublish(alice, bob, tomorrow):
     create_event(owner_tg_id=alice.pk, name="Hidden", date=tomorrow, time=NOON)
     set_event_visibility(owner_tg_id=alice.pk, event_id=event.pk, is_public=True)
     assert [e.name for e in public_events_of(alice.pk)] == ["Party"]
-    assert [e.name for e in public_events()] == ["Party"]
+    assert [e.name for e in public_events_listing()] == ["Party"]
     assert not public_events_of(bob.pk).exists()
     set_event_visibility(owner_tg_id=alice.pk, event_id=event.pk, is_public=False)
-    assert not public_events().exists()
+    assert not public_events_listing().exists()
 
 
 def test_my_events_are_ordered_by_date_time_then_id(alice, bob, tomorrow):

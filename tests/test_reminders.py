@@ -5,14 +5,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection, connections
 
+from calendarapp.bot import texts
+from calendarapp.bot.ui import choice_keyboards
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import Event, OutboxMessage
 from calendarapp.services.appointments import create_appointment, respond_to_invitation
 from calendarapp.services.events import create_event
 from calendarapp.services.reminders import (
+    LEAD_TIMES,
     REMINDER,
     claim_all_due_reminders,
     claim_due_reminders,
+    parse_lead_time,
     set_default_reminder,
 )
 from calendarapp.services.timezones import resolve_timezone
@@ -185,3 +189,12 @@ def test_a_burst_of_due_reminders_is_queued_in_one_run(make_user, tomorrow):
     assert claim_all_due_reminders(now=now, limit=10) == 25  # three batches
     assert not Event.objects.filter(reminder_sent_at__isnull=True).exists()
     assert claim_all_due_reminders(now=now, limit=10) == 0
+
+
+def test_every_offered_lead_time_has_a_button_words_and_a_typed_form():
+    markup = choice_keyboards.settings_reminders(None)
+    offered = [button.callback_data for row in markup.inline_keyboard for button in row]
+    assert offered == [f"set:rem:{'off' if m is None else m}" for m in LEAD_TIMES]
+    for minutes in LEAD_TIMES:
+        assert texts.REMINDER_BUTTONS[minutes] and texts.REMINDER_PHRASES[minutes]
+        assert parse_lead_time(str(minutes or 0)) == minutes

@@ -26,12 +26,6 @@ def public_events_of(owner_tg_id: int) -> QuerySet[Event]:
     return events_of(owner_tg_id).filter(is_public=True)
 
 
-def public_events() -> QuerySet[Event]:
-    return (
-        Event.objects.filter(is_public=True).select_related("owner").order_by("date", "time", "id")
-    )
-
-
 def public_events_listing() -> QuerySet[Event]:
     """Public events for a paginated list: owners come in one extra query for the page
     (prefetch), so deep OFFSETs skip event rows only instead of joining every skipped row."""

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from calendarapp.exceptions import NotRegistered
 from calendarapp.models import TgUser
@@ -30,16 +30,12 @@ def local_now(owner: TgUser | int) -> dt.datetime:
     return user_now(user_row(owner))
 
 
-def find_user_by_username(username: str) -> TgUser | None:
-    username = username.strip().removeprefix("@")
-    # Control characters, NUL or lone surrogates are in no name (and PostgreSQL refuses NUL).
-    if not username or len(username) > 64 or not username.isprintable():
-        return None
-    return TgUser.objects.filter(username__iexact=username).order_by("tg_id").first()
-
-
-def users_with_event_counts() -> QuerySet[TgUser]:
-    return TgUser.objects.annotate(event_total=Count("events", distinct=True))
+def find_user(who: int | str) -> TgUser | None:
+    """The person `parsing.parse_telegram_user` read: by Telegram id, or by username
+    (case-insensitive; the oldest account wins if two ever share one)."""
+    if isinstance(who, int):
+        return get_user(who)
+    return TgUser.objects.filter(username__iexact=who).order_by("tg_id").first()
 
 
 def all_users() -> QuerySet[TgUser]:

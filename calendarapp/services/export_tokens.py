@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
 from calendarapp.models import TgUser
-
-from .users import validate_tg_id
+from calendarapp.parsing import validate_tg_id
 
 EXPORT_TOKEN_SALT = "calendarapp.export"  # noqa: S105 - a namespace, not a secret
 EXPORT_FORMATS = ("csv", "json", "ics")

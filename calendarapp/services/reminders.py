@@ -8,6 +8,7 @@ the outbox delivers. So every reminder goes out once, also after a restart.
 """
 
 import datetime as dt
+import re
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,20 +19,26 @@ from calendarapp.models import REMINDER_CHOICES, Appointment, Event, OutboxMessa
 from .timezones import aware
 
 REMINDER = "reminder"
-ALLOWED_MINUTES = {minutes for minutes, _ in REMINDER_CHOICES}
+# The lead times a person can choose, in minutes (None: no reminder), in the order offered:
+# the model's choices are the one list; buttons, texts and typed answers follow it.
+LEAD_TIMES: tuple[int | None, ...] = tuple(minutes for minutes, _label in REMINDER_CHOICES)
+
+
+def _invalid_lead_time() -> ValidationFailed:
+    return ValidationFailed(
+        "A reminder can be set {choices} minutes before.",
+        code="reminder_invalid",
+        choices=[minutes for minutes in LEAD_TIMES if minutes],
+    )
 
 
 def clean_reminder_minutes(minutes: int | None) -> int | None:
-    if minutes not in ALLOWED_MINUTES:
-        raise ValidationFailed(
-            "A reminder can be set {choices} minutes before.",
-            code="reminder_invalid",
-            choices=sorted(m for m in ALLOWED_MINUTES if m),
-        )
+    if isinstance(minutes, bool) or minutes not in LEAD_TIMES:
+        raise _invalid_lead_time()
     return minutes
 
 
-# Typed answers to "remind me how long before?", besides the buttons.
+# Typed answers to "remind me how long before?", besides the buttons (Russian and English).
 _OFF_WORDS = {
     "нет",
     "не надо",
@@ -41,36 +48,53 @@ _OFF_WORDS = {
     "off",
     "no",
     "none",
+    "never",
+    "no reminder",
     "0",
 }
-_LEAD_WORDS = {
-    "10": 10,
-    "10 минут": 10,
-    "30": 30,
-    "30 минут": 30,
-    "полчаса": 30,
-    "60": 60,
-    "1 час": 60,
-    "час": 60,
-    "1 день": 1440,
-    "день": 1440,
-    "сутки": 1440,
-    "1440": 1440,
+_UNITS = {
+    **dict.fromkeys(("м", "мин", "минута", "минуту", "минуты", "минут"), 1),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 1),
+    **dict.fromkeys(("ч", "час", "часа", "часов"), 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 60),
+    **dict.fromkeys(("д", "день", "дня", "дней", "сутки", "суток"), 1440),
+    **dict.fromkeys(("d", "day", "days"), 1440),
 }
+_HALF_HOUR = {"полчаса", "half an hour", "half hour"}
+_ONE = {"a", "an", "one", "один", "одна", "одни", "одну"}
+_AMOUNT = re.compile(r"^(\d{1,5}|[a-zа-яё]+)?\s*([a-zа-яё]+)?$")
+
+
+def _minutes_typed(key: str) -> int | None:
+    """ "30", "30 минут", "1 hour", "an hour", "day", "10min" -> minutes; None if not a span."""
+    if key in _HALF_HOUR:
+        return 30
+    match = _AMOUNT.match(key)
+    if match is None or not key:
+        return None
+    amount, unit = match.groups()
+    if unit is None and amount is not None and amount.isdigit():
+        return int(amount)  # a bare number counts minutes
+    if unit is None:  # one word: a unit alone ("час", "day") means one of it
+        amount, unit = "1", amount
+    if amount is None or amount in _ONE:
+        amount = "1"
+    if not amount.isdigit() or unit not in _UNITS:
+        return None
+    return int(amount) * _UNITS[unit]
 
 
 def parse_lead_time(text: str) -> int | None:
-    """A typed lead time ("30", "за 1 час", "нет"); None means no reminder."""
-    key = " ".join((text or "").lower().split()).removeprefix("за ").strip(" .!")
+    """A typed lead time ("30", "за 1 час", "1 hour", "10 minutes", "нет"); None means no
+    reminder. Only the offered lead times are accepted."""
+    key = " ".join((text or "").lower().split()).strip(" .!")
+    key = key.removeprefix("за ").removesuffix(" before").removesuffix(" до").strip()
     if key in _OFF_WORDS:
         return None
-    if key in _LEAD_WORDS:
-        return _LEAD_WORDS[key]
-    raise ValidationFailed(
-        "A reminder can be set {choices} minutes before.",
-        code="reminder_invalid",
-        choices=sorted(m for m in ALLOWED_MINUTES if m),
-    )
+    minutes = _minutes_typed(key)
+    if minutes is None or minutes not in LEAD_TIMES:
+        raise _invalid_lead_time()
+    return minutes
 
 
 def remind_at(*, event: Event, zone_name: str) -> dt.datetime | None:

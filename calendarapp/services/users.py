@@ -8,12 +8,11 @@ from django.utils import timezone
 from calendarapp.exceptions import Conflict, NotRegistered, ValidationFailed
 from calendarapp.i18n import SUPPORTED_LANGUAGES
 from calendarapp.models import TgUser
+from calendarapp.parsing import USERNAME_MAX_LENGTH, validate_tg_id
 
 from .reminders import reschedule_user_reminders
 from .statistics import bump_daily_statistics
 from .timezones import resolve_timezone
-
-MAX_TELEGRAM_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -27,15 +26,9 @@ class TelegramProfile:
     language_code: str = ""
 
 
-def validate_tg_id(tg_id: int) -> int:
-    if isinstance(tg_id, bool) or not isinstance(tg_id, int) or not 0 < tg_id <= MAX_TELEGRAM_ID:
-        raise ValidationFailed("A Telegram id is a positive 64-bit integer.", code="invalid_tg_id")
-    return tg_id
-
-
 def _profile_fields(profile: TelegramProfile) -> dict:
     return {
-        "username": (profile.username or "")[:64],
+        "username": (profile.username or "")[:USERNAME_MAX_LENGTH],
         "first_name": (profile.first_name or "")[:256],
         "last_name": (profile.last_name or "")[:256],
         "language_code": (profile.language_code or "")[:16],

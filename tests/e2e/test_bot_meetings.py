@@ -469,3 +469,19 @@ def test_a_dialog_without_a_reply_keyboard_ends_quietly_for_another_command(bot,
     assert ann.ask("/create_event") == texts.ASK_NAME
     assert ann.ask("/help").startswith(str(texts.HELP_TITLE))
     assert ann.nothing_more()
+
+
+def test_invitee_typed_as_no_account_can_be_is_explained(bot, ann, standup):
+    assert ann.ask("/invite") == texts.ASK_PARTICIPANT
+    cases = {
+        "@" + "b" * 65: texts.ERRORS["username_invalid"].format(limit=64),
+        "@bob smith": texts.ERRORS["username_invalid"].format(limit=64),
+        str(2**63): texts.ERRORS["invalid_tg_id"],
+        "1" + "0" * 19: texts.ERRORS["invalid_tg_id"],
+        "@" + "b" * 64: texts.INVITEE_UNKNOWN.format(who="@" + "b" * 64),
+    }
+    for typed, problem in cases.items():
+        answer = ann.ask(typed)
+        assert answer.startswith(problem), typed
+        assert answer.endswith(texts.ASK_PARTICIPANT), typed
+    assert not Appointment.objects.exists()

@@ -88,3 +88,16 @@ def test_export_links_to_a_host_telegram_refuses_come_in_the_text(
     assert not any(button.get("url") for button in buttons)
     if command == "/calendar":
         assert [button["text"] for button in buttons] == [texts.BTN_NEXT]
+
+
+def test_public_of_names_no_account_can_have_are_explained(bot, registered_ann):
+    ann = registered_ann
+    bad_name = texts.ERRORS["username_invalid"].format(limit=64)
+    assert ann.ask("/public_of") == texts.ASK_WHOSE
+    for typed in ("@" + "a" * 65, "@bob smith", "@"):
+        assert ann.ask(typed) == f"{bad_name}\n\n{texts.ASK_WHOSE}", typed
+    too_big = texts.ERRORS["invalid_tg_id"]
+    for typed in (str(2**63), "1" + "0" * 19):
+        assert ann.ask(typed) == f"{too_big}\n\n{texts.ASK_WHOSE}", typed
+    # The longest name a profile keeps (64 characters after the "@") is looked up.
+    assert ann.ask("@" + "a" * 64).startswith("Пользователь @" + "a" * 64 + " не найден")
