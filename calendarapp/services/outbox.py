@@ -26,7 +26,7 @@ BACKOFF_BASE = 2.0  # seconds: 2, 4, 8, ... capped at BACKOFF_CAP
 BACKOFF_CAP = 600.0
 
 
-def enqueue(*, chat_id: int, kind: str, **payload) -> OutboxMessage:
+def enqueue(*, chat_id: int, kind: str, **payload: object) -> OutboxMessage:
     return OutboxMessage.objects.create(chat_id=chat_id, kind=kind, payload=payload)
 
 
