@@ -149,9 +149,8 @@ def test_two_presses_at_once_make_one_transition(alice, bob, party):
 def test_busy_also_as_organiser_of_a_meeting(alice, bob, make_user, party, tomorrow):
     carol = make_user(1003, "carol")
     bobs = create_event(owner_tg_id=bob.pk, name="Bob's", date=tomorrow, time=NOON)
-    create_appointment(
-        organizer_tg_id=bob.pk, participant_tg_id=carol.pk, event_id=bobs.pk
-    )  # Bob hosts a meeting at noon
+    # Bob hosts a meeting at noon.
+    create_appointment(organizer_tg_id=bob.pk, participant_tg_id=carol.pk, event_id=bobs.pk)
     with pytest.raises(Conflict) as error:
         create_appointment(organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk)
     assert error.value.code == "participant_busy"

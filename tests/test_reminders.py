@@ -106,9 +106,8 @@ def test_confirmed_participants_are_reminded_too(alice, bob, make_user, tomorrow
         ).pk,
         accept=True,
     )
-    create_appointment(
-        organizer_tg_id=alice.pk, participant_tg_id=carol.pk, event_id=event.pk
-    )  # still pending: no reminder
+    # Still pending: no reminder.
+    create_appointment(organizer_tg_id=alice.pk, participant_tg_id=carol.pk, event_id=event.pk)
     assert claim_due_reminders(now=event.remind_at) == 2
     assert (reminders_to(alice.pk), reminders_to(bob.pk), reminders_to(carol.pk)) == (1, 1, 0)
 

@@ -87,7 +87,7 @@ def create_event(
     time: dt.time,
     details: str = "",
     is_public: bool = False,
-    reminder_minutes: int | None | object = USER_DEFAULT,
+    reminder_minutes: int | object | None = USER_DEFAULT,
 ) -> Event:
     """Create an event; the reminder defaults to the owner's choice in /settings."""
     owner = registered_user(owner_tg_id)

@@ -422,9 +422,8 @@ def test_reminder_is_delivered_once_to_owner_and_confirmed_participant(
         ).pk,
         accept=True,
     )
-    create_appointment(
-        organizer_tg_id=ann.id, participant_tg_id=carol.id, event_id=event.pk
-    )  # not confirmed: no reminder
+    # Not confirmed: no reminder.
+    create_appointment(organizer_tg_id=ann.id, participant_tg_id=carol.id, event_id=event.pk)
     clock.now = event.remind_at - dt.timedelta(minutes=1)
     assert ann.nothing_more(0.6) and not reminders_in(ann)  # not yet due
     clock.now = event.remind_at + dt.timedelta(seconds=1)
