@@ -78,9 +78,9 @@ def _checked_invitation(
     organizer_tg_id: int,
     participant_tg_id: int,
     event_id: int,
-    date: dt.date | None,
-    time: dt.time | None,
     lock: bool,
+    date: dt.date | None = None,
+    time: dt.time | None = None,
 ):
     """Every rule of an invitation; returns (organizer, event, participant, date, time)."""
     _refuse_self(organizer_tg_id=organizer_tg_id, participant_tg_id=participant_tg_id)
@@ -124,8 +124,6 @@ def check_invitation(*, organizer_tg_id: int, participant_tg_id: int, event_id: 
         organizer_tg_id=organizer_tg_id,
         participant_tg_id=participant_tg_id,
         event_id=event_id,
-        date=None,
-        time=None,
         lock=False,
     )
     return checked[1]
