@@ -23,9 +23,9 @@ from calendarapp.bot.ui.dialog import (
     send,
     stops,
 )
-from calendarapp.exceptions import DomainError, ValidationFailed
-from calendarapp.parsing import parse_id
-from calendarapp.selectors.users import find_user_by_username, get_user
+from calendarapp.exceptions import DomainError
+from calendarapp.parsing import USERNAME_TYPED_MAX_LENGTH, parse_telegram_user
+from calendarapp.selectors.users import find_user
 from calendarapp.services import events as event_services
 from calendarapp.services.events import storable
 
@@ -79,7 +79,7 @@ async def share_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
     forget(context, "draft")
     try:
         event = await db(event_services.set_event_visibility)(
-            update.effective_user.id, event_id, is_public=is_public
+            owner_tg_id=update.effective_user.id, event_id=event_id, is_public=is_public
         )
     except DomainError as error:
         await send(update, texts.error_text(error))
@@ -102,12 +102,7 @@ async def my_public(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _find_user(text: str):
-    text = text.strip()
-    if text.isdecimal():
-        return get_user(parse_id(text))
-    if not text.removeprefix("@"):
-        raise ValidationFailed("Empty user name.", code="invalid_tg_id")
-    return find_user_by_username(text)
+    return find_user(parse_telegram_user(text))
 
 
 async def _show_public_of(update, context, text: str):
@@ -117,7 +112,9 @@ async def _show_public_of(update, context, text: str):
         return await reject(update, context, error)
     if owner is None:
         return await ask_again(
-            update, context, texts.USER_NOT_FOUND.format(who=storable(text.strip()[:64]))
+            update,
+            context,
+            texts.USER_NOT_FOUND.format(who=storable(text.strip()[:USERNAME_TYPED_MAX_LENGTH])),
         )
     forget(context)
     await listing.send_page(update, listing.PUBLIC_OF, owner.tg_id)

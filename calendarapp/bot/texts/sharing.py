@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from calendarapp.bot.texts.errors import ERRORS
+
 # --- share --------------------------------------------------------------------------------
 SHARE_CHOICE = _("Событие #{id} «{name}» сейчас {access}. Что сделать?")
 SHARE_CHOICE_EXPECTED = _("Выберите кнопкой, что сделать с событием, или нажмите «Отмена».")
@@ -11,3 +13,9 @@ NOW_PRIVATE = _("Событие #{id} теперь личное: его види
 # --- public_of ----------------------------------------------------------------------------
 ASK_WHOSE = _("Чьи публичные события показать? Пришлите @username или Telegram ID.")
 USER_NOT_FOUND = _("Пользователь {who} не найден. Пришлите @username или Telegram ID.")
+
+# A typed @username that no Telegram account can have (/public_of, /invite).
+ERRORS["username_invalid"] = _(
+    "Такого имени пользователя в Telegram не бывает. Пришлите @username (без пробелов, "
+    "не длиннее {limit} символов) или Telegram ID."
+)
