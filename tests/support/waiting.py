@@ -16,18 +16,23 @@ START = 180.0  # a child process starting: Django, migrations, collectstatic, a 
 STOP = 60.0  # a child process stopping cleanly after SIGTERM
 
 
+def _failure(message: str | Callable[[], str], timeout: float) -> str:
+    return f"{message() if callable(message) else message} (waited {timeout:g} s)"
+
+
 def wait_until(
     predicate: Callable[[], object],
     timeout: float = DEADLINE,
     *,
     interval: float = 0.02,
-    message: str = "condition not reached in time",
+    message: str | Callable[[], str] = "condition not reached in time",
 ):
-    """Call `predicate` until it returns something true, and return that."""
+    """Call `predicate` until it returns something true, and return that. `message` (or what
+    it returns, when the wait fails) says what did not happen."""
     deadline = time.monotonic() + timeout
     while not (result := predicate()):
         if time.monotonic() > deadline:
-            raise AssertionError(f"{message} (waited {timeout:g} s)")
+            raise AssertionError(_failure(message, timeout))
         time.sleep(interval)
     return result
 
@@ -37,7 +42,7 @@ async def until(
     timeout: float = DEADLINE,
     *,
     interval: float = 0.05,
-    message: str = "condition not reached in time",
+    message: str | Callable[[], str] = "condition not reached in time",
 ):
     """`wait_until` in a coroutine, sleeping without blocking the event loop. `predicate` may
     return an awaitable (a database query wrapped in `asyncio.to_thread` or `sync_to_async`)."""
@@ -49,5 +54,5 @@ async def until(
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"{message} (waited {timeout:g} s)")
+            raise AssertionError(_failure(message, timeout))
         await asyncio.sleep(interval)
