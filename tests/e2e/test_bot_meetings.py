@@ -7,7 +7,6 @@ blocked the bot, an invitation created through the API or while the bot was down
 """
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -28,33 +27,19 @@ pytestmark = pytest.mark.e2e
 TEN = dt.time(10, 0)
 
 
-def wait_until(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.02)
-
-
 @pytest.fixture
 def ann(bot):
-    user = bot.user(5001, "Ann", "ann")
-    user.ask("/register")
-    return user
+    return bot.registered_user(5001, "Ann", "ann")
 
 
 @pytest.fixture
 def bob(bot):
-    user = bot.user(5002, "Bob", "bob")
-    user.ask("/register")
-    return user
+    return bot.registered_user(5002, "Bob", "bob")
 
 
 @pytest.fixture
 def carol(bot):
-    user = bot.user(5003, "Carol", "carol")
-    user.ask("/register")
-    return user
+    return bot.registered_user(5003, "Carol", "carol")
 
 
 @pytest.fixture
