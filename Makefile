@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install run test lint format superuser bench clean docker-lint messages
+.PHONY: help install run test test-stress lint format superuser bench clean docker-lint messages
 
 help:
 	@echo "make run        set up .venv, migrate, serve http://127.0.0.1:8000 (+ the bot if TELEGRAM_BOT_TOKEN is set)"
 	@echo "make test       set up .venv and run every test"
+	@echo "make test-stress  every test while two CPU burners load the machine (STRESS_BURNERS=N)"
 	@echo "make lint       ruff + migrations check"
 	@echo "make superuser  create an admin account for /admin/"
 	@echo "make bench      every benchmark on PostgreSQL, one table (BENCH_ARGS=--full: 60 s load)"
@@ -31,6 +32,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite on a busy machine (timing-dependent tests show up here): tests/stress.sh starts
+# the burners and always stops them, however the run ends.
+test-stress: install
+	bash tests/stress.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
