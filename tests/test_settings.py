@@ -1,6 +1,8 @@
 """Settings come from the environment; production refuses unsafe defaults."""
 
+import os
 import subprocess
+import sys
 
 from tests.support.processes import manage, python, settings_free_env
 
