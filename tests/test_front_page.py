@@ -11,7 +11,7 @@ from django.template import loader
 from django.utils import translation
 
 from calendarapp.services.bot_identity import remember_bot_username
-from tests.test_settings import ROOT
+from tests.support.processes import ROOT
 
 RUSSIAN = {"HTTP_ACCEPT_LANGUAGE": "ru-RU,ru;q=0.9,en;q=0.5"}
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
