@@ -172,14 +172,30 @@ def create_event(
         is_public=is_public,
         reminder_minutes=clean_reminder_minutes(reminder_minutes),
     )
-    event.remind_at = remind_at(event, owner.timezone)
-    if event.remind_at is not None and event.remind_at <= timezone.now():
-        # The lead time has already begun: the person is looking at the event right now,
-        # a reminder a second later would be noise.
-        event.reminder_sent_at = timezone.now()
+    _schedule_reminder(event, owner.timezone)
     event.save()
     bump_user_counter(owner_tg_id, "events_created")
     bump_daily_statistics(event_count=1)
+    return event
+
+
+def _schedule_reminder(event: Event, zone_name: str) -> None:
+    event.remind_at = remind_at(event, zone_name)
+    now = timezone.now()
+    # A lead time that has already begun: the person is looking at the event right now, a
+    # reminder a second later would be noise. Otherwise the reminder is (again) to come.
+    due = event.remind_at is not None and event.remind_at <= now
+    event.reminder_sent_at = now if due else None
+
+
+@transaction.atomic
+def set_event_reminder(*, owner_tg_id: int, event_id: int, minutes: int | None) -> Event:
+    """Change how long before its start the owner is reminded of an event (None: never)."""
+    minutes = clean_reminder_minutes(minutes)
+    event = get_own_event(owner_tg_id, event_id, for_update=True)
+    event.reminder_minutes = minutes
+    _schedule_reminder(event, _owner(owner_tg_id).timezone)
+    event.save(update_fields=["reminder_minutes", "remind_at", "reminder_sent_at", "updated_at"])
     return event
 
 

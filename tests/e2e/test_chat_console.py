@@ -15,7 +15,7 @@ def test_chat_console_runs_a_dialog_with_buttons(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DB_HOST"}}
     env["SQLITE_PATH"] = str(tmp_path / "chat.sqlite3")
     typed = (
-        "/register\n/create_event\nPicnic\n2031-06-01\n10:00\n!Пропустить\n!Пропустить\n"
+        "/register\n/create_event\nPicnic\n2031-06-01\n10:00\n!Пропустить\n"
         "/export\n:quit\n"
     )
     result = subprocess.run(
@@ -42,8 +42,7 @@ def test_chat_console_two_people_and_the_user_picker(tmp_path):
     env["SQLITE_PATH"] = str(tmp_path / "chat.sqlite3")
     typed = (
         "/register\n:as 4343 kim\n/register\n:as 4242\n"
-        # The second «Пропустить» skips a reminder step where there is one (else: no button).
-        "/create_event\nPicnic\n2031-06-01\n10:00\n!Пропустить\n!Пропустить\n"
+        "/create_event\nPicnic\n2031-06-01\n10:00\n!Пропустить\n"
         "/invite\n:share 4343\n!1\n!Пропустить\n:as 4343\n!Принять\n:as 4242\n:quit\n"
     )
     result = subprocess.run(

@@ -5,76 +5,32 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Mes
 
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards, picker
+from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import (
     END,
     TEXT,
     ask,
-    command_args,
     conversation,
     db,
     dialog_draft,
     forget,
-    load_own_event,
-    registered_user,
-    reject,
-    remember,
     send,
     stops,
 )
 from calendarapp.bot.ui.formatting import event_card
+from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError
 from calendarapp.services import events as event_services
 
-CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS, CREATE_REMINDER = (
-    "WAIT_NAME",
-    "WAIT_DATE",
-    "WAIT_TIME",
-    "WAIT_DETAILS",
-    "WAIT_REMINDER",
-)
-EDIT_ID, EDIT_DETAILS = "WAIT_ID", "WAIT_NEW_DETAILS"
 DELETE_ID, DELETE_CONFIRM = "WAIT_ID", "WAIT_CONFIRM"
-READ_ID = "WAIT_READ_ID"
-SKIP_WORDS = {"-", "—", "нет", "пропустить", "no", "skip"}
-REMINDER_SKIP_WORDS = {"-", "—", "пропустить", "skip"}  # "нет" here means "no reminder"
-CLEAR_WORDS = {"-", "—"}  # /edit_event: remove the details
 YES_WORDS = {"да", "удалить", "да, удалить", "yes", "delete", "yes, delete"}
 
 
-# --- /delete_event [<id>] -------------------------------------------------------------------
 async def _ask_confirmation(update, context, event) -> str:
     dialog_draft(context)["event_id"] = event.pk
     question = texts.CONFIRM_DELETE.format(event=event_card(event))
     await ask(update, context, question, keyboards.confirm_delete(event.pk))
     return DELETE_CONFIRM
-
-
-async def delete_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    if await registered_user(update) is None:
-        return END
-    forget(context, "draft")
-    args = command_args(context)
-    if not args:
-        if not await picker.ask_with_picker(update, context, texts.PICK_TO_DELETE, "delete"):
-            return END
-        return DELETE_ID
-    remember(context, texts.ASK_EVENT_ID, keyboards.cancel())
-    try:
-        event = await load_own_event(update, args[0])
-    except DomainError as error:
-        await reject(update, context, error)
-        return DELETE_ID
-    return await _ask_confirmation(update, context, event)
-
-
-@stops
-async def delete_id(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    try:
-        event = await load_own_event(update, update.message.text)
-    except DomainError as error:
-        return await reject(update, context, error)
-    return await _ask_confirmation(update, context, event)
 
 
 @stops
@@ -99,14 +55,12 @@ async def delete_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 
 def handlers():
+    step = pick_event_step("delete", texts.PICK_TO_DELETE, _ask_confirmation, state=DELETE_ID)
     delete = conversation(
         "delete_event",
-        [CommandHandler("delete_event", delete_start)],
+        [CommandHandler("delete_event", step.entry)],
         {
-            DELETE_ID: [
-                *picker.pick_handlers("delete", _ask_confirmation),
-                MessageHandler(TEXT, delete_id),
-            ],
+            DELETE_ID: step.handlers,
             DELETE_CONFIRM: [
                 CallbackQueryHandler(delete_confirmed, pattern=rf"^{keyboards.CB_DELETE_YES}:\d+$"),
                 MessageHandler(TEXT, delete_confirmed),

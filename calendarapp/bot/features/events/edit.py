@@ -5,7 +5,7 @@ from telegram.ext import CommandHandler, ContextTypes, MessageHandler
 
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards, picker
+from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import (
     END,
     TEXT,
@@ -16,34 +16,20 @@ from calendarapp.bot.ui.dialog import (
     db,
     dialog_draft,
     forget,
-    load_own_event,
-    registered_user,
     reject,
     remember,
     send,
     stops,
 )
+from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH
 from calendarapp.services import events as event_services
 
-CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS, CREATE_REMINDER = (
-    "WAIT_NAME",
-    "WAIT_DATE",
-    "WAIT_TIME",
-    "WAIT_DETAILS",
-    "WAIT_REMINDER",
-)
 EDIT_ID, EDIT_DETAILS = "WAIT_ID", "WAIT_NEW_DETAILS"
-DELETE_ID, DELETE_CONFIRM = "WAIT_ID", "WAIT_CONFIRM"
-READ_ID = "WAIT_READ_ID"
-SKIP_WORDS = {"-", "—", "нет", "пропустить", "no", "skip"}
-REMINDER_SKIP_WORDS = {"-", "—", "пропустить", "skip"}  # "нет" here means "no reminder"
-CLEAR_WORDS = {"-", "—"}  # /edit_event: remove the details
-YES_WORDS = {"да", "удалить", "да, удалить", "yes", "delete", "yes, delete"}
+CLEAR_WORDS = {"-", "—"}  # remove the details
 
 
-# --- /edit_event [<id> [<text>]] ------------------------------------------------------------
 def _new_details_question(event) -> str:
     return texts.ASK_NEW_DETAILS.format(id=event.pk, limit=EVENT_DETAILS_MAX_LENGTH)
 
@@ -66,38 +52,15 @@ async def _save_details(update, context, event_id: int, details: str):
     return END
 
 
-async def edit_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    if await registered_user(update) is None:
-        return END
-    forget(context, "draft")
-    args = command_args(context)
-    if not args:
-        if not await picker.ask_with_picker(update, context, texts.PICK_TO_EDIT, "edit"):
-            return END
-        return EDIT_ID
-    remember(context, texts.ASK_EVENT_ID, keyboards.cancel())
-    try:
-        event = await load_own_event(update, args[0])
-    except DomainError as error:
-        await reject(update, context, error)
-        return EDIT_ID
-    new_details = command_tail(update).split(maxsplit=1)
-    if len(new_details) > 1:
+async def _event_chosen(update, context, event) -> str:
+    new_details = command_tail(update).split(maxsplit=1) if command_args(context) else []
+    if len(new_details) > 1:  # /edit_event <id> <text>
         # If the text is refused (too long), the dialog goes on at the details question
         # for this event: the id was fine and is not asked again.
         dialog_draft(context)["event_id"] = event.pk
         remember(context, _new_details_question(event), keyboards.cancel())
         state = await _save_details(update, context, event.pk, new_details[1])
         return EDIT_DETAILS if state is None else state
-    return await _ask_new_details(update, context, event)
-
-
-@stops
-async def edit_id(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    try:
-        event = await load_own_event(update, update.message.text)
-    except DomainError as error:
-        return await reject(update, context, error)
     return await _ask_new_details(update, context, event)
 
 
@@ -109,14 +72,12 @@ async def edit_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 
 def handlers():
+    step = pick_event_step("edit", texts.PICK_TO_EDIT, _event_chosen, state=EDIT_ID)
     edit = conversation(
         "edit_event",
-        [CommandHandler("edit_event", edit_start)],
+        [CommandHandler("edit_event", step.entry)],
         {
-            EDIT_ID: [
-                *picker.pick_handlers("edit", _ask_new_details),
-                MessageHandler(TEXT, edit_id),
-            ],
+            EDIT_ID: step.handlers,
             EDIT_DETAILS: [MessageHandler(TEXT, edit_details)],
         },
     )
