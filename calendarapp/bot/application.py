@@ -10,7 +10,11 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
 
 from calendarapp.bot import texts
-from calendarapp.bot.outbox import notifications, reminders
+from calendarapp.bot.outbox import (
+    notifications,
+    reminders,
+    renderers,  # noqa: F401  (registers the meeting notifications)
+)
 from calendarapp.bot.runtime.botclient import CalendarBot
 from calendarapp.bot.runtime.errors import on_error
 from calendarapp.bot.runtime.groups import check_dialog_groups
