@@ -37,6 +37,7 @@ from calendarapp.bot.ui.dialog import (
     registered_user,
     reject,
     remember,
+    reply_keyboard_removed,
     send,
     stops,
 )
@@ -124,6 +125,7 @@ async def invite_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
 async def cancel_participant(update: Update, context: ContextTypes.DEFAULT_TYPE):
     """«Отмена» while the user-picker keyboard is shown: end and take the keyboard away."""
     forget(context, "draft")
+    reply_keyboard_removed(context)
     chat = update.effective_chat
     await deliver(lambda: chat.send_message(texts.CANCELLED, reply_markup=ReplyKeyboardRemove()))
     return END
@@ -142,6 +144,7 @@ async def _participant_chosen(update, context, text: str, shown_as: str = ""):
     context.user_data["draft"] = {"participant_id": participant.pk}
     chat = update.effective_chat
     chosen = texts.PARTICIPANT_CHOSEN.format(who=participant.display_name)
+    reply_keyboard_removed(context)
     await deliver(lambda: chat.send_message(chosen, reply_markup=ReplyKeyboardRemove()))
     return await EVENT_STEP.offer(update, context)  # END if there are no events to invite to
 
