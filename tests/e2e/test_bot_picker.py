@@ -88,9 +88,7 @@ def test_pick_then_finish_each_dialog(bot, registered_ann, ten_events):
     assert Event.objects.get(pk=upcoming[0].pk).details == "Bring snacks"
 
     ann.ask("/share_event")
-    assert ann.press(picker.button_label(upcoming[1])) == texts.NOW_PUBLIC.format(
-        id=upcoming[1].pk
-    )
+    assert ann.press(picker.button_label(upcoming[1])) == texts.NOW_PUBLIC.format(id=upcoming[1].pk)
     assert Event.objects.get(pk=upcoming[1].pk).is_public
 
     ann.ask("/delete_event")

@@ -18,9 +18,7 @@ def party(registered_ann, next_year):
     return create_event(registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0))
 
 
-def test_share_publishes_at_once_and_the_button_makes_it_private_again(
-    bot, registered_ann, party
-):
+def test_share_publishes_at_once_and_the_button_makes_it_private_again(bot, registered_ann, party):
     ann = registered_ann
     assert ann.ask("/my_public") == texts.NO_PUBLIC_EVENTS
     assert ann.ask("/share_event") == texts.PICK_TO_SHARE

@@ -14,10 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_chat_console_runs_a_dialog_with_buttons(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DB_HOST"}}
     env["SQLITE_PATH"] = str(tmp_path / "chat.sqlite3")
-    typed = (
-        "/register\n/create_event\nPicnic\n2031-06-01\n10:00\n!Пропустить\n"
-        "/export\n:quit\n"
-    )
+    typed = "/register\n/create_event\nPicnic\n2031-06-01\n10:00\n!Пропустить\n/export\n:quit\n"
     result = subprocess.run(
         [sys.executable, "manage.py", "chat", "--user-id", "4242", "--username", "pat"],
         cwd=ROOT,

@@ -37,8 +37,10 @@ DIALOGS = {
         ["/edit_event", "{party}", "New details"],
         lambda w, ids: _events(
             w,
-            lambda e: e - {(ids["ann"], "Party", "", False)}
-            | {(ids["ann"], "Party", "New details", False)},
+            lambda e: (
+                e - {(ids["ann"], "Party", "", False)}
+                | {(ids["ann"], "Party", "New details", False)}
+            ),
         ),
     ),
     "delete": (
@@ -66,7 +68,9 @@ DIALOGS = {
 def world(ann_id: int) -> dict:
     return {
         "events": set(Event.objects.values_list("owner_id", "name", "details", "is_public")),
-        "meetings": set(Appointment.objects.values_list("event__name", "participant_id", "details")),
+        "meetings": set(
+            Appointment.objects.values_list("event__name", "participant_id", "details")
+        ),
         "zone": TgUser.objects.get(pk=ann_id).timezone,
     }
 

@@ -89,7 +89,7 @@ def test_the_table_covers_every_dialog(shared_bot):
 @pytest.mark.parametrize(("first", "second"), PAIRS, ids=[f"{a}-{b}" for a, b in PAIRS])
 def test_the_second_command_wins_and_nothing_stays_open(shared_bot, people, first, second):
     user = newcomer(shared_bot, next(people))
-    first_is_dialog, first_question = FIRST_QUESTIONS[first]
+    _, first_question = FIRST_QUESTIONS[first]
     second_is_dialog, second_question = FIRST_QUESTIONS[second]
     assert first_question(user.ask(f"/{first}"))
     user.send(f"/{second}")
