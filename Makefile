@@ -1,16 +1,18 @@
-# Two commands for a fresh clone: `make run` and `make test`. Both set themselves up.
+# A fresh clone needs only `make run` (the web, and the bot with a token), `make chat` (the bot
+# offline, in the terminal) and `make test`. Each sets up .venv itself.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install run test lint format superuser bench clean docker-lint messages
+.PHONY: help install run chat test lint format superuser bench clean docker-lint messages
 
 help:
 	@echo "make run        set up .venv, migrate, serve http://127.0.0.1:8000 (+ the bot if TELEGRAM_BOT_TOKEN is set)"
+	@echo "make chat       talk to the real bot in the terminal, no Telegram or token needed (CHAT_ARGS=\"--language en\")"
 	@echo "make test       set up .venv and run every test"
 	@echo "make lint       ruff + migrations check"
-	@echo "make superuser  create an admin account for /admin/"
+	@echo "make superuser  create an admin account for /admin/ (no questions if DJANGO_SUPERUSER_USERNAME, _PASSWORD are set)"
 	@echo "make bench      every benchmark on PostgreSQL, one table (BENCH_ARGS=--full: 60 s load)"
 	@echo "make docker-lint  hadolint the Dockerfile, validate docker-compose.yml (no engine needed)"
 	@echo "make messages   extract the bot's texts into the English catalog, compile it, list what needs translating"
@@ -29,6 +31,11 @@ install: $(STAMP)
 run: install
 	@bash scripts/run.sh
 
+# The real bot against a local fake Telegram, on the configured database (see README, "The bot").
+# Options: CHAT_ARGS="--user-id 100002 --username bob --first-name Bob --language en".
+chat: install
+	$(BIN)/python manage.py chat $(CHAT_ARGS)
+
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -41,9 +48,16 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Without questions when DJANGO_SUPERUSER_USERNAME and DJANGO_SUPERUSER_PASSWORD are set
+# (createsuperuser --noinput reads them, and DJANGO_SUPERUSER_EMAIL if set), else it asks.
 superuser: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createsuperuser
+	@if [ -n "$$DJANGO_SUPERUSER_USERNAME" ] && [ -n "$$DJANGO_SUPERUSER_PASSWORD" ]; then \
+	  echo "Creating the admin account '$$DJANGO_SUPERUSER_USERNAME' from DJANGO_SUPERUSER_* variables"; \
+	  $(BIN)/python manage.py createsuperuser --noinput --email "$${DJANGO_SUPERUSER_EMAIL:-}"; \
+	else \
+	  $(BIN)/python manage.py createsuperuser; \
+	fi
 
 # The Docker files, checked without a Docker engine: hadolint from PyPI, and Debian's
 # docker-compose (installed by .ci/run) for `config -q`.

@@ -320,3 +320,25 @@ class BotDataEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class BotIdentity(models.Model):
+    """The bot's own Telegram username, as getMe told the bot when it last started.
+
+    The web side shows the bot's t.me link but never holds the token, so the bot leaves its
+    name here. One row: the check keeps it that way even against a stray insert.
+    """
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID)
+    username = models.CharField(max_length=32)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="botidentity_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.username}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Validate docker-compose.yml without a Docker engine: `docker-compose config -q` (Debian's
-# docker-compose 1.29) with the seed's .env and with .env.example, alone and with the
-# bot_secrets.py overlay. Runs in a scratch copy so no .env or bot_secrets.py is created here.
+# docker-compose 1.29) with the original project's .env (tests/data/seed.env) and with
+# .env.example, alone and with the bot_secrets.py overlay. Runs in a scratch copy so no .env or
+# bot_secrets.py is created here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -106,3 +106,15 @@ def test_bot_speed_options_default_to_the_fast_ones_and_refuse_typos():
     result = run_check(BOT_EVENT_LOOP="uvlop")
     assert result.returncode != 0
     assert "BOT_EVENT_LOOP must be one of uvloop, asyncio" in result.stderr
+
+
+def test_a_django_log_line_is_printed_once_in_development():
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').warning('Not Found: /nowhere')"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "webapp.settings", "DJANGO_DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert (result.stdout + result.stderr).count("Not Found: /nowhere") == 1

@@ -5,6 +5,7 @@ names are kept). Development defaults let `make run` work on a fresh clone; prod
 (`DJANGO_DEBUG=0`) refuses to start with the development secret key.
 """
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -137,6 +138,14 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 EXPORT_TOKEN_MAX_AGE = env_int("EXPORT_TOKEN_MAX_AGE", 900)
 TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN")
 TELEGRAM_API_BASE_URL = env_str("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot")
+# The bot's @username for the front page's t.me link. Optional: the bot stores its own
+# name when it starts (getMe); this wins, for a web side that runs before or without it.
+TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME").removeprefix("@")
+if TELEGRAM_BOT_USERNAME and not re.fullmatch(r"[A-Za-z0-9_]{5,32}", TELEGRAM_BOT_USERNAME):
+    raise ImproperlyConfigured(
+        "TELEGRAM_BOT_USERNAME must be a Telegram username (5-32 letters, digits or _, "
+        f"optionally after @), not {TELEGRAM_BOT_USERNAME!r}."
+    )
 # Bot: retries of 429/5xx/network errors, and the overall message rate (Telegram: ~30/s).
 TELEGRAM_MAX_RETRIES = env_int("TELEGRAM_MAX_RETRIES", 3)
 TELEGRAM_OVERALL_MAX_RATE = env_int("TELEGRAM_OVERALL_MAX_RATE", 30)
@@ -220,6 +229,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default config gives "django" a console handler of its own (with DEBUG on)
+        # and lets its records reach the root's too: every line printed twice. Root only.
+        "django": {},
         "httpx": {"level": "WARNING"},
         "apscheduler": {"level": "WARNING"},
     },

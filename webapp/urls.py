@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from calendarapp.exports.feed import calendar_feed
+from calendarapp.web.views import front_page
 from webapp.health import healthz
 
 
@@ -18,6 +19,7 @@ def favicon(request):
 
 
 urlpatterns = [
+    path("", front_page, name="front-page"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # --- REST API and signed exports (issue 5) ---

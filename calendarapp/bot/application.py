@@ -19,6 +19,7 @@ from calendarapp.bot.runtime.botclient import CalendarBot
 from calendarapp.bot.runtime.errors import on_error
 from calendarapp.bot.runtime.groups import check_dialog_groups
 from calendarapp.bot.runtime.i18n import update_language
+from calendarapp.bot.runtime.identity import remember_identity
 from calendarapp.bot.runtime.persistence import DjangoPersistence
 from calendarapp.bot.runtime.processing import PerUserUpdateProcessor
 from calendarapp.bot.runtime.profiles import Profiles, begin_update
@@ -135,6 +136,12 @@ async def set_menu(application: Application) -> None:
             logger.warning("Could not set the command menu (%s): %s", code, error)
 
 
+async def on_start(application: Application) -> None:
+    """After getMe: the command menu, and the username the front page links to."""
+    await set_menu(application)
+    await remember_identity(application)
+
+
 def build_application(
     token: str,
     base_url: str | None = None,
@@ -178,7 +185,7 @@ def build_application(
         .application_class(CalendarApplication)
         .bot(bot)
         .concurrent_updates(PerUserUpdateProcessor(concurrent_updates))
-        .post_init(set_menu)
+        .post_init(on_start)
     )
     if persistence:
         builder = builder.persistence(persistence)

@@ -274,7 +274,7 @@ class _ApiError(Exception):
 
 async def run_worker(token: str, base_url: str, index: int, count: int, channel: str) -> int:
     """One worker: the normal Application fed from the front's pipe instead of an Updater."""
-    from calendarapp.bot.application import build_application, set_menu
+    from calendarapp.bot.application import build_application, on_start
 
     # The front decides when to stop (it closes the pipe); Ctrl-C reaches the whole process
     # group, and a worker leaving on its own would look like a crash.
@@ -293,7 +293,7 @@ async def run_worker(token: str, base_url: str, index: int, count: int, channel:
     await application.initialize()
     try:
         if index == 0:
-            await set_menu(application)
+            await on_start(application)
         await application.start()
         while line := await updates.readline():
             data = json.loads(line)

@@ -19,6 +19,7 @@ import contextlib
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -173,6 +174,8 @@ class FakeBotApi:
         # with many users, waking everyone on every message would cost O(users) per message.
         self._poll_waiters: list[asyncio.Future] = []
         self._chat_waiters: dict[int, list[asyncio.Future]] = collections.defaultdict(list)
+        # Called with each Activity as it is recorded (the chat console prints it at once).
+        self.watchers: list[Callable[[Activity], None]] = []
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
         # Webhook state, as setWebhook left it; deliveries are the HTTP statuses we got back.
@@ -601,6 +604,8 @@ class FakeBotApi:
     def _record(self, activity: Activity) -> None:
         self.activity[activity.chat_id].append(activity)
         self._wake(self._chat_waiters[activity.chat_id])
+        for watcher in self.watchers:
+            watcher(activity)
 
     def _own_message(self, params: dict) -> BotMessage:
         chat_id = self._chat(params)

@@ -1,0 +1,93 @@
+"""The front page in Debian's chromium, in Russian and in English (the browser's language).
+
+Fails on any console error, page error or failed request (a missing asset, a CDN). Skips
+locally without chromium; in CI (CI=true) it must run, as tests/test_browser.py.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from calendarapp.services.bot_identity import remember_bot_username
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _no_configured_username(settings):
+    settings.TELEGRAM_BOT_USERNAME = ""  # the stored name is under test
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        message = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        yield browser
+        browser.close()
+
+
+def open_page(browser, locale: str):
+    """A page whose browser asks for `locale` (Accept-Language), recording every problem."""
+    context = browser.new_context(locale=locale, viewport={"width": 1000, "height": 800})
+    page = context.new_page()
+    page.problems = []
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"),
+    )
+    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
+    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url} {r.failure}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"),
+    )
+    return page
+
+
+@pytest.fixture
+def stored_username(transactional_db):
+    # Database work happens before Playwright starts its event loop in this thread.
+    remember_bot_username(username="calendar_example_bot")
+    return "calendar_example_bot"
+
+
+@pytest.mark.parametrize(
+    ("locale", "headline", "open_bot"),
+    [
+        ("ru-RU", "Личный календарь в Telegram", "Открыть бота в Telegram"),
+        ("en-US", "A personal calendar in Telegram", "Open the bot in Telegram"),
+    ],
+)
+def test_front_page_in_the_browser(
+    live_server, stored_username, browser, tmp_path, locale, headline, open_bot
+):
+    page = open_page(browser, locale)
+    response = page.goto(f"{live_server.url}/")
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")  # the favicon too
+
+    assert page.locator("h1").inner_text() == headline
+    link = page.locator("#bot-link")
+    assert link.is_visible()
+    assert link.inner_text() == open_bot
+    assert link.get_attribute("href") == f"https://t.me/{stored_username}"
+    assert page.get_by_text(f"@{stored_username}").is_visible()
+    for anchor in ("#admin-link", "#api-link", "#swagger-link", "#health-link"):
+        assert page.locator(anchor).is_visible(), anchor
+    # Our own CSS applied: the link is drawn as a button.
+    assert link.evaluate("el => getComputedStyle(el).display") == "inline-block"
+
+    page.screenshot(path=tmp_path / f"front-page-{locale}.png", full_page=True)
+    assert page.problems == []
