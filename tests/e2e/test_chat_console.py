@@ -80,10 +80,7 @@ def test_the_console_speaks_english_with_lang_en(tmp_path):
 
 @pytest.mark.e2e
 def test_chat_console_runs_a_dialog_with_buttons(tmp_path):
-    typed = (
-        "/register\n/create_event\nPicnic\n2031-06-01\n10:00\n!Пропустить\n"
-        "/export\n!a\n:quit\n"
-    )
+    typed = "/register\n/create_event\nPicnic\n2031-06-01\n10:00\n!Пропустить\n/export\n!a\n:quit\n"
     out = chat(tmp_path, typed).stdout
     assert "вы зарегистрированы" in out
     assert "[a] Отмена" in out
