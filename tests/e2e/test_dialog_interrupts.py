@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from calendarapp.bot import texts
-from calendarapp.models import Appointment, Event, TgUser
+from calendarapp.models import Appointment, BotDataEntry, ConversationState, Event, TgUser
 from calendarapp.services.events import create_event
 from calendarapp.services.users import TelegramProfile, register_user
 
@@ -131,3 +131,23 @@ def test_a_dialog_started_over_an_open_one_keeps_its_first_answer(
     say(bot, ann, "19:00")
     assert "Вечеринка" in say(bot, ann, "-")[-1]
     assert Event.objects.filter(owner_id=ann.id, name="Вечеринка").count() == 1
+
+
+def test_a_dialog_saved_at_the_reminder_step_of_older_versions_finishes(
+    bot, registered_ann, next_year
+):
+    """Older versions asked for the reminder after the details: a dialog saved there (by a
+    bot updated meanwhile) creates the event with what was typed, not a question forever."""
+    ann = registered_ann
+    for answer in ("/create_event", "Concert", next_year.isoformat(), "19:00"):
+        ann.ask(answer)
+    bot.stop_bot()
+    ConversationState.objects.filter(conversation="create_event").update(state="WAIT_REMINDER")
+    entry = BotDataEntry.objects.get(scope="user", key=ann.id)
+    entry.data["draft"]["details"] = "Typed before the update"
+    entry.save()
+    bot.start_bot()
+    answer = ann.ask("за 1 час")
+    assert answer.startswith("Событие создано") and "Typed before the update" in answer
+    assert Event.objects.filter(name="Concert", details="Typed before the update").count() == 1
+    assert ann.ask("hello") == texts.NOT_UNDERSTOOD

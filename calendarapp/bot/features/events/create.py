@@ -210,7 +210,7 @@ def handlers():
             ],
             CREATE_REMINDER: [
                 MessageHandler(TEXT, create_leftover_reminder),
-                CallbackQueryHandler(create_leftover_reminder),
+                CallbackQueryHandler(create_leftover_reminder, pattern=r"^rem:(\w+)$"),
             ],
         },
     )
