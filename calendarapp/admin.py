@@ -1,8 +1,18 @@
 """Admin as in the seed: users with activity counters, events (read-only), meetings,
-daily statistics. Every changelist runs a constant number of queries."""
+daily statistics. Every changelist runs a constant number of queries.
+
+The admin speaks Russian, or English to browsers that ask for it (LocaleMiddleware) and to
+whoever picks it in the header's switcher; every label here is marked for translation.
+"""
 
 from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Count
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .charts import line_chart
 from .models import Appointment, BotStatistics, Event, OutboxMessage, TgUser
@@ -46,7 +56,7 @@ class TgUserAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(event_total=Count("events", distinct=True))
 
-    @admin.display(description="событий сейчас", ordering="event_total")
+    @admin.display(description=_("событий сейчас"), ordering="event_total")
     def event_total(self, obj):
         return obj.event_total
 
@@ -111,3 +121,60 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "chat_id", "status", "attempts", "created_at", "sent_at")
     list_filter = ("status", "kind")
     search_fields = ("=chat_id",)
+
+
+# --- Django's own accounts, in the reader's language too ---------------------------------
+# A permission's name is stored once, in English around the model's untranslated name ("Can
+# add событие"); the default ones (add, change, delete, view) are labelled here instead.
+PERMISSION_ACTIONS = {
+    "add": _("Может добавлять: {model}"),
+    "change": _("Может изменять: {model}"),
+    "delete": _("Может удалять: {model}"),
+    "view": _("Может просматривать: {model}"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    content_type = permission.content_type
+    model = content_type.model_class()
+    action = permission.codename.removesuffix(f"_{content_type.model}")
+    if model is None or action not in PERMISSION_ACTIONS or action == permission.codename:
+        return str(permission)  # a custom permission: its own name
+    action_label = PERMISSION_ACTIONS[action].format(model=model._meta.verbose_name)
+    return f"{content_type} | {action_label}"
+
+
+class TranslatedPermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.remote_field.model is Permission:
+            queryset = kwargs.get("queryset", Permission.objects)
+            kwargs["queryset"] = queryset.select_related("content_type")
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.remote_field.model is Permission:
+            field.label_from_instance = permission_label
+        return field
+
+
+class UserPasswordForm(AdminPasswordChangeForm):
+    # Django writes this warning as a plain English string, joined to the translated help
+    # text once at import: rebuilt lazily, so both follow the reader's language.
+    usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("Если выключить, текущий пароль пользователя будет утерян."),
+    )
+
+
+User = get_user_model()
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(TranslatedPermissionsMixin, auth_admin.UserAdmin):
+    change_password_form = UserPasswordForm
+
+
+@admin.register(Group)
+class GroupAdmin(TranslatedPermissionsMixin, auth_admin.GroupAdmin):
+    pass

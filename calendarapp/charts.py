@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+
 from calendarapp.selectors.statistics import SERIES, DailySeries
 
 COLORS = {
@@ -18,7 +20,7 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
 @dataclass(frozen=True)
 class Line:
     name: str
-    label: str
+    label: str | Promise  # lazy: rendered in the reader's language
     color: str
     points: str
     total: int

@@ -2,12 +2,17 @@
 
 The seed's names are kept (`TgUser`, `Event`, `Appointment`, `BotStatistics`). Unlike the
 seed, `Event` is an ordinary managed model with a real foreign key to its owner.
+
+Every label (verbose names, choices, help texts) is Russian wrapped in gettext_lazy, like the
+bot's texts: the admin shows it in its reader's language (calendarapp/locale/en).
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 EVENT_NAME_MAX_LENGTH = 200
 EVENT_DETAILS_MAX_LENGTH = 1000
@@ -15,18 +20,23 @@ APPOINTMENT_DETAILS_MAX_LENGTH = 500
 
 # Reminder lead times a person can choose, in minutes (None: no reminder).
 REMINDER_CHOICES = [
-    (None, "без напоминания"),
-    (10, "за 10 минут"),
-    (30, "за 30 минут"),
-    (60, "за 1 час"),
-    (1440, "за 1 день"),
+    (None, _("без напоминания")),
+    (10, _("за 10 минут")),
+    (30, _("за 30 минут")),
+    (60, _("за 1 час")),
+    (1440, _("за 1 день")),
 ]
 DEFAULT_REMINDER_MINUTES = 30
 
+# The languages of settings.LANGUAGES, named in the reader's language (settings names each
+# language in its own, for the bot's /language buttons).
+LANGUAGE_LABELS = {"ru": _("русский"), "en": _("английский")}
+LANGUAGE_CHOICES = [(code, LANGUAGE_LABELS.get(code, name)) for code, name in settings.LANGUAGES]
+
 
 class TimeStamped(models.Model):
-    created_at = models.DateTimeField("создан", auto_now_add=True)
-    updated_at = models.DateTimeField("изменён", auto_now=True)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("изменён"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -35,41 +45,46 @@ class TimeStamped(models.Model):
 class TgUser(TimeStamped):
     """A Telegram account known to the calendar; the Telegram id is the primary key."""
 
-    tg_id = models.BigIntegerField("Telegram ID", primary_key=True)
-    username = models.CharField("username", max_length=64, blank=True, db_index=True)
-    first_name = models.CharField("имя", max_length=256, blank=True)
-    last_name = models.CharField("фамилия", max_length=256, blank=True)
-    language_code = models.CharField("язык", max_length=16, blank=True)
+    tg_id = models.BigIntegerField(_("Telegram ID"), primary_key=True)
+    username = models.CharField(_("имя пользователя"), max_length=64, blank=True, db_index=True)
+    first_name = models.CharField(_("имя"), max_length=256, blank=True)
+    last_name = models.CharField(_("фамилия"), max_length=256, blank=True)
+    language_code = models.CharField(_("язык приложения"), max_length=16, blank=True)
     # The bot's language chosen with /language; empty: follow the Telegram client's language.
     language = models.CharField(
-        "язык бота", max_length=8, blank=True, default="", choices=settings.LANGUAGES
+        _("язык бота"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=LANGUAGE_CHOICES,
+        help_text=_("Пусто: язык приложения Telegram."),
     )
-    timezone = models.CharField("часовой пояс", max_length=64, default=settings.TIME_ZONE)
+    timezone = models.CharField(_("часовой пояс"), max_length=64, default=settings.TIME_ZONE)
     # Set when the person talks to the bot: only then can the bot message them.
-    bot_started_at = models.DateTimeField("писал боту", null=True, blank=True)
+    bot_started_at = models.DateTimeField(_("писал боту"), null=True, blank=True)
     # Cleared when Telegram answers 403 (the user blocked the bot).
-    is_active = models.BooleanField("активен", default=True)
+    is_active = models.BooleanField(_("активен"), default=True)
     default_reminder_minutes = models.PositiveIntegerField(
-        "напоминать по умолчанию",
+        _("напоминать по умолчанию"),
         choices=REMINDER_CHOICES,
         null=True,
         blank=True,
         default=DEFAULT_REMINDER_MINUTES,
     )
-    events_created = models.PositiveIntegerField("создано событий", default=0)
-    events_edited = models.PositiveIntegerField("изменено событий", default=0)
-    events_cancelled = models.PositiveIntegerField("удалено событий", default=0)
+    events_created = models.PositiveIntegerField(_("создано событий"), default=0)
+    events_edited = models.PositiveIntegerField(_("изменено событий"), default=0)
+    events_cancelled = models.PositiveIntegerField(_("удалено событий"), default=0)
 
     class Meta:
-        verbose_name = "пользователь Telegram"
-        verbose_name_plural = "пользователи Telegram"
+        verbose_name = _("пользователь Telegram")
+        verbose_name_plural = _("пользователи Telegram")
         ordering = ["tg_id"]
 
     def __str__(self) -> str:
         if self.username:
             return f"@{self.username} ({self.tg_id})"
         name = " ".join(part for part in (self.first_name, self.last_name) if part)
-        return f"{name or 'user'} ({self.tg_id})"
+        return f"{name or gettext('пользователь')} ({self.tg_id})"
 
     @property
     def display_name(self) -> str:
@@ -87,23 +102,23 @@ class Event(TimeStamped):
     """A calendar entry; date and time are wall-clock values in the owner's time zone."""
 
     owner = models.ForeignKey(
-        TgUser, verbose_name="владелец", on_delete=models.CASCADE, related_name="events"
+        TgUser, verbose_name=_("владелец"), on_delete=models.CASCADE, related_name="events"
     )
-    name = models.CharField("название", max_length=EVENT_NAME_MAX_LENGTH)
-    date = models.DateField("дата")
-    time = models.TimeField("время")
-    details = models.TextField("описание", max_length=EVENT_DETAILS_MAX_LENGTH, blank=True)
-    is_public = models.BooleanField("публичное", default=False)
+    name = models.CharField(_("название"), max_length=EVENT_NAME_MAX_LENGTH)
+    date = models.DateField(_("дата"))
+    time = models.TimeField(_("время"))
+    details = models.TextField(_("описание"), max_length=EVENT_DETAILS_MAX_LENGTH, blank=True)
+    is_public = models.BooleanField(_("публичное"), default=False)
     reminder_minutes = models.PositiveIntegerField(
-        "напомнить за", choices=REMINDER_CHOICES, null=True, blank=True
+        _("напомнить за"), choices=REMINDER_CHOICES, null=True, blank=True
     )
     # The instant to remind at (aware), derived from date, time, zone and lead time.
-    remind_at = models.DateTimeField("напомнить в", null=True, blank=True)
-    reminder_sent_at = models.DateTimeField("напоминание обработано", null=True, blank=True)
+    remind_at = models.DateTimeField(_("напомнить в"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("напоминание обработано"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "событие"
-        verbose_name_plural = "события"
+        verbose_name = _("событие")
+        verbose_name_plural = _("события")
         ordering = ["date", "time", "id"]
         indexes = [
             models.Index(fields=["owner", "date", "time"], name="event_owner_date_idx"),
@@ -125,16 +140,16 @@ class Appointment(TimeStamped):
     """An invitation of one user to another user's event."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "ожидает ответа"
-        CONFIRMED = "confirmed", "подтверждена"
-        CANCELLED = "cancelled", "отменена"
+        PENDING = "pending", _("ожидает ответа")
+        CONFIRMED = "confirmed", _("подтверждена")
+        CANCELLED = "cancelled", _("отменена")
 
     ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED)
 
     # A soft link, as in the seed: deleting the event keeps the meeting's history.
     event = models.ForeignKey(
         Event,
-        verbose_name="событие",
+        verbose_name=_("событие"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -142,29 +157,31 @@ class Appointment(TimeStamped):
     )
     organizer = models.ForeignKey(
         TgUser,
-        verbose_name="организатор",
+        verbose_name=_("организатор"),
         on_delete=models.CASCADE,
         related_name="organized_appointments",
         db_column="organizer_tg_id",
     )
     participant = models.ForeignKey(
         TgUser,
-        verbose_name="участник",
+        verbose_name=_("участник"),
         on_delete=models.CASCADE,
         related_name="appointments",
         db_column="participant_tg_id",
     )
-    date = models.DateField("дата")
-    time = models.TimeField("время")
-    details = models.TextField("комментарий", max_length=APPOINTMENT_DETAILS_MAX_LENGTH, blank=True)
-    status = models.CharField(
-        "статус", max_length=16, choices=Status.choices, default=Status.PENDING
+    date = models.DateField(_("дата"))
+    time = models.TimeField(_("время"))
+    details = models.TextField(
+        _("комментарий"), max_length=APPOINTMENT_DETAILS_MAX_LENGTH, blank=True
     )
-    responded_at = models.DateTimeField("ответ получен", null=True, blank=True)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    responded_at = models.DateTimeField(_("ответ получен"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "встреча"
-        verbose_name_plural = "встречи"
+        verbose_name = _("встреча")
+        verbose_name_plural = _("встречи")
         ordering = ["-date", "-time", "-id"]
         indexes = [
             models.Index(fields=["participant", "status"], name="appt_participant_status_idx"),
@@ -180,7 +197,9 @@ class Appointment(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.organizer_id} → {self.participant_id} ({self.status})"
+        return (
+            f"#{self.pk} {self.organizer_id} → {self.participant_id} ({self.get_status_display()})"
+        )
 
     # The seed's API speaks in Telegram ids; these keep its vocabulary available.
     @property
@@ -195,16 +214,16 @@ class Appointment(TimeStamped):
 class BotStatistics(models.Model):
     """Daily activity counters; one row per day, updated with F() upserts."""
 
-    date = models.DateField("дата", unique=True)
-    user_count = models.PositiveIntegerField("новых пользователей", default=0)
-    event_count = models.PositiveIntegerField("создано событий", default=0)
-    edited_events = models.PositiveIntegerField("изменено событий", default=0)
-    cancelled_events = models.PositiveIntegerField("удалено событий", default=0)
-    appointment_count = models.PositiveIntegerField("создано встреч", default=0)
+    date = models.DateField(_("дата"), unique=True)
+    user_count = models.PositiveIntegerField(_("новых пользователей"), default=0)
+    event_count = models.PositiveIntegerField(_("создано событий"), default=0)
+    edited_events = models.PositiveIntegerField(_("изменено событий"), default=0)
+    cancelled_events = models.PositiveIntegerField(_("удалено событий"), default=0)
+    appointment_count = models.PositiveIntegerField(_("создано встреч"), default=0)
 
     class Meta:
-        verbose_name = "статистика за день"
-        verbose_name_plural = "статистика по дням"
+        verbose_name = _("статистика за день")
+        verbose_name_plural = _("статистика по дням")
         ordering = ["-date"]
 
     def __str__(self) -> str:
@@ -221,24 +240,24 @@ class CalendarFeed(models.Model):
 
     owner = models.OneToOneField(
         TgUser,
-        verbose_name="владелец",
+        verbose_name=_("владелец"),
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="calendar_feed",
     )
-    token = models.CharField("ключ ссылки", max_length=64, unique=True)
-    issued_at = models.DateTimeField("выдан", auto_now=True)
+    token = models.CharField(_("ключ ссылки"), max_length=64, unique=True)
+    issued_at = models.DateTimeField(_("выдан"), auto_now=True)
     # The calendar's version as last served (an ETag) and when it was first served; that
     # instant is the feed's Last-Modified (see services.feeds.note_feed_version).
-    version = models.CharField("версия", max_length=64, blank=True)
-    changed_at = models.DateTimeField("изменён", default=timezone.now)
+    version = models.CharField(_("версия"), max_length=64, blank=True)
+    changed_at = models.DateTimeField(_("изменён"), default=timezone.now)
 
     class Meta:
-        verbose_name = "подписка на календарь"
-        verbose_name_plural = "подписки на календарь"
+        verbose_name = _("подписка на календарь")
+        verbose_name_plural = _("подписки на календарь")
 
     def __str__(self) -> str:
-        return f"feed of {self.owner_id}"
+        return gettext("подписка пользователя {owner}").format(owner=self.owner_id)
 
 
 class OutboxMessage(models.Model):
@@ -250,25 +269,25 @@ class OutboxMessage(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "ожидает отправки"
-        SENT = "sent", "отправлено"
-        FAILED = "failed", "не доставлено"
+        PENDING = "pending", _("ожидает отправки")
+        SENT = "sent", _("отправлено")
+        FAILED = "failed", _("не доставлено")
 
-    chat_id = models.BigIntegerField("получатель")
-    kind = models.CharField("вид", max_length=32)
-    payload = models.JSONField("данные", default=dict, blank=True)
+    chat_id = models.BigIntegerField(_("получатель"))
+    kind = models.CharField(_("вид"), max_length=32)
+    payload = models.JSONField(_("данные"), default=dict, blank=True)
     status = models.CharField(
-        "статус", max_length=16, choices=Status.choices, default=Status.PENDING
+        _("статус"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
-    attempts = models.PositiveSmallIntegerField("попыток", default=0)
-    next_attempt_at = models.DateTimeField("следующая попытка", auto_now_add=True)
-    last_error = models.TextField("последняя ошибка", blank=True)
-    created_at = models.DateTimeField("создано", auto_now_add=True)
-    sent_at = models.DateTimeField("отправлено", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
+    next_attempt_at = models.DateTimeField(_("следующая попытка"), auto_now_add=True)
+    last_error = models.TextField(_("последняя ошибка"), blank=True)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "исходящее сообщение"
-        verbose_name_plural = "исходящие сообщения"
+        verbose_name = _("исходящее сообщение")
+        verbose_name_plural = _("исходящие сообщения")
         ordering = ["id"]
         indexes = [
             models.Index(
@@ -279,18 +298,20 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.chat_id} ({self.status})"
+        return f"{self.kind} → {self.chat_id} ({self.get_status_display()})"
 
 
 class ConversationState(models.Model):
     """python-telegram-bot dialog state, written through on every change (see bot.persistence)."""
 
-    conversation = models.CharField(max_length=64)
-    key = models.CharField(max_length=128)
-    state = models.JSONField(null=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    conversation = models.CharField(_("диалог"), max_length=64)
+    key = models.CharField(_("ключ"), max_length=128)
+    state = models.JSONField(_("состояние"), null=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
 
     class Meta:
+        verbose_name = _("состояние диалога")
+        verbose_name_plural = _("состояния диалогов")
         constraints = [
             models.UniqueConstraint(fields=["conversation", "key"], name="conversation_key_uniq"),
         ]
@@ -303,17 +324,19 @@ class BotDataEntry(models.Model):
     """python-telegram-bot user_data/chat_data/bot_data, one JSON document per key."""
 
     class Scope(models.TextChoices):
-        USER = "user"
-        CHAT = "chat"
-        BOT = "bot"
-        CALLBACK = "callback"
+        USER = "user", _("пользователь")
+        CHAT = "chat", _("чат")
+        BOT = "bot", _("бот")
+        CALLBACK = "callback", _("кнопки")
 
-    scope = models.CharField(max_length=16, choices=Scope.choices)
-    key = models.BigIntegerField(default=0)
-    data = models.JSONField(default=dict)
-    updated_at = models.DateTimeField(auto_now=True)
+    scope = models.CharField(_("область"), max_length=16, choices=Scope.choices)
+    key = models.BigIntegerField(_("ключ"), default=0)
+    data = models.JSONField(_("данные"), default=dict)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
 
     class Meta:
+        verbose_name = _("данные бота")
+        verbose_name_plural = _("данные бота")
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="botdata_scope_key_uniq"),
         ]
@@ -331,11 +354,13 @@ class BotIdentity(models.Model):
 
     SINGLETON_ID = 1
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID)
-    username = models.CharField(max_length=32)
-    updated_at = models.DateTimeField(default=timezone.now)
+    id = models.PositiveSmallIntegerField(_("номер"), primary_key=True, default=SINGLETON_ID)
+    username = models.CharField(_("имя бота в Telegram"), max_length=32)
+    updated_at = models.DateTimeField(_("обновлено"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("имя бота")
+        verbose_name_plural = _("имя бота")
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="botidentity_singleton"),
         ]

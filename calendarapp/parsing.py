@@ -47,6 +47,9 @@ def parse_id(text: str) -> int:
     if not text.isdecimal() or not text.isascii():
         raise ValidationFailed("Expected a number.", code="id_format")
     value = int(text)
-    if not 0 < value <= MAX_ID:
+    if value > MAX_ID:  # no row can have it: "not found", not "not a number"
+        shown = text if len(text) <= 30 else text[:29] + "…"
+        raise ValidationFailed("No object has the number {text}.", code="id_too_large", text=shown)
+    if value == 0:
         raise ValidationFailed("Expected a number.", code="id_format")
     return value

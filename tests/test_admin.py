@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -109,6 +110,9 @@ def test_statistics_chart_for_30_and_90_days(admin_client, period):
     html = response.content.decode()
     assert f"Активность за {period} дней" in html
     assert html.count("<polyline") == 5
+    # SVG coordinates with a decimal point: the Russian admin must not write "244,0".
+    assert 'y1="244.0"' in html
+    assert not re.search(r'="\d+,\d"', html)
     # The 45-day-old row belongs to the 90-day chart only.
     expected_events = "109" if period == "90" else "9"
     assert f'<strong class="total-event_count">{expected_events}</strong>' in html
@@ -121,3 +125,48 @@ def test_statistics_chart_ignores_unknown_periods(admin_client):
     response = admin_client.get(url, {"period": "junk"})
     assert response.status_code == 200
     assert "Активность за 30 дней" in response.content.decode()
+
+
+# --- languages: Russian by default, English for English browsers and by choice ------------
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("accept_language", "language"),
+    [("", "ru"), ("ru-RU,ru;q=0.9", "ru"), ("en-US,en;q=0.9", "en"), ("en-GB", "en"), ("de", "ru")],
+)
+def test_admin_speaks_the_browsers_language_russian_by_default(
+    admin_client, accept_language, language
+):
+    url = reverse("admin:calendarapp_botstatistics_changelist")
+    html = admin_client.get(url, HTTP_ACCEPT_LANGUAGE=accept_language).content.decode()
+    assert f'<html lang="{language}"' in html
+    if language == "en":
+        assert "Select day of statistics to view" in html
+        assert "Activity in the last 30 days" in html
+    else:
+        assert "Выберите статистика за день для просмотра" in html
+        assert "Активность за 30 дней" in html
+
+
+@pytest.mark.django_db
+def test_the_language_switcher_sets_the_language_for_the_next_pages(admin_client):
+    index = reverse("admin:index")
+    html = admin_client.get(index).content.decode()
+    assert 'id="language-switcher"' in html
+    assert f'action="{reverse("set_language")}"' in html
+    # Each language in its own name, whatever the page's language.
+    assert ">Русский</button>" in html and ">English</button>" in html
+    response = admin_client.post(reverse("set_language"), {"language": "en", "next": index})
+    assert response.status_code == 302 and response["Location"] == index
+    # The choice wins over the browser's language.
+    html = admin_client.get(index, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert '<html lang="en"' in html and "Telegram users" in html
+
+
+@pytest.mark.django_db
+def test_permissions_are_named_in_the_readers_language(admin_client):
+    url = reverse("admin:auth_group_add")
+    russian = admin_client.get(url).content.decode()
+    assert "Календарь | событие | Может добавлять: событие" in russian
+    english = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Calendar | event | Can add event" in english
+    assert "Can add событие" not in russian + english  # the name Django stores

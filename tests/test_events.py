@@ -10,6 +10,7 @@ from calendarapp.services.events import (
     create_event,
     delete_event,
     set_event_visibility,
+    update_event,
     update_event_details,
 )
 
@@ -115,3 +116,25 @@ def test_my_events_are_ordered_by_date_time_then_id(alice, bob, tomorrow):
     create_event(alice.pk, name="a2", date=tomorrow, time=dt.time(8, 0))
     create_event(bob.pk, name="bob's", date=tomorrow, time=dt.time(7, 0))
     assert [e.name for e in events_of(alice.pk)] == ["a1", "a2", "b", "c"]
+
+
+def test_moving_an_event_schedules_its_reminder_again(alice, tomorrow):
+    event = create_event(alice.pk, name="Dentist", date=tomorrow, time=NOON, reminder_minutes=60)
+    Event.objects.filter(pk=event.pk).update(reminder_sent_at=timezone.now())  # already sent
+    later = tomorrow + dt.timedelta(days=2)
+    moved = update_event(owner_tg_id=alice.pk, event_id=event.pk, date=later, time=dt.time(9, 30))
+    stored = Event.objects.get(pk=event.pk)
+    starts = dt.datetime.combine(later, dt.time(9, 30), tzinfo=timezone.get_current_timezone())
+    assert (stored.date, stored.time, stored.name) == (later, dt.time(9, 30), "Dentist")
+    assert stored.remind_at == moved.remind_at == starts - dt.timedelta(hours=1)
+    assert stored.reminder_sent_at is None  # the new moment gets its own reminder
+
+
+def test_an_event_cannot_be_moved_into_the_past_or_renamed_to_nothing(alice, tomorrow):
+    event = create_event(alice.pk, name="Dentist", date=tomorrow, time=NOON)
+    yesterday = tomorrow - dt.timedelta(days=2)
+    for change, code in [({"date": yesterday}, "in_past"), ({"name": "  "}, "name_empty")]:
+        with pytest.raises(ValidationFailed) as error:
+            update_event(owner_tg_id=alice.pk, event_id=event.pk, **change)
+        assert error.value.code == code
+    assert Event.objects.get(pk=event.pk).date == tomorrow

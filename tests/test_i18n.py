@@ -176,6 +176,23 @@ def test_check_finds_an_entry_the_code_dropped(project):
     assert "'Старое' is not in the code any more" in problem
 
 
+def test_check_reads_templates_as_makemessages_does(project):
+    (project.root / "templates").mkdir()
+    (project.root / "templates/page.html").write_text(
+        "{% load i18n %}\n<h1>{% translate 'Пока' %}</h1>\n"
+        "{% blocktranslate with days=n %}За {{ days }} дней{% endblocktranslate %}\n",
+        encoding="utf-8",
+    )
+    project.po.append(polib.POEntry(msgid="За %(days)s дней", msgstr="Over %(count)s days"))
+    project.save()
+    assert sorted(project.problems()) == [
+        "en translation of 'За %(days)s дней' has placeholders ['%(count)'], the source "
+        "['%(days)']",
+        "no en entry for 'Пока' (app/templates/page.html:2); run `make messages`, translate "
+        "what it lists in app/locale/en/LC_MESSAGES/django.po, run it again",
+    ]
+
+
 def test_check_refuses_a_text_it_cannot_extract(project):
     project.mark("NAME = 'x'\nBAD = _(NAME)")
     [problem] = project.problems()
@@ -194,6 +211,56 @@ def test_check_command_fails_with_the_list(project, monkeypatch, capsys):
     with pytest.raises(CommandError, match="1 translation problem"):
         call_command("checkmessages")
     assert "'Пока'" in capsys.readouterr().err
+
+
+# --- the admin's labels ------------------------------------------------------------------------
+def _labels():
+    """Every label the admin shows for the app's models: app, model, field, help and choice."""
+    from django.apps import apps
+    from django.contrib import admin
+
+    config = apps.get_app_config("calendarapp")
+    yield "app", config.verbose_name
+    for model in config.get_models():
+        opts = model._meta
+        yield f"{model.__name__} verbose_name", opts.verbose_name
+        yield f"{model.__name__} verbose_name_plural", opts.verbose_name_plural
+        for field in [*opts.fields, *opts.many_to_many]:
+            if field.auto_created:  # the id, named "ID" by Django
+                continue
+            where = f"{model.__name__}.{field.name}"
+            yield where, field.verbose_name
+            if field.help_text:
+                yield f"{where} help_text", field.help_text
+            for value, label in field.flatchoices:
+                yield f"{where} choice {value!r}", label
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_config is config:
+            for name in model_admin.list_display:
+                description = getattr(getattr(model_admin, name, None), "short_description", None)
+                if description is not None:
+                    yield f"{type(model_admin).__name__}.{name}", description
+
+
+def test_every_admin_label_is_marked_for_translation():
+    """A plain string (or a label Django makes from a field's name) would show in one
+    language to readers of the other: every label is a gettext_lazy text."""
+    from django.utils.functional import Promise
+
+    assert [where for where, label in _labels() if not isinstance(label, Promise)] == []
+
+
+def test_the_admin_labels_read_in_english():
+    from calendarapp.models import BotStatistics
+
+    untranslated = []
+    with translation.override("en"):
+        for where, label in _labels():
+            if CYRILLIC.search(str(label)):
+                untranslated.append(f"{where}: {label}")
+        assert str(BotStatistics._meta.verbose_name_plural) == "daily statistics"
+    assert untranslated == []
+    assert str(BotStatistics._meta.verbose_name_plural) == "статистика по дням"
 
 
 # --- who reads which language -------------------------------------------------------------------

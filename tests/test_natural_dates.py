@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from calendarapp.exceptions import ValidationFailed
-from calendarapp.services.natural_dates import When, parse_time, parse_when
+from calendarapp.services.natural_dates import When, parse_time, parse_time_on, parse_when
 
 NOW = dt.datetime(2026, 11, 24, 10, 0)  # a Tuesday
 
@@ -59,8 +59,51 @@ def test_times(text, expected):
     assert parse_time(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "25:00", "12:60", "утром?", "завтра"])
+@pytest.mark.parametrize("text", ["", "утром?", "завтра"])
 def test_bad_times(text):
     with pytest.raises(ValidationFailed) as error:
         parse_time(text)
     assert error.value.code == "time_invalid"
+
+
+@pytest.mark.parametrize("text", ["25:00", "12:60", "в 25:99"])
+def test_well_shaped_but_impossible_times(text):
+    with pytest.raises(ValidationFailed) as error:
+        parse_time(text)
+    assert error.value.code == "time_impossible"
+
+
+CHOSEN = dt.date(2026, 12, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A time of day keeps the day the dialog chose.
+        ("18:30", When(CHOSEN, dt.time(18, 30))),
+        ("в 9:00", When(CHOSEN, dt.time(9, 0))),  # 9:00 has passed today: still the 10th
+        ("3pm", When(CHOSEN, dt.time(15, 0))),
+        # A phrase that names a day, or counts from now, moves the day.
+        ("next friday 12:30", When(dt.date(2026, 11, 27), dt.time(12, 30))),
+        ("завтра в 15:00", When(dt.date(2026, 11, 25), dt.time(15, 0))),
+        ("сегодня в 18:00", When(dt.date(2026, 11, 24), dt.time(18, 0))),
+        ("через 2 часа", When(dt.date(2026, 11, 24), dt.time(12, 0))),
+    ],
+)
+def test_the_time_step_keeps_or_moves_the_day(text, expected):
+    assert parse_time_on(text, date=CHOSEN, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("friday", "time_invalid"), ("25:99", "time_impossible")]
+)
+def test_the_time_step_refuses_a_day_alone_and_impossible_times(text, code):
+    with pytest.raises(ValidationFailed) as error:
+        parse_time_on(text, date=CHOSEN, now=NOW)
+    assert error.value.code == code
+
+
+def test_an_impossible_time_inside_a_date_phrase_is_refused():
+    with pytest.raises(ValidationFailed) as error:
+        parse_when("завтра в 25:99", NOW)
+    assert (error.value.code, error.value.params) == ("time_impossible", {"text": "25:99"})

@@ -95,6 +95,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Russian by default; the admin answers English browsers in English (LocaleMiddleware reads
+# the switcher's cookie, then Accept-Language). The bot decides by itself: calendarapp/i18n.py.
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
 # The bot's catalogs live in the app (calendarapp/locale), found through INSTALLED_APPS.

@@ -21,6 +21,8 @@ def favicon(request):
 urlpatterns = [
     path("", front_page, name="front-page"),
     path("admin/", admin.site.urls),
+    # The admin's language switcher posts here (Django's set_language view).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     # --- REST API and signed exports (issue 5) ---
     path("api/", include("calendarapp.api.urls")),

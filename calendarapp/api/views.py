@@ -160,7 +160,7 @@ class AppointmentListCreateView(generics.ListCreateAPIView):
         "already_invited": "participant_tg_id",
         "participant_busy": "participant_tg_id",
         "date_too_far": "date",
-        "details_too_long": "details",
+        "comment_too_long": "details",
     }
 
     def get_queryset(self):

@@ -2,17 +2,21 @@
 
 `make messages` extracts and compiles with Django's makemessages/compilemessages (GNU
 gettext's xgettext and msgfmt); this module checks the result with the standard library's
-`ast` (which texts the code marks) and polib (what the .po and .mo files hold), so the tests
-run on a machine without gettext too. Problems it reports, each with what to do:
+`ast` (which texts the code marks; templates are first turned into gettext calls by the same
+`templatize` makemessages uses) and polib (what the .po and .mo files hold), so the tests run
+on a machine without gettext too. Problems it reports, each with what to do:
 
 - a marked text with no entry in the .po, or an entry no code marks any more;
 - an entry with an empty or fuzzy translation;
-- a translation whose `{placeholders}` differ from the source's (`.format` would fail);
+- a translation whose `{placeholders}` or `%(placeholders)s` differ from the source's
+  (`.format` or the template would fail or lose a value);
 - a compiled .mo that does not hold exactly the .po's translations.
 """
 
 import ast
+import re
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +40,13 @@ FUNCTIONS = {
     "npgettext": (0, 1, 2),
     "npgettext_lazy": (0, 1, 2),
 }
+TEMPLATE_SUFFIXES = (".html", ".txt")  # what makemessages reads besides .py
+# A gettext call in templatize's output: string literals and blocktranslate's `count`.
+_STRING = r"""u?(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+TEMPLATE_CALL = re.compile(
+    rf"\b(?:gettext|pgettext|ngettext|npgettext|_)\((?:\s*(?:{_STRING}|count)\s*,?)*\)"
+)
+NAMED_PERCENT = re.compile(r"%\((\w+)\)")
 HOW_TO_FIX = "run `make messages`, translate what it lists in {po}, run it again"
 
 Key = tuple[str | None, str]  # (msgctxt, msgid)
@@ -65,18 +76,35 @@ def _literal(call: ast.Call, position: int | None) -> str | None:
     return None
 
 
+def _calls(path: Path) -> Iterator[ast.Call]:
+    """The calls in a Python file, or the gettext calls a template's tags stand for (with
+    the template's line numbers)."""
+    source = path.read_text(encoding="utf-8")
+    if path.suffix == ".py":
+        yield from (
+            node for node in ast.walk(ast.parse(source, str(path))) if isinstance(node, ast.Call)
+        )
+        return
+    from django.utils.translation.template import templatize
+
+    text = templatize(source, origin=str(path))
+    for match in TEMPLATE_CALL.finditer(text):
+        call = ast.parse(match.group(0), mode="eval").body
+        ast.increment_lineno(call, text.count("\n", 0, match.start()))
+        yield call
+
+
 def marked_texts(root: Path = APP_DIR) -> tuple[dict[Key, Marked], list[str]]:
-    """Every text the Python code under `root` marks for translation, and problems (a
+    """Every text the code and templates under `root` mark for translation, and problems (a
     marked argument that is not a string literal cannot be extracted)."""
     found: dict[Key, Marked] = {}
     problems = []
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted(root.rglob("*")):
         relative = path.relative_to(root.parent)
-        if "migrations" in path.parts:
+        if "migrations" in path.parts or path.suffix not in (".py", *TEMPLATE_SUFFIXES):
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or _name(node.func) not in FUNCTIONS:
+        for node in _calls(path):
+            if _name(node.func) not in FUNCTIONS:
                 continue
             context_at, singular_at, plural_at = FUNCTIONS[_name(node.func)]
             where = f"{relative}:{node.lineno}"
@@ -91,10 +119,13 @@ def marked_texts(root: Path = APP_DIR) -> tuple[dict[Key, Marked], list[str]]:
 
 
 def _fields(text: str) -> set[str]:
+    """The `{name}` fields (str.format) and `%(name)s` ones (templates) of a text."""
+    named = {f"%({name})" for name in NAMED_PERCENT.findall(text)}
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError:
-        return {"<unbalanced braces>"}
+        fields = {"<unbalanced braces>"}
+    return fields | named
 
 
 def _translations(entries) -> dict[Key, object]:

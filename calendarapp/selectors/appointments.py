@@ -41,3 +41,13 @@ def active_meetings_of(tg_id: int) -> QuerySet[Appointment]:
         .select_related("event", "organizer", "participant")
         .order_by("date", "time", "id")
     )
+
+
+def active_guests_of(event_id: int) -> list[Appointment]:
+    """An event's pending and confirmed invitations with their guests, in invitation order
+    (what deleting the event would cancel)."""
+    return list(
+        Appointment.objects.filter(event_id=event_id, status__in=Appointment.ACTIVE_STATUSES)
+        .select_related("participant")
+        .order_by("id")
+    )

@@ -89,7 +89,9 @@ def calendar_listing(owner_tg_id: int) -> QuerySet:
     """The bot's /calendar: own events and accepted meetings as one sortable, sliceable
     queryset (a UNION), so a page costs one count and one slice whatever the sizes.
 
-    Rows: kind (0 event, 1 meeting), ref (event or meeting id), name, date, time, public.
+    Rows: kind (0 event, 1 meeting), ref (event or meeting id), name, date, time, public,
+    zone (where date and time are wall-clock: the organiser's for a meeting) and
+    reader_zone (the owner's, whose clock the bot shows them on).
     The annotations are made in the same order on both sides: that order is the SELECT's.
     """
     events = (
@@ -101,8 +103,10 @@ def calendar_listing(owner_tg_id: int) -> QuerySet:
             day=F("date"),
             at=F("time"),
             public=F("is_public"),
+            zone=F("owner__timezone"),
+            reader_zone=F("owner__timezone"),
         )
-        .values("kind", "ref", "title", "day", "at", "public")
+        .values("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone")
         .order_by()
     )
     meetings = (
@@ -114,8 +118,10 @@ def calendar_listing(owner_tg_id: int) -> QuerySet:
             day=F("date"),
             at=F("time"),
             public=Value(False),
+            zone=F("organizer__timezone"),
+            reader_zone=F("participant__timezone"),
         )
-        .values("kind", "ref", "title", "day", "at", "public")
+        .values("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone")
         .order_by()
     )
     return events.union(meetings, all=True).order_by("day", "at", "kind", "ref")

@@ -2,15 +2,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from calendarapp.models import BotStatistics
 
+# Counter name -> its label in the chart's legend.
 SERIES = {
-    "user_count": "Новые пользователи",
-    "event_count": "Создано событий",
-    "edited_events": "Изменено событий",
-    "cancelled_events": "Удалено событий",
-    "appointment_count": "Встречи",
+    "user_count": _("Новые пользователи"),
+    "event_count": _("Создано событий"),
+    "edited_events": _("Изменено событий"),
+    "cancelled_events": _("Удалено событий"),
+    "appointment_count": _("Встречи"),
 }
 
 

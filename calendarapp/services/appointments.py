@@ -28,7 +28,7 @@ def clean_appointment_details(details: str) -> str:
     if len(details) > APPOINTMENT_DETAILS_MAX_LENGTH:
         raise ValidationFailed(
             "The comment is longer than {limit} characters.",
-            code="details_too_long",
+            code="comment_too_long",
             limit=APPOINTMENT_DETAILS_MAX_LENGTH,
         )
     return details

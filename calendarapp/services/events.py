@@ -8,12 +8,13 @@ from django.utils import timezone
 from calendarapp.exceptions import NotFound, NotRegistered, ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH, Event, TgUser
 
-from .natural_dates import When, parse_time, parse_when
+from .natural_dates import When, parse_time_on, parse_when
 from .reminders import clean_reminder_minutes, remind_at
 from .statistics import bump_daily_statistics, bump_user_counter
 from .timezones import zone_of
 
 USER_DEFAULT = object()  # "use the owner's default reminder"
+UNCHANGED = object()  # update_event: leave this field as it is
 
 
 def storable(text: str) -> str:
@@ -126,12 +127,13 @@ def check_event_date(owner: TgUser | int, date: dt.date) -> dt.date:
     return date
 
 
-def parse_event_time(owner: TgUser | int, date: dt.date, text: str) -> dt.time:
-    """The time step: "18:30", "в 18:00", "3pm"; refused if that moment has passed."""
+def parse_event_time(owner: TgUser | int, date: dt.date, text: str) -> When:
+    """The time step: "18:30", "в 18:00", "3pm" on `date`; a phrase naming a day too
+    ("next friday 12:30") comes back with that day. Refused if that moment has passed."""
     owner = _owner(owner)
-    time = parse_time(text)
-    ensure_not_past(owner, date, time)
-    return time
+    when = parse_time_on(text, date=date, now=user_now(owner))
+    ensure_not_past(owner, when.date, when.time)
+    return when
 
 
 def get_own_event(owner_tg_id: int, event_id: int, *, for_update: bool = False) -> Event:
@@ -142,6 +144,16 @@ def get_own_event(owner_tg_id: int, event_id: int, *, for_update: bool = False) 
     if event is None:
         raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
     return event
+
+
+def _schedule_reminder(event: Event, zone_name: str) -> None:
+    """When the event's reminder goes out, for a new event or one moved to another moment."""
+    event.remind_at = remind_at(event, zone_name)
+    event.reminder_sent_at = None
+    if event.remind_at is not None and event.remind_at <= timezone.now():
+        # The lead time has already begun: the person is looking at the event right now,
+        # a reminder a second later would be noise.
+        event.reminder_sent_at = timezone.now()
 
 
 @transaction.atomic
@@ -200,14 +212,43 @@ def set_event_reminder(*, owner_tg_id: int, event_id: int, minutes: int | None) 
 
 
 @transaction.atomic
-def update_event_details(owner_tg_id: int, event_id: int, details: str) -> Event:
-    details = clean_details(details)
+def update_event(
+    *,
+    owner_tg_id: int,
+    event_id: int,
+    name=UNCHANGED,
+    date=UNCHANGED,
+    time=UNCHANGED,
+    details=UNCHANGED,
+) -> Event:
+    """Change some fields of an own event with the rules of create_event: a new moment must
+    not have passed, and the reminder is scheduled again for it."""
     event = get_own_event(owner_tg_id, event_id, for_update=True)
-    event.details = details
-    event.save(update_fields=["details", "updated_at"])
+    changed = []
+    if name is not UNCHANGED:
+        event.name = clean_name(name)
+        changed.append("name")
+    if details is not UNCHANGED:
+        event.details = clean_details(details)
+        changed.append("details")
+    if date is not UNCHANGED or time is not UNCHANGED:
+        date = event.date if date is UNCHANGED else date
+        if time is UNCHANGED:
+            time = event.time
+        time = time.replace(second=0, microsecond=0, tzinfo=None)
+        owner = _registered(owner_tg_id)
+        ensure_not_past(owner, date, time)
+        event.date, event.time = date, time
+        _schedule_reminder(event, owner.timezone)
+        changed += ["date", "time", "remind_at", "reminder_sent_at"]
+    event.save(update_fields=[*changed, "updated_at"])
     bump_user_counter(owner_tg_id, "events_edited")
     bump_daily_statistics(edited_events=1)
     return event
+
+
+def update_event_details(owner_tg_id: int, event_id: int, details: str) -> Event:
+    return update_event(owner_tg_id=owner_tg_id, event_id=event_id, details=details)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Time zones: IANA names, typed as names or as cities."""
 
 import datetime as dt
+import re
 import zoneinfo
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -58,6 +59,41 @@ COMMON_TIMEZONES = [
 ]
 
 
+# "UTC+3", "GMT-5", "+3", "utc +03:00": what the buttons show next to each city.
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+\-−])\s*(\d{1,2})(?::?(\d{2}))?$")
+_ETC_ZONE = re.compile(r"^Etc/GMT([+-])(\d{1,2})$")
+
+
+def _offset_zone(key: str, text: str) -> str | None:
+    """A fixed offset -> its IANA zone. Etc/GMT names invert the sign (POSIX style):
+    UTC+3 is Etc/GMT-3. None if `key` is no offset."""
+    match = _OFFSET.match(key)
+    if match is None:
+        return None
+    sign, hours, minutes = match[1], int(match[2]), int(match[3] or 0)
+    if minutes:  # Etc zones exist for whole hours only; a city names such zones
+        raise ValidationFailed(
+            "Offset {text} is not a whole hour; name a city instead.",
+            code="timezone_offset_minutes",
+            text=text[:64],
+        )
+    east = sign == "+"
+    if hours == 0:
+        return "UTC"
+    if hours > (14 if east else 12):
+        return None
+    return f"Etc/GMT{'-' if east else '+'}{hours}"
+
+
+def offset_name(name: str) -> str:
+    """How a zone reads to people: Etc/GMT-3 as UTC+3 (the inverse of the sign above);
+    other zones by their IANA name."""
+    match = _ETC_ZONE.match(name or "")
+    if match is None:
+        return name
+    return f"UTC{'-' if match[1] == '+' else '+'}{int(match[2])}"
+
+
 @cache
 def _zones_by_lowercase() -> dict[str, str]:
     zones = {}
@@ -71,6 +107,9 @@ def _zones_by_lowercase() -> dict[str, str]:
 def resolve_timezone(text: str) -> str:
     """Turn 'Europe/Berlin', 'berlin', 'New York' or 'Москва' into an IANA zone name."""
     key = " ".join((text or "").split()).lower()
+    name = _offset_zone(key, text)
+    if name:
+        return name
     name = RUSSIAN_CITIES.get(key) or _zones_by_lowercase().get(key.replace(" ", "_"))
     name = name or _zones_by_lowercase().get(key)
     if not name:
@@ -92,3 +131,8 @@ def zone_of(name: str) -> ZoneInfo:
 
 def aware(date: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
     return dt.datetime.combine(date, time, tzinfo=zone_of(zone_name))
+
+
+def in_zone(date: dt.date, time: dt.time, *, written_in: str, read_in: str) -> dt.datetime:
+    """A wall-clock moment of one zone as the clock of another shows it."""
+    return aware(date, time, written_in).astimezone(zone_of(read_in))

@@ -26,5 +26,20 @@ def registered_ann(ann):
 
 
 @pytest.fixture
+def bob(bot):
+    """A second registered user (guests of meetings)."""
+    user = bot.user(5002, "Bob", "bob")
+    user.ask("/register")
+    return user
+
+
+@pytest.fixture
+def carol(bot):
+    user = bot.user(5003, "Carol", "carol")
+    user.ask("/register")
+    return user
+
+
+@pytest.fixture
 def next_year() -> dt.date:
     return timezone.localdate().replace(month=1, day=15) + dt.timedelta(days=366)

@@ -59,6 +59,7 @@ def test_another_command_ends_any_dialog(bot, registered_ann, party, name, depth
 def test_restart_mid_edit_dialog(bot, registered_ann, party):
     registered_ann.ask("/edit_event")
     registered_ann.ask(str(party.pk))
+    registered_ann.press(texts.BTN_EDIT_DETAILS)
     bot.restart()
     assert registered_ann.ask("After restart") == texts.EVENT_EDITED.format(id=party.pk)
     assert Event.objects.get().details == "After restart"

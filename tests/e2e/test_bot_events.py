@@ -72,7 +72,10 @@ def test_edit_event_dialog_with_bad_input(bot, registered_ann, party, bobs_event
     assert ann.ask(str(bobs_event.pk)).startswith(f"Событие #{bobs_event.pk} не найдено")
     ann.send_sticker()
     assert ann.wait_for_reply().text.endswith(texts.PICK_TO_EDIT)
-    assert ann.ask(str(party.pk)) == texts.ASK_NEW_DETAILS.format(id=party.pk, limit=1000)
+    assert ann.ask(str(party.pk)).startswith(f"Что изменить?\nСобытие #{party.pk}:")
+    assert ann.press(texts.BTN_EDIT_DETAILS) == texts.ASK_NEW_DETAILS.format(
+        id=party.pk, limit=1000
+    )
     assert ann.ask("z" * 1001).startswith("Описание длиннее 1000")
     assert ann.ask("Bring snacks") == texts.EVENT_EDITED.format(id=party.pk)
     assert Event.objects.get(pk=party.pk).details == "Bring snacks"
@@ -98,6 +101,7 @@ def test_edit_event_dash_removes_the_details(bot, registered_ann, party):
     assert Event.objects.get().details == ""
     ann.ask(f"/edit_event {party.pk} Again")
     ann.ask(f"/edit_event {party.pk}")
+    ann.press(texts.BTN_EDIT_DETAILS)
     assert ann.ask("—") == texts.EVENT_EDITED.format(id=party.pk)
     assert Event.objects.get().details == ""
 
@@ -106,7 +110,10 @@ def test_edit_event_inline_unknown_id_asks_again(bot, registered_ann, party):
     ann = registered_ann
     answer = ann.ask("/edit_event 777 text")
     assert answer.startswith("Событие #777 не найдено") and answer.endswith(texts.PICK_TO_EDIT)
-    assert ann.ask(str(party.pk)) == texts.ASK_NEW_DETAILS.format(id=party.pk, limit=1000)
+    assert ann.ask(str(party.pk)).startswith("Что изменить?")
+    assert ann.press(texts.BTN_EDIT_DETAILS) == texts.ASK_NEW_DETAILS.format(
+        id=party.pk, limit=1000
+    )
     assert ann.ask("/cancel") == texts.CANCELLED
     assert Event.objects.get().details == ""
 

@@ -19,7 +19,7 @@ PICKERS = {
     "edit": (
         "/edit_event",
         texts.PICK_TO_EDIT,
-        lambda e: texts.ASK_NEW_DETAILS.format(id=e.pk, limit=1000),
+        lambda e: f"Что изменить?\nСобытие #{e.pk}:",
     ),
     "delete": (
         "/delete_event",
@@ -84,6 +84,7 @@ def test_pick_then_finish_each_dialog(bot, registered_ann, ten_events):
     ann, (upcoming, _past) = registered_ann, ten_events
     ann.ask("/edit_event")
     ann.press(picker.button_label(upcoming[0]))
+    ann.press(texts.BTN_EDIT_DETAILS)
     assert ann.ask("Bring snacks") == texts.EVENT_EDITED.format(id=upcoming[0].pk)
     assert Event.objects.get(pk=upcoming[0].pk).details == "Bring snacks"
 

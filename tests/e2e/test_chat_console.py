@@ -51,7 +51,7 @@ def test_month_calendar_days_are_pressed_by_their_number(tmp_path):
     grid = [line for line in out.splitlines() if len(re.findall(r"\[\d{1,2}\]", line)) >= 5]
     assert any("[15]" in line for line in grid), out  # the days, laid out as a calendar
     assert re.search(r"Дата: 15\.\d\d\.\d{4}", out), out
-    assert re.search(r"Когда: \d{4}-\d\d-15 10:00", out), out
+    assert re.search(r"Когда: 15\.\d\d\.\d{4} \(\w+\) 10:00", out), out
     assert "[a] Пропустить  [b] Отмена" in out
     # Quiet by default: the bot's log lines went to the file, none to the terminal.
     assert " INFO " not in out and result.stderr == ""

@@ -18,9 +18,11 @@ from telegram.ext import Application, ContextTypes
 from calendarapp.bot import texts
 from calendarapp.bot.outbox import notifications
 from calendarapp.bot.runtime.orm import db
+from calendarapp.bot.ui.formatting import date_text, time_text
 from calendarapp.models import OutboxMessage
 from calendarapp.selectors.reminders import due_reminder
 from calendarapp.services.reminders import REMINDER, claim_all_due_reminders
+from calendarapp.services.timezones import offset_name
 
 logger = logging.getLogger("calendarapp.bot.outbox.reminders")
 
@@ -79,8 +81,8 @@ def render_reminder(message: OutboxMessage) -> notifications.Notification | None
         template.format(
             name=due.name,
             starts=_starts_in(due.starts - now),
-            date=f"{due.local_start:%d.%m.%Y}",
-            time=f"{due.local_start:%H:%M}",
-            zone=due.zone_name,
+            date=date_text(due.local_start.date()),
+            time=time_text(due.local_start),
+            zone=offset_name(due.zone_name),
         )
     )

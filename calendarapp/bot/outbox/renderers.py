@@ -39,7 +39,10 @@ def render_answer(message) -> Notification | None:
         accepted = appointment.status == Appointment.Status.CONFIRMED
     template = texts.ANSWER_ACCEPTED if accepted else texts.ANSWER_DECLINED
     return Notification(
-        template.format(who=appointment.participant.display_name, **when(appointment))
+        template.format(
+            who=appointment.participant.display_name,
+            **when(appointment, appointment.organizer),
+        )
     )
 
 
@@ -49,8 +52,10 @@ def render_cancelled(message) -> Notification | None:
     if appointment is None:
         return None
     by = message.payload.get("cancelled_by")
-    who = appointment.organizer if by == appointment.organizer_id else appointment.participant
-    moment = when(appointment)
+    who, reader = (appointment.organizer, appointment.participant)
+    if by != appointment.organizer_id:
+        who, reader = reader, who
+    moment = when(appointment, reader)
     if appointment.event is None and message.payload.get("event_name"):
         moment["name"] = str(message.payload["event_name"])  # the event itself was deleted
     return Notification(texts.MEETING_CANCELLED_BY.format(who=who.display_name, **moment))
@@ -63,6 +68,6 @@ def render_undelivered(message) -> Notification | None:
         return None
     return Notification(
         texts.INVITATION_UNDELIVERED.format(
-            who=appointment.participant.display_name, **when(appointment)
+            who=appointment.participant.display_name, **when(appointment, appointment.organizer)
         )
     )

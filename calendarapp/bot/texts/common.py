@@ -11,7 +11,7 @@ COMMANDS = [
     ("create_event", _("Создать событие")),
     ("display_events", _("Мои события")),
     ("read_event", _("Показать событие: /read_event <номер>")),
-    ("edit_event", _("Изменить описание события")),
+    ("edit_event", _("Изменить событие: название, дату, время, описание")),
     ("delete_event", _("Удалить событие")),
     ("share_event", _("Сделать событие публичным или личным")),
     ("my_public", _("Мои публичные события")),
@@ -27,6 +27,9 @@ COMMANDS = [
     ("timezone", _("Часовой пояс")),
     ("cancel", _("Отменить текущее действие")),
 ]
+
+# How every answer writes a day (ui/formatting.py): 31.12.2026.
+DATE_FORMAT = "%d.%m.%Y"
 
 # Words that cancel a dialog, in any language the bot speaks.
 CANCEL_WORDS = ("отмена", "отменить", "cancel")

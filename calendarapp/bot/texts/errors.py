@@ -1,8 +1,11 @@
 """Domain error codes -> words (calendarapp.exceptions): one sentence per stable code."""
 
+import datetime as dt
+import re
+
 from django.utils.translation import gettext_lazy as _
 
-from calendarapp.bot.texts.common import NEED_REGISTER
+from calendarapp.bot.texts.common import DATE_FORMAT, NEED_REGISTER
 
 ERRORS = {
     "name_empty": _("Название не может быть пустым."),
@@ -19,19 +22,30 @@ ERRORS = {
     "time_format": _("Не понял время. Формат ЧЧ:ММ, например 18:30."),
     "time_impossible": _("Такого времени не бывает: {text}."),
     "id_format": _("Номер — это целое положительное число, например 5."),
+    "id_too_large": _("Под номером {text} ничего нет: такого большого номера не бывает."),
     "invalid_tg_id": _("Telegram ID — это целое положительное число."),
 }
 ERROR_FALLBACK = _("Не получилось: запрос некорректен.")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _shown(value):
+    """A param as the bot shows it: services give dates as ISO text (the API's form)."""
+    if isinstance(value, str):
+        # Params may echo what the user typed: a lone surrogate there could not be sent.
+        value = value.encode("utf-8", "replace").decode()
+        if _ISO_DATE.match(value):
+            try:
+                return dt.date.fromisoformat(value).strftime(DATE_FORMAT)
+            except ValueError:
+                return value
+    return value
 
 
 def error_text(error) -> str:
     """The words for a DomainError in the active language (a generic sentence if unknown)."""
     template = ERRORS.get(error.code, ERROR_FALLBACK)
-    # Params may echo what the user typed: a lone surrogate there could not even be sent.
-    params = {
-        key: value.encode("utf-8", "replace").decode() if isinstance(value, str) else value
-        for key, value in error.params.items()
-    }
+    params = {key: _shown(value) for key, value in error.params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError):

@@ -41,7 +41,7 @@ INVITE_SENT = _(
 )
 INVITATION = _("{who} приглашает вас на встречу «{name}».\nКогда: {date} {time}{zone}")
 INVITATION_COMMENT = _("\nКомментарий: {details}")
-INVITATION_ZONE = " ({zone})"
+INVITATION_ZONE = _(" (по вашему времени; у организатора {time}, {zone})")
 YOU_ACCEPTED = _("✅ Вы приняли приглашение. Встреча в вашем календаре: /calendar")
 YOU_DECLINED = _("❌ Вы отклонили приглашение.")
 TOAST_ACCEPTED = _("Приглашение принято.")
@@ -73,6 +73,7 @@ MEETING_CANCELLED = _("Встреча #{id} отменена, {who} получи
 
 ERRORS.update(
     {
+        "comment_too_long": _("Комментарий длиннее {limit} символов."),
         "invite_self": (
             _("Себя пригласить нельзя. Пришлите @username или Telegram ID другого человека.")
         ),

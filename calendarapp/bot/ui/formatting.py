@@ -1,23 +1,48 @@
-"""Events as text: one line in a list, or a full card."""
+"""Events as text: one line in a list, or a full card; and how every answer writes a day and
+a time (one format everywhere: 31.12.2026, with the weekday where it helps)."""
+
+import datetime as dt
 
 from calendarapp.bot import texts
 from calendarapp.models import Event
+from calendarapp.services.timezones import in_zone
+
+
+def date_text(date: dt.date) -> str:
+    return date.strftime(texts.DATE_FORMAT)
+
+
+def day_and_weekday(date: dt.date) -> str:
+    return f"{date_text(date)} ({texts.CAL_WEEKDAYS[date.weekday()].lower()})"
+
+
+def time_text(time: dt.time | dt.datetime) -> str:
+    return f"{time:%H:%M}"
+
+
+def seen_by(date: dt.date, time: dt.time, *, written_in: str, read_in: str) -> tuple[str, str]:
+    """(day, time) of a moment stored in one zone, shown on the reader's clock."""
+    if written_in == read_in:
+        return date_text(date), time_text(time)
+    moment = in_zone(date, time, written_in=written_in, read_in=read_in)
+    return date_text(moment.date()), time_text(moment)
 
 
 def event_line(event: Event) -> str:
     mark = texts.PUBLIC_MARK if event.is_public else ""
-    return f"#{event.pk} · {event.date:%Y-%m-%d} {event.time:%H:%M} · {event.name}{mark}"
+    return f"#{event.pk} · {date_text(event.date)} {time_text(event.time)} · {event.name}{mark}"
 
 
 def calendar_line(row: dict) -> str:
-    """A row of selectors.calendar.calendar_listing: an own event or an accepted meeting."""
+    """A row of selectors.calendar.calendar_listing: an own event or an accepted meeting
+    (whose moment is in the organiser's zone: shown on the reader's clock)."""
     if not row["kind"]:
         mark = texts.PUBLIC_MARK if row["public"] else ""
-        return f"#{row['ref']} · {row['day']:%Y-%m-%d} {row['at']:%H:%M} · {row['title']}{mark}"
+        when = f"{date_text(row['day'])} {time_text(row['at'])}"
+        return f"#{row['ref']} · {when} · {row['title']}{mark}"
     title = row["title"] or texts.MEETING_NO_EVENT
-    return texts.CALENDAR_MEETING_LINE.format(
-        id=row["ref"], date=f"{row['day']:%Y-%m-%d}", time=f"{row['at']:%H:%M}", name=title
-    )
+    date, time = seen_by(row["day"], row["at"], written_in=row["zone"], read_in=row["reader_zone"])
+    return texts.CALENDAR_MEETING_LINE.format(id=row["ref"], date=date, time=time, name=title)
 
 
 def event_card(event: Event) -> str:
@@ -25,8 +50,8 @@ def event_card(event: Event) -> str:
     return texts.EVENT_CARD.format(
         id=event.pk,
         name=event.name,
-        date=f"{event.date:%Y-%m-%d}",
-        time=f"{event.time:%H:%M}",
+        date=day_and_weekday(event.date),
+        time=time_text(event.time),
         access=texts.ACCESS_PUBLIC if event.is_public else texts.ACCESS_PRIVATE,
         details=details,
     )

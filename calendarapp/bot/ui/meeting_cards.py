@@ -1,4 +1,8 @@
-"""How a meeting reads: its invitation, its answer buttons, its name and time."""
+"""How a meeting reads: its invitation, its answer buttons, its name and time.
+
+A meeting's date and time are wall-clock values in the organiser's zone; each person is
+shown them on their own clock.
+"""
 
 from telegram import (
     InlineKeyboardButton,
@@ -6,25 +10,46 @@ from telegram import (
 )
 
 from calendarapp.bot import texts
-from calendarapp.models import Appointment
+from calendarapp.bot.ui.formatting import date_text, day_and_weekday, time_text
+from calendarapp.models import Appointment, TgUser
+from calendarapp.services.timezones import in_zone, offset_name
 
 
-def when(appointment: Appointment) -> dict:
-    return {
-        "name": appointment.event.name if appointment.event else texts.MEETING_NO_EVENT,
-        "date": f"{appointment.date:%Y-%m-%d}",
-        "time": f"{appointment.time:%H:%M}",
-    }
+def _name(appointment: Appointment) -> str:
+    return appointment.event.name if appointment.event else texts.MEETING_NO_EVENT
+
+
+def _seen_by(appointment: Appointment, reader: TgUser):
+    return in_zone(
+        appointment.date,
+        appointment.time,
+        written_in=appointment.organizer.timezone,
+        read_in=reader.timezone,
+    )
+
+
+def when(appointment: Appointment, reader: TgUser) -> dict:
+    """The meeting's name, date and time as `reader` (organiser or guest) sees them."""
+    moment = _seen_by(appointment, reader)
+    return {"name": _name(appointment), "date": date_text(moment.date()), "time": time_text(moment)}
 
 
 def invitation_text(appointment: Appointment) -> str:
+    """On the guest's clock, with the weekday; the organiser's own time too if it differs."""
     organizer, participant = appointment.organizer, appointment.participant
-    zone = (
-        texts.INVITATION_ZONE.format(zone=organizer.timezone)
-        if organizer.timezone != participant.timezone
-        else ""
+    zone = ""
+    if organizer.timezone != participant.timezone:
+        zone = texts.INVITATION_ZONE.format(
+            time=time_text(appointment.time), zone=offset_name(organizer.timezone)
+        )
+    moment = _seen_by(appointment, participant)
+    text = texts.INVITATION.format(
+        who=organizer.display_name,
+        zone=zone,
+        name=_name(appointment),
+        date=day_and_weekday(moment.date()),
+        time=time_text(moment),
     )
-    text = texts.INVITATION.format(who=organizer.display_name, zone=zone, **when(appointment))
     if appointment.details:
         text += texts.INVITATION_COMMENT.format(details=appointment.details)
     return text

@@ -11,10 +11,14 @@ import functools
 import re
 
 from django.utils import translation
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from calendarapp.bot import texts
+from calendarapp.bot.runtime.profiles import owner_of
 from calendarapp.bot.ui import keyboards
+from calendarapp.bot.ui.dialog import db, deliver, remember_markup, stops
+from calendarapp.services import events as event_services
 
 CB_PREFIX = "cal:"
 CB_MONTH = "cal:m:"  # cal:m:YYYY-MM — show that month
@@ -101,3 +105,33 @@ def parse_day(data: str) -> dt.date | None:
         return dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return None
+
+
+@stops
+async def month_turned(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """‹ › under any date question: that month, in place; a bad answer re-asks with it."""
+    query = update.callback_query
+    now = await db(event_services.local_now)(owner_of(update))
+    month = parse_month(query.data, now.date())
+    if month is None:
+        await query.answer(texts.CAL_OUT_OF_RANGE)
+        return None
+    markup = month_keyboard(now.date(), month)
+    remember_markup(context, markup)
+    await query.answer()
+    await deliver(lambda: query.edit_message_reply_markup(markup))
+    return None
+
+
+@stops
+async def header_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    await update.callback_query.answer()
+    return None
+
+
+def navigation_handlers() -> list[CallbackQueryHandler]:
+    """Month switching and the inert buttons (headers, past days), for a date step's state."""
+    return [
+        CallbackQueryHandler(month_turned, pattern=f"^{CB_MONTH}"),
+        CallbackQueryHandler(header_pressed, pattern=f"^{CB_NOOP}$"),
+    ]

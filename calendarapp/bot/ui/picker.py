@@ -32,6 +32,7 @@ from calendarapp.bot.ui.dialog import (
     stops,
     unless_unchanged,
 )
+from calendarapp.bot.ui.formatting import date_text, time_text
 from calendarapp.bot.ui.pager import Page
 from calendarapp.exceptions import DomainError
 from calendarapp.selectors.events import events_upcoming_first
@@ -53,7 +54,7 @@ def _check_action(action: str) -> str:
 
 
 def button_label(event) -> str:
-    label = f"#{event.pk} {event.date:%Y-%m-%d} {event.time:%H:%M} {event.name}"
+    label = f"#{event.pk} {date_text(event.date)} {time_text(event.time)} {event.name}"
     return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1] + "…"
 
 

@@ -17,7 +17,6 @@ from calendarapp.bot.ui.dialog import (
     command_tail,
     conversation,
     db,
-    deliver,
     dialog_draft,
     forget,
     registered_user,
@@ -26,6 +25,7 @@ from calendarapp.bot.ui.dialog import (
     send,
     stops,
 )
+from calendarapp.bot.ui.formatting import day_and_weekday
 from calendarapp.exceptions import DomainError, ValidationFailed
 from calendarapp.services import events as event_services
 
@@ -60,10 +60,6 @@ async def _ask_after(update, context, note: str, question: str, markup) -> None:
     await send(update, f"{note}\n\n{question}" if note else question, markup)
 
 
-def _day(date: dt.date) -> str:
-    return f"{date:%d.%m.%Y} ({texts.CAL_WEEKDAYS[date.weekday()].lower()})"
-
-
 async def _ask_date(update, context) -> str:
     now = await db(event_services.local_now)(owner_of(update))
     await ask(update, context, texts.ASK_DATE, month_calendar.month_keyboard(now.date()))
@@ -88,11 +84,11 @@ async def _date_chosen(update, context, date: dt.date, time: dt.time | None) -> 
     draft = dialog_draft(context)
     draft["date"] = date.isoformat()
     if time is None:
-        note = texts.DATE_CHOSEN.format(date=_day(date))
+        note = texts.DATE_CHOSEN.format(date=day_and_weekday(date))
         await _ask_after(update, context, note, texts.ASK_TIME, keyboards.cancel())
         return CREATE_TIME
     draft["time"] = time.strftime("%H:%M")
-    note = texts.WHEN_CHOSEN.format(date=_day(date), time=draft["time"])
+    note = texts.WHEN_CHOSEN.format(date=day_and_weekday(date), time=draft["time"])
     await _ask_after(update, context, note, texts.ASK_DETAILS, keyboards.skip_or_cancel())
     return CREATE_DETAILS
 
@@ -119,37 +115,20 @@ async def create_date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 
 @stops
-async def create_month_shown(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    query = update.callback_query
-    now = await db(event_services.local_now)(owner_of(update))
-    month = month_calendar.parse_month(query.data, now.date())
-    if month is None:
-        await query.answer(texts.CAL_OUT_OF_RANGE)
-        return None
-    markup = month_calendar.month_keyboard(now.date(), month)
-    remember(context, texts.ASK_DATE, markup)  # a bad answer re-asks with this month
-    await query.answer()
-    await deliver(lambda: query.edit_message_reply_markup(markup))
-    return None
-
-
-@stops
-async def calendar_noop(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    await update.callback_query.answer()
-    return None
-
-
-@stops
 async def create_time(update: Update, context: ContextTypes.DEFAULT_TYPE):
     draft = dialog_draft(context)
     try:
-        time = await db(event_services.parse_event_time)(
+        when = await db(event_services.parse_event_time)(
             owner_of(update), dt.date.fromisoformat(draft["date"]), update.message.text
         )
     except DomainError as error:
         return await reject(update, context, error)
-    draft["time"] = time.strftime("%H:%M")
-    await ask(update, context, texts.ASK_DETAILS, keyboards.skip_or_cancel())
+    draft["time"] = when.time.strftime("%H:%M")
+    note = ""
+    if when.date.isoformat() != draft["date"]:  # "next friday 12:30": the day moves, said so
+        draft["date"] = when.date.isoformat()
+        note = texts.DATE_MOVED.format(date=day_and_weekday(when.date), time=draft["time"])
+    await _ask_after(update, context, note, texts.ASK_DETAILS, keyboards.skip_or_cancel())
     return CREATE_DETAILS
 
 
@@ -200,8 +179,7 @@ def handlers():
             CREATE_DATE: [
                 MessageHandler(TEXT, create_date),
                 CallbackQueryHandler(create_date_picked, pattern=f"^{month_calendar.CB_DAY}"),
-                CallbackQueryHandler(create_month_shown, pattern=f"^{month_calendar.CB_MONTH}"),
-                CallbackQueryHandler(calendar_noop, pattern=f"^{month_calendar.CB_NOOP}$"),
+                *month_calendar.navigation_handlers(),
             ],
             CREATE_TIME: [MessageHandler(TEXT, create_time)],
             CREATE_DETAILS: [

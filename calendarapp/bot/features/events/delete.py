@@ -20,15 +20,36 @@ from calendarapp.bot.ui.dialog import (
 from calendarapp.bot.ui.formatting import event_card
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError
+from calendarapp.models import Appointment
+from calendarapp.selectors.appointments import active_guests_of
 from calendarapp.services import events as event_services
 
 DELETE_ID, DELETE_CONFIRM = "WAIT_ID", "WAIT_CONFIRM"
 YES_WORDS = {"да", "удалить", "да, удалить", "yes", "delete", "yes, delete"}
 
 
+def _guests_note(meetings) -> str:
+    """Who is told of the cancellation, said before the owner confirms ("" if nobody)."""
+    coming, invited = [], []
+    for meeting in meetings:
+        confirmed = meeting.status == Appointment.Status.CONFIRMED
+        (coming if confirmed else invited).append(meeting.participant.display_name)
+    lines = []
+    if coming:
+        lines.append(texts.DELETE_GUESTS_COMING.format(who=", ".join(coming)))
+    if invited:
+        lines.append(texts.DELETE_GUESTS_INVITED.format(who=", ".join(invited)))
+    if lines:
+        lines.append(str(texts.DELETE_GUESTS_TOLD))
+    return "\n".join(lines)
+
+
 async def _ask_confirmation(update, context, event) -> str:
     dialog_draft(context)["event_id"] = event.pk
     question = texts.CONFIRM_DELETE.format(event=event_card(event))
+    guests = _guests_note(await db(active_guests_of)(event.pk))
+    if guests:
+        question = f"{question}\n\n{guests}"
     await ask(update, context, question, keyboards.confirm_delete(event.pk))
     return DELETE_CONFIRM
 

@@ -1,15 +1,24 @@
-"""/edit_event [<id> [<text>]]: new details for one of my events."""
+"""/edit_event [<id> [<text>]]: change the name, date, time or details of one of my events.
 
-from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes, MessageHandler
+The event (picked, typed, or in the command) -> a button per field -> that field's question,
+checked as /create_event checks it (services.events). `/edit_event <id> <text>` sets new
+details at once, as it always did.
+"""
+
+import datetime as dt
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
 
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards
+from calendarapp.bot.runtime.profiles import owner_of
+from calendarapp.bot.ui import keyboards, month_calendar
 from calendarapp.bot.ui.dialog import (
     END,
     TEXT,
     ask,
+    ask_again,
     command_args,
     command_tail,
     conversation,
@@ -21,54 +30,157 @@ from calendarapp.bot.ui.dialog import (
     send,
     stops,
 )
+from calendarapp.bot.ui.formatting import day_and_weekday, event_card, time_text
 from calendarapp.bot.ui.pick_step import pick_event_step
-from calendarapp.exceptions import DomainError
-from calendarapp.models import EVENT_DETAILS_MAX_LENGTH
+from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
+from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH
 from calendarapp.services import events as event_services
 
-EDIT_ID, EDIT_DETAILS = "WAIT_ID", "WAIT_NEW_DETAILS"
-CLEAR_WORDS = {"-", "—"}  # remove the details
+EDIT_ID, EDIT_FIELD, EDIT_DETAILS = "WAIT_ID", "WAIT_FIELD", "WAIT_NEW_DETAILS"
+EDIT_NAME, EDIT_DATE, EDIT_TIME = "WAIT_NEW_NAME", "WAIT_NEW_DATE", "WAIT_NEW_TIME"
+CLEAR_WORDS = {"-", "—"}  # remove the details, as «-» skips them in /create_event
+CB_FIELD = "edf"  # edf:<field>:<event id>: the button names its event, like del:yes:<id>
+FIELDS = {
+    "name": (texts.BTN_EDIT_NAME, EDIT_NAME),
+    "date": (texts.BTN_EDIT_DATE, EDIT_DATE),
+    "time": (texts.BTN_EDIT_TIME, EDIT_TIME),
+    "details": (texts.BTN_EDIT_DETAILS, EDIT_DETAILS),
+}
 
 
-def _new_details_question(event) -> str:
+def _field_buttons(event_id: int):
+    labels = [
+        keyboards.button(label, callback_data=f"{CB_FIELD}:{field}:{event_id}")
+        for field, (label, _state) in FIELDS.items()
+    ]
+    cancel = keyboards.button(texts.BTN_CANCEL, callback_data=keyboards.CB_CANCEL)
+    return InlineKeyboardMarkup([labels[:2], labels[2:], [cancel]])
+
+
+def _question(field: str, event) -> str:
+    if field == "name":
+        return texts.ASK_NEW_NAME.format(id=event.pk, limit=EVENT_NAME_MAX_LENGTH, name=event.name)
+    if field == "date":
+        return texts.ASK_NEW_DATE.format(id=event.pk, date=day_and_weekday(event.date))
+    if field == "time":
+        return texts.ASK_NEW_TIME.format(id=event.pk, time=time_text(event.time))
     return texts.ASK_NEW_DETAILS.format(id=event.pk, limit=EVENT_DETAILS_MAX_LENGTH)
 
 
-async def _ask_new_details(update, context, event) -> str:
-    dialog_draft(context)["event_id"] = event.pk
-    await ask(update, context, _new_details_question(event), keyboards.cancel())
-    return EDIT_DETAILS
+async def _ask_field(update, context, event) -> str:
+    draft = dialog_draft(context)
+    draft["event_id"] = event.pk
+    question = texts.ASK_EDIT_FIELD.format(event=event_card(event))
+    await ask(update, context, question, _field_buttons(event.pk))
+    return EDIT_FIELD
 
 
-async def _save_details(update, context, event_id: int, details: str):
-    if details.strip() in CLEAR_WORDS:  # as in /create_event: no details
-        details = ""
+async def _saved(update, context, note: str = "", **changes):
+    """Apply the changes; a refusal repeats the field's question, success shows the card."""
+    event_id = dialog_draft(context)["event_id"]
     try:
-        await db(event_services.update_event_details)(update.effective_user.id, event_id, details)
+        event = await db(event_services.update_event)(
+            owner_tg_id=update.effective_user.id, event_id=event_id, **changes
+        )
+    except NotFound as error:  # deleted meanwhile: nothing left to edit
+        forget(context, "draft")
+        await send(update, texts.error_text(error))
+        return END
     except DomainError as error:
         return await reject(update, context, error)
     forget(context, "draft")
-    await send(update, texts.EVENT_EDITED.format(id=event_id))
+    if set(changes) == {"details"}:
+        await send(update, texts.EVENT_EDITED.format(id=event_id))
+    else:
+        card = texts.EVENT_UPDATED.format(event=event_card(event))
+        await send(update, f"{note}\n\n{card}" if note else card)
     return END
 
 
 async def _event_chosen(update, context, event) -> str:
     new_details = command_tail(update).split(maxsplit=1) if command_args(context) else []
-    if len(new_details) > 1:  # /edit_event <id> <text>
+    if len(new_details) > 1:  # /edit_event <id> <text>: new details at once
         # If the text is refused (too long), the dialog goes on at the details question
         # for this event: the id was fine and is not asked again.
         dialog_draft(context)["event_id"] = event.pk
-        remember(context, _new_details_question(event), keyboards.cancel())
-        state = await _save_details(update, context, event.pk, new_details[1])
+        remember(context, _question("details", event), keyboards.cancel())
+        state = await _save_details(update, context, new_details[1])
         return EDIT_DETAILS if state is None else state
-    return await _ask_new_details(update, context, event)
+    return await _ask_field(update, context, event)
 
 
 @stops
-async def edit_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    return await _save_details(
-        update, context, dialog_draft(context)["event_id"], update.message.text
-    )
+async def field_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    query = update.callback_query
+    field, event_id = context.match.group(1), int(context.match.group(2))
+    if event_id != dialog_draft(context).get("event_id"):
+        await query.answer(texts.BUTTON_EXPIRED)  # a button of an earlier /edit_event
+        return None
+    try:
+        event = await db(event_services.get_own_event)(update.effective_user.id, event_id)
+    except DomainError as error:  # deleted meanwhile
+        forget(context, "draft")
+        await send(update, texts.error_text(error))
+        return END
+    dialog_draft(context)["date"] = event.date.isoformat()  # the time step's day
+    markup = keyboards.cancel()
+    if field == "date":  # tap a day, as in /create_event
+        now = await db(event_services.local_now)(owner_of(update))
+        markup = month_calendar.month_keyboard(now.date(), max(event.date, now.date()))
+    await ask(update, context, _question(field, event), markup)
+    return FIELDS[field][1]
+
+
+@stops
+async def field_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    await ask_again(update, context, texts.EDIT_FIELD_EXPECTED)
+
+
+@stops
+async def name_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    return await _saved(update, context, name=update.message.text)
+
+
+@stops
+async def date_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    try:
+        when = await db(event_services.parse_event_when)(owner_of(update), update.message.text)
+    except DomainError as error:
+        return await reject(update, context, error)
+    if when.time is None:  # a day only: the event keeps its time
+        return await _saved(update, context, date=when.date)
+    return await _saved(update, context, date=when.date, time=when.time)
+
+
+@stops
+async def date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    day = month_calendar.parse_day(update.callback_query.data)
+    if day is None:  # forged
+        error = ValidationFailed("Not a date.", code="date_invalid", text="?")
+        return await reject(update, context, error)
+    return await _saved(update, context, date=day)
+
+
+@stops
+async def time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    day = dt.date.fromisoformat(dialog_draft(context)["date"])
+    try:
+        when = await db(event_services.parse_event_time)(owner_of(update), day, update.message.text)
+    except DomainError as error:
+        return await reject(update, context, error)
+    note = ""
+    if when.date != day:  # "next friday 12:30": the day moves too, and the answer says so
+        note = texts.DATE_MOVED.format(date=day_and_weekday(when.date), time=time_text(when.time))
+    return await _saved(update, context, note, date=when.date, time=when.time)
+
+
+async def _save_details(update, context, details: str):
+    return await _saved(update, context, details="" if details.strip() in CLEAR_WORDS else details)
+
+
+@stops
+async def details_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    return await _save_details(update, context, update.message.text)
 
 
 def handlers():
@@ -78,7 +190,20 @@ def handlers():
         [CommandHandler("edit_event", step.entry)],
         {
             EDIT_ID: step.handlers,
-            EDIT_DETAILS: [MessageHandler(TEXT, edit_details)],
+            EDIT_FIELD: [
+                CallbackQueryHandler(
+                    field_chosen, pattern=rf"^{CB_FIELD}:({'|'.join(FIELDS)}):(\d{{1,18}})$"
+                ),
+                MessageHandler(TEXT, field_typed),
+            ],
+            EDIT_NAME: [MessageHandler(TEXT, name_typed)],
+            EDIT_DATE: [
+                MessageHandler(TEXT, date_typed),
+                CallbackQueryHandler(date_picked, pattern=f"^{month_calendar.CB_DAY}"),
+                *month_calendar.navigation_handlers(),
+            ],
+            EDIT_TIME: [MessageHandler(TEXT, time_typed)],
+            EDIT_DETAILS: [MessageHandler(TEXT, details_typed)],
         },
     )
     return [(Group.EDIT_EVENT, edit)]

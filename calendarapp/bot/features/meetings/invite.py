@@ -205,7 +205,8 @@ async def _create(update, context, details: str):
     notifications.wake(context)
     # create_appointment returns the meeting with its event and participant loaded
     who = appointment.participant.display_name
-    await send(update, texts.INVITE_SENT.format(who=who, **when(appointment)))
+    moment = when(appointment, appointment.organizer)
+    await send(update, texts.INVITE_SENT.format(who=who, **moment))
     return END
 
 

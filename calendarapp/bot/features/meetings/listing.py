@@ -41,13 +41,15 @@ def meetings_page(viewer_id: int, page: int = 1) -> tuple[str, InlineKeyboardMar
     for item in shown.items(queryset):
         mine = item.organizer_id == viewer_id
         template = texts.MEETING_AS_ORGANIZER if mine else texts.MEETING_AS_GUEST
-        other = item.participant if mine else item.organizer
+        me, other = (
+            (item.organizer, item.participant) if mine else (item.participant, item.organizer)
+        )
         lines.append(
             template.format(
                 id=item.pk,
                 who=other.display_name,
                 status=texts.MEETING_STATUS.get(item.status, item.status),
-                **when(item),
+                **when(item, me),
             )
         )
         label = texts.BTN_CANCEL_MEETING.format(id=item.pk)

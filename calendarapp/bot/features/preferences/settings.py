@@ -17,11 +17,12 @@ from calendarapp.bot.ui.dialog import (
 from calendarapp.exceptions import DomainError
 from calendarapp.selectors.users import get_user
 from calendarapp.services.reminders import set_default_reminder
+from calendarapp.services.timezones import offset_name
 
 
 def _settings_text(user) -> str:
     return texts.SETTINGS.format(
-        zone=user.timezone,
+        zone=offset_name(user.timezone),
         now=local_time(user.timezone),
         phrase=choice_keyboards.reminder_phrase(user.default_reminder_minutes),
     )

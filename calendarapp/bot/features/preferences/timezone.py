@@ -23,7 +23,7 @@ from calendarapp.bot.ui.dialog import (
     stops,
 )
 from calendarapp.exceptions import DomainError
-from calendarapp.services.timezones import zone_of
+from calendarapp.services.timezones import offset_name, zone_of
 from calendarapp.services.users import set_user_timezone
 
 WAIT_TIMEZONE = "WAIT_TIMEZONE"
@@ -41,7 +41,8 @@ async def _save_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, tex
         return await reject(update, context, error)
     remember_profile(context, user)
     forget(context)
-    await send(update, texts.TIMEZONE_SET.format(zone=user.timezone, now=local_time(user.timezone)))
+    zone, now = offset_name(user.timezone), local_time(user.timezone)
+    await send(update, texts.TIMEZONE_SET.format(zone=zone, now=now))
     return END
 
 
@@ -49,7 +50,8 @@ async def timezone_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
     user = await registered_user(update)
     if user is None:
         return END
-    question = texts.ASK_TIMEZONE.format(zone=user.timezone, now=local_time(user.timezone))
+    zone, now = offset_name(user.timezone), local_time(user.timezone)
+    question = texts.ASK_TIMEZONE.format(zone=zone, now=now)
     markup = choice_keyboards.timezone_choice(django_timezone.now())
     typed = command_tail(update).strip()
     if typed:  # /timezone Europe/Berlin
