@@ -34,7 +34,7 @@ DIALOGS = {
     ),
     "read": (["/read_event", "{party}"], lambda w, ids: w),
     "edit": (
-        ["/edit_event", "{party}", "New details"],
+        ["/edit_event", "{party}", "!" + str(texts.BTN_EDIT_DETAILS), "New details"],
         lambda w, ids: _events(
             w,
             lambda e: (
@@ -76,8 +76,13 @@ def world(ann_id: int) -> dict:
 
 
 def say(bot, user, text: str) -> list[str]:
-    """Send and wait until the bot has finished with it; everything it said."""
-    bot.wait_processed(user.send(text))
+    """Send (or, for "!label", press the newest button so labelled) and wait until the bot
+    has finished with it; everything it said."""
+    if text.startswith("!"):
+        message, button = bot.session.find_button(user.user, text[1:])
+        bot.wait_processed(bot.call(bot.fake.press, user.user, message, button["callback_data"]))
+    else:
+        bot.wait_processed(user.send(text))
     activity = bot.call(lambda: list(bot.fake.activity[user.id]))
     said, user.seen = activity[user.seen :], len(activity)
     return [item.text for item in said]
