@@ -109,7 +109,7 @@ class BotStatisticsAdmin(ReadOnlyAdmin):
         days = int(period) if period in {str(p) for p in self.chart_periods} else 30
         request.GET = query  # the changelist treats unknown parameters as bad filters
         extra_context = (extra_context or {}) | {
-            "chart": line_chart(daily_series(days)),
+            "chart": line_chart(daily_series(days=days)),
             "chart_days": days,
             "chart_periods": self.chart_periods,
         }

@@ -1,44 +1,17 @@
-"""Parsing of what people type: dates, times, ids, Telegram users.
+"""Parsing of what people type: ids and Telegram users.
 
-Kept apart from the bot so the same rules serve every client. `parse_date`/`parse_time` accept
-only the seed's strict formats; the bot's date and time steps use `services.natural_dates`
-(phrases, relative to the user's zone) through `services.events.parse_event_when`. Every
-failure is a `ValidationFailed` with a code.
+Kept apart from the bot so the same rules serve every client (the bot, the API's filters,
+the services). Dates and times are `services.natural_dates`' job. Every failure is a
+`ValidationFailed` with a code.
 """
-
-import datetime as dt
-import re
 
 from calendarapp.exceptions import ValidationFailed
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
-_DATE_SHAPES = (re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$"), re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$"))
-_TIME_SHAPE = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-MAX_ID = 2**63 - 1
-
-
-def parse_date(text: str) -> dt.date:
-    """Accept YYYY-MM-DD or DD.MM.YYYY; a well-shaped but impossible date gets its own code."""
-    text = (text or "").strip()
-    if not any(shape.match(text) for shape in _DATE_SHAPES):
-        raise ValidationFailed("Expected a date as YYYY-MM-DD or DD.MM.YYYY.", code="date_format")
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationFailed("{text} is not a real date.", code="date_impossible", text=text)
-
-
-def parse_time(text: str) -> dt.time:
-    """Accept HH:MM (also H:MM and HH.MM)."""
-    match = _TIME_SHAPE.match((text or "").strip())
-    if not match:
-        raise ValidationFailed("Expected a time as HH:MM.", code="time_format")
-    hour, minute = int(match[1]), int(match[2])
-    if hour > 23 or minute > 59:
-        raise ValidationFailed("{text} is not a real time.", code="time_impossible", text=text)
-    return dt.time(hour, minute)
+MAX_ID = 2**63 - 1  # the largest key a 64-bit database column holds
+MAX_TELEGRAM_ID = MAX_ID  # Telegram ids are keys of that size
+MAX_TELEGRAM_ID_DIGITS = len(str(MAX_TELEGRAM_ID))  # 19
+USERNAME_MAX_LENGTH = 64  # TgUser.username; Telegram's own names are shorter still
+USERNAME_TYPED_MAX_LENGTH = USERNAME_MAX_LENGTH + 1  # with its "@"
 
 
 def parse_id(text: str) -> int:
@@ -53,3 +26,39 @@ def parse_id(text: str) -> int:
     if value == 0:
         raise ValidationFailed("Expected a number.", code="id_format")
     return value
+
+
+def validate_tg_id(tg_id: int) -> int:
+    """A Telegram id given as a number (a profile, a token, a request)."""
+    if isinstance(tg_id, bool) or not isinstance(tg_id, int) or not 0 < tg_id <= MAX_TELEGRAM_ID:
+        raise ValidationFailed("A Telegram id is a positive 64-bit integer.", code="invalid_tg_id")
+    return tg_id
+
+
+def parse_username(text: str) -> str:
+    """A typed Telegram username, "@bob" or "bob", -> "bob"; a name no account can have
+    (empty, too long, with spaces or control characters) is refused."""
+    name = (text or "").strip().removeprefix("@")
+    if (
+        not name
+        or len(name) > USERNAME_MAX_LENGTH
+        or not name.isprintable()
+        or any(char.isspace() for char in name)
+    ):
+        raise ValidationFailed(
+            "Not a Telegram username.", code="username_invalid", limit=USERNAME_MAX_LENGTH
+        )
+    return name
+
+
+def parse_telegram_user(text: str) -> int | str:
+    """Whom a person means: a typed Telegram id (digits) -> int, else a @username -> the
+    name without its "@" (a username never starts with a digit, so "@123" is a name)."""
+    text = (text or "").strip()
+    if text.isdecimal() and text.isascii():
+        if len(text) > MAX_TELEGRAM_ID_DIGITS:  # more than any 64-bit id, whatever its value
+            raise ValidationFailed(
+                "A Telegram id is a positive 64-bit integer.", code="invalid_tg_id"
+            )
+        return validate_tg_id(int(text))
+    return parse_username(text)

@@ -21,7 +21,7 @@ def anon():
 
 def make_event(owner, day, name="Event", *, public=True, hour=10, details=""):
     return create_event(
-        owner.pk,
+        owner_tg_id=owner.pk,
         name=name,
         date=day,
         time=dt.time(hour, 0),

@@ -25,12 +25,14 @@ NOON = dt.time(12, 0)
 
 @pytest.fixture
 def party(alice, tomorrow):
-    return create_event(alice.pk, name="Party", date=tomorrow, time=NOON)
+    return create_event(owner_tg_id=alice.pk, name="Party", date=tomorrow, time=NOON)
 
 
 @pytest.mark.django_db
 def test_invitation_is_created_with_its_notification(alice, bob, party):
-    appointment = create_appointment(alice.pk, bob.pk, party.pk, details="bring cake")
+    appointment = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk, details="bring cake"
+    )
     assert appointment.status == Appointment.Status.PENDING
     assert (appointment.date, appointment.time) == (party.date, party.time)
     message = OutboxMessage.objects.get()
@@ -41,7 +43,7 @@ def test_invitation_is_created_with_its_notification(alice, bob, party):
 @pytest.mark.django_db
 def test_invitation_rules(alice, bob, make_user, party, tomorrow):
     carol = make_user(1003, "carol")
-    bobs_event = create_event(bob.pk, name="Bob's", date=tomorrow, time=NOON)
+    bobs_event = create_event(owner_tg_id=bob.pk, name="Bob's", date=tomorrow, time=NOON)
     create_user_profile(TelegramProfile(tg_id=2000))  # known from the API, never started the bot
     cases = [
         ((alice.pk, alice.pk, party.pk), ValidationFailed, "invite_self"),
@@ -49,30 +51,34 @@ def test_invitation_rules(alice, bob, make_user, party, tomorrow):
         ((alice.pk, 999_999, party.pk), NotFound, "participant_not_found"),
         ((alice.pk, 2000, party.pk), Conflict, "participant_unreachable"),
     ]
-    for args, error_type, code in cases:
+    for (organizer, participant, event), error_type, code in cases:
         with pytest.raises(error_type) as error:
-            create_appointment(*args)
+            create_appointment(
+                organizer_tg_id=organizer, participant_tg_id=participant, event_id=event
+            )
         assert error.value.code == code
-    create_appointment(alice.pk, bob.pk, party.pk)
+    create_appointment(organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk)
     with pytest.raises(Conflict) as error:
-        create_appointment(alice.pk, bob.pk, party.pk)
+        create_appointment(organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk)
     assert error.value.code == "already_invited"
-    other = create_event(alice.pk, name="Same time", date=tomorrow, time=NOON)
+    other = create_event(owner_tg_id=alice.pk, name="Same time", date=tomorrow, time=NOON)
     with pytest.raises(Conflict) as error:
-        create_appointment(alice.pk, bob.pk, other.pk)
+        create_appointment(organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=other.pk)
     assert error.value.code == "participant_busy"
-    create_appointment(alice.pk, carol.pk, other.pk)
+    create_appointment(organizer_tg_id=alice.pk, participant_tg_id=carol.pk, event_id=other.pk)
     assert Appointment.objects.count() == 2
     assert OutboxMessage.objects.count() == 2
 
 
 @pytest.mark.django_db
 def test_answer_once_and_organizer_is_told(alice, bob, party):
-    appointment = create_appointment(alice.pk, bob.pk, party.pk)
-    respond_to_invitation(bob.pk, appointment.pk, accept=True)
+    appointment = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk
+    )
+    respond_to_invitation(participant_tg_id=bob.pk, appointment_id=appointment.pk, accept=True)
     assert Appointment.objects.get().status == Appointment.Status.CONFIRMED
     with pytest.raises(Conflict) as error:
-        respond_to_invitation(bob.pk, appointment.pk, accept=False)
+        respond_to_invitation(participant_tg_id=bob.pk, appointment_id=appointment.pk, accept=False)
     assert error.value.params["status"] == Appointment.Status.CONFIRMED
     assert Appointment.objects.get().status == Appointment.Status.CONFIRMED
     told = OutboxMessage.objects.filter(kind=INVITATION_ANSWERED)
@@ -81,38 +87,48 @@ def test_answer_once_and_organizer_is_told(alice, bob, party):
 
 @pytest.mark.django_db
 def test_only_the_participant_can_answer(alice, bob, party):
-    appointment = create_appointment(alice.pk, bob.pk, party.pk)
+    appointment = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk
+    )
     with pytest.raises(NotFound):
-        respond_to_invitation(alice.pk, appointment.pk, accept=True)
+        respond_to_invitation(
+            participant_tg_id=alice.pk, appointment_id=appointment.pk, accept=True
+        )
 
 
 @pytest.mark.django_db
 def test_cancel_by_either_side_tells_the_other(alice, bob, make_user, party):
-    appointment = create_appointment(alice.pk, bob.pk, party.pk)
+    appointment = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk
+    )
     stranger = make_user(1009)
     with pytest.raises(NotFound):
-        cancel_appointment(stranger.pk, appointment.pk)
-    cancel_appointment(bob.pk, appointment.pk)
+        cancel_appointment(actor_tg_id=stranger.pk, appointment_id=appointment.pk)
+    cancel_appointment(actor_tg_id=bob.pk, appointment_id=appointment.pk)
     assert Appointment.objects.get().status == Appointment.Status.CANCELLED
     assert OutboxMessage.objects.last().chat_id == alice.pk
     with pytest.raises(Conflict):
-        cancel_appointment(alice.pk, appointment.pk)
+        cancel_appointment(actor_tg_id=alice.pk, appointment_id=appointment.pk)
     # A cancelled invitation no longer blocks a new one.
-    create_appointment(alice.pk, bob.pk, party.pk)
+    create_appointment(organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_presses_at_once_make_one_transition(alice, bob, party):
     if connection.vendor == "sqlite":
         pytest.skip("row locks need PostgreSQL")
-    appointment = create_appointment(alice.pk, bob.pk, party.pk)
+    appointment = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk
+    )
     barrier = threading.Barrier(2)
     outcomes = []
 
     def press(accept):
         barrier.wait()
         try:
-            respond_to_invitation(bob.pk, appointment.pk, accept=accept)
+            respond_to_invitation(
+                participant_tg_id=bob.pk, appointment_id=appointment.pk, accept=accept
+            )
             outcomes.append("changed")
         except Conflict:
             outcomes.append("already")
@@ -132,28 +148,34 @@ def test_two_presses_at_once_make_one_transition(alice, bob, party):
 @pytest.mark.django_db
 def test_busy_also_as_organiser_of_a_meeting(alice, bob, make_user, party, tomorrow):
     carol = make_user(1003, "carol")
-    bobs = create_event(bob.pk, name="Bob's", date=tomorrow, time=NOON)
-    create_appointment(bob.pk, carol.pk, bobs.pk)  # Bob hosts a meeting at noon
+    bobs = create_event(owner_tg_id=bob.pk, name="Bob's", date=tomorrow, time=NOON)
+    # Bob hosts a meeting at noon.
+    create_appointment(organizer_tg_id=bob.pk, participant_tg_id=carol.pk, event_id=bobs.pk)
     with pytest.raises(Conflict) as error:
-        create_appointment(alice.pk, bob.pk, party.pk)
+        create_appointment(organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk)
     assert error.value.code == "participant_busy"
 
 
 @pytest.mark.django_db
 def test_check_invitation_refuses_like_create_without_writing(alice, bob, party):
-    assert check_invitation(alice.pk, bob.pk, party.pk) == party
-    create_appointment(alice.pk, bob.pk, party.pk)
+    assert (
+        check_invitation(organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk)
+        == party
+    )
+    create_appointment(organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk)
     with pytest.raises(Conflict) as error:
-        check_invitation(alice.pk, bob.pk, party.pk)
+        check_invitation(organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk)
     assert error.value.code == "already_invited"
     with pytest.raises(ValidationFailed):
-        check_invitee(alice.pk, alice.pk)
+        check_invitee(organizer_tg_id=alice.pk, participant_tg_id=alice.pk)
     assert Appointment.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_undelivered_invitation_is_cancelled_and_organiser_told(alice, bob, party):
-    appointment = create_appointment(alice.pk, bob.pk, party.pk)
+    appointment = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk
+    )
     assert cancel_undelivered_invitation(appointment.pk).status == Appointment.Status.CANCELLED
     told = OutboxMessage.objects.get(kind=INVITATION_UNDELIVERED)
     assert (told.chat_id, told.payload) == (alice.pk, {"appointment_id": appointment.pk})
@@ -164,8 +186,10 @@ def test_undelivered_invitation_is_cancelled_and_organiser_told(alice, bob, part
 
 @pytest.mark.django_db
 def test_answer_notification_records_the_answer(alice, bob, party):
-    appointment = create_appointment(alice.pk, bob.pk, party.pk)
-    respond_to_invitation(bob.pk, appointment.pk, accept=False)
+    appointment = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk
+    )
+    respond_to_invitation(participant_tg_id=bob.pk, appointment_id=appointment.pk, accept=False)
     told = OutboxMessage.objects.get(kind=INVITATION_ANSWERED)
     assert told.payload == {"appointment_id": appointment.pk, "accepted": False}
 
@@ -175,15 +199,17 @@ def test_two_invitations_for_the_same_moment_at_once_one_wins(alice, bob, make_u
     if connection.vendor == "sqlite":
         pytest.skip("row locks need PostgreSQL")
     carol = make_user(1003, "carol")
-    first = create_event(alice.pk, name="A", date=tomorrow, time=NOON)
-    second = create_event(carol.pk, name="C", date=tomorrow, time=NOON)
+    first = create_event(owner_tg_id=alice.pk, name="A", date=tomorrow, time=NOON)
+    second = create_event(owner_tg_id=carol.pk, name="C", date=tomorrow, time=NOON)
     barrier = threading.Barrier(2)
     outcomes = []
 
     def invite(organizer, event):
         barrier.wait()
         try:
-            create_appointment(organizer.pk, bob.pk, event.pk)
+            create_appointment(
+                organizer_tg_id=organizer.pk, participant_tg_id=bob.pk, event_id=event.pk
+            )
             outcomes.append("invited")
         except Conflict as error:
             outcomes.append(error.code)

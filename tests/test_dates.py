@@ -11,7 +11,7 @@ from calendarapp.bot.outbox import reminders as bot_reminders
 from calendarapp.bot.ui import month_calendar
 from calendarapp.exceptions import NotRegistered, ValidationFailed
 from calendarapp.models import OutboxMessage
-from calendarapp.services import events as event_services
+from calendarapp.services import dates
 from calendarapp.services.appointments import (
     cancel_appointment,
     create_appointment,
@@ -39,50 +39,56 @@ def frozen(monkeypatch):
 
 @pytest.mark.django_db
 def test_phrases_are_relative_to_the_owners_zone(alice, frozen):
-    assert parse_event_when(alice.pk, "завтра") == When(dt.date(2026, 11, 26), None)
-    set_user_timezone(alice.pk, "America/New_York")
-    assert parse_event_when(alice.pk, "завтра") == When(dt.date(2026, 11, 25), None)
-    assert parse_event_when(alice.pk, "сегодня") == When(dt.date(2026, 11, 24), None)
+    assert parse_event_when(owner=alice.pk, text="завтра") == When(dt.date(2026, 11, 26), None)
+    set_user_timezone(tg_id=alice.pk, text="America/New_York")
+    assert parse_event_when(owner=alice.pk, text="завтра") == When(dt.date(2026, 11, 25), None)
+    assert parse_event_when(owner=alice.pk, text="сегодня") == When(dt.date(2026, 11, 24), None)
     # 18:30 in New York is still ahead; in Moscow the 24th is over.
-    assert parse_event_when(alice.pk, "сегодня в 18:30").time == dt.time(18, 30)
+    assert parse_event_when(owner=alice.pk, text="сегодня в 18:30").time == dt.time(18, 30)
 
 
 @pytest.mark.django_db
 def test_past_days_and_moments_are_refused(alice, frozen):
     with pytest.raises(ValidationFailed) as error:
-        parse_event_when(alice.pk, "24.11.2026")  # yesterday in Moscow
+        parse_event_when(owner=alice.pk, text="24.11.2026")  # yesterday in Moscow
     assert error.value.code == "date_in_past"
     with pytest.raises(ValidationFailed) as error:
-        parse_event_when(alice.pk, "сегодня в 01:00")  # 02:30 in Moscow now
+        parse_event_when(owner=alice.pk, text="сегодня в 01:00")  # 02:30 in Moscow now
     assert error.value.code == "in_past"
-    assert parse_event_when(alice.pk, "сегодня в 03:00").time == dt.time(3, 0)
+    assert parse_event_when(owner=alice.pk, text="сегодня в 03:00").time == dt.time(3, 0)
     with pytest.raises(ValidationFailed) as error:
-        parse_event_time(alice.pk, dt.date(2026, 11, 25), "02:00")
+        parse_event_time(owner=alice.pk, date=dt.date(2026, 11, 25), text="02:00")
     assert error.value.code == "in_past"
-    assert parse_event_time(alice.pk, dt.date(2026, 11, 25), "в 18:00") == When(
+    assert parse_event_time(owner=alice.pk, date=dt.date(2026, 11, 25), text="в 18:00") == When(
         dt.date(2026, 11, 25), dt.time(18, 0)
     )
     with pytest.raises(ValidationFailed) as error:
-        check_event_date(alice.pk, dt.date(2026, 11, 24))
+        check_event_date(owner=alice.pk, date=dt.date(2026, 11, 24))
     assert error.value.code == "date_in_past"
-    assert check_event_date(alice.pk, dt.date(2026, 11, 25)) == dt.date(2026, 11, 25)
+    assert check_event_date(owner=alice.pk, date=dt.date(2026, 11, 25)) == dt.date(2026, 11, 25)
 
 
 @pytest.mark.django_db
 def test_unknown_user_cannot_parse(db):
     with pytest.raises(NotRegistered):
-        parse_event_when(424242, "завтра")
+        parse_event_when(owner=424242, text="завтра")
 
 
 @pytest.mark.django_db
 def test_lead_time_already_begun_is_not_reminded(alice, frozen):
     # Starts in 20 minutes (Moscow 02:50) with a 30-minute reminder: no message at all.
     event = create_event(
-        alice.pk, name="Soon", date=dt.date(2026, 11, 25), time=dt.time(2, 50), reminder_minutes=30
+        owner_tg_id=alice.pk,
+        name="Soon",
+        date=dt.date(2026, 11, 25),
+        time=dt.time(2, 50),
+        reminder_minutes=30,
     )
     assert event.reminder_sent_at is not None
     assert claim_due_reminders(now=INSTANT) == 0
-    later = create_event(alice.pk, name="Later", date=dt.date(2026, 11, 25), time=dt.time(4, 0))
+    later = create_event(
+        owner_tg_id=alice.pk, name="Later", date=dt.date(2026, 11, 25), time=dt.time(4, 0)
+    )
     assert later.reminder_sent_at is None
     assert later.remind_at == dt.datetime(2026, 11, 25, 3, 30, tzinfo=ZoneInfo("Europe/Moscow"))
 
@@ -100,13 +106,25 @@ def test_lead_time_already_begun_is_not_reminded(alice, frozen):
         ("нет", None),
         ("без напоминания", None),
         ("off", None),
+        ("1 hour", 60),
+        ("10 minutes", 10),
+        ("1 day", 1440),
+        ("30 min", 30),
+        ("an hour", 60),
+        ("half an hour", 30),
+        ("24 hours", 1440),
+        ("10min", 10),
+        ("1 Hour before", 60),
+        ("never", None),
     ],
 )
 def test_typed_lead_times(typed, minutes):
     assert parse_lead_time(typed) == minutes
 
 
-@pytest.mark.parametrize("typed", ["", "15", "за 2 недели", "x" * 1000])
+@pytest.mark.parametrize(
+    "typed", ["", "15", "за 2 недели", "x" * 1000, "2 hours", "1.5 hours", "hour hour", "-10"]
+)
 def test_typed_lead_times_refused(typed):
     with pytest.raises(ValidationFailed) as error:
         parse_lead_time(typed)
@@ -117,7 +135,7 @@ def test_user_now_falls_back_for_a_broken_zone_name(frozen):
     class Broken:
         timezone = "Not/AZone"
 
-    assert event_services.user_now(Broken()).utcoffset() == dt.timedelta(hours=3)
+    assert dates.user_now(Broken()).utcoffset() == dt.timedelta(hours=3)
 
 
 # --- the month calendar --------------------------------------------------------------------
@@ -187,10 +205,12 @@ def test_parse_day(data, expected):
 # --- the reminder renderer (what the outbox dispatcher sends) -------------------------------
 @pytest.mark.django_db
 def test_reminder_renderer(alice, bob, tomorrow, monkeypatch):
-    event = create_event(alice.pk, name="Review", date=tomorrow, time=dt.time(15, 0))
-    appointment = create_appointment(alice.pk, bob.pk, event.pk)
-    respond_to_invitation(bob.pk, appointment.pk, accept=True)
-    set_user_timezone(bob.pk, "Asia/Novosibirsk")  # 4 hours ahead of Moscow
+    event = create_event(owner_tg_id=alice.pk, name="Review", date=tomorrow, time=dt.time(15, 0))
+    appointment = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=event.pk
+    )
+    respond_to_invitation(participant_tg_id=bob.pk, appointment_id=appointment.pk, accept=True)
+    set_user_timezone(tg_id=bob.pk, text="Asia/Novosibirsk")  # 4 hours ahead of Moscow
     monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at)
     assert claim_due_reminders(now=event.remind_at) == 2
     to_alice, to_bob = OutboxMessage.objects.filter(kind="reminder").order_by("chat_id")
@@ -203,7 +223,7 @@ def test_reminder_renderer(alice, bob, tomorrow, monkeypatch):
         "(Asia/Novosibirsk)."
     )
     # Cancelled meeting, started event, deleted event: nothing to send any more.
-    cancel_appointment(alice.pk, appointment.pk)
+    cancel_appointment(actor_tg_id=alice.pk, appointment_id=appointment.pk)
     assert bot_reminders.render_reminder(to_bob) is None
     monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at + dt.timedelta(hours=1))
     assert bot_reminders.render_reminder(to_alice) is None
@@ -233,9 +253,11 @@ def test_a_bare_number_that_is_no_hour_is_refused(typed):
 @pytest.mark.django_db
 def test_dates_more_than_a_century_ahead_are_refused(alice, frozen):
     with pytest.raises(ValidationFailed) as error:
-        parse_event_when(alice.pk, "31.12.9999")
+        parse_event_when(owner=alice.pk, text="31.12.9999")
     assert error.value.code == "date_too_far"
     assert texts.error_text(error.value) == "Это слишком далеко. Укажите дату не позже 31.12.2126."
     with pytest.raises(ValidationFailed):
-        create_event(alice.pk, name="Far", date=dt.date(2127, 1, 1), time=dt.time(10))
-    assert create_event(alice.pk, name="Ok", date=dt.date(2126, 12, 31), time=dt.time(23)).pk
+        create_event(owner_tg_id=alice.pk, name="Far", date=dt.date(2127, 1, 1), time=dt.time(10))
+    assert create_event(
+        owner_tg_id=alice.pk, name="Ok", date=dt.date(2126, 12, 31), time=dt.time(23)
+    ).pk

@@ -77,9 +77,9 @@ def test_any_change_gives_a_new_version(client, alice, calendar, change):
     first = client.get(path)
     body(first)
     if change == "edit":
-        update_event_details(alice.pk, calendar.pk, "Bring the X-ray")
+        update_event_details(owner_tg_id=alice.pk, event_id=calendar.pk, details="Bring the X-ray")
     elif change == "delete":
-        delete_event(alice.pk, calendar.pk)
+        delete_event(owner_tg_id=alice.pk, event_id=calendar.pk)
     elif change == "meeting_cancelled":
         meeting = Appointment.objects.get(status="confirmed")
         meeting.status = "cancelled"

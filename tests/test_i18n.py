@@ -292,15 +292,15 @@ def test_an_explicit_choice_wins():
 @pytest.mark.django_db
 def test_set_language_is_stored_and_validated():
     TgUser.objects.create(tg_id=1, language_code="ru")
-    assert set_user_language(1, " EN ").language == "en"
+    assert set_user_language(tg_id=1, language=" EN ").language == "en"
     assert TgUser.objects.get(pk=1).language == "en"
     with pytest.raises(ValidationFailed) as error:
-        set_user_language(1, "klingon")
+        set_user_language(tg_id=1, language="klingon")
     assert error.value.code == "language_unknown"
     with pytest.raises(ValidationFailed):
-        set_user_language(1, "")
+        set_user_language(tg_id=1, language="")
     with pytest.raises(NotRegistered):
-        set_user_language(2, "en")
+        set_user_language(tg_id=2, language="en")
 
 
 def test_recipient_language_renders_for_the_recipient_not_the_sender():

@@ -32,7 +32,7 @@ NOW = dt.datetime(2026, 11, 24, 10, 0)  # a Tuesday
     ],
 )
 def test_dates_people_type(text, expected):
-    assert parse_when(text, NOW) == expected
+    assert parse_when(text=text, now=NOW) == expected
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_dates_people_type(text, expected):
 )
 def test_dates_that_do_not_exist_or_make_no_sense(text):
     with pytest.raises(ValidationFailed) as error:
-        parse_when(text, NOW)
+        parse_when(text=text, now=NOW)
     assert error.value.code == "date_invalid"
 
 
@@ -91,7 +91,7 @@ CHOSEN = dt.date(2026, 12, 10)
     ],
 )
 def test_the_time_step_keeps_or_moves_the_day(text, expected):
-    assert parse_time_on(text, date=CHOSEN, now=NOW) == expected
+    assert parse_time_on(text=text, date=CHOSEN, now=NOW) == expected
 
 
 @pytest.mark.parametrize(
@@ -99,11 +99,11 @@ def test_the_time_step_keeps_or_moves_the_day(text, expected):
 )
 def test_the_time_step_refuses_a_day_alone_and_impossible_times(text, code):
     with pytest.raises(ValidationFailed) as error:
-        parse_time_on(text, date=CHOSEN, now=NOW)
+        parse_time_on(text=text, date=CHOSEN, now=NOW)
     assert error.value.code == code
 
 
 def test_an_impossible_time_inside_a_date_phrase_is_refused():
     with pytest.raises(ValidationFailed) as error:
-        parse_when("завтра в 25:99", NOW)
+        parse_when(text="завтра в 25:99", now=NOW)
     assert (error.value.code, error.value.params) == ("time_impossible", {"text": "25:99"})

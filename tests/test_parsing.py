@@ -3,50 +3,8 @@ import datetime as dt
 import pytest
 
 from calendarapp.exceptions import ValidationFailed
-from calendarapp.parsing import parse_date, parse_id, parse_time
-from calendarapp.services.events import ensure_date_not_past
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2030-12-31", dt.date(2030, 12, 31)),
-        ("1.2.2030", dt.date(2030, 2, 1)),
-        (" 29.02.2032 ", dt.date(2032, 2, 29)),
-    ],
-)
-def test_parse_date_accepts_both_formats(text, expected):
-    assert parse_date(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        ("tomorrow", "date_format"),
-        ("2030/01/01", "date_format"),
-        ("", "date_format"),
-        ("2030-02-30", "date_impossible"),
-        ("31.04.2030", "date_impossible"),
-        ("2030-13-01", "date_impossible"),
-    ],
-)
-def test_parse_date_rejects_with_a_code(text, code):
-    with pytest.raises(ValidationFailed) as caught:
-        parse_date(text)
-    assert caught.value.code == code
-
-
-def test_parse_time():
-    assert parse_time("9:05") == dt.time(9, 5)
-    assert parse_time("23.59") == dt.time(23, 59)
-    for text, code in [
-        ("noon", "time_format"),
-        ("24:00", "time_impossible"),
-        ("12:60", "time_impossible"),
-    ]:
-        with pytest.raises(ValidationFailed) as caught:
-            parse_time(text)
-        assert caught.value.code == code
+from calendarapp.parsing import MAX_TELEGRAM_ID, parse_id, parse_telegram_user
+from calendarapp.services.dates import ensure_date_not_past
 
 
 def test_parse_id():
@@ -56,8 +14,49 @@ def test_parse_id():
             parse_id(text)
 
 
-def test_ensure_date_not_past(alice, tomorrow):
-    ensure_date_not_past(alice, tomorrow)
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("123456789", 123456789),
+        (" 42 ", 42),
+        (str(MAX_TELEGRAM_ID), 2**63 - 1),  # the largest 64-bit id, 19 digits
+        ("0000000000000000042", 42),  # 19 digits, a small value
+        ("@bob", "bob"),
+        ("bob", "bob"),
+        ("  @Bob_Smith ", "Bob_Smith"),
+        ("@123", "123"),  # with "@" it is a name, never an id
+        ("@" + "a" * 64, "a" * 64),  # 65 characters typed: the longest name a profile keeps
+    ],
+)
+def test_parse_telegram_user_reads_ids_and_usernames(typed, expected):
+    assert parse_telegram_user(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        (str(MAX_TELEGRAM_ID + 1), "invalid_tg_id"),  # past 64 bits
+        ("9" * 19, "invalid_tg_id"),
+        ("1" + "0" * 19, "invalid_tg_id"),  # 20 digits
+        ("9" * 40, "invalid_tg_id"),
+        ("0", "invalid_tg_id"),
+        ("", "username_invalid"),
+        ("@", "username_invalid"),
+        (" @ ", "username_invalid"),
+        ("@" + "a" * 65, "username_invalid"),  # 66 characters typed
+        ("a" * 65, "username_invalid"),
+        ("@bob smith", "username_invalid"),
+        ("@bob\x00", "username_invalid"),
+    ],
+)
+def test_parse_telegram_user_refuses_what_no_account_has(typed, code):
     with pytest.raises(ValidationFailed) as caught:
-        ensure_date_not_past(alice, tomorrow - dt.timedelta(days=3))
+        parse_telegram_user(typed)
+    assert caught.value.code == code
+
+
+def test_ensure_date_not_past(alice, tomorrow):
+    ensure_date_not_past(user=alice, date=tomorrow)
+    with pytest.raises(ValidationFailed) as caught:
+        ensure_date_not_past(user=alice, date=tomorrow - dt.timedelta(days=3))
     assert caught.value.code == "date_in_past"

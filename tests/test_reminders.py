@@ -5,14 +5,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection, connections
 
+from calendarapp.bot import texts
+from calendarapp.bot.ui import choice_keyboards
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import Event, OutboxMessage
 from calendarapp.services.appointments import create_appointment, respond_to_invitation
 from calendarapp.services.events import create_event
 from calendarapp.services.reminders import (
+    LEAD_TIMES,
     REMINDER,
     claim_all_due_reminders,
     claim_due_reminders,
+    parse_lead_time,
     set_default_reminder,
 )
 from calendarapp.services.timezones import resolve_timezone
@@ -28,14 +32,16 @@ def reminders_to(chat_id: int) -> int:
 
 @pytest.mark.django_db
 def test_default_reminder_is_30_minutes_before_in_the_owners_zone(alice, tomorrow):
-    event = create_event(alice.pk, name="Call", date=tomorrow, time=NOON)
+    event = create_event(owner_tg_id=alice.pk, name="Call", date=tomorrow, time=NOON)
     assert event.reminder_minutes == 30
     assert event.remind_at == dt.datetime.combine(tomorrow, dt.time(11, 30), tzinfo=MOSCOW)
 
 
 @pytest.mark.django_db
 def test_reminder_goes_out_once_when_due(alice, tomorrow):
-    event = create_event(alice.pk, name="Call", date=tomorrow, time=NOON, reminder_minutes=60)
+    event = create_event(
+        owner_tg_id=alice.pk, name="Call", date=tomorrow, time=NOON, reminder_minutes=60
+    )
     due = event.remind_at
     assert claim_due_reminders(now=due - dt.timedelta(seconds=1)) == 0
     assert claim_due_reminders(now=due) == 1
@@ -46,10 +52,14 @@ def test_reminder_goes_out_once_when_due(alice, tomorrow):
 
 @pytest.mark.django_db
 def test_reminder_missed_while_bot_was_down(alice, tomorrow):
-    event = create_event(alice.pk, name="Call", date=tomorrow, time=NOON, reminder_minutes=60)
+    event = create_event(
+        owner_tg_id=alice.pk, name="Call", date=tomorrow, time=NOON, reminder_minutes=60
+    )
     # The bot comes back 20 minutes late: the event has not started, so still useful.
     assert claim_due_reminders(now=event.remind_at + dt.timedelta(minutes=20)) == 1
-    other = create_event(alice.pk, name="Missed", date=tomorrow, time=NOON, reminder_minutes=10)
+    other = create_event(
+        owner_tg_id=alice.pk, name="Missed", date=tomorrow, time=NOON, reminder_minutes=10
+    )
     # Back only after the event started: skipped, and never sent later.
     started = dt.datetime.combine(tomorrow, dt.time(12, 5), tzinfo=MOSCOW)
     assert claim_due_reminders(now=started) == 0
@@ -59,16 +69,16 @@ def test_reminder_missed_while_bot_was_down(alice, tomorrow):
 
 @pytest.mark.django_db
 def test_no_reminder_when_switched_off(alice, tomorrow):
-    set_default_reminder(alice.pk, None)
-    event = create_event(alice.pk, name="Quiet", date=tomorrow, time=NOON)
+    set_default_reminder(tg_id=alice.pk, minutes=None)
+    event = create_event(owner_tg_id=alice.pk, name="Quiet", date=tomorrow, time=NOON)
     assert event.remind_at is None
     assert claim_due_reminders(now=dt.datetime.combine(tomorrow, NOON, tzinfo=MOSCOW)) == 0
 
 
 @pytest.mark.django_db
 def test_user_default_lead_time_applies_to_new_events(alice, tomorrow):
-    set_default_reminder(alice.pk, 1440)
-    event = create_event(alice.pk, name="Trip", date=tomorrow, time=NOON)
+    set_default_reminder(tg_id=alice.pk, minutes=1440)
+    event = create_event(owner_tg_id=alice.pk, name="Trip", date=tomorrow, time=NOON)
     assert event.remind_at == dt.datetime.combine(tomorrow, NOON, tzinfo=MOSCOW) - dt.timedelta(
         days=1
     )
@@ -78,25 +88,34 @@ def test_user_default_lead_time_applies_to_new_events(alice, tomorrow):
 @pytest.mark.parametrize("minutes", [0, 5, -10, 99999])
 def test_unsupported_lead_times_are_refused(alice, tomorrow, minutes):
     with pytest.raises(ValidationFailed):
-        create_event(alice.pk, name="x", date=tomorrow, time=NOON, reminder_minutes=minutes)
+        create_event(
+            owner_tg_id=alice.pk, name="x", date=tomorrow, time=NOON, reminder_minutes=minutes
+        )
     with pytest.raises(ValidationFailed):
-        set_default_reminder(alice.pk, minutes)
+        set_default_reminder(tg_id=alice.pk, minutes=minutes)
 
 
 @pytest.mark.django_db
 def test_confirmed_participants_are_reminded_too(alice, bob, make_user, tomorrow):
     carol = make_user(1003)
-    event = create_event(alice.pk, name="Meeting", date=tomorrow, time=NOON)
-    respond_to_invitation(bob.pk, create_appointment(alice.pk, bob.pk, event.pk).pk, accept=True)
-    create_appointment(alice.pk, carol.pk, event.pk)  # still pending: no reminder
+    event = create_event(owner_tg_id=alice.pk, name="Meeting", date=tomorrow, time=NOON)
+    respond_to_invitation(
+        participant_tg_id=bob.pk,
+        appointment_id=create_appointment(
+            organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=event.pk
+        ).pk,
+        accept=True,
+    )
+    # Still pending: no reminder.
+    create_appointment(organizer_tg_id=alice.pk, participant_tg_id=carol.pk, event_id=event.pk)
     assert claim_due_reminders(now=event.remind_at) == 2
     assert (reminders_to(alice.pk), reminders_to(bob.pk), reminders_to(carol.pk)) == (1, 1, 0)
 
 
 @pytest.mark.django_db
 def test_changing_time_zone_moves_pending_reminders(alice, tomorrow):
-    event = create_event(alice.pk, name="Call", date=tomorrow, time=NOON)
-    set_user_timezone(alice.pk, "Berlin")
+    event = create_event(owner_tg_id=alice.pk, name="Call", date=tomorrow, time=NOON)
+    set_user_timezone(tg_id=alice.pk, text="Berlin")
     event.refresh_from_db()
     berlin_noon = dt.datetime.combine(tomorrow, NOON, tzinfo=ZoneInfo("Europe/Berlin"))
     assert event.remind_at == berlin_noon - dt.timedelta(minutes=30)
@@ -130,7 +149,9 @@ def test_two_dispatchers_never_send_the_same_reminder(make_user, tomorrow):
         pytest.skip("skip_locked needs PostgreSQL")
     owner = make_user(2001)
     events = [
-        create_event(owner.pk, name=f"e{i}", date=tomorrow, time=NOON, reminder_minutes=30)
+        create_event(
+            owner_tg_id=owner.pk, name=f"e{i}", date=tomorrow, time=NOON, reminder_minutes=30
+        )
         for i in range(40)
     ]
     now = events[0].remind_at
@@ -158,10 +179,21 @@ def test_two_dispatchers_never_send_the_same_reminder(make_user, tomorrow):
 def test_a_burst_of_due_reminders_is_queued_in_one_run(make_user, tomorrow):
     owner = make_user(2002)
     events = [
-        create_event(owner.pk, name=f"e{i}", date=tomorrow, time=NOON, reminder_minutes=10)
+        create_event(
+            owner_tg_id=owner.pk, name=f"e{i}", date=tomorrow, time=NOON, reminder_minutes=10
+        )
         for i in range(25)
     ]
     now = events[0].remind_at
     assert claim_all_due_reminders(now=now, limit=10) == 25  # three batches
     assert not Event.objects.filter(reminder_sent_at__isnull=True).exists()
     assert claim_all_due_reminders(now=now, limit=10) == 0
+
+
+def test_every_offered_lead_time_has_a_button_words_and_a_typed_form():
+    markup = choice_keyboards.settings_reminders(None)
+    offered = [button.callback_data for row in markup.inline_keyboard for button in row]
+    assert offered == [f"set:rem:{'off' if m is None else m}" for m in LEAD_TIMES]
+    for minutes in LEAD_TIMES:
+        assert texts.REMINDER_BUTTONS[minutes] and texts.REMINDER_PHRASES[minutes]
+        assert parse_lead_time(str(minutes or 0)) == minutes

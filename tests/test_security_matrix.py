@@ -34,9 +34,13 @@ SQL_LOOKING = ["'; DROP TABLE calendarapp_event; --", "1 OR 1=1", "Robert'); DEL
 @pytest.fixture
 def people(alice, bob, tomorrow):
     """Bob's private and public events, and a meeting he organised with Alice's consent."""
-    private = create_event(bob.pk, name=SECRET_NAME, date=tomorrow, time=dt.time(9, 0))
+    private = create_event(owner_tg_id=bob.pk, name=SECRET_NAME, date=tomorrow, time=dt.time(9, 0))
     public = create_event(
-        bob.pk, name="Bob's open lecture", date=tomorrow, time=dt.time(10, 0), is_public=True
+        owner_tg_id=bob.pk,
+        name="Bob's open lecture",
+        date=tomorrow,
+        time=dt.time(10, 0),
+        is_public=True,
     )
     return {"alice": alice, "bob": bob, "private": private, "public": public}
 
@@ -181,7 +185,7 @@ def test_meetings_list_filters_cannot_widen_a_query(api, people, make_user):
     make_user(CAROL, "carol", "Carol")
     from calendarapp.services.appointments import create_appointment
 
-    create_appointment(1002, CAROL, people["private"].pk)
+    create_appointment(organizer_tg_id=1002, participant_tg_id=CAROL, event_id=people["private"].pk)
     for query in [
         "participant_tg_id=1001",
         "organizer_tg_id=1001",
@@ -330,7 +334,12 @@ def xss_event(bob, tomorrow):
     bob.first_name = XSS
     bob.save()
     return create_event(
-        bob.pk, name=XSS[:200], date=tomorrow, time=dt.time(12), details=XSS, is_public=True
+        owner_tg_id=bob.pk,
+        name=XSS[:200],
+        date=tomorrow,
+        time=dt.time(12),
+        details=XSS,
+        is_public=True,
     )
 
 
@@ -369,7 +378,9 @@ def test_html_in_names_is_escaped_in_the_browsable_api(xss_event):
 
 @pytest.mark.parametrize("text", SQL_LOOKING)
 def test_sql_looking_strings_are_stored_verbatim(api, alice, tomorrow, text):
-    event = create_event(alice.pk, name=text, date=tomorrow, time=dt.time(8), details=text)
+    event = create_event(
+        owner_tg_id=alice.pk, name=text, date=tomorrow, time=dt.time(8), details=text
+    )
     event.refresh_from_db()
     assert (event.name, event.details) == (text, text)
     response = api.post("/api/users/", {"tg_id": 4242, "first_name": text}, format="json")

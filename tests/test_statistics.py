@@ -40,7 +40,7 @@ def test_concurrent_increments_lose_nothing():
             barrier.wait()
             for _ in range(per_thread):
                 bump_daily_statistics(event_count=1)
-                bump_user_counter(1, "events_created")
+                bump_user_counter(tg_id=1, counter="events_created")
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

@@ -5,8 +5,9 @@ from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
+from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import Appointment, Event, TgUser
-from calendarapp.services.users import MAX_TELEGRAM_ID
+from calendarapp.parsing import MAX_TELEGRAM_ID, USERNAME_TYPED_MAX_LENGTH, parse_username
 
 
 @extend_schema_field(
@@ -54,7 +55,7 @@ class AppointmentFilter(filters.FilterSet):
 class UserFilter(filters.FilterSet):
     username = filters.CharFilter(
         method="filter_username",
-        max_length=65,
+        max_length=USERNAME_TYPED_MAX_LENGTH,
         help_text="Telegram username, case-insensitive; a leading @ is ignored.",
     )
 
@@ -63,4 +64,8 @@ class UserFilter(filters.FilterSet):
         fields = ["username"]
 
     def filter_username(self, queryset, name, value):
-        return queryset.filter(username__iexact=value.strip().removeprefix("@"))
+        try:
+            username = parse_username(value)
+        except ValidationFailed:  # a name no account can have matches nobody
+            return queryset.none()
+        return queryset.filter(username__iexact=username)

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment, Event, TgUser
-from calendarapp.services.users import MAX_TELEGRAM_ID
+from calendarapp.parsing import MAX_TELEGRAM_ID
 
 
 @extend_schema_field(

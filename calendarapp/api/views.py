@@ -169,9 +169,9 @@ class AppointmentListCreateView(generics.ListCreateAPIView):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = create_appointment(
-            data["organizer_id"],
-            data["participant_id"],
-            data["event_id"],
+            organizer_tg_id=data["organizer_id"],
+            participant_tg_id=data["participant_id"],
+            event_id=data["event_id"],
             details=data.get("details", ""),
             date=data.get("date"),
             time=data.get("time"),

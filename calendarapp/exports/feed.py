@@ -42,11 +42,11 @@ def calendar_feed(request, token: str):
         return HttpResponseNotFound("Unknown calendar feed.\n", content_type="text/plain")
     owner = feed.owner
     # Weak: the bytes differ in DTSTAMP from one download to the next, the calendar does not.
-    etag = f'W/"{note_feed_version(feed, calendar_version(owner)).version}"'
+    etag = f'W/"{note_feed_version(feed=feed, version=calendar_version(owner)).version}"'
 
     def body(request):
         response = StreamingHttpResponse(
-            ics_chunks(owner, calendar_entries(owner), calendar_time_zones(owner)),
+            ics_chunks(owner, calendar_entries(owner=owner), calendar_time_zones(owner)),
             content_type="text/calendar; charset=utf-8",
         )
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'

@@ -62,7 +62,7 @@ class CsvExportView(ExportView):
     extension = "csv"
 
     def chunks(self, owner):
-        return writers.csv_chunks(owner, calendar_entries(owner))
+        return writers.csv_chunks(owner, calendar_entries(owner=owner))
 
 
 class JsonExportView(ExportView):
@@ -70,7 +70,7 @@ class JsonExportView(ExportView):
     extension = "json"
 
     def chunks(self, owner):
-        return writers.json_chunks(owner, calendar_entries(owner))
+        return writers.json_chunks(owner, calendar_entries(owner=owner))
 
 
 class IcsExportView(ExportView):
@@ -78,4 +78,4 @@ class IcsExportView(ExportView):
     extension = "ics"
 
     def chunks(self, owner):
-        return writers.ics_chunks(owner, calendar_entries(owner), calendar_time_zones(owner))
+        return writers.ics_chunks(owner, calendar_entries(owner=owner), calendar_time_zones(owner))

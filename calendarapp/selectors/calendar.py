@@ -31,7 +31,7 @@ def calendar_time_zones(owner: TgUser) -> list[str]:
     return sorted(zones | {owner.timezone})
 
 
-def _own_events(owner: TgUser, chunk_size: int) -> Iterator[dict]:
+def _own_events(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
     rows = (
         Event.objects.filter(owner_id=owner.pk)
         .order_by("date", "time", "id")
@@ -45,7 +45,7 @@ def _own_events(owner: TgUser, chunk_size: int) -> Iterator[dict]:
         yield row
 
 
-def _confirmed_meetings(owner: TgUser, chunk_size: int) -> Iterator[dict]:
+def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
     rows = (
         Appointment.objects.filter(participant_id=owner.pk, status=Appointment.Status.CONFIRMED)
         .order_by("date", "time", "id")
@@ -76,11 +76,11 @@ def _confirmed_meetings(owner: TgUser, chunk_size: int) -> Iterator[dict]:
         }
 
 
-def calendar_entries(owner: TgUser, chunk_size: int = EXPORT_CHUNK_SIZE) -> Iterator[dict]:
+def calendar_entries(*, owner: TgUser, chunk_size: int = EXPORT_CHUNK_SIZE) -> Iterator[dict]:
     """Own events and confirmed meetings, merged by wall-clock date and time."""
     return heapq.merge(
-        _own_events(owner, chunk_size),
-        _confirmed_meetings(owner, chunk_size),
+        _own_events(owner=owner, chunk_size=chunk_size),
+        _confirmed_meetings(owner=owner, chunk_size=chunk_size),
         key=lambda row: (row["date"], row["time"]),
     )
 

@@ -1,8 +1,9 @@
 import datetime as dt
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from calendarapp.models import Event
+from calendarapp.exceptions import NotFound
+from calendarapp.models import Event, TgUser
 
 
 def events_of(owner_tg_id: int) -> QuerySet[Event]:
@@ -10,30 +11,31 @@ def events_of(owner_tg_id: int) -> QuerySet[Event]:
     return Event.objects.filter(owner_id=owner_tg_id).order_by("date", "time", "id")
 
 
+def get_own_event(*, owner_tg_id: int, event_id: int, for_update: bool = False) -> Event:
+    """One of the owner's events; another person's event is as missing as a deleted one."""
+    queryset = Event.objects.filter(owner_id=owner_tg_id, pk=event_id)
+    if for_update:
+        queryset = queryset.select_for_update()
+    event = queryset.first()
+    if event is None:
+        raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
+    return event
+
+
 def public_events_of(owner_tg_id: int) -> QuerySet[Event]:
     return events_of(owner_tg_id).filter(is_public=True)
-
-
-def public_events() -> QuerySet[Event]:
-    return (
-        Event.objects.filter(is_public=True).select_related("owner").order_by("date", "time", "id")
-    )
 
 
 def public_events_listing() -> QuerySet[Event]:
     """Public events for a paginated list: owners come in one extra query for the page
     (prefetch), so deep OFFSETs skip event rows only instead of joining every skipped row."""
-    from django.db.models import Prefetch
-
-    from calendarapp.models import TgUser
-
     owners = Prefetch("owner", queryset=TgUser.objects.only("tg_id", "username"))
     return (
         Event.objects.filter(is_public=True).prefetch_related(owners).order_by("date", "time", "id")
     )
 
 
-def events_upcoming_first(owner_tg_id: int, now: dt.datetime) -> QuerySet[Event]:
+def events_upcoming_first(*, owner_tg_id: int, now: dt.datetime) -> QuerySet[Event]:
     """A user's own events for picking one: upcoming soonest first, then past ones, latest
     first. `now` is the owner's wall-clock time (naive or aware in the owner's zone)."""
     today, moment = now.date(), now.time().replace(second=0, microsecond=0, tzinfo=None)

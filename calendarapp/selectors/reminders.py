@@ -16,13 +16,13 @@ class DueReminder:
     for_owner: bool  # False: a guest of a confirmed meeting for this event
 
 
-def due_reminder(event_id: int, recipient_id: int, now: dt.datetime) -> DueReminder | None:
+def due_reminder(*, event_id: int, recipient_id: int, now: dt.datetime) -> DueReminder | None:
     """None when the reminder is no longer useful: the event was deleted or has begun, or the
     recipient's meeting for it was cancelled after the reminder was queued."""
     event = Event.objects.select_related("owner").filter(pk=event_id).first()
     if event is None:
         return None
-    starts = aware(event.date, event.time, event.owner.timezone)
+    starts = aware(date=event.date, time=event.time, zone_name=event.owner.timezone)
     if starts <= now:
         return None
     for_owner = recipient_id == event.owner_id

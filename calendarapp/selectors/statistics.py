@@ -22,7 +22,7 @@ class DailySeries:
     values: dict[str, list[int]]  # counter name -> one value per day, oldest first
 
 
-def daily_series(days: int, *, end: dt.date | None = None) -> DailySeries:
+def daily_series(*, days: int, end: dt.date | None = None) -> DailySeries:
     """The last `days` days of statistics, with zeros for days nobody used the bot."""
     end = end or timezone.localdate()
     start = end - dt.timedelta(days=days - 1)

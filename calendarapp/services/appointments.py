@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
 from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment, Event, TgUser
+from calendarapp.selectors.events import get_own_event
 
 from . import outbox
-from .events import ensure_not_too_far
+from .dates import ensure_not_too_far
 from .statistics import bump_daily_statistics
 
 # Kinds of outbox messages the bot knows how to render.
@@ -34,7 +35,7 @@ def clean_appointment_details(details: str) -> str:
     return details
 
 
-def _participant_busy(participant_id: int, date: dt.date, time: dt.time) -> bool:
+def _participant_busy(*, participant_id: int, date: dt.date, time: dt.time) -> bool:
     """Busy: a pending or confirmed meeting at that moment, as guest or as organiser."""
     return Appointment.objects.filter(
         Q(participant_id=participant_id) | Q(organizer_id=participant_id),
@@ -44,11 +45,15 @@ def _participant_busy(participant_id: int, date: dt.date, time: dt.time) -> bool
     ).exists()
 
 
-def check_invitee(organizer_tg_id: int, participant_tg_id: int, *, lock: bool = False) -> TgUser:
-    """The person to invite, if they can be invited at all (the dialog checks early, the
-    invitation itself again): not oneself, known, and reachable by the bot."""
+def _refuse_self(*, organizer_tg_id: int, participant_tg_id: int) -> None:
     if organizer_tg_id == participant_tg_id:
         raise ValidationFailed("You cannot invite yourself.", code="invite_self")
+
+
+def check_invitee(*, organizer_tg_id: int, participant_tg_id: int, lock: bool = False) -> TgUser:
+    """The person to invite, if they can be invited at all (the dialog checks early, the
+    invitation itself again): not oneself, known, and reachable by the bot."""
+    _refuse_self(organizer_tg_id=organizer_tg_id, participant_tg_id=participant_tg_id)
     queryset = TgUser.objects.filter(pk=participant_tg_id)
     if lock:  # invitations to one person are serialised, so the busy check holds
         queryset = queryset.select_for_update()
@@ -69,17 +74,16 @@ def check_invitee(organizer_tg_id: int, participant_tg_id: int, *, lock: bool = 
 
 
 def _checked_invitation(
+    *,
     organizer_tg_id: int,
     participant_tg_id: int,
     event_id: int,
-    date: dt.date | None,
-    time: dt.time | None,
-    *,
     lock: bool,
+    date: dt.date | None = None,
+    time: dt.time | None = None,
 ):
     """Every rule of an invitation; returns (organizer, event, participant, date, time)."""
-    if organizer_tg_id == participant_tg_id:
-        raise ValidationFailed("You cannot invite yourself.", code="invite_self")
+    _refuse_self(organizer_tg_id=organizer_tg_id, participant_tg_id=participant_tg_id)
     organizer = TgUser.objects.filter(pk=organizer_tg_id).first()
     if organizer is None:
         raise NotFound(
@@ -87,12 +91,13 @@ def _checked_invitation(
             code="organizer_not_found",
             tg_id=organizer_tg_id,
         )
-    event = Event.objects.filter(pk=event_id, owner_id=organizer_tg_id).first()
-    if event is None:
-        raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
-    participant = check_invitee(organizer_tg_id, participant_tg_id, lock=lock)
+    event = get_own_event(owner_tg_id=organizer_tg_id, event_id=event_id)
+    participant = check_invitee(
+        organizer_tg_id=organizer_tg_id, participant_tg_id=participant_tg_id, lock=lock
+    )
     date = date or event.date
-    ensure_not_too_far(organizer, date)  # the events' rule; past dates stay allowed (seed)
+    # The events' rule; past dates stay allowed (seed).
+    ensure_not_too_far(user=organizer, date=date)
     time = (time or event.time).replace(second=0, microsecond=0, tzinfo=None)
     if Appointment.objects.filter(
         event=event, participant=participant, status__in=Appointment.ACTIVE_STATUSES
@@ -102,7 +107,7 @@ def _checked_invitation(
             code="already_invited",
             tg_id=participant_tg_id,
         )
-    if _participant_busy(participant.pk, date, time):
+    if _participant_busy(participant_id=participant.pk, date=date, time=time):
         raise Conflict(
             "Participant {tg_id} already has a meeting on {date} at {time}.",
             code="participant_busy",
@@ -113,20 +118,23 @@ def _checked_invitation(
     return organizer, event, participant, date, time
 
 
-def check_invitation(organizer_tg_id: int, participant_tg_id: int, event_id: int) -> Event:
+def check_invitation(*, organizer_tg_id: int, participant_tg_id: int, event_id: int) -> Event:
     """Would this invitation be accepted now? (The dialog asks before the comment.)"""
     checked = _checked_invitation(
-        organizer_tg_id, participant_tg_id, event_id, None, None, lock=False
+        organizer_tg_id=organizer_tg_id,
+        participant_tg_id=participant_tg_id,
+        event_id=event_id,
+        lock=False,
     )
     return checked[1]
 
 
 @transaction.atomic
 def create_appointment(
+    *,
     organizer_tg_id: int,
     participant_tg_id: int,
     event_id: int,
-    *,
     details: str = "",
     date: dt.date | None = None,
     time: dt.time | None = None,
@@ -134,11 +142,14 @@ def create_appointment(
     """Invite a participant to one of the organiser's events; the invitation goes out
     through the outbox in the same transaction. The participant's row is locked, so two
     invitations for the same moment cannot both pass the busy check (PostgreSQL)."""
-    if organizer_tg_id == participant_tg_id:
-        raise ValidationFailed("You cannot invite yourself.", code="invite_self")
     details = clean_appointment_details(details)
     organizer, event, participant, date, time = _checked_invitation(
-        organizer_tg_id, participant_tg_id, event_id, date, time, lock=True
+        organizer_tg_id=organizer_tg_id,
+        participant_tg_id=participant_tg_id,
+        event_id=event_id,
+        date=date,
+        time=time,
+        lock=True,
     )
     try:
         with transaction.atomic():
@@ -156,14 +167,14 @@ def create_appointment(
             code="already_invited",
             tg_id=participant_tg_id,
         ) from None
-    outbox.enqueue(participant.pk, INVITATION, appointment_id=appointment.pk)
+    outbox.enqueue(chat_id=participant.pk, kind=INVITATION, appointment_id=appointment.pk)
     bump_daily_statistics(appointment_count=1)
     return appointment
 
 
 @transaction.atomic
 def respond_to_invitation(
-    participant_tg_id: int, appointment_id: int, *, accept: bool
+    *, participant_tg_id: int, appointment_id: int, accept: bool
 ) -> Appointment:
     """Accept or decline a pending invitation exactly once.
 
@@ -191,8 +202,8 @@ def respond_to_invitation(
     appointment.responded_at = timezone.now()
     appointment.save(update_fields=["status", "responded_at", "updated_at"])
     outbox.enqueue(
-        appointment.organizer_id,
-        INVITATION_ANSWERED,
+        chat_id=appointment.organizer_id,
+        kind=INVITATION_ANSWERED,
         appointment_id=appointment.pk,
         accepted=accept,
     )
@@ -200,7 +211,7 @@ def respond_to_invitation(
 
 
 @transaction.atomic
-def cancel_appointment(actor_tg_id: int, appointment_id: int) -> Appointment:
+def cancel_appointment(*, actor_tg_id: int, appointment_id: int) -> Appointment:
     """Either side cancels an active meeting; the other side is told."""
     appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
     if appointment is None or actor_tg_id not in (
@@ -226,7 +237,10 @@ def cancel_appointment(actor_tg_id: int, appointment_id: int) -> Appointment:
         else appointment.organizer_id
     )
     outbox.enqueue(
-        other, APPOINTMENT_CANCELLED, appointment_id=appointment.pk, cancelled_by=actor_tg_id
+        chat_id=other,
+        kind=APPOINTMENT_CANCELLED,
+        appointment_id=appointment.pk,
+        cancelled_by=actor_tg_id,
     )
     return appointment
 
@@ -244,7 +258,9 @@ def cancel_undelivered_invitation(appointment_id: int) -> Appointment | None:
         return None
     appointment.status = Appointment.Status.CANCELLED
     appointment.save(update_fields=["status", "updated_at"])
-    outbox.enqueue(appointment.organizer_id, INVITATION_UNDELIVERED, appointment_id=appointment.pk)
+    outbox.enqueue(
+        chat_id=appointment.organizer_id, kind=INVITATION_UNDELIVERED, appointment_id=appointment.pk
+    )
     return appointment
 
 
@@ -263,8 +279,8 @@ def cancel_meetings_of_deleted_event(event: Event) -> int:
     )
     for pk, participant_id in active:
         outbox.enqueue(
-            participant_id,
-            APPOINTMENT_CANCELLED,
+            chat_id=participant_id,
+            kind=APPOINTMENT_CANCELLED,
             appointment_id=pk,
             cancelled_by=event.owner_id,
             event_name=event.name,

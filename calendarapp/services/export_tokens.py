@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
 from calendarapp.models import TgUser
-
-from .users import validate_tg_id
+from calendarapp.parsing import validate_tg_id
 
 EXPORT_TOKEN_SALT = "calendarapp.export"  # noqa: S105 - a namespace, not a secret
 EXPORT_FORMATS = ("csv", "json", "ics")
@@ -41,7 +40,7 @@ class ExportToken:
     expires_at: dt.datetime
 
     def url(self, fmt: str) -> str:
-        return export_url(self.token, fmt)
+        return export_url(token=self.token, fmt=fmt)
 
 
 def issue_export_token(tg_id: int) -> ExportToken:
@@ -71,7 +70,7 @@ def read_export_token(token: str | None) -> int:
     return tg_id
 
 
-def export_url(token: str, fmt: str) -> str:
+def export_url(*, token: str, fmt: str) -> str:
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"Unknown export format: {fmt}")
     return f"{settings.SITE_BASE_URL}/export/{fmt}/?{urlencode({'token': token})}"

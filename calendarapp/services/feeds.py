@@ -13,8 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from calendarapp.models import CalendarFeed
-
-from .events import _registered
+from calendarapp.selectors.users import registered_user
 
 FEED_TOKEN_BYTES = 32
 
@@ -36,7 +35,7 @@ def feed_links(feed: CalendarFeed) -> FeedLinks:
 
 def get_or_issue_feed(tg_id: int) -> CalendarFeed:
     """The user's feed, issued on first use; asking again gives the same link."""
-    owner = _registered(tg_id)
+    owner = registered_user(tg_id)
     feed, _created = CalendarFeed.objects.get_or_create(
         owner=owner, defaults={"token": _new_token()}
     )
@@ -46,14 +45,14 @@ def get_or_issue_feed(tg_id: int) -> CalendarFeed:
 @transaction.atomic
 def rotate_feed(tg_id: int) -> CalendarFeed:
     """A new token; the old URL stops working with this commit."""
-    owner = _registered(tg_id)
+    owner = registered_user(tg_id)
     feed, _created = CalendarFeed.objects.update_or_create(
         owner=owner, defaults={"token": _new_token(), "version": "", "changed_at": timezone.now()}
     )
     return feed
 
 
-def note_feed_version(feed: CalendarFeed, version: str) -> CalendarFeed:
+def note_feed_version(*, feed: CalendarFeed, version: str) -> CalendarFeed:
     """Remember when the calendar behind the feed was first served in this version.
 
     That instant is the feed's Last-Modified: it moves forward on every change, deletions

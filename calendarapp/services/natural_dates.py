@@ -59,7 +59,7 @@ def _cleaned(text: str) -> str:
     return " ".join((text or "").split())
 
 
-def _exact_date(text: str, today: dt.date) -> dt.date | None:
+def _exact_date(*, text: str, today: dt.date) -> dt.date | None:
     try:
         if match := _ISO_DATE.match(text):
             year, month, day = map(int, match.groups())
@@ -87,28 +87,28 @@ def parse_time(text: str) -> dt.time:
         if hours > 23 or minutes > 59:
             raise _bad_time(cleaned)
         return dt.time(hours, minutes)
-    when = _parse_phrase(cleaned, dt.datetime(2000, 1, 1))
+    when = _parse_phrase(text=cleaned, base=dt.datetime(2000, 1, 1))
     if when is None or when.time is None:
         raise _bad_time(cleaned)
     return when.time
 
 
-def parse_when(text: str, now: dt.datetime) -> When:
+def parse_when(*, text: str, now: dt.datetime) -> When:
     """A day, possibly with a time, relative to `now` (the user's wall-clock time)."""
     cleaned = _cleaned(text)
     if not cleaned or len(cleaned) > MAX_INPUT:
         raise _bad_date(cleaned)
     _refuse_impossible_clock(cleaned)
-    exact = _exact_date(cleaned, now.date())
+    exact = _exact_date(text=cleaned, today=now.date())
     if exact is not None:
         return When(exact, None)
-    when = _parse_phrase(cleaned, now.replace(tzinfo=None))
+    when = _parse_phrase(text=cleaned, base=now.replace(tzinfo=None))
     if when is None:
         raise _bad_date(cleaned)
     return when
 
 
-def parse_time_on(text: str, *, date: dt.date, now: dt.datetime) -> When:
+def parse_time_on(*, text: str, date: dt.date, now: dt.datetime) -> When:
     """The time step of a dialog whose day is already chosen.
 
     A time of day ("18:30", "в 9:00", "3pm") keeps `date`; a phrase that names a day as well
@@ -120,17 +120,17 @@ def parse_time_on(text: str, *, date: dt.date, now: dt.datetime) -> When:
     if _TIME.match(cleaned):
         return When(date, time)
     first_base = _TIME_OF_DAY_BASES[0]
-    first, second = (_parse_phrase(cleaned, base) for base in _TIME_OF_DAY_BASES)
+    first, second = (_parse_phrase(text=cleaned, base=base) for base in _TIME_OF_DAY_BASES)
     same_day = first.date == first_base.date() and not _TODAY_WORDS.search(cleaned)
     if same_day and second is not None and second.time == first.time:
         return When(date, time)
-    when = _parse_phrase(cleaned, now.replace(tzinfo=None))
+    when = _parse_phrase(text=cleaned, base=now.replace(tzinfo=None))
     if when is None or when.time is None:
         raise _bad_time(cleaned)
     return when
 
 
-def _parse_phrase(text: str, base: dt.datetime) -> When | None:
+def _parse_phrase(*, text: str, base: dt.datetime) -> When | None:
     parser = DateDataParser(
         languages=["ru", "en"],
         settings={

@@ -26,12 +26,12 @@ BACKOFF_BASE = 2.0  # seconds: 2, 4, 8, ... capped at BACKOFF_CAP
 BACKOFF_CAP = 600.0
 
 
-def enqueue(chat_id: int, kind: str, **payload) -> OutboxMessage:
+def enqueue(*, chat_id: int, kind: str, **payload: object) -> OutboxMessage:
     return OutboxMessage.objects.create(chat_id=chat_id, kind=kind, payload=payload)
 
 
 def claim_due(
-    kinds: Iterable[str], *, limit: int = 50, now: dt.datetime | None = None
+    *, kinds: Iterable[str], limit: int = 50, now: dt.datetime | None = None
 ) -> list[OutboxMessage]:
     """Take up to `limit` due pending messages of the given kinds, oldest first.
 
@@ -65,7 +65,7 @@ def mark_sent(message_id: int) -> None:
     )
 
 
-def mark_sent_unconfirmed(message_id: int, error: str) -> None:
+def mark_sent_unconfirmed(*, message_id: int, error: str) -> None:
     """Sent, but the answer never came (a timeout after the request left): Telegram has
     probably delivered it, so it counts as sent and is not sent again."""
     OutboxMessage.objects.filter(pk=message_id).update(
@@ -75,14 +75,14 @@ def mark_sent_unconfirmed(message_id: int, error: str) -> None:
     )
 
 
-def mark_skipped(message_id: int, reason: str = "no longer relevant") -> None:
+def mark_skipped(*, message_id: int, reason: str = "no longer relevant") -> None:
     """Done without sending: what it announced has changed (sent_at stays empty)."""
     OutboxMessage.objects.filter(pk=message_id).update(
         status=OutboxMessage.Status.SENT, last_error=f"skipped: {reason}"[:1000]
     )
 
 
-def mark_failed(message_id: int, error: str) -> None:
+def mark_failed(*, message_id: int, error: str) -> None:
     OutboxMessage.objects.filter(pk=message_id).update(
         status=OutboxMessage.Status.FAILED, last_error=error[:1000]
     )
@@ -92,7 +92,7 @@ def backoff(attempts: int) -> float:
     return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempts - 1, 0))
 
 
-def retry_later(message_id: int, error: str, *, delay: float | None = None) -> dt.datetime | None:
+def retry_later(*, message_id: int, error: str, delay: float | None = None) -> dt.datetime | None:
     """Schedule another attempt after a temporary failure, or give up after MAX_ATTEMPTS.
 
     Returns when it will be retried (None: given up, FAILED). `delay` (e.g. Telegram's
@@ -102,7 +102,7 @@ def retry_later(message_id: int, error: str, *, delay: float | None = None) -> d
     if message is None:
         return None
     if message.attempts >= MAX_ATTEMPTS:
-        mark_failed(message_id, error)
+        mark_failed(message_id=message_id, error=error)
         return None
     wait = max(backoff(message.attempts), delay or 0.0)
     at = timezone.now() + dt.timedelta(seconds=wait)
@@ -110,7 +110,7 @@ def retry_later(message_id: int, error: str, *, delay: float | None = None) -> d
     return at
 
 
-def release(message_id: int, at: dt.datetime) -> None:
+def release(*, message_id: int, at: dt.datetime) -> None:
     """Give back a claimed message that was not tried (an earlier one to the same chat
     failed): due again at `at`, with the attempt it was charged returned."""
     OutboxMessage.objects.filter(pk=message_id, attempts__gt=0).update(

@@ -29,7 +29,7 @@ def bump_daily_statistics(**increments: int) -> None:
         BotStatistics.objects.filter(date=today).update(**update)
 
 
-def bump_user_counter(tg_id: int, counter: str) -> None:
+def bump_user_counter(*, tg_id: int, counter: str) -> None:
     if counter not in {"events_created", "events_edited", "events_cancelled"}:
         raise ValueError(f"Unknown user counter: {counter}")
     TgUser.objects.filter(pk=tg_id).update(**{counter: F(counter) + 1})

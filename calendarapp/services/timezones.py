@@ -129,10 +129,10 @@ def zone_of(name: str) -> ZoneInfo:
         return ZoneInfo(settings.TIME_ZONE)
 
 
-def aware(date: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
+def aware(*, date: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
     return dt.datetime.combine(date, time, tzinfo=zone_of(zone_name))
 
 
-def in_zone(date: dt.date, time: dt.time, *, written_in: str, read_in: str) -> dt.datetime:
+def in_zone(*, date: dt.date, time: dt.time, written_in: str, read_in: str) -> dt.datetime:
     """A wall-clock moment of one zone as the clock of another shows it."""
-    return aware(date, time, written_in).astimezone(zone_of(read_in))
+    return aware(date=date, time=time, zone_name=written_in).astimezone(zone_of(read_in))

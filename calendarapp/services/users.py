@@ -8,12 +8,11 @@ from django.utils import timezone
 from calendarapp.exceptions import Conflict, NotRegistered, ValidationFailed
 from calendarapp.i18n import SUPPORTED_LANGUAGES
 from calendarapp.models import TgUser
+from calendarapp.parsing import USERNAME_MAX_LENGTH, validate_tg_id
 
 from .reminders import reschedule_user_reminders
 from .statistics import bump_daily_statistics
 from .timezones import resolve_timezone
-
-MAX_TELEGRAM_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -27,15 +26,9 @@ class TelegramProfile:
     language_code: str = ""
 
 
-def validate_tg_id(tg_id: int) -> int:
-    if isinstance(tg_id, bool) or not isinstance(tg_id, int) or not 0 < tg_id <= MAX_TELEGRAM_ID:
-        raise ValidationFailed("A Telegram id is a positive 64-bit integer.", code="invalid_tg_id")
-    return tg_id
-
-
 def _profile_fields(profile: TelegramProfile) -> dict:
     return {
-        "username": (profile.username or "")[:64],
+        "username": (profile.username or "")[:USERNAME_MAX_LENGTH],
         "first_name": (profile.first_name or "")[:256],
         "last_name": (profile.last_name or "")[:256],
         "language_code": (profile.language_code or "")[:16],
@@ -116,7 +109,7 @@ def mark_user_unreachable(tg_id: int) -> None:
 
 
 @transaction.atomic
-def set_user_timezone(tg_id: int, text: str) -> TgUser:
+def set_user_timezone(*, tg_id: int, text: str) -> TgUser:
     """Set the zone from a name or a city; future reminders move with it."""
     name = resolve_timezone(text)
     user = TgUser.objects.select_for_update().get(pk=tg_id)
@@ -128,7 +121,7 @@ def set_user_timezone(tg_id: int, text: str) -> TgUser:
 
 
 @transaction.atomic
-def set_user_language(tg_id: int, language: str) -> TgUser:
+def set_user_language(*, tg_id: int, language: str) -> TgUser:
     """Remember the bot's language for this person; it wins over their Telegram client's."""
     language = (language or "").strip().lower()
     if language not in SUPPORTED_LANGUAGES:

@@ -137,7 +137,7 @@ def test_a_zone_changed_elsewhere_is_used_within_a_minute(bot, registered_ann):
     admin or through the API reaches the dialogs once that minute is over."""
     ann = registered_ann
     assert KIRITIMATI in ann.ask(f"/timezone {KIRITIMATI}")
-    set_user_timezone(ann.id, PAGO_PAGO)  # as the admin or the API would
+    set_user_timezone(tg_id=ann.id, text=PAGO_PAGO)  # as the admin or the API would
     start_dialog(ann)
     kiritimati_today = day_text(local_now(KIRITIMATI).date())
     assert ann.ask("сегодня").startswith(texts.DATE_CHOSEN.format(date=kiritimati_today))
@@ -296,7 +296,7 @@ def test_forged_or_foreign_reminder_buttons_change_nothing(bot, registered_ann, 
     ann = registered_ann
     bob = bot.user(5002, "Bob", "bob")
     bob.ask("/register")
-    bobs = create_event(bob.id, name="Bob's", date=next_year, time=dt.time(9, 0))
+    bobs = create_event(owner_tg_id=bob.id, name="Bob's", date=next_year, time=dt.time(9, 0))
     walk_to_created(ann, next_year)
     event = Event.objects.get(owner_id=ann.id)
     for forged in (f"rem:{event.pk}:7", f"rem:{event.pk}:99999", f"rem:{event.pk}:zz"):
@@ -360,7 +360,7 @@ def test_settings_and_timezone_are_in_the_menu_and_help(bot, ann):
 # --- /timezone -------------------------------------------------------------------------------
 def test_timezone_by_button_moves_pending_reminders(bot, registered_ann, next_year):
     ann = registered_ann
-    event = create_event(ann.id, name="Call", date=next_year, time=dt.time(12, 0))
+    event = create_event(owner_tg_id=ann.id, name="Call", date=next_year, time=dt.time(12, 0))
     answer = ann.ask("/timezone")
     assert answer.startswith("Ваш часовой пояс: Europe/Moscow")
     assert any(label.startswith("Берлин (UTC+") for label in ann.buttons())
@@ -427,14 +427,21 @@ def test_reminder_is_delivered_once_to_owner_and_confirmed_participant(
     ann = registered_ann
     bob = bot.user(5002, "Bob", "bob")
     bob.ask("/register")
-    set_user_timezone(bob.id, "Europe/London")
+    set_user_timezone(tg_id=bob.id, text="Europe/London")
     carol = bot.user(5003, "Carol", "carol")
     carol.ask("/register")
     event = create_event(
-        ann.id, name="Standup", date=next_year, time=dt.time(10, 0), reminder_minutes=60
+        owner_tg_id=ann.id, name="Standup", date=next_year, time=dt.time(10, 0), reminder_minutes=60
     )
-    respond_to_invitation(bob.id, create_appointment(ann.id, bob.id, event.pk).pk, accept=True)
-    create_appointment(ann.id, carol.id, event.pk)  # not confirmed: no reminder
+    respond_to_invitation(
+        participant_tg_id=bob.id,
+        appointment_id=create_appointment(
+            organizer_tg_id=ann.id, participant_tg_id=bob.id, event_id=event.pk
+        ).pk,
+        accept=True,
+    )
+    # Not confirmed: no reminder.
+    create_appointment(organizer_tg_id=ann.id, participant_tg_id=carol.id, event_id=event.pk)
     clock.now = event.remind_at - dt.timedelta(minutes=1)
     assert ann.nothing_more(0.6) and not reminders_in(ann)  # not yet due
     clock.now = event.remind_at + dt.timedelta(seconds=1)
@@ -462,10 +469,10 @@ def test_reminder_due_while_the_bot_was_down_goes_out_at_start(
     ann = registered_ann
     bot.stop_bot()
     useful = create_event(
-        ann.id, name="Useful", date=next_year, time=dt.time(11, 0), reminder_minutes=60
+        owner_tg_id=ann.id, name="Useful", date=next_year, time=dt.time(11, 0), reminder_minutes=60
     )
     missed = create_event(
-        ann.id, name="Missed", date=next_year, time=dt.time(10, 0), reminder_minutes=10
+        owner_tg_id=ann.id, name="Missed", date=next_year, time=dt.time(10, 0), reminder_minutes=10
     )
     # The bot comes back at 10:20: "Useful" starts in 40 minutes, "Missed" has begun.
     clock.now = dt.datetime.combine(next_year, dt.time(10, 20), tzinfo=MOSCOW)
@@ -481,7 +488,7 @@ def test_reminder_due_while_the_bot_was_down_goes_out_at_start(
 def test_reminder_of_a_deleted_event_is_not_sent(bot, clock, registered_ann, next_year):
     ann = registered_ann
     bot.stop_bot()
-    event = create_event(ann.id, name="Gone", date=next_year, time=dt.time(9, 0))
+    event = create_event(owner_tg_id=ann.id, name="Gone", date=next_year, time=dt.time(9, 0))
     clock.now = event.remind_at
     assert claim_due_reminders(now=clock.now) == 1  # queued, then the event is deleted
     Event.objects.filter(pk=event.pk).delete()
@@ -500,7 +507,7 @@ def test_reminder_claimed_just_before_a_crash_is_sent_once_after_restart(
     bot, clock, registered_ann, next_year
 ):
     ann = registered_ann
-    event = create_event(ann.id, name="Crash", date=next_year, time=dt.time(9, 0))
+    event = create_event(owner_tg_id=ann.id, name="Crash", date=next_year, time=dt.time(9, 0))
     bot.stop_bot()
     # The claim committed (outbox row written, event marked) and then the process died.
     clock.now = event.remind_at

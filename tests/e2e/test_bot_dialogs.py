@@ -26,7 +26,9 @@ STEPS = [
 
 @pytest.fixture
 def party(registered_ann, next_year):
-    return create_event(registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0))
+    return create_event(
+        owner_tg_id=registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0)
+    )
 
 
 def walk(user, name, depth, event_id):

@@ -13,19 +13,21 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def party(registered_ann, next_year):
-    return create_event(registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0))
+    return create_event(
+        owner_tg_id=registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0)
+    )
 
 
 @pytest.fixture
 def bobs_event(bot, make_user, next_year):
     make_user(5002, "bob", "Bob")
-    return create_event(5002, name="Bob's secret", date=next_year, time=dt.time(9, 0))
+    return create_event(owner_tg_id=5002, name="Bob's secret", date=next_year, time=dt.time(9, 0))
 
 
 def test_display_events_sorted_and_paginated(bot, registered_ann, next_year):
     for day in range(25, 0, -1):  # created in reverse order
         create_event(
-            registered_ann.id,
+            owner_tg_id=registered_ann.id,
             name=f"E{day:02}" + "x" * 190,
             date=next_year + dt.timedelta(days=day),
             time=dt.time(8, 0),
@@ -171,7 +173,7 @@ def test_a_button_of_an_older_question_does_not_act_on_the_event_asked_about_now
     the event they name: test_bot_sharing.py.)"""
     command, label, answer, left = OLDER_BUTTON_CASES[case]
     ann = registered_ann
-    other = create_event(ann.id, name="Other", date=next_year, time=dt.time(9, 0))
+    other = create_event(owner_tg_id=ann.id, name="Other", date=next_year, time=dt.time(9, 0))
     ann.ask(f"{command} {party.pk}")
     first_question = ann.last_message()
     ann.ask(f"{command} {other.pk}")

@@ -28,7 +28,7 @@ def summaries(response) -> list[str]:
 
 def test_feed_link_subscribes_and_reset_revokes(bot, registered_ann, next_year, client, settings):
     ann = registered_ann
-    create_event(ann.id, name="Party", date=next_year, time=dt.time(18, 0))
+    create_event(owner_tg_id=ann.id, name="Party", date=next_year, time=dt.time(18, 0))
     answer = ann.ask("/feed")
     https, webcal = links(answer)
     assert https.startswith(settings.SITE_BASE_URL + "/feed/") and https.endswith(".ics")

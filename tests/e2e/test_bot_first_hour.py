@@ -30,7 +30,11 @@ def weekday(date: dt.date) -> str:
 @pytest.fixture
 def party(registered_ann, next_year):
     return create_event(
-        registered_ann.id, name="Party", date=next_year, time=dt.time(18, 30), reminder_minutes=60
+        owner_tg_id=registered_ann.id,
+        name="Party",
+        date=next_year,
+        time=dt.time(18, 30),
+        reminder_minutes=60,
     )
 
 
@@ -165,16 +169,18 @@ def test_edit_typed_text_instead_of_a_field_button_asks_again(bot, registered_an
 # --- meetings on the reader's clock, UTC offsets, one date format -----------------------------
 def test_a_meeting_shows_on_each_persons_own_clock(bot, registered_ann, bob, next_year):
     ann = registered_ann
-    set_user_timezone(ann.id, "Europe/Berlin")
-    set_user_timezone(bob.id, "Europe/Moscow")  # two hours ahead of Berlin in January
-    event = create_event(ann.id, name="Call", date=next_year, time=dt.time(19, 0))
-    meeting = create_appointment(ann.id, bob.id, event.pk)
+    set_user_timezone(tg_id=ann.id, text="Europe/Berlin")
+    set_user_timezone(tg_id=bob.id, text="Europe/Moscow")  # two hours ahead of Berlin in January
+    event = create_event(owner_tg_id=ann.id, name="Call", date=next_year, time=dt.time(19, 0))
+    meeting = create_appointment(
+        organizer_tg_id=ann.id, participant_tg_id=bob.id, event_id=event.pk
+    )
     invitation = bob.wait_for_reply().text
     assert f"{next_year:%d.%m.%Y} ({weekday(next_year)}) 21:00" in invitation
     assert "у организатора 19:00, Europe/Berlin" in invitation
     assert f"{next_year:%d.%m.%Y} 21:00" in bob.ask("/meetings")
     assert f"{next_year:%d.%m.%Y} 19:00" in ann.ask("/meetings")
-    respond_to_invitation(bob.id, meeting.pk, accept=True)
+    respond_to_invitation(participant_tg_id=bob.id, appointment_id=meeting.pk, accept=True)
     ann.wait_for_reply()
     assert f"встреча #{meeting.pk} · {next_year:%d.%m.%Y} 21:00" in bob.ask("/calendar")
 
@@ -217,9 +223,9 @@ def test_one_date_format_in_lists_cards_and_refusals(bot, registered_ann, party)
 # --- deleting an event with guests -------------------------------------------------------------
 def test_delete_confirmation_names_the_guests_first(bot, registered_ann, bob, carol, party):
     ann = registered_ann
-    coming = create_appointment(ann.id, bob.id, party.pk)
-    create_appointment(ann.id, carol.id, party.pk)
-    respond_to_invitation(bob.id, coming.pk, accept=True)
+    coming = create_appointment(organizer_tg_id=ann.id, participant_tg_id=bob.id, event_id=party.pk)
+    create_appointment(organizer_tg_id=ann.id, participant_tg_id=carol.id, event_id=party.pk)
+    respond_to_invitation(participant_tg_id=bob.id, appointment_id=coming.pk, accept=True)
     assert ann.wait_for_reply().text.startswith("✅ Bob (@bob) принимает")
     question = ann.ask(f"/delete_event {party.pk}")
     assert question.endswith(

@@ -23,7 +23,7 @@ def _group_answers(bot, count=1, after=0):
 
 def test_a_group_chat_gets_no_private_data(bot, registered_ann, next_year):
     ann = registered_ann
-    create_event(ann.id, name="Doctor", date=next_year, time=dt.time(9, 0))
+    create_event(owner_tg_id=ann.id, name="Doctor", date=next_year, time=dt.time(9, 0))
     for n, command in enumerate(["/display_events", "/export", "/feed", "/create_event@cal_bot"]):
         bot.call(bot.fake.send_in_group, ann.user, GROUP, command)
         assert _group_answers(bot, after=n) == [texts.PRIVATE_CHATS_ONLY]
@@ -47,7 +47,7 @@ def test_a_button_pressed_in_a_group_is_refused(bot, registered_ann):
 
 def test_an_edited_command_does_not_run_again(bot, registered_ann, next_year):
     ann = registered_ann
-    party = create_event(ann.id, name="Party", date=next_year, time=dt.time(18, 0))
+    party = create_event(owner_tg_id=ann.id, name="Party", date=next_year, time=dt.time(18, 0))
     message_id = ann.send(f"/read_event {party.pk}")
     assert "Party" in ann.wait_for_reply().text
     bot.call(bot.fake.edit_text, ann.user, message_id, f"/delete_event {party.pk}")

@@ -43,7 +43,7 @@ def ann(registered_ann):
 
 @pytest.fixture
 def standup(ann, next_year):
-    return create_event(ann.id, name="Планёрка", date=next_year, time=TEN)
+    return create_event(owner_tg_id=ann.id, name="Планёрка", date=next_year, time=TEN)
 
 
 def pick_label(event) -> str:
@@ -166,8 +166,8 @@ def test_participant_refusals(bot, ann, bob, standup):
 def test_event_refusals_other_users_event_already_invited_busy(
     bot, ann, bob, carol, standup, next_year
 ):
-    bobs = create_event(bob.id, name="Bob's", date=next_year, time=TEN)
-    carols = create_event(carol.id, name="Carol's", date=next_year, time=TEN)
+    bobs = create_event(owner_tg_id=bob.id, name="Bob's", date=next_year, time=TEN)
+    carols = create_event(owner_tg_id=carol.id, name="Carol's", date=next_year, time=TEN)
     invite(ann, "@bob", standup)
     bob.wait_for_reply()
 
@@ -241,7 +241,12 @@ def test_invitation_created_through_the_api_is_delivered(bot, ann, bob, standup,
 
 def test_invitation_created_while_the_bot_is_down_is_delivered_once(bot, ann, bob, standup):
     bot.stop_bot()
-    meeting = create_appointment(ann.id, bob.id, standup.pk, details="после рестарта")
+    meeting = create_appointment(
+        organizer_tg_id=ann.id,
+        participant_tg_id=bob.id,
+        event_id=standup.pk,
+        details="после рестарта",
+    )
     assert bob.nothing_more(0.3)
     bot.start_bot()
     invitation = bob.wait_for_reply()
@@ -324,9 +329,11 @@ def test_answer_button_works_in_the_middle_of_another_dialog(bot, ann, bob, stan
 
 
 def test_cancel_through_the_service_tells_the_other_side(bot, ann, bob, standup):
-    meeting = create_appointment(ann.id, bob.id, standup.pk)
+    meeting = create_appointment(
+        organizer_tg_id=ann.id, participant_tg_id=bob.id, event_id=standup.pk
+    )
     bob.wait_for_reply()
-    cancel_appointment(bob.id, meeting.pk)
+    cancel_appointment(actor_tg_id=bob.id, appointment_id=meeting.pk)
     assert ann.wait_for_reply().text.startswith("🚫 Bob (@bob) отменяет")
 
 
@@ -354,7 +361,9 @@ def test_invite_with_the_participant_in_the_command(bot, ann, bob, standup):
 
 def test_event_picker_pages(bot, ann, bob, next_year):
     events = [
-        create_event(ann.id, name=f"E{n}", date=next_year + dt.timedelta(days=n), time=TEN)
+        create_event(
+            owner_tg_id=ann.id, name=f"E{n}", date=next_year + dt.timedelta(days=n), time=TEN
+        )
         for n in range(10)
     ]
     start_invite(ann, "@bob")
@@ -397,7 +406,7 @@ def test_comment_too_long_and_media_are_refused_at_the_comment_step(bot, ann, bo
 def test_invitation_is_on_the_guests_clock_and_names_the_organisers_zone(bot, ann, bob, standup):
     from calendarapp.services.users import set_user_timezone
 
-    set_user_timezone(bob.id, "Asia/Vladivostok")  # seven hours ahead of Moscow
+    set_user_timezone(tg_id=bob.id, text="Asia/Vladivostok")  # seven hours ahead of Moscow
     organiser_zone = TgUser.objects.get(pk=ann.id).timezone
     invite(ann, "@bob", standup)
     assert f"17:00 (по вашему времени; у организатора 10:00, {organiser_zone})" in (
@@ -447,3 +456,19 @@ def test_a_dialog_without_a_reply_keyboard_ends_quietly_for_another_command(bot,
     assert ann.ask("/create_event") == texts.ASK_NAME
     assert ann.ask("/help").startswith(str(texts.HELP_TITLE))
     assert ann.nothing_more()
+
+
+def test_invitee_typed_as_no_account_can_be_is_explained(bot, ann, standup):
+    assert ann.ask("/invite") == texts.ASK_PARTICIPANT
+    cases = {
+        "@" + "b" * 65: texts.ERRORS["username_invalid"].format(limit=64),
+        "@bob smith": texts.ERRORS["username_invalid"].format(limit=64),
+        str(2**63): texts.ERRORS["invalid_tg_id"],
+        "1" + "0" * 19: texts.ERRORS["invalid_tg_id"],
+        "@" + "b" * 64: texts.INVITEE_UNKNOWN.format(who="@" + "b" * 64),
+    }
+    for typed, problem in cases.items():
+        answer = ann.ask(typed)
+        assert answer.startswith(problem), typed
+        assert answer.endswith(texts.ASK_PARTICIPANT), typed
+    assert not Appointment.objects.exists()

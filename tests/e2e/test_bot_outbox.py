@@ -65,7 +65,7 @@ def started(bot, tg_id: int, name: str = "Ann"):
 
 def test_queued_note_is_delivered_once(bot):
     ann = started(bot, 5001)
-    message = outbox.enqueue(ann.id, NOTE, text="hello from the outbox")
+    message = outbox.enqueue(chat_id=ann.id, kind=NOTE, text="hello from the outbox")
     assert ann.wait_for_reply().text == "hello from the outbox"
     wait_until(lambda: status_of(message) == OutboxMessage.Status.SENT)
     assert OutboxMessage.objects.get(pk=message.pk).sent_at is not None
@@ -75,8 +75,8 @@ def test_queued_note_is_delivered_once(bot):
 def test_notes_queued_while_the_bot_is_down_go_out_at_start(bot):
     ann = started(bot, 5001)
     bot.stop_bot()
-    first = outbox.enqueue(ann.id, NOTE, text="first")
-    second = outbox.enqueue(ann.id, NOTE, text="second")
+    first = outbox.enqueue(chat_id=ann.id, kind=NOTE, text="first")
+    second = outbox.enqueue(chat_id=ann.id, kind=NOTE, text="second")
     assert ann.nothing_more(0.3)
     bot.start_bot()
     assert [a.text for a in ann.wait_for_replies(2)] == ["first", "second"]
@@ -87,7 +87,7 @@ def test_notes_queued_while_the_bot_is_down_go_out_at_start(bot):
 def test_server_errors_are_retried_with_backoff(plain_bot, fast_backoff):
     ann = started(plain_bot, 5001)
     plain_bot.call(plain_bot.fake.fail, "sendMessage", 502, times=2)
-    message = outbox.enqueue(ann.id, NOTE, text="despite errors")
+    message = outbox.enqueue(chat_id=ann.id, kind=NOTE, text="despite errors")
     assert ann.wait_for_reply().text == "despite errors"
     wait_until(lambda: status_of(message) == OutboxMessage.Status.SENT)
     assert OutboxMessage.objects.get(pk=message.pk).attempts == 3
@@ -97,7 +97,7 @@ def test_too_many_requests_waits_retry_after(plain_bot):
     ann = started(plain_bot, 5001)
     plain_bot.call(plain_bot.fake.fail, "sendMessage", 429, retry_after=1)
     began = time.monotonic()
-    outbox.enqueue(ann.id, NOTE, text="after the flood wait")
+    outbox.enqueue(chat_id=ann.id, kind=NOTE, text="after the flood wait")
     assert ann.wait_for_reply().text == "after the flood wait"
     assert time.monotonic() - began >= 1
 
@@ -106,7 +106,7 @@ def test_gives_up_after_bounded_attempts(plain_bot, fast_backoff, monkeypatch):
     monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 3)
     ann = started(plain_bot, 5001)
     plain_bot.call(plain_bot.fake.fail, "sendMessage", 502, times=100)
-    message = outbox.enqueue(ann.id, NOTE, text="never")
+    message = outbox.enqueue(chat_id=ann.id, kind=NOTE, text="never")
     wait_until(lambda: status_of(message) == OutboxMessage.Status.FAILED)
     stored = OutboxMessage.objects.get(pk=message.pk)
     assert stored.attempts == 3
@@ -116,7 +116,7 @@ def test_gives_up_after_bounded_attempts(plain_bot, fast_backoff, monkeypatch):
 def test_blocked_recipient_is_marked_unreachable_and_hook_runs(bot):
     ann = started(bot, 5001)
     bot.call(bot.fake.block, ann.user)
-    message = outbox.enqueue(ann.id, NOTE, text="you blocked me")
+    message = outbox.enqueue(chat_id=ann.id, kind=NOTE, text="you blocked me")
     wait_until(lambda: status_of(message) == OutboxMessage.Status.FAILED)
     assert not TgUser.objects.get(pk=ann.id).is_active
     assert blocked_hook_calls[-1] == message.pk
@@ -124,7 +124,7 @@ def test_blocked_recipient_is_marked_unreachable_and_hook_runs(bot):
 
 def test_stale_note_is_done_without_sending(bot):
     ann = started(bot, 5001)
-    stale = outbox.enqueue(ann.id, NOTE)
+    stale = outbox.enqueue(chat_id=ann.id, kind=NOTE)
     wait_until(lambda: status_of(stale) == OutboxMessage.Status.SENT)
     assert OutboxMessage.objects.get(pk=stale.pk).sent_at is None
     assert ann.nothing_more(0.5)
@@ -132,8 +132,8 @@ def test_stale_note_is_done_without_sending(bot):
 
 def test_unknown_kind_waits_for_a_bot_that_knows_it(bot):
     ann = started(bot, 5001)
-    unknown = outbox.enqueue(ann.id, "from_the_future", text="?")
-    known = outbox.enqueue(ann.id, NOTE, text="known")
+    unknown = outbox.enqueue(chat_id=ann.id, kind="from_the_future", text="?")
+    known = outbox.enqueue(chat_id=ann.id, kind=NOTE, text="known")
     assert ann.wait_for_reply().text == "known"
     wait_until(lambda: status_of(known) == OutboxMessage.Status.SENT)
     stored = OutboxMessage.objects.get(pk=unknown.pk)
@@ -148,8 +148,8 @@ def test_a_failed_message_keeps_its_place_in_the_chat(plain_bot, fast_backoff):
         from django.db import transaction
 
         with transaction.atomic():
-            return outbox.enqueue(ann.id, NOTE, text="first"), outbox.enqueue(
-                ann.id, NOTE, text="second"
+            return outbox.enqueue(chat_id=ann.id, kind=NOTE, text="first"), outbox.enqueue(
+                chat_id=ann.id, kind=NOTE, text="second"
             )
 
     first, second = enqueue_both()

@@ -42,7 +42,7 @@ def ten_events(registered_ann, next_year):
     )
     upcoming = [
         create_event(
-            registered_ann.id,
+            owner_tg_id=registered_ann.id,
             name=f"E{day}",
             date=next_year + dt.timedelta(days=day),
             time=dt.time(8, 0),
@@ -56,7 +56,7 @@ def ten_events(registered_ann, next_year):
 def bobs_event(bot, next_year):
     bob = bot.user(5002, "Bob", "bob")
     bob.ask("/register")
-    return create_event(bob.id, name="Bob's secret", date=next_year, time=dt.time(9, 0))
+    return create_event(owner_tg_id=bob.id, name="Bob's secret", date=next_year, time=dt.time(9, 0))
 
 
 def event_buttons(user) -> list[str]:
@@ -153,7 +153,7 @@ def test_no_events_no_picker(bot, registered_ann, action):
 
 
 def test_long_names_fit_on_buttons(bot, registered_ann, next_year):
-    create_event(registered_ann.id, name="Ж" * 200, date=next_year, time=dt.time(8, 0))
+    create_event(owner_tg_id=registered_ann.id, name="Ж" * 200, date=next_year, time=dt.time(8, 0))
     registered_ann.ask("/edit_event")
     (label,) = event_buttons(registered_ann)
     assert len(label) == picker.LABEL_MAX and label.endswith("…")

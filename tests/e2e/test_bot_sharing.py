@@ -15,7 +15,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def party(registered_ann, next_year):
-    return create_event(registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0))
+    return create_event(
+        owner_tg_id=registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0)
+    )
 
 
 def test_share_publishes_at_once_and_the_button_makes_it_private_again(bot, registered_ann, party):
@@ -54,7 +56,9 @@ def test_a_stale_or_foreign_visibility_button_changes_nothing(
     else's (or no) event is "not found"; neither touches any event."""
     ann, bob = registered_ann, bot.user(5002, "Bob", "bob")
     bob.ask("/register")
-    bobs = create_event(bob.id, name="Bob's", date=next_year, time=dt.time(9, 0), is_public=True)
+    bobs = create_event(
+        owner_tg_id=bob.id, name="Bob's", date=next_year, time=dt.time(9, 0), is_public=True
+    )
     ann.ask(f"/share_event {party.pk}")
     first = ann.last_message()
     ann.ask(f"/share_event {party.pk}")
@@ -75,8 +79,10 @@ def test_a_stale_or_foreign_visibility_button_changes_nothing(
 def test_public_of(bot, registered_ann, next_year):
     ann, bob = registered_ann, bot.user(5002, "Bob", "bob")
     bob.ask("/register")
-    create_event(bob.id, name="Open day", date=next_year, time=dt.time(10, 0), is_public=True)
-    create_event(bob.id, name="Dentist", date=next_year, time=dt.time(9, 0))
+    create_event(
+        owner_tg_id=bob.id, name="Open day", date=next_year, time=dt.time(10, 0), is_public=True
+    )
+    create_event(owner_tg_id=bob.id, name="Dentist", date=next_year, time=dt.time(9, 0))
     assert ann.ask("/public_of") == texts.ASK_WHOSE
     assert ann.ask("@nobody").startswith("Пользователь @nobody не найден")
     answer = ann.ask("@Bob")
@@ -109,7 +115,9 @@ def test_export_links_to_a_host_telegram_refuses_come_in_the_text(
     answer is not lost, the links come in its text and the page buttons stay."""
     settings.SITE_BASE_URL = "http://localhost:8000"
     for n in range(10):  # a second /calendar page, so a pager button is kept
-        create_event(registered_ann.id, name=f"Extra {n}", date=party.date, time=dt.time(20, n))
+        create_event(
+            owner_tg_id=registered_ann.id, name=f"Extra {n}", date=party.date, time=dt.time(20, n)
+        )
     answer = registered_ann.ask(command)
     assert "15 мин" in answer
     csv_line, json_line = answer.splitlines()[-2:]
@@ -121,3 +129,16 @@ def test_export_links_to_a_host_telegram_refuses_come_in_the_text(
     assert not any(button.get("url") for button in buttons)
     if command == "/calendar":
         assert [button["text"] for button in buttons] == [texts.BTN_NEXT]
+
+
+def test_public_of_names_no_account_can_have_are_explained(bot, registered_ann):
+    ann = registered_ann
+    bad_name = texts.ERRORS["username_invalid"].format(limit=64)
+    assert ann.ask("/public_of") == texts.ASK_WHOSE
+    for typed in ("@" + "a" * 65, "@bob smith", "@"):
+        assert ann.ask(typed) == f"{bad_name}\n\n{texts.ASK_WHOSE}", typed
+    too_big = texts.ERRORS["invalid_tg_id"]
+    for typed in (str(2**63), "1" + "0" * 19):
+        assert ann.ask(typed) == f"{too_big}\n\n{texts.ASK_WHOSE}", typed
+    # The longest name a profile keeps (64 characters after the "@") is looked up.
+    assert ann.ask("@" + "a" * 64).startswith("Пользователь @" + "a" * 64 + " не найден")

@@ -92,8 +92,12 @@ def say(bot, user, text: str) -> list[str]:
 def scene(bot, registered_ann, next_year):
     register_user(TelegramProfile(tg_id=BOB, username="bob", first_name="Bob"))
     bot.call(bot.fake.started.add, BOB)  # his invitation is simply delivered
-    create_event(BOB, name="Open day", date=next_year, time=dt.time(10, 0), is_public=True)
-    party = create_event(registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0))
+    create_event(
+        owner_tg_id=BOB, name="Open day", date=next_year, time=dt.time(10, 0), is_public=True
+    )
+    party = create_event(
+        owner_tg_id=registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0)
+    )
     bot.track_updates()
     return {"party": str(party.pk), "day": next_year.isoformat()}
 

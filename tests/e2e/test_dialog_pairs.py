@@ -69,7 +69,7 @@ def newcomer(bot, tg_id: int):
     """A registered person with one event (so the pickers have something to offer)."""
     register_user(TelegramProfile(tg_id=tg_id, username=f"p{tg_id}", first_name="Pat"))
     day = timezone.localdate() + dt.timedelta(days=30)
-    create_event(tg_id, name="Picnic", date=day, time=dt.time(12, 0))
+    create_event(owner_tg_id=tg_id, name="Picnic", date=day, time=dt.time(12, 0))
     return bot.user(tg_id, "Pat", f"p{tg_id}")
 
 

@@ -162,14 +162,20 @@ def test_outbox_send_under_fault_arrives_exactly_once(
     ann, bob = bot.user(5001, "Ann", "ann"), bot.user(5002, "Bob", "bob")
     ann.ask("/register")
     bob.ask("/register")
-    event = create_event(ann.id, name="Standup", date=next_year, time=TEN, reminder_minutes=60)
+    event = create_event(
+        owner_tg_id=ann.id, name="Standup", date=next_year, time=TEN, reminder_minutes=60
+    )
     if notification == "answer notice":  # the invitation goes out first, without faults
-        appointment = create_appointment(ann.id, bob.id, event.pk)
+        appointment = create_appointment(
+            organizer_tg_id=ann.id, participant_tg_id=bob.id, event_id=event.pk
+        )
         assert "приглашает" in bob.wait_for_reply().text
         wait_until(outbox_settled)
     inject(bot, "sendMessage", fault, arguments)  # the next sendMessage is the outbox's
     if notification == "invitation":
-        appointment = create_appointment(ann.id, bob.id, event.pk)
+        appointment = create_appointment(
+            organizer_tg_id=ann.id, participant_tg_id=bob.id, event_id=event.pk
+        )
         reader = bob
     elif notification == "answer notice":
         bob.press_data(f"inv:yes:{appointment.pk}")
@@ -243,8 +249,10 @@ def test_sent_is_recorded_even_if_the_database_blinks(outbox_bot, next_year, mon
 
     monkeypatch.setattr(outbox, "mark_sent", mark_sent_after_a_blink)
     monkeypatch.setattr("calendarapp.services.outbox.LEASE", dt.timedelta(seconds=1))
-    event = create_event(ann.id, name="Standup", date=next_year, time=TEN)
-    appointment = create_appointment(ann.id, bob.id, event.pk)
+    event = create_event(owner_tg_id=ann.id, name="Standup", date=next_year, time=TEN)
+    appointment = create_appointment(
+        organizer_tg_id=ann.id, participant_tg_id=bob.id, event_id=event.pk
+    )
     invitation = bob.wait_for_reply()
     assert "приглашает" in invitation.text
     wait_until(outbox_settled)

@@ -174,11 +174,13 @@ def bobs_data():
 def fuzz_bot(bot, next_year):
     register_user(TelegramProfile(tg_id=MALLORY, username="mallory", first_name="Mallory"))
     register_user(TelegramProfile(tg_id=BOB, username="bob_fuzz", first_name="Bob"))
-    secret = create_event(BOB, name="Bob secret", date=next_year, time=dt.time(9))
-    create_event(BOB, name="Bob public", date=next_year, time=dt.time(10), is_public=True)
+    secret = create_event(owner_tg_id=BOB, name="Bob secret", date=next_year, time=dt.time(9))
+    create_event(
+        owner_tg_id=BOB, name="Bob public", date=next_year, time=dt.time(10), is_public=True
+    )
     register_user(TelegramProfile(tg_id=CAROL, username="carol_fuzz", first_name="Carol"))
     bot.call(bot.fake.started.add, CAROL)  # her invitation is simply delivered
-    meeting = create_appointment(BOB, CAROL, secret.pk)
+    meeting = create_appointment(organizer_tg_id=BOB, participant_tg_id=CAROL, event_id=secret.pk)
     bot.track_updates()
     users = {MALLORY: bot.user(MALLORY, "Mallory", "mallory"), STRANGER: bot.user(STRANGER)}
     users[MALLORY].ask("/help")  # opens the chat, so forged presses have a message to hang on

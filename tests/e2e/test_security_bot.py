@@ -160,16 +160,18 @@ def victim(bot, registered_ann, next_year):
     confirmed) and his feed; Alice has an event and a feed of her own."""
     # Bob and Carol have chats with the bot, so their notifications are simply delivered.
     bot.call(bot.fake.started.update, {BOB, CAROL})
-    create_event(registered_ann.id, name="Alice's own", date=next_year, time=dt.time(8))
+    create_event(owner_tg_id=registered_ann.id, name="Alice's own", date=next_year, time=dt.time(8))
     register_user(TelegramProfile(tg_id=BOB, username="bob_victim", first_name="Bob"))
     register_user(TelegramProfile(tg_id=CAROL, username="carol_guest", first_name="Carol"))
-    private = create_event(BOB, name="Bob's secret surgery", date=next_year, time=dt.time(9))
-    public = create_event(
-        BOB, name="Bob's open lecture", date=next_year, time=dt.time(10), is_public=True
+    private = create_event(
+        owner_tg_id=BOB, name="Bob's secret surgery", date=next_year, time=dt.time(9)
     )
-    pending = create_appointment(BOB, CAROL, private.pk)
-    confirmed = create_appointment(BOB, CAROL, public.pk)
-    respond_to_invitation(CAROL, confirmed.pk, accept=True)
+    public = create_event(
+        owner_tg_id=BOB, name="Bob's open lecture", date=next_year, time=dt.time(10), is_public=True
+    )
+    pending = create_appointment(organizer_tg_id=BOB, participant_tg_id=CAROL, event_id=private.pk)
+    confirmed = create_appointment(organizer_tg_id=BOB, participant_tg_id=CAROL, event_id=public.pk)
+    respond_to_invitation(participant_tg_id=CAROL, appointment_id=confirmed.pk, accept=True)
     return {
         "private": private.pk,
         "public": public.pk,

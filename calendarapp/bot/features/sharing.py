@@ -23,9 +23,10 @@ from calendarapp.bot.ui.dialog import (
     stops,
 )
 from calendarapp.bot.ui.pick_step import pick_event_step
-from calendarapp.exceptions import DomainError, ValidationFailed
-from calendarapp.parsing import parse_id
-from calendarapp.selectors.users import find_user_by_username, get_user
+from calendarapp.exceptions import DomainError
+from calendarapp.parsing import USERNAME_TYPED_MAX_LENGTH, parse_telegram_user
+from calendarapp.selectors.events import get_own_event
+from calendarapp.selectors.users import find_user
 from calendarapp.services import events as event_services
 from calendarapp.services.events import storable
 
@@ -41,7 +42,7 @@ async def _publish(update, context, event) -> str:
         text = texts.ALREADY_PUBLIC.format(id=event.pk, name=event.name)
     else:
         event = await db(event_services.set_event_visibility)(
-            update.effective_user.id, event.pk, is_public=True
+            owner_tg_id=update.effective_user.id, event_id=event.pk, is_public=True
         )
         text = texts.NOW_PUBLIC.format(id=event.pk)
     await send(update, text, keyboards.visibility(event.pk, event.is_public))
@@ -50,10 +51,12 @@ async def _publish(update, context, event) -> str:
 
 def _switch_visibility(owner_tg_id: int, event_id: int, *, is_public: bool):
     """The event with its new visibility, or None if it already had it (a stale button)."""
-    event = event_services.get_own_event(owner_tg_id, event_id)
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id)
     if event.is_public == is_public:
         return None
-    return event_services.set_event_visibility(owner_tg_id, event_id, is_public=is_public)
+    return event_services.set_event_visibility(
+        owner_tg_id=owner_tg_id, event_id=event_id, is_public=is_public
+    )
 
 
 @stops
@@ -82,12 +85,7 @@ async def my_public(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _find_user(text: str):
-    text = text.strip()
-    if text.isdecimal():
-        return get_user(parse_id(text))
-    if not text.removeprefix("@"):
-        raise ValidationFailed("Empty user name.", code="invalid_tg_id")
-    return find_user_by_username(text)
+    return find_user(parse_telegram_user(text))
 
 
 async def _show_public_of(update, context, text: str):
@@ -97,7 +95,9 @@ async def _show_public_of(update, context, text: str):
         return await reject(update, context, error)
     if owner is None:
         return await ask_again(
-            update, context, texts.USER_NOT_FOUND.format(who=storable(text.strip()[:64]))
+            update,
+            context,
+            texts.USER_NOT_FOUND.format(who=storable(text.strip()[:USERNAME_TYPED_MAX_LENGTH])),
         )
     forget(context)
     await listing.send_page(update, listing.PUBLIC_OF, owner.tg_id)

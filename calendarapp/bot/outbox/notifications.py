@@ -104,7 +104,7 @@ def _in_plain_text(notification: Notification | None) -> Notification | None:
 def _claim_and_render(kinds: tuple[str, ...], limit: int) -> list[tuple[OutboxMessage, object]]:
     """Claim due messages and render each; a renderer's exception is kept as the result."""
     rendered: list[tuple[OutboxMessage, object]] = []
-    claimed = outbox.claim_due(kinds, limit=limit)
+    claimed = outbox.claim_due(kinds=kinds, limit=limit)
     recipients = TgUser.objects.in_bulk({message.chat_id for message in claimed})
     for message in claimed:
         try:
@@ -125,7 +125,7 @@ def _recipient_blocked(message: OutboxMessage, error: str) -> None:
     hook = _undeliverable_hooks.get(message.kind)
     if hook is not None:
         hook(message)
-    outbox.mark_failed(message.pk, error)
+    outbox.mark_failed(message_id=message.pk, error=error)
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -142,9 +142,9 @@ def may_have_arrived(error: TimedOut) -> bool:
 
 
 def _on_fresh_connection(function):
-    def call(*args):
+    def call(*args, **kwargs):
         try:
-            return function(*args)
+            return function(*args, **kwargs)
         except (OperationalError, InterfaceError):
             connection.close()  # the server went away: the next try reconnects
             raise
@@ -152,12 +152,12 @@ def _on_fresh_connection(function):
     return call
 
 
-async def _record(function, *args):
+async def _record(function, *args, **kwargs):
     """Write a send's outcome, waiting out a database restart (see the module docstring)."""
     deadline = time.monotonic() + OUTCOME_PATIENCE
     while True:
         try:
-            return await db(_on_fresh_connection(function))(*args)
+            return await db(_on_fresh_connection(function))(*args, **kwargs)
         except (OperationalError, InterfaceError) as error:
             if time.monotonic() > deadline:
                 raise
@@ -180,13 +180,15 @@ async def _deliver_to_chat(bot, items: list[tuple[OutboxMessage, object]]) -> No
     sent_any = False
     for message, result in items:
         if result is None:
-            await db(outbox.mark_skipped)(message.pk)
+            await db(outbox.mark_skipped)(message_id=message.pk)
             continue
         if hold_until is not None:
-            await db(outbox.release)(message.pk, hold_until)
+            await db(outbox.release)(message_id=message.pk, at=hold_until)
             continue
         if isinstance(result, Exception):
-            hold_until = await db(outbox.retry_later)(message.pk, f"render: {result!r}")
+            hold_until = await db(outbox.retry_later)(
+                message_id=message.pk, error=f"render: {result!r}"
+            )
             continue
         if blocked is not None:
             await db(_recipient_blocked)(message, blocked)
@@ -203,26 +205,30 @@ async def _deliver_to_chat(bot, items: list[tuple[OutboxMessage, object]]) -> No
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 delay = _seconds(error.retry_after)
-            hold_until = await db(outbox.retry_later)(message.pk, str(error), delay=delay)
+            hold_until = await db(outbox.retry_later)(
+                message_id=message.pk, error=str(error), delay=delay
+            )
         except BadRequest as error:  # can never succeed as it is
             logger.error("Outbox %s (%s) refused: %s", message.pk, message.kind, error)
-            await _record(outbox.mark_failed, message.pk, f"400: {error}")
+            await _record(outbox.mark_failed, message_id=message.pk, error=f"400: {error}")
         except TimedOut as error:
             if not may_have_arrived(error):
                 logger.warning(
                     "Outbox %s (%s) not sent, will retry: %r", message.pk, message.kind, error
                 )
-                hold_until = await _record(outbox.retry_later, message.pk, repr(error))
+                hold_until = await _record(
+                    outbox.retry_later, message_id=message.pk, error=repr(error)
+                )
                 continue
             # Telegram may well have it: a second send could show it twice. At most once.
             logger.warning(
                 "Outbox %s (%s) timed out after sending; not sent again", message.pk, message.kind
             )
             sent_any = True
-            await _record(outbox.mark_sent_unconfirmed, message.pk, repr(error))
+            await _record(outbox.mark_sent_unconfirmed, message_id=message.pk, error=repr(error))
         except TelegramError as error:  # network, timeout, 5xx after the limiter's retries
             logger.warning("Outbox %s (%s) will be retried: %s", message.pk, message.kind, error)
-            hold_until = await _record(outbox.retry_later, message.pk, repr(error))
+            hold_until = await _record(outbox.retry_later, message_id=message.pk, error=repr(error))
         else:
             sent_any = True
             await _record(outbox.mark_sent, message.pk)

@@ -73,7 +73,9 @@ def _starts_in(delta: dt.timedelta) -> str:
 def render_reminder(message: OutboxMessage) -> notifications.Notification | None:
     """The reminder as the recipient sees it, in their own zone; None if no longer useful."""
     now = clock()
-    due = due_reminder(message.payload.get("event_id"), message.chat_id, now)
+    due = due_reminder(
+        event_id=message.payload.get("event_id"), recipient_id=message.chat_id, now=now
+    )
     if due is None:
         return None
     template = texts.REMINDER_MESSAGE if due.for_owner else texts.REMINDER_MEETING

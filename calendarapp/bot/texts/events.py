@@ -97,6 +97,5 @@ CAL_MONTHS = (
     _("Декабрь"),
 )
 CAL_OUT_OF_RANGE = _("Этот месяц в календаре не открыть.")
-CAL_DAY_PAST = _("Этот день уже прошёл.")
 WHEN_CHOSEN = _("Когда: {date} в {time}.")
 DATE_CHOSEN = _("Дата: {date}.")

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from calendarapp.bot import texts
 from calendarapp.bot.ui import keyboards
-from calendarapp.models import REMINDER_CHOICES
+from calendarapp.services.reminders import LEAD_TIMES
 from calendarapp.services.timezones import COMMON_TIMEZONES, zone_of
 
 CB_REMIND = "rem:"
@@ -32,7 +32,7 @@ def _lead_buttons(prefix: str, chosen: int | None) -> list[list[InlineKeyboardBu
             (texts.CHOSEN_MARK if minutes == chosen else "") + texts.REMINDER_BUTTONS[minutes],
             callback_data=f"{prefix}{OFF if minutes is None else minutes}",
         )
-        for minutes, _label in REMINDER_CHOICES
+        for minutes in LEAD_TIMES
     ]
     return [buttons[:1], buttons[1:3], buttons[3:]]
 

@@ -33,7 +33,7 @@ from calendarapp.bot.runtime.profiles import sender_profile
 from calendarapp.bot.ui import keyboards
 from calendarapp.exceptions import DomainError
 from calendarapp.parsing import parse_id
-from calendarapp.services import events as event_services
+from calendarapp.selectors.events import get_own_event
 
 END = ConversationHandler.END
 REPLY_KEYBOARD = "reply_keyboard"  # user_data: a reply keyboard is on the person's screen
@@ -158,7 +158,7 @@ def dialog_draft(context: ContextTypes.DEFAULT_TYPE) -> dict:
 
 async def load_own_event(update: Update, text: str):
     """A typed event number -> the sender's own event (NotFound for anyone else's)."""
-    return await db(event_services.get_own_event)(update.effective_user.id, parse_id(text))
+    return await db(get_own_event)(owner_tg_id=update.effective_user.id, event_id=parse_id(text))
 
 
 def forget(context: ContextTypes.DEFAULT_TYPE, *keys: str) -> None:

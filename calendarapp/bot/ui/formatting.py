@@ -24,7 +24,7 @@ def seen_by(date: dt.date, time: dt.time, *, written_in: str, read_in: str) -> t
     """(day, time) of a moment stored in one zone, shown on the reader's clock."""
     if written_in == read_in:
         return date_text(date), time_text(time)
-    moment = in_zone(date, time, written_in=written_in, read_in=read_in)
+    moment = in_zone(date=date, time=time, written_in=written_in, read_in=read_in)
     return date_text(moment.date()), time_text(moment)
 
 

@@ -11,11 +11,11 @@ from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import db, deliver
 from calendarapp.bot.ui.formatting import calendar_line, event_line
 from calendarapp.bot.ui.pager import Page, titled
+from calendarapp.parsing import MAX_TELEGRAM_ID
 from calendarapp.selectors.calendar import calendar_listing
 from calendarapp.selectors.events import events_of, public_events_of
 from calendarapp.selectors.users import get_user
 from calendarapp.services.export_tokens import issue_export_token
-from calendarapp.services.users import MAX_TELEGRAM_ID
 
 PAGE_SIZE = 10
 MINE, MY_PUBLIC, PUBLIC_OF, CALENDAR = "m", "p", "o", "c"

@@ -21,8 +21,8 @@ def _name(appointment: Appointment) -> str:
 
 def _seen_by(appointment: Appointment, reader: TgUser):
     return in_zone(
-        appointment.date,
-        appointment.time,
+        date=appointment.date,
+        time=appointment.time,
         written_in=appointment.organizer.timezone,
         read_in=reader.timezone,
     )

@@ -18,7 +18,7 @@ from calendarapp.bot import texts
 from calendarapp.bot.runtime.profiles import owner_of
 from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import db, deliver, remember_markup, stops
-from calendarapp.services import events as event_services
+from calendarapp.selectors.users import local_now
 
 CB_PREFIX = "cal:"
 CB_MONTH = "cal:m:"  # cal:m:YYYY-MM — show that month
@@ -111,7 +111,7 @@ def parse_day(data: str) -> dt.date | None:
 async def month_turned(update: Update, context: ContextTypes.DEFAULT_TYPE):
     """‹ › under any date question: that month, in place; a bad answer re-asks with it."""
     query = update.callback_query
-    now = await db(event_services.local_now)(owner_of(update))
+    now = await db(local_now)(owner_of(update))
     month = parse_month(query.data, now.date())
     if month is None:
         await query.answer(texts.CAL_OUT_OF_RANGE)

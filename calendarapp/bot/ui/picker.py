@@ -6,7 +6,7 @@ step): the user's events (upcoming soonest first, then past ones), PAGE_SIZE per
 
 - `picker_markup(owner_tg_id, action, page)` builds one page (None: the user has no events).
 - `pick_handlers(action, on_pick)` returns the CallbackQueryHandlers for that action: a pick
-  loads the event through `services.events.get_own_event` (the ownership check) and calls
+  loads the event through `selectors.events.get_own_event` (the ownership check) and calls
   `on_pick(update, context, event)`; its return value becomes the dialog's next state. A
   stale or forged id answers "not found" and the dialog stays where it is. A page turn edits
   the buttons in place. Both stop other handler groups (`dialog.stops`).
@@ -35,9 +35,8 @@ from calendarapp.bot.ui.dialog import (
 from calendarapp.bot.ui.formatting import date_text, time_text
 from calendarapp.bot.ui.pager import Page
 from calendarapp.exceptions import DomainError
-from calendarapp.selectors.events import events_upcoming_first
-from calendarapp.selectors.users import get_user
-from calendarapp.services import events as event_services
+from calendarapp.selectors.events import events_upcoming_first, get_own_event
+from calendarapp.selectors.users import get_user, local_now
 
 PAGE_SIZE = 8
 LABEL_MAX = 48  # characters on a button; Telegram cuts long labels anyway
@@ -63,7 +62,7 @@ def picker_markup(owner_tg_id: int, action: str, page: int = 1) -> InlineKeyboar
     owner = get_user(owner_tg_id)
     if owner is None:
         return None
-    events = events_upcoming_first(owner.pk, event_services.user_now(owner))
+    events = events_upcoming_first(owner_tg_id=owner.pk, now=local_now(owner))
     total = events.count()
     if not total:
         return None
@@ -97,7 +96,7 @@ def pick_handlers(action: str, on_pick: OnPick) -> list[CallbackQueryHandler]:
         query = update.callback_query
         event_id = int(context.match.group(1))
         try:
-            event = await db(event_services.get_own_event)(update.effective_user.id, event_id)
+            event = await db(get_own_event)(owner_tg_id=update.effective_user.id, event_id=event_id)
         except DomainError as error:
             await query.answer(texts.error_text(error), show_alert=True)
             return None

@@ -27,6 +27,7 @@ from calendarapp.bot.ui.dialog import (
 )
 from calendarapp.bot.ui.formatting import day_and_weekday
 from calendarapp.exceptions import DomainError, ValidationFailed
+from calendarapp.selectors.users import local_now
 from calendarapp.services import events as event_services
 
 CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS = (
@@ -61,7 +62,7 @@ async def _ask_after(update, context, note: str, question: str, markup) -> None:
 
 
 async def _ask_date(update, context) -> str:
-    now = await db(event_services.local_now)(owner_of(update))
+    now = await db(local_now)(owner_of(update))
     await ask(update, context, texts.ASK_DATE, month_calendar.month_keyboard(now.date()))
     return CREATE_DATE
 
@@ -96,7 +97,9 @@ async def _date_chosen(update, context, date: dt.date, time: dt.time | None) -> 
 @stops
 async def create_date(update: Update, context: ContextTypes.DEFAULT_TYPE):
     try:
-        when = await db(event_services.parse_event_when)(owner_of(update), update.message.text)
+        when = await db(event_services.parse_event_when)(
+            owner=owner_of(update), text=update.message.text
+        )
     except DomainError as error:
         return await reject(update, context, error)
     return await _date_chosen(update, context, when.date, when.time)
@@ -108,7 +111,7 @@ async def create_date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE)
     try:
         if day is None:
             raise ValidationFailed("Not a date.", code="date_invalid", text="?")
-        await db(event_services.check_event_date)(owner_of(update), day)
+        await db(event_services.check_event_date)(owner=owner_of(update), date=day)
     except DomainError as error:
         return await reject(update, context, error)
     return await _date_chosen(update, context, day, None)
@@ -119,7 +122,9 @@ async def create_time(update: Update, context: ContextTypes.DEFAULT_TYPE):
     draft = dialog_draft(context)
     try:
         when = await db(event_services.parse_event_time)(
-            owner_of(update), dt.date.fromisoformat(draft["date"]), update.message.text
+            owner=owner_of(update),
+            date=dt.date.fromisoformat(draft["date"]),
+            text=update.message.text,
         )
     except DomainError as error:
         return await reject(update, context, error)
@@ -136,7 +141,7 @@ async def _finish_create(update: Update, context: ContextTypes.DEFAULT_TYPE, det
     draft = dialog_draft(context)
     try:
         event = await db(event_services.create_event)(
-            update.effective_user.id,
+            owner_tg_id=update.effective_user.id,
             name=draft["name"],
             date=dt.date.fromisoformat(draft["date"]),
             time=dt.time.fromisoformat(draft["time"]),

@@ -65,7 +65,9 @@ async def delete_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE):
         await query.answer(texts.BUTTON_EXPIRED)  # the button of an earlier /delete_event
         return None
     try:
-        event = await db(event_services.delete_event)(update.effective_user.id, event_id)
+        event = await db(event_services.delete_event)(
+            owner_tg_id=update.effective_user.id, event_id=event_id
+        )
     except DomainError as error:
         forget(context, "draft")
         await send(update, texts.error_text(error))

@@ -34,6 +34,8 @@ from calendarapp.bot.ui.formatting import day_and_weekday, event_card, time_text
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH
+from calendarapp.selectors.events import get_own_event
+from calendarapp.selectors.users import local_now
 from calendarapp.services import events as event_services
 
 EDIT_ID, EDIT_FIELD, EDIT_DETAILS = "WAIT_ID", "WAIT_FIELD", "WAIT_NEW_DETAILS"
@@ -117,7 +119,7 @@ async def field_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
         await query.answer(texts.BUTTON_EXPIRED)  # a button of an earlier /edit_event
         return None
     try:
-        event = await db(event_services.get_own_event)(update.effective_user.id, event_id)
+        event = await db(get_own_event)(owner_tg_id=update.effective_user.id, event_id=event_id)
     except DomainError as error:  # deleted meanwhile
         forget(context, "draft")
         await send(update, texts.error_text(error))
@@ -125,7 +127,7 @@ async def field_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
     dialog_draft(context)["date"] = event.date.isoformat()  # the time step's day
     markup = keyboards.cancel()
     if field == "date":  # tap a day, as in /create_event
-        now = await db(event_services.local_now)(owner_of(update))
+        now = await db(local_now)(owner_of(update))
         markup = month_calendar.month_keyboard(now.date(), max(event.date, now.date()))
     await ask(update, context, _question(field, event), markup)
     return FIELDS[field][1]
@@ -144,7 +146,9 @@ async def name_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
 @stops
 async def date_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     try:
-        when = await db(event_services.parse_event_when)(owner_of(update), update.message.text)
+        when = await db(event_services.parse_event_when)(
+            owner=owner_of(update), text=update.message.text
+        )
     except DomainError as error:
         return await reject(update, context, error)
     if when.time is None:  # a day only: the event keeps its time
@@ -165,7 +169,9 @@ async def date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
 async def time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     day = dt.date.fromisoformat(dialog_draft(context)["date"])
     try:
-        when = await db(event_services.parse_event_time)(owner_of(update), day, update.message.text)
+        when = await db(event_services.parse_event_time)(
+            owner=owner_of(update), date=day, text=update.message.text
+        )
     except DomainError as error:
         return await reject(update, context, error)
     note = ""

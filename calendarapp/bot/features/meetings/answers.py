@@ -44,7 +44,7 @@ async def answer_invitation(update: Update, context: ContextTypes.DEFAULT_TYPE):
     appointment_id = int(context.match.group(2))
     try:
         await db(meetings.respond_to_invitation)(
-            update.effective_user.id, appointment_id, accept=accept
+            participant_tg_id=update.effective_user.id, appointment_id=appointment_id, accept=accept
         )
     except Conflict as error:
         status = error.params.get("status", "")

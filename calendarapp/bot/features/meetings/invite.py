@@ -44,9 +44,9 @@ from calendarapp.bot.ui.dialog import (
 from calendarapp.bot.ui.meeting_cards import when
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import Conflict, DomainError, NotFound, ValidationFailed
-from calendarapp.selectors.users import find_user_by_username, get_user
+from calendarapp.parsing import parse_telegram_user
+from calendarapp.selectors.users import find_user, get_user
 from calendarapp.services import appointments as meetings
-from calendarapp.services.users import validate_tg_id
 
 PARTICIPANT = "INVITE_WAIT_PARTICIPANT"
 EVENT = "INVITE_WAIT_EVENT_ID"
@@ -87,19 +87,17 @@ class UnreachableInvitee(UnknownInvitee):
 def _resolve_invitee(organizer_id: int, text: str, shown_as: str = ""):
     """A typed Telegram id or @username (or a shared user's id) -> the invitable TgUser."""
     text = text.strip()
-    if text.isdecimal():
-        if len(text) > 19:  # more than any 64-bit id
-            raise ValidationFailed("Not a Telegram id.", code="invalid_tg_id")
-        tg_id = validate_tg_id(int(text))
-    else:
-        user = find_user_by_username(text) if len(text) <= 65 else None
+    who = parse_telegram_user(text)  # once read, the text is short enough to show
+    if isinstance(who, str):
+        user = find_user(who)
         if user is None:
-            raise UnknownInvitee(text[:65])
-        tg_id = user.pk
+            raise UnknownInvitee(text)
+        who = user.pk
+    tg_id = who
     try:
-        return meetings.check_invitee(organizer_id, tg_id)
+        return meetings.check_invitee(organizer_tg_id=organizer_id, participant_tg_id=tg_id)
     except NotFound:
-        raise UnknownInvitee(shown_as or text[:65]) from None
+        raise UnknownInvitee(shown_as or text) from None
     except Conflict as error:  # known but unreachable: name them as the organiser knows them
         if error.code != "participant_unreachable":
             raise
@@ -170,7 +168,9 @@ async def _event_chosen(update, context, event_id: int):
         return await invite_start(update, context)
     try:
         event = await db(meetings.check_invitation)(
-            update.effective_user.id, participant_id, event_id
+            organizer_tg_id=update.effective_user.id,
+            participant_tg_id=participant_id,
+            event_id=event_id,
         )
     except DomainError as error:
         return await reject(update, context, error)
@@ -193,7 +193,10 @@ async def _create(update, context, details: str):
         return await invite_start(update, context)
     try:
         appointment = await db(meetings.create_appointment)(
-            update.effective_user.id, draft["participant_id"], draft["event_id"], details=details
+            organizer_tg_id=update.effective_user.id,
+            participant_tg_id=draft["participant_id"],
+            event_id=draft["event_id"],
+            details=details,
         )
     except ValidationFailed as error:  # too long a comment: try again
         return await reject(update, context, error)

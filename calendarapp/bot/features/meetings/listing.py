@@ -99,7 +99,9 @@ async def cancel_meeting(update: Update, context: ContextTypes.DEFAULT_TYPE):
     appointment_id, page = int(context.match.group(1)), int(context.match.group(2))
     viewer = update.effective_user.id
     try:
-        appointment = await db(meetings.cancel_appointment)(viewer, appointment_id)
+        appointment = await db(meetings.cancel_appointment)(
+            actor_tg_id=viewer, appointment_id=appointment_id
+        )
     except NotFound as error:
         await query.answer(texts.error_text(error))
         return
@@ -126,7 +128,9 @@ async def answer_in_list(update: Update, context: ContextTypes.DEFAULT_TYPE):
     appointment_id, page = int(context.match.group(2)), int(context.match.group(3))
     viewer = update.effective_user.id
     try:
-        await db(meetings.respond_to_invitation)(viewer, appointment_id, accept=accept)
+        await db(meetings.respond_to_invitation)(
+            participant_tg_id=viewer, appointment_id=appointment_id, accept=accept
+        )
     except Conflict as error:
         status = error.params.get("status", "")
         await query.answer(texts.ALREADY_ANSWERED.get(status, texts.error_text(error)))

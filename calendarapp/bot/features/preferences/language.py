@@ -27,7 +27,7 @@ LANGUAGE_WORDS = {
 
 async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
     try:
-        user = await db(set_user_language)(update.effective_user.id, code)
+        user = await db(set_user_language)(tg_id=update.effective_user.id, language=code)
     except DomainError as error:
         await send(update, texts.error_text(error), keyboards.languages())
         return

@@ -38,7 +38,7 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 def _save_default(tg_id: int, minutes):
-    set_default_reminder(tg_id, minutes)
+    set_default_reminder(tg_id=tg_id, minutes=minutes)
     return get_user(tg_id)
 
 

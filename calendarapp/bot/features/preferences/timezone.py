@@ -36,7 +36,7 @@ def local_time(zone_name: str) -> str:
 # --- /timezone [<name or city>] ----------------------------------------------------------------
 async def _save_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str):
     try:
-        user = await db(set_user_timezone)(update.effective_user.id, text)
+        user = await db(set_user_timezone)(tg_id=update.effective_user.id, text=text)
     except DomainError as error:
         return await reject(update, context, error)
     remember_profile(context, user)
