@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install run chat test lint format superuser bench clean docker-lint messages
+.PHONY: help install run chat test test-stress lint format superuser bench clean docker-lint messages
 
 help:
 	@echo "make run        set up .venv, migrate, serve http://127.0.0.1:8000 (+ the bot if TELEGRAM_BOT_TOKEN is set)"
 	@echo "make chat       talk to the real bot in the terminal, no Telegram or token needed (CHAT_ARGS=\"--language en\")"
 	@echo "make test       set up .venv and run every test"
+	@echo "make test-stress  every test while two CPU burners load the machine (STRESS_BURNERS=N)"
 	@echo "make lint       ruff + migrations check"
 	@echo "make superuser  create an admin account for /admin/ (no questions if DJANGO_SUPERUSER_USERNAME, _PASSWORD are set)"
 	@echo "make bench      every benchmark on PostgreSQL, one table (BENCH_ARGS=--full: 60 s load)"
@@ -38,6 +39,11 @@ chat: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite on a busy machine (timing-dependent tests show up here): tests/stress.sh starts
+# the burners and always stops them, however the run ends.
+test-stress: install
+	bash tests/stress.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -19,6 +19,7 @@ from calendarapp.services.appointments import (
 )
 from calendarapp.services.events import create_event
 from calendarapp.services.users import TelegramProfile, create_user_profile
+from tests.support.threads import run_in_threads
 
 NOON = dt.time(12, 0)
 
@@ -135,11 +136,7 @@ def test_two_presses_at_once_make_one_transition(alice, bob, party):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=press, args=(flag,)) for flag in (True, False)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(press, arguments=[(True,), (False,)])
     assert sorted(outcomes) == ["already", "changed"]
     assert OutboxMessage.objects.filter(kind=INVITATION_ANSWERED).count() == 1
 
@@ -216,12 +213,6 @@ def test_two_invitations_for_the_same_moment_at_once_one_wins(alice, bob, make_u
         finally:
             connections.close_all()
 
-    threads = [
-        threading.Thread(target=invite, args=args) for args in ((alice, first), (carol, second))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(invite, arguments=[(alice, first), (carol, second)])
     assert sorted(outcomes) == ["invited", "participant_busy"]
     assert Appointment.objects.count() == 1

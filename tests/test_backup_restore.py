@@ -9,12 +9,12 @@ web image, for instance).
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.processes import ROOT
+
 COMMAND = re.compile(r"^docker compose exec -T db sh -c '([^']+)' ([<>]) (\S+)$", re.MULTILINE)
 
 pytestmark = pytest.mark.skipif(

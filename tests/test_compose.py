@@ -6,16 +6,14 @@ No Docker engine runs on CI machines: CI also validates the files with `docker-c
 and hadolint (`make docker-lint`), and test_container_startup.py runs the web command itself.
 """
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.processes import ROOT, python, settings_free_env
+
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 README = (ROOT / "README.md").read_text()
@@ -144,23 +142,12 @@ def test_env_example_starts_with_the_seeds_env_unchanged():
 
 
 def test_the_seeds_env_configures_postgresql_on_the_db_service():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DB_"))}
-    env.pop("DATABASE_URL", None)
     code = (
-        "import django; django.setup(); from django.conf import settings as s;"
-        "d = s.DATABASES['default'];"
+        "from django.conf import settings as s; d = s.DATABASES['default'];"
         "print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'], d['USER'], s.DEBUG)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env | parse_env_file(SEED_ENV) | {"DJANGO_SETTINGS_MODULE": "webapp.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    output = python(settings_free_env(**parse_env_file(SEED_ENV)), code)
+    assert output.split() == [
         "django.db.backends.postgresql",
         "db",
         "5432",

@@ -12,10 +12,8 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,18 +21,23 @@ import pytest
 import yaml
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.processes import ROOT, Child, child_env, free_port, manage
+from tests.support.waiting import START
+
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 PUBLIC_HOST = "calendar.example.test"
 GUNICORN = [sys.executable, "-m", "gunicorn", "--config", "webapp/gunicorn_conf.py", "webapp.wsgi"]
-START_TIMEOUT = 180  # seconds: a fresh migrate plus collectstatic on a slow CI machine
 
 
 def base_env(**extra: str) -> dict[str, str]:
     """The test process's environment without any database or deployment settings."""
-    drop_prefixes = ("DJANGO_", "DB_", "GUNICORN_", "POSTGRES_")
-    drop = {"DATABASE_URL", "SQLITE_PATH", "SITE_BASE_URL", "WEB_CONCURRENCY"}
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop_prefixes) and k not in drop}
+    env = child_env(
+        "DJANGO_",
+        "DB_",
+        "GUNICORN_",
+        "POSTGRES_",
+        drop={"DATABASE_URL", "SQLITE_PATH", "SITE_BASE_URL", "WEB_CONCURRENCY"},
+    )
     # `python` and `gunicorn` in the container's commands are the ones of this interpreter.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env | extra
@@ -56,60 +59,15 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     )
 
 
-class Server:
-    """A process started from a container command, its output read as it comes."""
+class Server(Child):
+    """A process started from a container command (its output read as it comes)."""
 
-    def __init__(self, argv: list[str], env: dict[str, str]):
-        self.output: list[str] = []
-        self.port: int | None = None
-        self._ended = False
-        self._changed = threading.Condition()
-        self.process = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            with self._changed:
-                self.output.append(line)
-                self._changed.notify_all()
-        with self._changed:
-            self._ended = True
-            self._changed.notify_all()
-
-    def wait_for(self, pattern: str, count: int = 1, timeout=START_TIMEOUT) -> list[re.Match]:
-        """The first `count` output lines matching `pattern`, waiting for them to appear."""
-
-        def found():
-            return [m for line in self.output if (m := re.search(pattern, line))]
-
-        with self._changed:
-            self._changed.wait_for(lambda: len(found()) >= count or self._ended, timeout=timeout)
-            matches = found()
-        assert len(matches) >= count, f"no {pattern!r} in the output:\n" + "".join(self.output)
-        return matches[:count]
+    port: int | None = None
 
     def wait_until_listening(self) -> int:
         match = self.wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)")[0]
         self.port = int(match.group(1))
         return self.port
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._reader.join(timeout=5)
 
 
 @contextlib.contextmanager
@@ -142,7 +100,7 @@ def run_probe(port: int, env: dict[str, str]) -> subprocess.CompletedProcess:
         env=env | {"GUNICORN_BIND": f"127.0.0.1:{port}"},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=START,
     )
 
 
@@ -220,15 +178,7 @@ def test_healthcheck_explains_a_host_that_allowed_hosts_refuses(production_web):
 
 def test_start_up_applied_every_migration(production_web):
     _, env = production_web
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    manage(env, "migrate", "--check")
 
 
 def test_plain_http_is_redirected_to_https(production_web):
@@ -263,17 +213,11 @@ def test_unknown_host_is_refused(production_web):
 def test_gunicorn_runs_web_concurrency_workers(tmp_path):
     env = production_env(tmp_path, WEB_CONCURRENCY="3", SQLITE_PATH=str(tmp_path / "db.sqlite3"))
     with running(GUNICORN, env) as server:
-        workers = server.wait_for(r"Booting worker with pid: (\d+)", count=3, timeout=60)
+        workers = server.wait_for(r"Booting worker with pid: (\d+)", count=3, timeout=START)
         assert len({m.group(1) for m in workers}) == 3
 
 
 # --- the database is down ------------------------------------------------------------------
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.parametrize(
@@ -283,7 +227,7 @@ def closed_port() -> int:
             lambda tmp: {"SQLITE_PATH": str(tmp / "missing-dir" / "db.sqlite3")}, id="sqlite"
         ),
         pytest.param(
-            lambda tmp: {"DATABASE_URL": f"postgres://calendar@127.0.0.1:{closed_port()}/calendar"},
+            lambda tmp: {"DATABASE_URL": f"postgres://calendar@127.0.0.1:{free_port()}/calendar"},
             id="postgresql",
         ),
     ],

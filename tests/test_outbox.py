@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from calendarapp.models import OutboxMessage
 from calendarapp.services import outbox
+from tests.support.threads import run_in_threads
 
 
 @pytest.mark.django_db
@@ -67,10 +68,6 @@ def test_two_dispatchers_never_claim_the_same_message():
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=claim) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(claim, count=2)
     together = claimed[0] + claimed[1]
     assert len(together) == len(set(together)) == 40

@@ -2,26 +2,18 @@
 the environment (for whatever reverse proxy sits in front), and development stays plain HTTP.
 """
 
-import os
 import secrets
 import subprocess
-import sys
 
-from tests.test_settings import ROOT, settings_value
+from tests.support.processes import manage, settings_free_env
+from tests.test_settings import settings_value
 
 REAL_SECRET = secrets.token_urlsafe(50)
 
 
 def check_deploy(**env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DB_"))}
-    clean.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=clean | env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    return manage(
+        settings_free_env(**env), "check", "--deploy", "--fail-level", "WARNING", check=False
     )
 
 

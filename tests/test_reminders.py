@@ -21,6 +21,7 @@ from calendarapp.services.reminders import (
 )
 from calendarapp.services.timezones import resolve_timezone
 from calendarapp.services.users import set_user_timezone
+from tests.support.threads import run_in_threads
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOON = dt.time(12, 0)
@@ -166,11 +167,7 @@ def test_two_dispatchers_never_send_the_same_reminder(make_user, tomorrow):
         counts.append(total)
         connections.close_all()
 
-    threads = [threading.Thread(target=dispatcher) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(dispatcher, count=3)
     assert sum(counts) == 40
     assert OutboxMessage.objects.filter(kind=REMINDER).count() == 40
 

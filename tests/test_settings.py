@@ -3,40 +3,17 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.processes import manage, python, settings_free_env
 
 
 def run_check(**env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DB_"))}
-    clean.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=clean | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return manage(settings_free_env(**env), "check", check=False)
 
 
 def settings_value(expression: str, **env) -> str:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DB_"))}
-    clean.pop("DATABASE_URL", None)
-    code = (
-        f"import django; django.setup(); from django.conf import settings as s; print({expression})"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean | {"DJANGO_SETTINGS_MODULE": "webapp.settings"} | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    code = f"from django.conf import settings as s; print({expression})"
+    return python(settings_free_env(**env), code).strip()
 
 
 def test_production_with_default_secret_key_refuses_to_start():

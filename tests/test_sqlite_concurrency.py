@@ -1,11 +1,11 @@
 """Two processes (think: bot and web) writing one SQLite file at the same time."""
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.processes import ROOT, python, settings_free_env
+from tests.support.sqlite import migrated_sqlite, sqlite_env
+from tests.support.waiting import START
 
 WRITER = """
 import datetime as dt, sys
@@ -27,19 +27,8 @@ print("ok")
 
 
 def test_bot_and_web_processes_write_at_once_without_lock_errors(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    env |= {
-        "SQLITE_PATH": str(tmp_path / "shared.sqlite3"),
-        "DJANGO_SETTINGS_MODULE": "webapp.settings",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
+    path = migrated_sqlite(tmp_path / "shared.sqlite3")
+    env = sqlite_env(path, settings_free_env(DJANGO_SETTINGS_MODULE="webapp.settings"))
     rounds = 60
     writers = [
         subprocess.Popen(
@@ -53,24 +42,14 @@ def test_bot_and_web_processes_write_at_once_without_lock_errors(tmp_path):
         for tg_id in (1, 2, 3)
     ]
     for writer in writers:
-        out, err = writer.communicate(timeout=180)
+        out, err = writer.communicate(timeout=START)
         assert writer.returncode == 0, err
         assert "database is locked" not in err
         assert out.strip() == "ok"
-    check = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup();"
-            "from calendarapp.models import BotStatistics, Event;"
-            "s = BotStatistics.objects.get();"
-            "print(Event.objects.count(), s.event_count, s.edited_events, s.user_count)",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
+    counts = python(
+        env,
+        "from calendarapp.models import BotStatistics, Event\n"
+        "s = BotStatistics.objects.get()\n"
+        "print(Event.objects.count(), s.event_count, s.edited_events, s.user_count)",
     )
-    assert check.stdout.split() == [str(3 * rounds), str(3 * rounds), str(3 * rounds), "3"]
+    assert counts.split() == [str(3 * rounds), str(3 * rounds), str(3 * rounds), "3"]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from calendarapp.models import BotStatistics, TgUser
 from calendarapp.services.statistics import bump_daily_statistics, bump_user_counter
 from calendarapp.services.users import TelegramProfile, register_user
+from tests.support.threads import run_in_threads
 
 
 @pytest.mark.django_db
@@ -46,11 +47,7 @@ def test_concurrent_increments_lose_nothing():
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(worker, count=threads_count)
     assert errors == []
     assert BotStatistics.objects.get().event_count == threads_count * per_thread
     assert TgUser.objects.get(pk=1).events_created == threads_count * per_thread

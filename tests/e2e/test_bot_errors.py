@@ -6,6 +6,7 @@ import pytest
 
 from calendarapp.bot import texts
 from calendarapp.models import TgUser
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -38,10 +39,7 @@ def test_blocked_user_is_marked_inactive_and_bot_goes_on(bot, registered_ann):
         bot.fake.block(ann.user)
 
     bot.call(write_then_block)
-    deadline = time.monotonic() + 10
-    while TgUser.objects.get(pk=ann.id).is_active and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not TgUser.objects.get(pk=ann.id).is_active
+    wait_until(lambda: not TgUser.objects.get(pk=ann.id).is_active)
     assert "зарегистрированы" in bob.ask("/register")
     # Writing again (unblocking) and /register make the account active again.
     ann.seen = bot.fake.cursor(ann.id)

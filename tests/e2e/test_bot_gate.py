@@ -4,10 +4,12 @@ notice that a person blocked the bot."""
 import datetime as dt
 
 import pytest
+from asgiref.sync import sync_to_async
 
 from calendarapp.bot import texts
 from calendarapp.models import Event, TgUser
 from calendarapp.services.events import create_event
+from tests.support.waiting import DEADLINE, until
 
 pytestmark = pytest.mark.e2e
 
@@ -59,18 +61,7 @@ def test_an_edited_command_does_not_run_again(bot, registered_ann, next_year):
 def test_blocking_the_bot_marks_the_person_unreachable_at_once(bot, registered_ann):
     assert TgUser.objects.get(pk=registered_ann.id).is_active
     bot.call(bot.fake.block_with_notice, registered_ann.user)
-    bot.run(_until(lambda: not TgUser.objects.get(pk=registered_ann.id).is_active))
+    gone = sync_to_async(lambda: not TgUser.objects.get(pk=registered_ann.id).is_active)
+    bot.run(until(gone), DEADLINE + 5)
     assert registered_ann.ask("/start").startswith("Привет!")  # back: reachable again
     assert TgUser.objects.get(pk=registered_ann.id).is_active
-
-
-async def _until(condition, timeout=10.0):
-    import asyncio
-
-    from asgiref.sync import sync_to_async
-
-    for _ in range(int(timeout / 0.05)):
-        if await sync_to_async(condition)():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")

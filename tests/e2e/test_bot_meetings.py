@@ -7,7 +7,6 @@ blocked the bot, an invitation created through the API or while the bot was down
 """
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -26,14 +25,6 @@ from calendarapp.services.users import (
 pytestmark = pytest.mark.e2e
 
 TEN = dt.time(10, 0)
-
-
-def wait_until(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from calendarapp.bot.outbox import notifications
 from calendarapp.models import OutboxMessage, TgUser
 from calendarapp.services import outbox
+from tests.support.waiting import wait_until
 
 from .harness import BotRunner
 
@@ -31,15 +32,6 @@ def note_undeliverable(message):
     blocked_hook_calls.append(message.pk)
 
 
-def wait_until(predicate, timeout: float = 10.0):
-    """Poll the database until `predicate()` is true (the bot works in its own thread)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.02)
-
-
 def status_of(message: OutboxMessage) -> str:
     return OutboxMessage.objects.get(pk=message.pk).status
 
@@ -58,9 +50,7 @@ def plain_bot(transactional_db):
 
 
 def started(bot, tg_id: int, name: str = "Ann"):
-    user = bot.user(tg_id, name, name.lower())
-    user.ask("/register")
-    return user
+    return bot.registered_user(tg_id, name, name.lower())
 
 
 def test_queued_note_is_delivered_once(bot):

@@ -27,6 +27,8 @@ from calendarapp.bot.outbox import reminders as bot_reminders
 from calendarapp.models import Event, OutboxMessage
 from calendarapp.services.appointments import create_appointment
 from calendarapp.services.events import create_event
+from tests.support.clock import Clock
+from tests.support.waiting import wait_until
 
 from .harness import BotRunner
 
@@ -90,9 +92,9 @@ def test_send_timeout_is_not_retried_into_a_duplicate(bot, registered_ann, caplo
     bot.call(bot.fake.slow, "sendMessage", 7)
     started = time.monotonic()
     ann.send("/help")
-    first = ann.wait_for_reply(timeout=20)
+    first = ann.wait_for_reply()
     assert first.text == texts.help_text()  # delivered, though the bot never heard back
-    second = ann.wait_for_reply(timeout=20)
+    second = ann.wait_for_reply()
     assert second.text == texts.INTERNAL_ERROR
     assert time.monotonic() - started >= 5
     assert ann.nothing_more(0.5)
@@ -110,14 +112,6 @@ OUTBOX_FAULTS = [
 ]
 NOTIFICATIONS = ["invitation", "answer notice", "reminder"]
 TEN = dt.time(10, 0)
-
-
-class Clock:
-    def __init__(self):
-        self.now = dt.datetime.now(dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -138,13 +132,6 @@ def outbox_bot(transactional_db, settings, monkeypatch):
 def sends(user, text: str) -> int:
     """How many messages with exactly this text the fake Telegram got for the user."""
     return sum(1 for a in user.runner.fake.activity[user.id] if a.kind == "send" and a.text == text)
-
-
-def wait_until(predicate, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.02)  # polling the database the bot writes from its own thread
 
 
 def outbox_settled() -> bool:
@@ -183,8 +170,8 @@ def test_outbox_send_under_fault_arrives_exactly_once(
     else:
         bot.clock.now = Event.objects.get(pk=event.pk).remind_at + dt.timedelta(seconds=1)
         reader = ann
-    delivered = reader.wait_for_reply(timeout=30)
-    wait_until(outbox_settled, timeout=30)
+    delivered = reader.wait_for_reply()
+    wait_until(outbox_settled)
     message = OutboxMessage.objects.get(chat_id=reader.id, pk__gt=0, sent_at__isnull=False)
     # Give a wrongly scheduled retry time to happen (back-off 0.3-0.6 s, polls every 0.2 s).
     assert reader.nothing_more(2.0)

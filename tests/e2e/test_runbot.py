@@ -1,35 +1,23 @@
 """`manage.py runbot` as a real process: no token, and a real token against the fake API."""
 
 import asyncio
-import os
-import signal
 import sqlite3
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from calendarapp.devtools.fake_bot_api import FakeBotApi
+from tests.support.fake_telegram import bot_env, exited, runbot, say, stop
+from tests.support.processes import Child, child_env, manage
+from tests.support.sqlite import migrated_sqlite, sqlite_env
+from tests.support.waiting import START, until
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    return env | extra
+OUTAGE_WARNING = "Telegram is unreachable, polling retries"
+WRONG = "999:WRONG-TOKEN"  # the fake knows another
 
 
 def test_runbot_without_token_says_how_and_fails():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "runbot"],
-        cwd=ROOT,
-        env=_env(TELEGRAM_BOT_TOKEN="", PYTHONPATH=str(ROOT)),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = manage(child_env("TELEGRAM_", TELEGRAM_BOT_TOKEN=""), "runbot", check=False)
     assert result.returncode != 0
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "manage.py chat" in result.stderr
 
@@ -38,139 +26,85 @@ def test_runbot_without_token_says_how_and_fails():
 def test_runbot_with_a_token_telegram_refuses_says_so_in_one_line(tmp_path):
     async def scenario():
         fake = await FakeBotApi().start()
+        env = bot_env(fake, sqlite_env(tmp_path / "bot.sqlite3"))
+        bot = Child([sys.executable, "manage.py", "runbot"], env | {"TELEGRAM_BOT_TOKEN": WRONG})
         try:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "manage.py",
-                "runbot",
-                cwd=ROOT,
-                env=_env(
-                    SQLITE_PATH=str(tmp_path / "bot.sqlite3"),
-                    DATABASE_URL="",
-                    DB_HOST="",
-                    TELEGRAM_BOT_TOKEN="999:WRONG-TOKEN",
-                    TELEGRAM_API_BASE_URL=fake.base_url,
-                ),
-                stderr=asyncio.subprocess.PIPE,
-            )
-            _, stderr = await asyncio.wait_for(process.communicate(), 60)
-            return process.returncode, stderr.decode()
+            return await exited(fake, bot, START), bot.output
         finally:
+            bot.kill()
             await fake.stop()
 
-    code, stderr = asyncio.run(scenario())
+    code, output = asyncio.run(scenario())
     assert code == 2
-    assert "Telegram refused the bot token" in stderr and "TELEGRAM_BOT_TOKEN" in stderr
-    assert "WRONG-TOKEN" not in stderr and "Traceback" not in stderr
-    assert "Unclosed" not in stderr
+    assert "Telegram refused the bot token" in output and "TELEGRAM_BOT_TOKEN" in output
+    assert "WRONG-TOKEN" not in output and "Traceback" not in output
+    assert "Unclosed" not in output
 
 
 @pytest.mark.e2e
 def test_runbot_logs_a_telegram_outage_as_warnings_and_answers_after_it(tmp_path):
     """getUpdates failing (502) is Telegram's trouble, not the bot's: a warning line per
-    retry, no ERROR with a traceback, and the next poll answers the user."""
-    db_path = tmp_path / "bot.sqlite3"
-    env = _env(SQLITE_PATH=str(db_path), DATABASE_URL="", DB_HOST="")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
+    failed poll, no ERROR with a traceback, and the next poll answers the user.
+
+    Exactly two polls fail, and the user writes once both have failed and been logged
+    (waited for, not timed): how many polls happen meanwhile does not depend on the
+    machine's speed, and the poll of the shutdown does not meet a failure."""
+    env = sqlite_env(migrated_sqlite(tmp_path / "bot.sqlite3"))
 
     async def scenario():
         fake = await FakeBotApi().start()
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "manage.py",
-            "runbot",
-            cwd=ROOT,
-            env=env | {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url},
-            stderr=asyncio.subprocess.PIPE,
-        )
+        bot = runbot(fake, env)
         try:
             user = fake.user(7002, "Lee", "lee")
-            mark = fake.cursor(user.id)
-            fake.send_text(user, "/help")
-            await fake.wait_for_activity(user.id, mark, timeout=30)
+            assert (await say(fake, user, "/help", START)).startswith("Команды:")
             fake.fail("getUpdates", 502, times=2)
+            outage = fake.failures[-1]
             await fake.release_polls()  # the long poll in progress ends; the next two fail
-            mark = fake.cursor(user.id)
-            fake.send_text(user, "/help")
-            answer = (await fake.wait_for_activity(user.id, mark, timeout=30))[0].text
+            await until(lambda: outage["times"] == 0, message="the bot polled no more")
+            await bot.wait_for_async(OUTAGE_WARNING, count=2)
+            answer = await say(fake, user, "/help")
+            assert await stop(fake, bot) == 0
         finally:
-            process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+            bot.kill()
             await fake.stop()
-        return answer, stderr.decode()
+        return answer, bot
 
-    answer, stderr = asyncio.run(scenario())
+    answer, bot = asyncio.run(scenario())
     assert answer.startswith("Команды:")
-    assert stderr.count("Telegram is unreachable, polling retries") == 2, stderr
-    assert "Traceback" not in stderr and " ERROR " not in stderr, stderr
+    assert bot.count(OUTAGE_WARNING) == 2, bot.output
+    assert "Traceback" not in bot.output and " ERROR " not in bot.output, bot.output
 
 
 @pytest.mark.e2e
 def test_runbot_process_answers_and_survives_sigkill_mid_dialog(tmp_path):
     """The real process against the fake API; a SIGKILL mid-dialog loses nothing."""
-    db_path = tmp_path / "bot.sqlite3"
-    env = _env(SQLITE_PATH=str(db_path), DATABASE_URL="", DB_HOST="")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
+    db_path = migrated_sqlite(tmp_path / "bot.sqlite3")
+    env = sqlite_env(db_path)
 
     async def scenario():
         fake = await FakeBotApi().start()
-        bot_env = env | {
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_API_BASE_URL": fake.base_url,
-        }
-
-        def spawn():
-            return subprocess.Popen(
-                [sys.executable, "bot.py"],
-                cwd=ROOT,
-                env=bot_env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-
         user = fake.user(7001, "Kim", "kim")
-
-        async def say(text, timeout=30):
-            mark = fake.cursor(user.id)
-            fake.send_text(user, text)
-            return (await fake.wait_for_activity(user.id, mark, timeout=timeout))[0].text
-
-        process = spawn()
+        bot = Child([sys.executable, "bot.py"], bot_env(fake, env))
         try:
-            assert "зарегистрированы" in await say("/register")
+            assert "зарегистрированы" in await say(fake, user, "/register", START)
             # No TELEGRAM_WEBHOOK_URL: long polling, no webhook registered.
             assert fake.calls["getUpdates"] > 0 and fake.calls["setWebhook"] == 0
             # An event the bot confirmed just before the kill, and a dialog half done.
             for text in ("/create_event", "Kept", "2031-05-01"):
-                await say(text)
-            assert "Описание" in await say("10:00")
-            assert "Событие создано" in await say("-")  # the details: the last step
-            await say("/create_event")
-            assert "Дата" in await say("Concert")
-            process.send_signal(signal.SIGKILL)
-            process.wait(10)
+                await say(fake, user, text)
+            assert "Описание" in await say(fake, user, "10:00")
+            assert "Событие создано" in await say(fake, user, "-")  # the details: the last step
+            await say(fake, user, "/create_event")
+            assert "Дата" in await say(fake, user, "Concert")
+            bot.kill()
             await fake.release_polls()
-            process = spawn()
-            assert "Время" in await say("2031-05-01")
-            assert "Описание" in await say("19:00")
-            assert "Событие создано" in await say("-")
-            process.send_signal(signal.SIGTERM)  # a clean stop, as Ctrl-C
-            assert process.wait(20) == 0
+            bot = Child([sys.executable, "bot.py"], bot_env(fake, env))
+            assert "Время" in await say(fake, user, "2031-05-01", START)
+            assert "Описание" in await say(fake, user, "19:00")
+            assert "Событие создано" in await say(fake, user, "-")
+            assert await stop(fake, bot) == 0, bot.output  # a clean stop, as Ctrl-C
         finally:
-            if process.poll() is None:
-                process.kill()
+            bot.kill()
             await fake.stop()
 
     asyncio.run(scenario())

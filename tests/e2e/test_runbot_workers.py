@@ -8,9 +8,6 @@ import asyncio
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,8 +15,11 @@ from django.utils import translation
 
 from calendarapp.bot import texts
 from calendarapp.devtools.fake_bot_api import FakeBotApi
+from tests.support.fake_telegram import exited, runbot, say, stop
+from tests.support.processes import child_env, manage
+from tests.support.sqlite import migrated_sqlite, sqlite_env
+from tests.support.waiting import DEADLINE, START, STOP, until
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 
 
@@ -33,7 +33,6 @@ class Database:
 
     def __init__(self, tmp_path: Path):
         url = os.environ.get("DATABASE_URL", "")
-        base = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
         if url.startswith(("postgres://", "postgresql://")):
             import psycopg
 
@@ -42,19 +41,13 @@ class Database:
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
             self._admin(f'CREATE DATABASE "{self.name}"')
             self.connect = lambda: psycopg.connect(self.url)
-            self.env = base | {"DATABASE_URL": self.url}
+            self.env = child_env("TELEGRAM_", DATABASE_URL=self.url)
+            manage(self.env, "migrate", "--noinput", "-v0")
         else:
             self.url = None
-            path = tmp_path / "bot.sqlite3"
+            path = migrated_sqlite(tmp_path / "bot.sqlite3")
             self.connect = lambda: sqlite3.connect(path)
-            self.env = base | {"SQLITE_PATH": str(path), "DATABASE_URL": "", "DB_HOST": ""}
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            timeout=180,
-        )
+            self.env = sqlite_env(path)
 
     @property
     def name(self) -> str:
@@ -105,40 +98,23 @@ class Bot:
     """`manage.py runbot --workers 2` against the fake API."""
 
     def __init__(self, fake: FakeBotApi, env: dict):
-        self.fake = fake
-        self.env = env | {
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_API_BASE_URL": fake.base_url,
-        }
-        self.process: subprocess.Popen | None = None
+        self.fake, self.env = fake, env
+        self.process = None
 
-    def start(self) -> subprocess.Popen:
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runbot", "--workers", "2"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-        )
-        return self.process
+    def start(self) -> None:
+        self.process = runbot(self.fake, self.env, "--workers", "2")
 
-    async def wait(self, timeout: float) -> int:
-        deadline = time.monotonic() + timeout
-        while self.process.poll() is None:
-            assert time.monotonic() < deadline, "runbot did not exit"
-            await self.fake.release_polls()
-            await asyncio.sleep(0.05)
-        return self.process.returncode
+    async def wait(self, timeout: float = STOP) -> int:
+        return await exited(self.fake, self.process, timeout)
 
     async def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return await self.wait(60)
+        return await stop(self.fake, self.process)
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
             for child in children(self.process.pid):
                 os.kill(child, signal.SIGKILL)
             self.process.kill()
-            self.process.wait(10)
 
 
 def run(scenario, database):
@@ -154,26 +130,13 @@ def run(scenario, database):
     asyncio.run(main())
 
 
-async def say(fake, user, text, timeout=60) -> str:
-    mark = fake.cursor(user.id)
-    fake.send_text(user, text)
-    return (await fake.wait_for_activity(user.id, mark, timeout=timeout))[0].text
-
-
-async def burst(fake, user, messages, answers: int, timeout=60) -> list[str]:
+async def burst(fake, user, messages, answers: int, timeout=DEADLINE) -> list[str]:
     """Send every message at once (no waiting in between); the bot's first `answers` texts."""
     mark = fake.cursor(user.id)
     for text in messages:
         fake.send_text(user, text)
-    seen = []
-    deadline = time.monotonic() + timeout
-    while len(seen) < answers:
-        left = deadline - time.monotonic()
-        assert left > 0, f"only {len(seen)} answers: {seen}"
-        activity = await fake.wait_for_activity(user.id, mark, timeout=left)
-        seen.extend(item.text for item in activity)
-        mark = fake.cursor(user.id)
-    return seen[:answers]
+    activity = await fake.wait_for_activity(user.id, mark, count=answers, timeout=timeout)
+    return [item.text for item in activity]
 
 
 def test_two_users_dialogs_in_parallel_each_in_order(database):
@@ -183,8 +146,8 @@ def test_two_users_dialogs_in_parallel_each_in_order(database):
     async def scenario(fake, bot):
         bot.start()
         ann, bob = fake.user(7001, "Ann", "ann"), fake.user(7002, "Bob", "bob")  # 7001 % 2 = 1
-        for user in (ann, bob):
-            assert "зарегистрированы" in await say(fake, user, "/register")
+        for user in (ann, bob):  # the first answers wait for the processes to start
+            assert "зарегистрированы" in await say(fake, user, "/register", START)
         assert len(children(bot.process.pid)) == 2
 
         async def dialog(user, name):
@@ -212,12 +175,12 @@ def test_restart_mid_dialog_cancel_and_clean_stop(database):
     async def scenario(fake, bot):
         bot.start()
         kim = fake.user(7003, "Kim", "kim")
-        assert "зарегистрированы" in await say(fake, kim, "/register")
+        assert "зарегистрированы" in await say(fake, kim, "/register", START)
         await say(fake, kim, "/create_event")
         assert "Дата" in await say(fake, kim, "Concert")
         assert await bot.stop() == 0
         bot.start()
-        assert "Время" in await say(fake, kim, "2031-05-01")
+        assert "Время" in await say(fake, kim, "2031-05-01", START)
         assert "Описание" in await say(fake, kim, "19:00")
         assert "Событие создано" in await say(fake, kim, "-")
 
@@ -232,10 +195,10 @@ def test_restart_mid_dialog_cancel_and_clean_stop(database):
         mark = fake.cursor(kim.id)
         fake.send_text(kim, "-")
         bot.process.send_signal(signal.SIGTERM)
-        assert await bot.wait(60) == 0
+        assert await bot.wait() == 0
         bot.start()
         fake.send_text(kim, "/display_events")
-        done = await fake.wait_for_activity(kim.id, mark, count=2, timeout=60)
+        done = await fake.wait_for_activity(kim.id, mark, count=2, timeout=START)
         assert "Событие создано" in done[0].text and "Stopped" in done[1].text
         assert await say(fake, kim, "/cancel") == _ru(texts.NOTHING_TO_CANCEL)
         answers = [item.text for item in fake.activity[kim.id][mark:]]
@@ -250,16 +213,16 @@ def test_a_killed_worker_takes_runbot_down_with_an_error(database):
     async def scenario(fake, bot):
         bot.start()
         lee = fake.user(7004, "Lee", "lee")
-        assert "зарегистрированы" in await say(fake, lee, "/register")
+        assert "зарегистрированы" in await say(fake, lee, "/register", START)
         workers = children(bot.process.pid)
         assert len(workers) == 2
         os.kill(workers[0], signal.SIGKILL)
-        assert await bot.wait(60) != 0
+        assert await bot.wait() != 0
         # The other worker is not left behind.
-        deadline = time.monotonic() + 30
-        while Path(f"/proc/{workers[1]}").exists() and "Z" not in _state(workers[1]):
-            assert time.monotonic() < deadline, "the other worker is still running"
-            await asyncio.sleep(0.05)
+        await until(
+            lambda: not Path(f"/proc/{workers[1]}").exists() or "Z" in _state(workers[1]),
+            message="the other worker is still running",
+        )
 
     run(scenario, database)
 
