@@ -6,7 +6,7 @@
 - at the step, a pressed event or a typed id loads it; anything else, or another person's
   event, is refused and the question (with its buttons) is asked again.
 
-Every loaded event goes through `services.events.get_own_event` (the ownership check) and
+Every loaded event goes through `selectors.events.get_own_event` (the ownership check) and
 then to `on_event(update, context, event)`, whose return value is the dialog's next state:
 
     step = pick_event_step("edit", texts.PICK_TO_EDIT, ask_new_details, state=EDIT_ID)
