@@ -126,6 +126,17 @@ def create_event(
 
 
 @transaction.atomic
+def set_event_reminder(*, owner_tg_id: int, event_id: int, minutes: int | None) -> Event:
+    """Change how long before its start the owner is reminded of an event (None: never)."""
+    minutes = clean_reminder_minutes(minutes)
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    event.reminder_minutes = minutes
+    _schedule_reminder(event, registered_user(owner_tg_id).timezone)
+    event.save(update_fields=["reminder_minutes", "remind_at", "reminder_sent_at", "updated_at"])
+    return event
+
+
+@transaction.atomic
 def update_event(
     *,
     owner_tg_id: int,

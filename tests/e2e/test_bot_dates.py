@@ -1,4 +1,4 @@
-"""End to end: natural dates, the month calendar, the reminder step, /settings, /timezone,
+"""End to end: natural dates, the month calendar, the reminder buttons, /settings, /timezone,
 and reminders delivered by the bot with time travel (a movable clock, no sleeping)."""
 
 import datetime as dt
@@ -97,8 +97,7 @@ def test_phrase_with_a_time_skips_the_time_step(bot, registered_ann):
     answer = ann.ask("завтра в 15:00")
     note = texts.WHEN_CHOSEN.format(date=day_text(tomorrow), time="15:00")
     assert answer == f"{note}\n\n{texts.ASK_DETAILS}"
-    assert ann.ask("-").startswith("Напомнить")
-    assert "Событие создано" in ann.press("Пропустить")
+    assert "Событие создано" in ann.ask("-")
     event = Event.objects.get()
     assert (event.date, event.time) == (tomorrow, dt.time(15, 0))
 
@@ -108,8 +107,7 @@ def test_in_two_hours_and_english_time(bot, registered_ann):
     start_dialog(ann, "Soon")
     before = local_now("Europe/Moscow").replace(tzinfo=None, second=0, microsecond=0)
     assert ann.ask("через 2 часа").endswith(texts.ASK_DETAILS)
-    ann.ask("-")
-    ann.press("Пропустить")
+    assert "Событие создано" in ann.ask("-")
     event = Event.objects.get()
     moment = dt.datetime.combine(event.date, event.time)
     assert dt.timedelta(0) <= moment - (before + dt.timedelta(hours=2)) <= dt.timedelta(minutes=1)
@@ -194,8 +192,7 @@ def test_tap_a_date_in_the_month_calendar(bot, registered_ann):
         ann.press("15") == f"{texts.DATE_CHOSEN.format(date=day_text(picked))}\n\n{texts.ASK_TIME}"
     )
     assert ann.ask("19:00") == texts.ASK_DETAILS
-    ann.ask("-")
-    ann.press("Пропустить")
+    assert "Событие создано" in ann.ask("-")
     event = Event.objects.get()
     assert (event.date, event.time) == (picked, dt.time(19, 0))
 
@@ -236,58 +233,80 @@ def test_every_callback_fits_telegrams_limit(bot, registered_ann):
         ann.press(texts.BTN_CAL_NEXT)
 
 
-# --- the reminder step -----------------------------------------------------------------------
-def walk_to_reminder(user, next_year: dt.date) -> str:
+# --- the reminder, as buttons under the created event ------------------------------------------
+LEADS = ["Без напоминания", "За 10 минут", "За 30 минут", "За 1 час", "За 1 день"]
+
+
+def marked(chosen: str) -> list[str]:
+    return [("✓ " if label == chosen else "") + label for label in LEADS]
+
+
+def walk_to_created(user, next_year: dt.date) -> str:
     start_dialog(user)
     user.ask(next_year.isoformat())
     user.ask("18:00")
     return user.ask("Bring cake")
 
 
-def test_reminder_step_offers_the_default_and_saves_the_choice(bot, registered_ann, next_year):
+def test_the_details_answer_creates_the_event_with_the_default_reminder(
+    bot, registered_ann, next_year
+):
+    """Four answers (name, date, time, details) and the event exists; the reminder is the
+    default, shown with its buttons under the confirmation."""
     ann = registered_ann
-    question = walk_to_reminder(ann, next_year)
-    assert question == texts.ASK_REMINDER.format(default="за 30 минут")
-    assert ann.buttons() == [
-        "Без напоминания",
-        "За 10 минут",
-        "✓ За 30 минут",
-        "За 1 час",
-        "За 1 день",
-        "Пропустить",
-        "Отмена",
-    ]
+    answer = walk_to_created(ann, next_year)
+    assert answer.startswith("Событие создано") and "Bring cake" in answer
+    assert answer.endswith("Напоминание: за 30 минут (по умолчанию).")
+    assert ann.buttons() == marked("За 30 минут")
+    event = Event.objects.get()
+    starts = dt.datetime.combine(next_year, dt.time(18, 0), tzinfo=MOSCOW)
+    assert (event.reminder_minutes, event.remind_at) == (30, starts - dt.timedelta(minutes=30))
+    assert ann.ask("something") == texts.NOT_UNDERSTOOD  # no fifth question
+
+
+def test_reminder_buttons_change_the_event_in_place_after_the_dialog(
+    bot, registered_ann, next_year
+):
+    ann = registered_ann
+    walk_to_created(ann, next_year)
+    created = ann.last_message()
     answer = ann.press("За 1 час")
-    assert "Событие создано" in answer and answer.endswith("Напоминание: за 1 час.")
+    assert answer.startswith("Событие создано") and answer.endswith("Напоминание: за 1 час.")
+    assert (created.edits, created.button_texts()) == (1, marked("За 1 час"))
     event = Event.objects.get()
     starts = dt.datetime.combine(next_year, dt.time(18, 0), tzinfo=MOSCOW)
     assert (event.reminder_minutes, event.remind_at) == (60, starts - dt.timedelta(hours=1))
-
-
-def test_reminder_can_be_switched_off_or_typed(bot, registered_ann, next_year):
-    ann = registered_ann
-    walk_to_reminder(ann, next_year)
+    # Other dialogs and commands later, the buttons still work.
+    ann.ask("/display_events")
+    ann.ask("/create_event")
     assert ann.press("Без напоминания").endswith("Напоминание: без напоминания.")
-    walk_to_reminder(ann, next_year)
-    assert ann.ask("за 10 минут").endswith("Напоминание: за 10 минут.")
-    walk_to_reminder(ann, next_year)
-    assert ann.ask("нет").endswith("Напоминание: без напоминания.")
-    assert list(Event.objects.order_by("id").values_list("reminder_minutes", "remind_at")) == [
-        (None, None),
-        (10, dt.datetime.combine(next_year, dt.time(17, 50), tzinfo=MOSCOW)),
-        (None, None),
-    ]
+    assert created.button_texts() == marked("Без напоминания")
+    event.refresh_from_db()
+    assert (event.reminder_minutes, event.remind_at) == (None, None)
+    assert ann.ask("Second") == texts.ASK_DATE  # the dialog opened meanwhile is still there
 
 
-def test_forged_reminder_button_is_refused(bot, registered_ann, next_year):
+def test_forged_or_foreign_reminder_buttons_change_nothing(bot, registered_ann, next_year):
     ann = registered_ann
-    question = walk_to_reminder(ann, next_year)
-    for forged in ("rem:7", "rem:999999999999", "rem:-5", "rem:"):
+    bob = bot.user(5002, "Bob", "bob")
+    bob.ask("/register")
+    bobs = create_event(owner_tg_id=bob.id, name="Bob's", date=next_year, time=dt.time(9, 0))
+    walk_to_created(ann, next_year)
+    event = Event.objects.get(owner_id=ann.id)
+    for forged in (f"rem:{event.pk}:7", f"rem:{event.pk}:99999", f"rem:{event.pk}:zz"):
         press_data(ann, forged)
-        answer = ann.wait_for_reply().text
-        assert answer == f"{texts.ERRORS['reminder_invalid']}\n\n{question}", forged
-    assert not Event.objects.exists()
-    assert "Событие создано" in ann.press("За 1 день")
+        assert ann.wait_for_reply().text == texts.ERRORS["reminder_invalid"], forged
+    for foreign in (f"rem:{bobs.pk}:60", "rem:999999:60"):
+        press_data(ann, foreign)
+        event_id = foreign.split(":")[1]
+        assert ann.wait_for_reply().text == f"Событие #{event_id} не найдено.", foreign
+    press_data(ann, "rem:60")  # a button of the reminder question older versions asked
+    assert ann.wait_for_reply().text == texts.BUTTON_EXPIRED
+    assert list(Event.objects.order_by("id").values_list("reminder_minutes", flat=True)) == [
+        30,
+        30,
+    ]
+    assert ann.buttons() == marked("За 30 минут")
 
 
 # --- /settings -------------------------------------------------------------------------------
@@ -300,10 +319,9 @@ def test_settings_change_the_default_lead_time(bot, registered_ann, next_year):
     assert "по умолчанию: за 1 день" in ann.wait_for_reply().text
     assert "✓ За 1 день" in ann.buttons() and "За 30 минут" in ann.buttons()
     assert TgUser.objects.get(pk=ann.id).default_reminder_minutes == 1440
-    # New events start from the new default; "Пропустить" keeps it.
-    assert walk_to_reminder(ann, next_year) == texts.ASK_REMINDER.format(default="за 1 день")
-    assert "✓ За 1 день" in ann.buttons()
-    ann.press("Пропустить")
+    # New events start from the new default.
+    assert walk_to_created(ann, next_year).endswith("Напоминание: за 1 день (по умолчанию).")
+    assert ann.buttons() == marked("За 1 день")
     assert Event.objects.get().reminder_minutes == 1440
     ann.ask("/settings")
     ann.press("Без напоминания")

@@ -16,7 +16,7 @@ DIALOGS = {
     "read": ("/read_event", []),
     "edit": ("/edit_event", ["{id}"]),
     "delete": ("/delete_event", ["{id}"]),
-    "share": ("/share_event", ["{id}"]),
+    "share": ("/share_event", []),
     "public_of": ("/public_of", []),
 }
 STEPS = [

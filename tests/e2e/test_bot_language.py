@@ -59,8 +59,8 @@ def test_an_english_client_gets_english_answers_buttons_and_menu(bot, bob, next_
     assert "Mon" in bob.buttons()
     assert bob.press("Cancel") == "Cancelled."
     assert bob.ask("/read_event abc") == (
-        "A number is a positive whole number, for example 5.\n"
-        "Give the event number: /read_event 5. You can see the numbers in /display_events."
+        "A number is a positive whole number, for example 5.\n\n"
+        "You have no events yet. Create one: /create_event"
     )
     assert bob.ask("hello?") == "I didn't understand. The list of commands: /help"
 

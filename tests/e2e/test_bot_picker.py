@@ -26,7 +26,7 @@ PICKERS = {
         texts.PICK_TO_DELETE,
         lambda e: f"Удалить событие?\nСобытие #{e.pk}:",
     ),
-    "share": ("/share_event", texts.PICK_TO_SHARE, lambda e: f"Событие #{e.pk} «{e.name}» сейчас"),
+    "share": ("/share_event", texts.PICK_TO_SHARE, lambda e: texts.NOW_PUBLIC.format(id=e.pk)),
 }
 ACTIONS = list(PICKERS)
 
@@ -89,8 +89,7 @@ def test_pick_then_finish_each_dialog(bot, registered_ann, ten_events):
     assert Event.objects.get(pk=upcoming[0].pk).details == "Bring snacks"
 
     ann.ask("/share_event")
-    ann.press(picker.button_label(upcoming[1]))
-    assert ann.press(texts.BTN_MAKE_PUBLIC) == texts.NOW_PUBLIC.format(id=upcoming[1].pk)
+    assert ann.press(picker.button_label(upcoming[1])) == texts.NOW_PUBLIC.format(id=upcoming[1].pk)
     assert Event.objects.get(pk=upcoming[1].pk).is_public
 
     ann.ask("/delete_event")

@@ -20,19 +20,60 @@ def party(registered_ann, next_year):
     )
 
 
-def test_share_and_unshare(bot, registered_ann, party):
+def test_share_publishes_at_once_and_the_button_makes_it_private_again(bot, registered_ann, party):
     ann = registered_ann
     assert ann.ask("/my_public") == texts.NO_PUBLIC_EVENTS
     assert ann.ask("/share_event") == texts.PICK_TO_SHARE
     assert ann.ask("nope").endswith(texts.PICK_TO_SHARE)
-    assert "сейчас личное" in ann.ask(str(party.pk))
-    assert ann.ask("public please").startswith(texts.SHARE_CHOICE_EXPECTED)
-    assert ann.press(texts.BTN_MAKE_PUBLIC) == texts.NOW_PUBLIC.format(id=party.pk)
+    assert ann.ask(str(party.pk)) == texts.NOW_PUBLIC.format(id=party.pk)
     assert Event.objects.get().is_public
+    assert ann.buttons() == [texts.BTN_MAKE_PRIVATE]
+    published = ann.last_message()
     assert "Party" in ann.ask("/my_public")
-    assert "сейчас публичное" in ann.ask(f"/share_event {party.pk}")
+    # The button works after the dialog ended, on its own message, and offers the way back.
+    assert ann.press(texts.BTN_MAKE_PRIVATE) == texts.NOW_PRIVATE.format(id=party.pk)
+    assert (published.edits, published.button_texts()) == (1, [texts.BTN_MAKE_PUBLIC])
+    assert not Event.objects.get().is_public
+    assert ann.ask("something") == texts.NOT_UNDERSTOOD  # no dialog stayed open
+    assert ann.ask(f"/share_event {party.pk}") == texts.NOW_PUBLIC.format(id=party.pk)
+    assert Event.objects.get().is_public
+
+
+def test_share_of_a_public_event_offers_to_make_it_private(bot, registered_ann, party):
+    ann = registered_ann
+    ann.ask(f"/share_event {party.pk}")
+    answer = ann.ask(f"/share_event {party.pk}")
+    assert answer == texts.ALREADY_PUBLIC.format(id=party.pk, name="Party")
+    assert Event.objects.get().is_public
     assert ann.press(texts.BTN_MAKE_PRIVATE) == texts.NOW_PRIVATE.format(id=party.pk)
     assert not Event.objects.get().is_public
+
+
+def test_a_stale_or_foreign_visibility_button_changes_nothing(
+    bot, registered_ann, party, next_year
+):
+    """A button whose change was already made elsewhere is "expired"; one naming someone
+    else's (or no) event is "not found"; neither touches any event."""
+    ann, bob = registered_ann, bot.user(5002, "Bob", "bob")
+    bob.ask("/register")
+    bobs = create_event(
+        owner_tg_id=bob.id, name="Bob's", date=next_year, time=dt.time(9, 0), is_public=True
+    )
+    ann.ask(f"/share_event {party.pk}")
+    first = ann.last_message()
+    ann.ask(f"/share_event {party.pk}")
+    ann.press(texts.BTN_MAKE_PRIVATE)  # the second message's button
+    ann.press_data(f"share:private:{party.pk}", first)
+    assert ann.wait_for_reply().text == texts.BUTTON_EXPIRED
+    for forged in (f"share:private:{bobs.pk}", "share:private:999999"):
+        ann.press_data(forged, first)
+        event_id = forged.rsplit(":", 1)[1]
+        assert ann.wait_for_reply().text.startswith(f"Событие #{event_id} не найдено")
+    assert set(Event.objects.values_list("name", "is_public")) == {
+        ("Party", False),
+        ("Bob's", True),
+    }
+    assert ann.ask("something") == texts.NOT_UNDERSTOOD
 
 
 def test_public_of(bot, registered_ann, next_year):

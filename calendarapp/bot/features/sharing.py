@@ -1,11 +1,12 @@
-"""Public events: /share_event (public or private again), /my_public, /public_of."""
+"""Public events: /share_event (public at once, a button makes it private again), /my_public,
+/public_of."""
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
 
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards, listing, picker
+from calendarapp.bot.ui import keyboards, listing
 from calendarapp.bot.ui.dialog import (
     END,
     TEXT,
@@ -14,85 +15,67 @@ from calendarapp.bot.ui.dialog import (
     command_args,
     conversation,
     db,
-    dialog_draft,
     forget,
-    load_own_event,
     registered_user,
     reject,
     remember,
     send,
     stops,
 )
+from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError
 from calendarapp.parsing import USERNAME_TYPED_MAX_LENGTH, parse_telegram_user
+from calendarapp.selectors.events import get_own_event
 from calendarapp.selectors.users import find_user
 from calendarapp.services import events as event_services
 from calendarapp.services.events import storable
 
-SHARE_ID, SHARE_CHOICE = "SHARE_WAIT_EVENT_ID", "SHARE_WAIT_CHOICE"
+SHARE_ID = "SHARE_WAIT_EVENT_ID"
+CB_VISIBILITY = keyboards.CB_VISIBILITY
 WAIT_TG_ID = "WAIT_TG_ID"
 
 
-async def _offer_choice(update, context, event) -> str:
-    dialog_draft(context)["event_id"] = event.pk
-    access = texts.ACCESS_PUBLIC if event.is_public else texts.ACCESS_PRIVATE
-    question = texts.SHARE_CHOICE.format(id=event.pk, name=event.name, access=access)
-    await ask(update, context, question, keyboards.share_choice(event.pk, event.is_public))
-    return SHARE_CHOICE
-
-
-async def share_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    if await registered_user(update) is None:
-        return END
+async def _publish(update, context, event) -> str:
+    """The chosen event becomes public at once; one that already is gets the way back."""
     forget(context, "draft")
-    args = command_args(context)
-    if not args:
-        if not await picker.ask_with_picker(update, context, texts.PICK_TO_SHARE, "share"):
-            return END
-        return SHARE_ID
-    remember(context, texts.ASK_EVENT_ID, keyboards.cancel())
-    try:
-        event = await load_own_event(update, args[0])
-    except DomainError as error:
-        await reject(update, context, error)
-        return SHARE_ID
-    return await _offer_choice(update, context, event)
-
-
-@stops
-async def share_id(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    try:
-        event = await load_own_event(update, update.message.text)
-    except DomainError as error:
-        return await reject(update, context, error)
-    return await _offer_choice(update, context, event)
-
-
-@stops
-async def share_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    data = update.callback_query.data
-    event_id = context.user_data.get("draft", {}).get("event_id")
-    if keyboards.event_of(data) != event_id:  # a button of an earlier /share_event
-        await update.callback_query.answer(texts.BUTTON_EXPIRED)
-        return None
-    is_public = data.startswith(keyboards.CB_SHARE_PUBLIC + ":")
-    forget(context, "draft")
-    try:
+    if event.is_public:
+        text = texts.ALREADY_PUBLIC.format(id=event.pk, name=event.name)
+    else:
         event = await db(event_services.set_event_visibility)(
-            owner_tg_id=update.effective_user.id, event_id=event_id, is_public=is_public
+            owner_tg_id=update.effective_user.id, event_id=event.pk, is_public=True
         )
-    except DomainError as error:
-        await send(update, texts.error_text(error))
-        return END
-    await send(
-        update, (texts.NOW_PUBLIC if event.is_public else texts.NOW_PRIVATE).format(id=event.pk)
-    )
+        text = texts.NOW_PUBLIC.format(id=event.pk)
+    await send(update, text, keyboards.visibility(event.pk, event.is_public))
     return END
 
 
+def _switch_visibility(owner_tg_id: int, event_id: int, *, is_public: bool):
+    """The event with its new visibility, or None if it already had it (a stale button)."""
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id)
+    if event.is_public == is_public:
+        return None
+    return event_services.set_event_visibility(
+        owner_tg_id=owner_tg_id, event_id=event_id, is_public=is_public
+    )
+
+
 @stops
-async def share_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    await ask_again(update, context, texts.SHARE_CHOICE_EXPECTED)
+async def visibility_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """«Сделать личным» / «Сделать публичным» under an event, whatever dialog is open."""
+    query = update.callback_query
+    is_public = context.match.group(1) == "public"
+    try:
+        event = await db(_switch_visibility)(
+            update.effective_user.id, int(context.match.group(2)), is_public=is_public
+        )
+    except DomainError as error:  # missing, or someone else's event
+        await query.answer(texts.error_text(error))
+        return
+    if event is None:
+        await query.answer(texts.BUTTON_EXPIRED)
+        return
+    text = (texts.NOW_PUBLIC if event.is_public else texts.NOW_PRIVATE).format(id=event.pk)
+    await send(update, text, keyboards.visibility(event.pk, event.is_public))
 
 
 async def my_public(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -140,19 +123,9 @@ async def public_of_answer(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 
 def handlers():
+    step = pick_event_step("share", texts.PICK_TO_SHARE, _publish, state=SHARE_ID)
     share = conversation(
-        "share_event",
-        [CommandHandler("share_event", share_start)],
-        {
-            SHARE_ID: [
-                *picker.pick_handlers("share", _offer_choice),
-                MessageHandler(TEXT, share_id),
-            ],
-            SHARE_CHOICE: [
-                CallbackQueryHandler(share_chosen, pattern=r"^share:(public|private):\d+$"),
-                MessageHandler(TEXT, share_typed),
-            ],
-        },
+        "share_event", [CommandHandler("share_event", step.entry)], {SHARE_ID: step.handlers}
     )
     public_of = conversation(
         "public_of",
@@ -160,6 +133,10 @@ def handlers():
         {WAIT_TG_ID: [MessageHandler(TEXT, public_of_answer)]},
     )
     return [
+        (
+            Group.EVENT_BUTTONS,
+            CallbackQueryHandler(visibility_pressed, pattern=keyboards.CB_VISIBILITY),
+        ),
         (Group.SHARE_EVENT, share),
         (Group.PUBLIC_OF, public_of),
         (Group.COMMANDS, CommandHandler("my_public", my_public)),

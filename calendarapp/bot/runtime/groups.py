@@ -3,7 +3,7 @@
 python-telegram-bot offers an update to each group in ascending order and runs at most one
 handler per group. So:
 - the gate comes first, and buttons that must work in the middle of any dialog (answers to
-  invitations, the /meetings list) before the dialogs;
+  invitations, the /meetings list, an event's reminder and visibility) before the dialogs;
 - each dialog (`ConversationHandler`) has a group of its own. Two dialogs in one group trap
   each other: the first one open takes every later message, and a command that starts the
   other one is answered while the first stays open. `build_application` refuses that
@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, ConversationHandler
 class Group(IntEnum):
     GATE = -100  # private chats only, no edited messages, block notices
     MEETING_BUTTONS = -10  # a meeting's buttons work whatever dialog is open
+    EVENT_BUTTONS = -9  # so do an event's reminder and visibility buttons
     CREATE_EVENT = 1
     EDIT_EVENT = 2
     DELETE_EVENT = 3

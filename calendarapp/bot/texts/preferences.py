@@ -27,11 +27,8 @@ REMINDER_PHRASES = {
     1440: _("за 1 день"),
 }
 CHOSEN_MARK = "✓ "
-ASK_REMINDER = _(
-    "Напомнить о событии? По умолчанию — {default} (меняется в /settings); "
-    "«Пропустить» оставит его."
-)
 REMINDER_OF_EVENT = _("Напоминание: {phrase}.")
+REMINDER_BY_DEFAULT = _("Напоминание: {phrase} (по умолчанию).")
 REMINDER_ALREADY_DUE = _("Напоминание: {phrase} — это время уже наступило, напоминать не буду.")
 
 SETTINGS = _(

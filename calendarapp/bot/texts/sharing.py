@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from calendarapp.bot.texts.errors import ERRORS
 
 # --- share --------------------------------------------------------------------------------
-SHARE_CHOICE = _("Событие #{id} «{name}» сейчас {access}. Что сделать?")
-SHARE_CHOICE_EXPECTED = _("Выберите кнопкой, что сделать с событием, или нажмите «Отмена».")
+ALREADY_PUBLIC = _("Событие #{id} «{name}» уже публичное. Сделать его личным?")
 NOW_PUBLIC = _("Событие #{id} теперь публичное: его видят все в /public_of и в API.")
 NOW_PRIVATE = _("Событие #{id} теперь личное: его видите только вы.")
 

@@ -1,8 +1,8 @@
 """Buttons for reminder lead times and time zones, and strict parsing of what they send back.
 
-Callback data: `<prefix>off`, `<prefix>10`... for lead times (`rem:` in /create_event,
-`set:rem:` in /settings), `rem:skip` for "keep my default", `tz:<IANA name>` for zones (the
-longest common name is 16 bytes). Whatever arrives is validated again by the services.
+Callback data: `<prefix>off`, `<prefix>10`... for lead times (`rem:<event id>:` under a
+created event, `set:rem:` in /settings), `tz:<IANA name>` for zones (the longest common name
+is 16 bytes). Whatever arrives is validated again by the services.
 """
 
 import datetime as dt
@@ -15,7 +15,7 @@ from calendarapp.services.reminders import LEAD_TIMES
 from calendarapp.services.timezones import COMMON_TIMEZONES, zone_of
 
 CB_REMIND = "rem:"
-CB_REMIND_SKIP = "rem:skip"
+CB_EVENT_REMINDER = r"^rem:(\d{1,18}):(\w{1,8})$"
 CB_SETTINGS_REMIND = "set:rem:"
 CB_TIMEZONE = "tz:"
 OFF = "off"
@@ -37,16 +37,9 @@ def _lead_buttons(prefix: str, chosen: int | None) -> list[list[InlineKeyboardBu
     return [buttons[:1], buttons[1:3], buttons[3:]]
 
 
-def reminder_step(default: int | None) -> InlineKeyboardMarkup:
-    """The /create_event reminder question: lead times (default marked), skip, cancel."""
-    rows = _lead_buttons(CB_REMIND, default)
-    rows.append(
-        [
-            InlineKeyboardButton(texts.BTN_SKIP, callback_data=CB_REMIND_SKIP),
-            InlineKeyboardButton(texts.BTN_CANCEL, callback_data=keyboards.CB_CANCEL),
-        ]
-    )
-    return InlineKeyboardMarkup(rows)
+def event_reminders(event_id: int, chosen: int | None) -> InlineKeyboardMarkup:
+    """Under a created event: its lead times, the one in force marked."""
+    return InlineKeyboardMarkup(_lead_buttons(f"{CB_REMIND}{event_id}:", chosen))
 
 
 def settings_reminders(current: int | None) -> InlineKeyboardMarkup:

@@ -13,7 +13,7 @@ import re
 import warnings
 from contextvars import ContextVar
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -36,6 +36,7 @@ from calendarapp.parsing import parse_id
 from calendarapp.selectors.events import get_own_event
 
 END = ConversationHandler.END
+REPLY_KEYBOARD = "reply_keyboard"  # user_data: a reply keyboard is on the person's screen
 CANCEL_FILTER = filters.Regex(
     re.compile(r"^\s*(" + "|".join(texts.CANCEL_WORDS) + r")\s*[.!]?\s*$", re.IGNORECASE)
 )
@@ -111,6 +112,15 @@ def remember_markup(context: ContextTypes.DEFAULT_TYPE, markup) -> None:
     context.user_data["markup"] = (
         json.dumps(plain(markup.to_dict()), ensure_ascii=False) if markup is not None else None
     )
+    if isinstance(markup, ReplyKeyboardMarkup):
+        # It stays on the person's screen, whatever dialog comes next, until removed.
+        context.user_data[REPLY_KEYBOARD] = True
+        context.reply_keyboard_shown = True  # by this very update
+
+
+def reply_keyboard_removed(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say so after sending a ReplyKeyboardRemove."""
+    context.user_data.pop(REPLY_KEYBOARD, None)
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, markup=None):
@@ -121,8 +131,6 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str,
 
 async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE, problem: str) -> None:
     """Say what was wrong and repeat the question; the dialog stays where it is."""
-    from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
-
     question = context.user_data.get("question", "")
     markup = context.user_data.get("markup")
     if isinstance(markup, str):  # JSON text; an earlier version saved the dict itself
@@ -176,14 +184,17 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE):
 async def leave_for_command(update: Update, context: ContextTypes.DEFAULT_TYPE):
     """Another command during a dialog: the dialog ends quietly and the command runs.
 
-    Quietly, unless the dialog showed a reply keyboard (/invite's user picker): that one
-    stays on the person's screen until the bot removes it, so they are told and it goes.
+    The draft and question in user_data are the open dialog's, unless the command started a
+    dialog in an earlier handler group in this same update: then they are already the new
+    dialog's and stay. Quietly, unless a reply keyboard (/invite's user picker) is on the
+    screen from before: that one stays until the bot removes it, so they are told and it goes.
     """
-    markup = context.user_data.get("markup")
-    forget(context, "draft")
-    if isinstance(markup, str) and '"keyboard"' in markup:
-        from telegram import ReplyKeyboardRemove
-
+    if not getattr(context, "dialog_opened", False):
+        forget(context, "draft")
+    if context.user_data.get(REPLY_KEYBOARD) and not getattr(
+        context, "reply_keyboard_shown", False
+    ):
+        reply_keyboard_removed(context)
         # Sent now, not after the state write (it asks nothing): before the command's answer.
         await update.effective_chat.send_message(
             texts.DIALOG_LEFT, reply_markup=ReplyKeyboardRemove()
@@ -211,7 +222,21 @@ async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE):
     await update.callback_query.answer(texts.BUTTON_EXPIRED)
 
 
+def _opening(callback):
+    """An entry point: dialogs of later groups that this command ends must leave the new
+    dialog's draft alone (the update's context is shared by all groups)."""
+
+    @functools.wraps(callback)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        context.dialog_opened = True
+        return await callback(update, context)
+
+    return wrapper
+
+
 def conversation(name: str, entry_points: list, states: dict) -> ConversationHandler:
+    for entry in entry_points:
+        entry.callback = _opening(entry.callback)
     with warnings.catch_warnings():
         # Buttons belong to the chat's dialog, not to one message: per_message=False is meant.
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)

@@ -16,10 +16,12 @@ def button(label, **kwargs) -> InlineKeyboardButton:
 CB_CANCEL = "cancel"
 CB_SKIP = "skip"
 # Confirmations name their event (del:yes:<id>): a button on an older question must not
-# act on the event of whatever dialog is open now.
+# act on the event of whatever dialog is open now. The visibility buttons (share:public:<id>)
+# are not dialog state: they act on the event they name, for its owner only.
 CB_DELETE_YES = "del:yes"
 CB_SHARE_PUBLIC = "share:public"
 CB_SHARE_PRIVATE = "share:private"
+CB_VISIBILITY = r"^share:(public|private):(\d{1,18})$"
 CB_PAGE_PREFIX = "page:"  # page:<list kind>:<argument>:<page number>
 
 
@@ -59,13 +61,14 @@ def confirm_delete(event_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def share_choice(event_id: int, is_public: bool) -> InlineKeyboardMarkup:
+def visibility(event_id: int, is_public: bool) -> InlineKeyboardMarkup:
+    """The one button under a published (or private again) event: the way back."""
     toggle = (
         button(texts.BTN_MAKE_PRIVATE, callback_data=for_event(CB_SHARE_PRIVATE, event_id))
         if is_public
         else button(texts.BTN_MAKE_PUBLIC, callback_data=for_event(CB_SHARE_PUBLIC, event_id))
     )
-    return InlineKeyboardMarkup([[toggle, button(texts.BTN_CANCEL, callback_data=CB_CANCEL)]])
+    return InlineKeyboardMarkup([[toggle]])
 
 
 def export_links(csv_url: str, json_url: str) -> InlineKeyboardMarkup:
@@ -81,15 +84,6 @@ def export_links(csv_url: str, json_url: str) -> InlineKeyboardMarkup:
 
 def page_callback(kind: str, arg: int, page: int) -> str:
     return f"{CB_PAGE_PREFIX}{kind}:{arg}:{page}"
-
-
-def pager(kind: str, arg: int, page: int, pages: int) -> list[InlineKeyboardButton]:
-    row = []
-    if page > 1:
-        row.append(button(texts.BTN_PREV, callback_data=page_callback(kind, arg, page - 1)))
-    if page < pages:
-        row.append(button(texts.BTN_NEXT, callback_data=page_callback(kind, arg, page + 1)))
-    return row
 
 
 # --- language -----------------------------------------------------------------------------

@@ -1,8 +1,6 @@
 """Paginated event lists. A page holds at most PAGE_SIZE events, so it always stays far
 below Telegram's 4096-character limit (names are at most 200 characters)."""
 
-import math
-
 from django.conf import settings
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
@@ -12,6 +10,7 @@ from calendarapp.bot.runtime.profiles import sender_profile
 from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import db, deliver
 from calendarapp.bot.ui.formatting import calendar_line, event_line
+from calendarapp.bot.ui.pager import Page, titled
 from calendarapp.parsing import MAX_TELEGRAM_ID
 from calendarapp.selectors.calendar import calendar_listing
 from calendarapp.selectors.events import events_of, public_events_of
@@ -45,15 +44,16 @@ def _page(
         queryset = events_of(viewer_id)
         title, empty = texts.LIST_TITLE_MINE, texts.NO_EVENTS
     total = queryset.count()
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    shown = Page.of(total, PAGE_SIZE, page)
     rows = []
     if total:
-        events = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        suffix = texts.PAGE_SUFFIX.format(page=page, pages=pages) if pages > 1 else ""
         line = calendar_line if kind == CALENDAR else event_line
-        text = f"{title}{suffix}:\n\n" + "\n".join(line(item) for item in events)
-        pager = keyboards.pager(kind, arg, page, pages)
+        text = titled(title, shown, [line(item) for item in shown.items(queryset)])
+        pager = shown.turn_row(
+            lambda number: keyboards.page_callback(kind, arg, number),
+            back=texts.BTN_PREV,
+            forward=texts.BTN_NEXT,
+        )
         if pager:
             rows.append(pager)
     else:

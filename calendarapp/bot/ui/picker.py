@@ -1,23 +1,10 @@
 """Pick one of your own events by pressing a button instead of typing its number.
 
-A dialog step that waits for an event id shows the user's events (upcoming soonest first,
-then past ones) as inline buttons, PAGE_SIZE per page, with ◀ ▶ paging and «Отмена»:
+The buttons of a dialog step that waits for an event id (ui/pick_step.py wires the whole
+step): the user's events (upcoming soonest first, then past ones), PAGE_SIZE per page, with
+◀ ▶ paging and «Отмена».
 
-    from calendarapp.bot.ui import picker
-    async def edit_start(update, context):
-        ...
-        if not await picker.ask_with_picker(update, context, texts.PICK_TO_EDIT, "edit"):
-            return END  # the user has no events; they were told so
-        return EDIT_ID
-
-    async def on_pick(update, context, event):  # event: the user's own Event
-        return await next_step(update, context, event)  # the next dialog state
-
-    states = {EDIT_ID: [*picker.pick_handlers("edit", on_pick), MessageHandler(TEXT, edit_id)]}
-
-- `ask_with_picker(update, context, question, action)` asks `question` (remembered, so a bad
-  typed answer repeats it with the buttons) and returns False without asking when the user
-  has no events. A typed id keeps working at the same step: keep your MessageHandler.
+- `picker_markup(owner_tg_id, action, page)` builds one page (None: the user has no events).
 - `pick_handlers(action, on_pick)` returns the CallbackQueryHandlers for that action: a pick
   loads the event through `selectors.events.get_own_event` (the ownership check) and calls
   `on_pick(update, context, event)`; its return value becomes the dialog's next state. A
@@ -28,19 +15,25 @@ then past ones) as inline buttons, PAGE_SIZE per page, with ◀ ▶ paging and �
   presser's id, so a pick always acts for whoever pressed, never for the chat's other users.
 """
 
-import math
 import re
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.i18n import plain
 from calendarapp.bot.ui import keyboards
-from calendarapp.bot.ui.dialog import ask, db, deliver, remember_markup, send, stops
+from calendarapp.bot.ui.dialog import (
+    db,
+    deliver,
+    remember_markup,
+    send,
+    stops,
+    unless_unchanged,
+)
 from calendarapp.bot.ui.formatting import date_text, time_text
+from calendarapp.bot.ui.pager import Page
 from calendarapp.exceptions import DomainError
 from calendarapp.selectors.events import events_upcoming_first, get_own_event
 from calendarapp.selectors.users import get_user, local_now
@@ -73,44 +66,25 @@ def picker_markup(owner_tg_id: int, action: str, page: int = 1) -> InlineKeyboar
     total = events.count()
     if not total:
         return None
-    pages = math.ceil(total / PAGE_SIZE)
-    page = min(max(page, 1), pages)
+    shown = Page.of(total, PAGE_SIZE, page)
     rows = [
         [
             InlineKeyboardButton(
                 button_label(event), callback_data=f"{PICK_PREFIX}:{action}:{event.pk}"
             )
         ]
-        for event in events[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        for event in shown.items(events)
     ]
-    if pages > 1:
-        turn = f"{PAGE_PREFIX}:{action}:"
-        rows.append(
-            [
-                InlineKeyboardButton(texts.PICK_PREV, callback_data=f"{turn}{max(page - 1, 1)}"),
-                InlineKeyboardButton(
-                    texts.PICK_PAGE.format(page=page, pages=pages), callback_data=f"{turn}{page}"
-                ),
-                InlineKeyboardButton(
-                    texts.PICK_NEXT, callback_data=f"{turn}{min(page + 1, pages)}"
-                ),
-            ]
-        )
+    turn = shown.turn_row(
+        lambda number: f"{PAGE_PREFIX}:{action}:{number}",
+        back=texts.PICK_PREV,
+        forward=texts.PICK_NEXT,
+        counter=texts.PICK_PAGE,
+    )
+    if turn:
+        rows.append(turn)
     rows.append([InlineKeyboardButton(texts.BTN_CANCEL, callback_data=keyboards.CB_CANCEL)])
     return InlineKeyboardMarkup(rows)
-
-
-async def ask_with_picker(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, action: str
-) -> bool:
-    """Ask for an event with the first page of buttons; False (and NO_EVENTS said) if the
-    user has no events to pick from."""
-    markup = await db(picker_markup)(update.effective_user.id, _check_action(action), 1)
-    if markup is None:
-        await send(update, texts.NO_EVENTS)
-        return False
-    await ask(update, context, question, markup)
-    return True
 
 
 def pick_handlers(action: str, on_pick: OnPick) -> list[CallbackQueryHandler]:
@@ -142,15 +116,7 @@ def pick_handlers(action: str, on_pick: OnPick) -> list[CallbackQueryHandler]:
             return None  # ◀ on the first page, ▶ on the last, the page counter: no edit
         if "markup" in context.user_data:  # a repeated question shows the page in view
             remember_markup(context, markup)
-
-        async def edit():
-            try:
-                await query.edit_message_reply_markup(markup)
-            except BadRequest as error:  # the page in view was pressed: nothing to change
-                if "not modified" not in str(error).lower():
-                    raise
-
-        await deliver(edit)
+        await deliver(unless_unchanged(lambda: query.edit_message_reply_markup(markup)))
         return None
 
     return [

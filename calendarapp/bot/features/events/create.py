@@ -1,4 +1,4 @@
-"""/create_event: name -> date -> time -> details -> created."""
+"""/create_event [<name>]: name -> date -> time -> details -> created."""
 
 import datetime as dt
 
@@ -6,13 +6,15 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
 
 from calendarapp.bot import texts
+from calendarapp.bot.features.events import reminder_buttons
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.runtime.profiles import owner_of, sender_profile
-from calendarapp.bot.ui import choice_keyboards, keyboards, month_calendar
+from calendarapp.bot.runtime.profiles import owner_of
+from calendarapp.bot.ui import keyboards, month_calendar
 from calendarapp.bot.ui.dialog import (
     END,
     TEXT,
     ask,
+    command_tail,
     conversation,
     db,
     dialog_draft,
@@ -23,35 +25,32 @@ from calendarapp.bot.ui.dialog import (
     send,
     stops,
 )
-from calendarapp.bot.ui.formatting import day_and_weekday, event_card
+from calendarapp.bot.ui.formatting import day_and_weekday
 from calendarapp.exceptions import DomainError, ValidationFailed
 from calendarapp.selectors.users import local_now
 from calendarapp.services import events as event_services
-from calendarapp.services.reminders import parse_lead_time
 
-CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS, CREATE_REMINDER = (
+CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS = (
     "WAIT_NAME",
     "WAIT_DATE",
     "WAIT_TIME",
     "WAIT_DETAILS",
-    "WAIT_REMINDER",
 )
-EDIT_ID, EDIT_DETAILS = "WAIT_ID", "WAIT_NEW_DETAILS"
-DELETE_ID, DELETE_CONFIRM = "WAIT_ID", "WAIT_CONFIRM"
-READ_ID = "WAIT_READ_ID"
+CREATE_REMINDER = "WAIT_REMINDER"  # a step of older versions; a dialog saved there finishes
 SKIP_WORDS = {"-", "—", "нет", "пропустить", "no", "skip"}
-REMINDER_SKIP_WORDS = {"-", "—", "пропустить", "skip"}  # "нет" here means "no reminder"
-CLEAR_WORDS = {"-", "—"}  # /edit_event: remove the details
-YES_WORDS = {"да", "удалить", "да, удалить", "yes", "delete", "yes, delete"}
 
 
-# --- /create_event ------------------------------------------------------------------------
-# name -> date (typed phrase or month calendar; a phrase with a time skips the time step)
-# -> time -> details -> reminder -> created.
+# name (or /create_event <name>) -> date (a typed phrase or the month calendar; a phrase with
+# a time skips the time step) -> time -> details -> created, with the reminder as buttons
+# under the confirmation (bot/features/events/reminder_buttons.py).
 async def create_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
     if await registered_user(update) is None:
         return END
     forget(context, "draft")
+    typed = command_tail(update).strip()
+    if typed:
+        remember(context, texts.ASK_NAME, keyboards.cancel())  # a bad name asks for one
+        return await _name_given(update, context, typed) or CREATE_NAME
     await ask(update, context, texts.ASK_NAME, keyboards.cancel())
     return CREATE_NAME
 
@@ -68,14 +67,18 @@ async def _ask_date(update, context) -> str:
     return CREATE_DATE
 
 
-@stops
-async def create_name(update: Update, context: ContextTypes.DEFAULT_TYPE):
+async def _name_given(update, context, text: str):
     try:
-        name = event_services.clean_name(update.message.text)
+        name = event_services.clean_name(text)
     except DomainError as error:
         return await reject(update, context, error)
     dialog_draft(context)["name"] = name
     return await _ask_date(update, context)
+
+
+@stops
+async def create_name(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    return await _name_given(update, context, update.message.text)
 
 
 async def _date_chosen(update, context, date: dt.date, time: dt.time | None) -> str:
@@ -134,55 +137,7 @@ async def create_time(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return CREATE_DETAILS
 
 
-async def _ask_reminder(update, context, details: str):
-    try:
-        details = event_services.clean_details(details)
-    except DomainError as error:
-        return await reject(update, context, error)
-    dialog_draft(context)["details"] = details
-    user = await sender_profile(update)
-    default = user.default_reminder_minutes if user else None
-    question = texts.ASK_REMINDER.format(default=choice_keyboards.reminder_phrase(default))
-    await ask(update, context, question, choice_keyboards.reminder_step(default))
-    return CREATE_REMINDER
-
-
-@stops
-async def create_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    text = update.message.text
-    details = "" if text.strip().lower() in SKIP_WORDS else text
-    return await _ask_reminder(update, context, details)
-
-
-@stops
-async def create_skip_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    return await _ask_reminder(update, context, "")
-
-
-@stops
-async def create_reminder_button(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    data = update.callback_query.data
-    if data == choice_keyboards.CB_REMIND_SKIP:
-        return await _finish_create(update, context, event_services.USER_DEFAULT)
-    minutes = choice_keyboards.parse_lead(data, choice_keyboards.CB_REMIND)
-    if minutes is choice_keyboards.INVALID:
-        minutes = -1  # forged: let the service refuse it with its own words
-    return await _finish_create(update, context, minutes)
-
-
-@stops
-async def create_reminder_text(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    text = update.message.text
-    if text.strip().lower() in REMINDER_SKIP_WORDS:
-        return await _finish_create(update, context, event_services.USER_DEFAULT)
-    try:
-        minutes = parse_lead_time(text)
-    except DomainError as error:
-        return await reject(update, context, error)
-    return await _finish_create(update, context, minutes)
-
-
-async def _finish_create(update: Update, context: ContextTypes.DEFAULT_TYPE, reminder):
+async def _finish_create(update: Update, context: ContextTypes.DEFAULT_TYPE, details: str):
     draft = dialog_draft(context)
     try:
         event = await db(event_services.create_event)(
@@ -190,8 +145,7 @@ async def _finish_create(update: Update, context: ContextTypes.DEFAULT_TYPE, rem
             name=draft["name"],
             date=dt.date.fromisoformat(draft["date"]),
             time=dt.time.fromisoformat(draft["time"]),
-            details=draft.get("details", ""),
-            reminder_minutes=reminder,
+            details=details,
         )
     except DomainError as error:
         if error.code == "in_past":  # the time passed while the user was typing
@@ -200,14 +154,25 @@ async def _finish_create(update: Update, context: ContextTypes.DEFAULT_TYPE, rem
             return CREATE_TIME
         return await reject(update, context, error)
     forget(context, "draft")
-    phrase = choice_keyboards.reminder_phrase(event.reminder_minutes)
-    if event.reminder_minutes is not None and event.reminder_sent_at is not None:
-        reminder_line = texts.REMINDER_ALREADY_DUE.format(phrase=phrase)
-    else:
-        reminder_line = texts.REMINDER_OF_EVENT.format(phrase=phrase)
-    card = event_card(event)
-    await send(update, texts.EVENT_CREATED.format(event=card) + "\n" + reminder_line)
+    text, markup = reminder_buttons.created_message(event, by_default=True)
+    await send(update, text, markup)
     return END
+
+
+@stops
+async def create_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    text = update.message.text
+    return await _finish_create(update, context, "" if text.strip().lower() in SKIP_WORDS else text)
+
+
+@stops
+async def create_skip_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    return await _finish_create(update, context, "")
+
+
+@stops
+async def create_leftover_reminder(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    return await _finish_create(update, context, dialog_draft(context).get("details", ""))
 
 
 def handlers():
@@ -227,11 +192,9 @@ def handlers():
                 CallbackQueryHandler(create_skip_details, pattern=f"^{keyboards.CB_SKIP}$"),
             ],
             CREATE_REMINDER: [
-                MessageHandler(TEXT, create_reminder_text),
-                CallbackQueryHandler(
-                    create_reminder_button, pattern=f"^{choice_keyboards.CB_REMIND}"
-                ),
+                MessageHandler(TEXT, create_leftover_reminder),
+                CallbackQueryHandler(create_leftover_reminder, pattern=r"^rem:(\w+)$"),
             ],
         },
     )
-    return [(Group.CREATE_EVENT, create)]
+    return [(Group.CREATE_EVENT, create), *reminder_buttons.handlers()]

@@ -5,24 +5,20 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Mes
 
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards, picker
+from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import (
     END,
     TEXT,
     ask,
-    command_args,
     conversation,
     db,
     dialog_draft,
     forget,
-    load_own_event,
-    registered_user,
-    reject,
-    remember,
     send,
     stops,
 )
 from calendarapp.bot.ui.formatting import event_card
+from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError
 from calendarapp.models import Appointment
 from calendarapp.selectors.appointments import active_guests_of
@@ -58,33 +54,6 @@ async def _ask_confirmation(update, context, event) -> str:
     return DELETE_CONFIRM
 
 
-async def delete_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    if await registered_user(update) is None:
-        return END
-    forget(context, "draft")
-    args = command_args(context)
-    if not args:
-        if not await picker.ask_with_picker(update, context, texts.PICK_TO_DELETE, "delete"):
-            return END
-        return DELETE_ID
-    remember(context, texts.ASK_EVENT_ID, keyboards.cancel())
-    try:
-        event = await load_own_event(update, args[0])
-    except DomainError as error:
-        await reject(update, context, error)
-        return DELETE_ID
-    return await _ask_confirmation(update, context, event)
-
-
-@stops
-async def delete_id(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    try:
-        event = await load_own_event(update, update.message.text)
-    except DomainError as error:
-        return await reject(update, context, error)
-    return await _ask_confirmation(update, context, event)
-
-
 @stops
 async def delete_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     event_id = dialog_draft(context).get("event_id")
@@ -109,14 +78,12 @@ async def delete_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 
 def handlers():
+    step = pick_event_step("delete", texts.PICK_TO_DELETE, _ask_confirmation, state=DELETE_ID)
     delete = conversation(
         "delete_event",
-        [CommandHandler("delete_event", delete_start)],
+        [CommandHandler("delete_event", step.entry)],
         {
-            DELETE_ID: [
-                *picker.pick_handlers("delete", _ask_confirmation),
-                MessageHandler(TEXT, delete_id),
-            ],
+            DELETE_ID: step.handlers,
             DELETE_CONFIRM: [
                 CallbackQueryHandler(delete_confirmed, pattern=rf"^{keyboards.CB_DELETE_YES}:\d+$"),
                 MessageHandler(TEXT, delete_confirmed),

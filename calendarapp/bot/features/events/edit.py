@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Mes
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import owner_of
-from calendarapp.bot.ui import keyboards, month_calendar, picker
+from calendarapp.bot.ui import keyboards, month_calendar
 from calendarapp.bot.ui.dialog import (
     END,
     TEXT,
@@ -25,14 +25,13 @@ from calendarapp.bot.ui.dialog import (
     db,
     dialog_draft,
     forget,
-    load_own_event,
-    registered_user,
     reject,
     remember,
     send,
     stops,
 )
 from calendarapp.bot.ui.formatting import day_and_weekday, event_card, time_text
+from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH
 from calendarapp.selectors.events import get_own_event
@@ -100,38 +99,15 @@ async def _saved(update, context, note: str = "", **changes):
     return END
 
 
-async def edit_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    if await registered_user(update) is None:
-        return END
-    forget(context, "draft")
-    args = command_args(context)
-    if not args:
-        if not await picker.ask_with_picker(update, context, texts.PICK_TO_EDIT, "edit"):
-            return END
-        return EDIT_ID
-    remember(context, texts.ASK_EVENT_ID, keyboards.cancel())
-    try:
-        event = await load_own_event(update, args[0])
-    except DomainError as error:
-        await reject(update, context, error)
-        return EDIT_ID
-    new_details = command_tail(update).split(maxsplit=1)
-    if len(new_details) > 1:
+async def _event_chosen(update, context, event) -> str:
+    new_details = command_tail(update).split(maxsplit=1) if command_args(context) else []
+    if len(new_details) > 1:  # /edit_event <id> <text>: new details at once
         # If the text is refused (too long), the dialog goes on at the details question
         # for this event: the id was fine and is not asked again.
         dialog_draft(context)["event_id"] = event.pk
         remember(context, _question("details", event), keyboards.cancel())
         state = await _save_details(update, context, new_details[1])
         return EDIT_DETAILS if state is None else state
-    return await _ask_field(update, context, event)
-
-
-@stops
-async def edit_id(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    try:
-        event = await load_own_event(update, update.message.text)
-    except DomainError as error:
-        return await reject(update, context, error)
     return await _ask_field(update, context, event)
 
 
@@ -214,14 +190,12 @@ async def details_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 
 def handlers():
+    step = pick_event_step("edit", texts.PICK_TO_EDIT, _event_chosen, state=EDIT_ID)
     edit = conversation(
         "edit_event",
-        [CommandHandler("edit_event", edit_start)],
+        [CommandHandler("edit_event", step.entry)],
         {
-            EDIT_ID: [
-                *picker.pick_handlers("edit", _ask_field),
-                MessageHandler(TEXT, edit_id),
-            ],
+            EDIT_ID: step.handlers,
             EDIT_FIELD: [
                 CallbackQueryHandler(
                     field_chosen, pattern=rf"^{CB_FIELD}:({'|'.join(FIELDS)}):(\d{{1,18}})$"

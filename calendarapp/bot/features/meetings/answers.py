@@ -21,16 +21,7 @@ from calendarapp.bot.ui.dialog import (
 from calendarapp.exceptions import Conflict, DomainError
 from calendarapp.services import appointments as meetings
 
-PARTICIPANT = "INVITE_WAIT_PARTICIPANT"
-EVENT = "INVITE_WAIT_EVENT_ID"
-DETAILS = "INVITE_WAIT_DETAILS"
-USER_REQUEST_ID = 1  # the id of /invite's KeyboardButtonRequestUsers
-PICK_ACTION = "invite"  # the event picker's callback data: pick:invite:<id>
-MEETINGS_PAGE_SIZE = 8
 CB_ANSWER = r"^inv:(yes|no):(\d{1,18})$"
-CB_CANCEL_MEETING = r"^mt:x:(\d{1,18}):(\d{1,6})$"
-CB_MEETINGS_PAGE = r"^mt:p:(\d{1,6})$"
-CB_ANSWER_IN_LIST = r"^mt:(a|d):(\d{1,18}):(\d{1,6})$"  # accept / decline from /meetings
 
 
 # --- answering an invitation ------------------------------------------------------------------

@@ -22,7 +22,7 @@ from telegram.ext import (
 from calendarapp.bot import texts
 from calendarapp.bot.outbox import notifications
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards, picker
+from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import (
     CANCEL_FILTER,
     END,
@@ -37,12 +37,14 @@ from calendarapp.bot.ui.dialog import (
     registered_user,
     reject,
     remember,
+    reply_keyboard_removed,
     send,
     stops,
 )
 from calendarapp.bot.ui.meeting_cards import when
+from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import Conflict, DomainError, NotFound, ValidationFailed
-from calendarapp.parsing import parse_id, parse_telegram_user
+from calendarapp.parsing import parse_telegram_user
 from calendarapp.selectors.users import find_user, get_user
 from calendarapp.services import appointments as meetings
 
@@ -51,11 +53,6 @@ EVENT = "INVITE_WAIT_EVENT_ID"
 DETAILS = "INVITE_WAIT_DETAILS"
 USER_REQUEST_ID = 1  # the id of /invite's KeyboardButtonRequestUsers
 PICK_ACTION = "invite"  # the event picker's callback data: pick:invite:<id>
-MEETINGS_PAGE_SIZE = 8
-CB_ANSWER = r"^inv:(yes|no):(\d{1,18})$"
-CB_CANCEL_MEETING = r"^mt:x:(\d{1,18}):(\d{1,6})$"
-CB_MEETINGS_PAGE = r"^mt:p:(\d{1,6})$"
-CB_ANSWER_IN_LIST = r"^mt:(a|d):(\d{1,18}):(\d{1,6})$"  # accept / decline from /meetings
 
 
 # --- /invite ----------------------------------------------------------------------------------
@@ -126,6 +123,7 @@ async def invite_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
 async def cancel_participant(update: Update, context: ContextTypes.DEFAULT_TYPE):
     """«Отмена» while the user-picker keyboard is shown: end and take the keyboard away."""
     forget(context, "draft")
+    reply_keyboard_removed(context)
     chat = update.effective_chat
     await deliver(lambda: chat.send_message(texts.CANCELLED, reply_markup=ReplyKeyboardRemove()))
     return END
@@ -144,11 +142,9 @@ async def _participant_chosen(update, context, text: str, shown_as: str = ""):
     context.user_data["draft"] = {"participant_id": participant.pk}
     chat = update.effective_chat
     chosen = texts.PARTICIPANT_CHOSEN.format(who=participant.display_name)
+    reply_keyboard_removed(context)
     await deliver(lambda: chat.send_message(chosen, reply_markup=ReplyKeyboardRemove()))
-    if not await picker.ask_with_picker(update, context, texts.ASK_INVITE_EVENT, PICK_ACTION):
-        forget(context, "draft")  # no events to invite to; the user was told
-        return END
-    return EVENT
+    return await EVENT_STEP.offer(update, context)  # END if there are no events to invite to
 
 
 @stops
@@ -183,18 +179,12 @@ async def _event_chosen(update, context, event_id: int):
     return DETAILS
 
 
-@stops
-async def event_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    try:
-        event_id = parse_id(update.message.text)
-    except DomainError as error:
-        return await reject(update, context, error)
-    return await _event_chosen(update, context, event_id)
-
-
 async def event_picked(update: Update, context: ContextTypes.DEFAULT_TYPE, event):
-    """The shared picker (bot/ui/picker.py) checked ownership; the invitation rules follow."""
+    """The pick step (bot/ui/pick_step.py) checked ownership; the invitation rules follow."""
     return await _event_chosen(update, context, event.pk)
+
+
+EVENT_STEP = pick_event_step(PICK_ACTION, texts.ASK_INVITE_EVENT, event_picked, state=EVENT)
 
 
 async def _create(update, context, details: str):
@@ -245,10 +235,7 @@ def handlers():
                 MessageHandler(filters.StatusUpdate.USERS_SHARED, participant_shared),
                 MessageHandler(TEXT, participant_typed),
             ],
-            EVENT: [
-                *picker.pick_handlers(PICK_ACTION, event_picked),
-                MessageHandler(TEXT, event_typed),
-            ],
+            EVENT: EVENT_STEP.handlers,
             DETAILS: [
                 CallbackQueryHandler(details_skipped, pattern=f"^{keyboards.CB_SKIP}$"),
                 MessageHandler(TEXT, details_typed),

@@ -5,7 +5,6 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -15,26 +14,16 @@ from telegram.ext import (
 from calendarapp.bot import texts
 from calendarapp.bot.outbox import notifications
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui.dialog import (
-    db,
-    deliver,
-    registered_user,
-    stops,
-)
+from calendarapp.bot.ui.dialog import db, deliver, registered_user, stops, unless_unchanged
 from calendarapp.bot.ui.meeting_cards import when
+from calendarapp.bot.ui.pager import Page, titled
 from calendarapp.exceptions import Conflict, DomainError, NotFound
 from calendarapp.models import Appointment
 from calendarapp.selectors.appointments import active_meetings_of
 from calendarapp.selectors.users import get_user
 from calendarapp.services import appointments as meetings
 
-PARTICIPANT = "INVITE_WAIT_PARTICIPANT"
-EVENT = "INVITE_WAIT_EVENT_ID"
-DETAILS = "INVITE_WAIT_DETAILS"
-USER_REQUEST_ID = 1  # the id of /invite's KeyboardButtonRequestUsers
-PICK_ACTION = "invite"  # the event picker's callback data: pick:invite:<id>
 MEETINGS_PAGE_SIZE = 8
-CB_ANSWER = r"^inv:(yes|no):(\d{1,18})$"
 CB_CANCEL_MEETING = r"^mt:x:(\d{1,18}):(\d{1,6})$"
 CB_MEETINGS_PAGE = r"^mt:p:(\d{1,6})$"
 CB_ANSWER_IN_LIST = r"^mt:(a|d):(\d{1,18}):(\d{1,6})$"  # accept / decline from /meetings
@@ -46,10 +35,10 @@ def meetings_page(viewer_id: int, page: int = 1) -> tuple[str, InlineKeyboardMar
     total = queryset.count()
     if not total:
         return texts.NO_MEETINGS, None
-    pages = -(-total // MEETINGS_PAGE_SIZE)
-    page = min(max(page, 1), pages)
+    shown = Page.of(total, MEETINGS_PAGE_SIZE, page)
+    page = shown.number
     lines, rows = [], []
-    for item in queryset[(page - 1) * MEETINGS_PAGE_SIZE : page * MEETINGS_PAGE_SIZE]:
+    for item in shown.items(queryset):
         mine = item.organizer_id == viewer_id
         template = texts.MEETING_AS_ORGANIZER if mine else texts.MEETING_AS_GUEST
         me, other = (
@@ -76,16 +65,12 @@ def meetings_page(viewer_id: int, page: int = 1) -> tuple[str, InlineKeyboardMar
             )
         else:
             rows.append([cancel])
-    pager = []
-    if page > 1:
-        pager.append(InlineKeyboardButton(texts.BTN_PREV, callback_data=f"mt:p:{page - 1}"))
-    if page < pages:
-        pager.append(InlineKeyboardButton(texts.BTN_NEXT, callback_data=f"mt:p:{page + 1}"))
+    pager = shown.turn_row(
+        lambda number: f"mt:p:{number}", back=texts.BTN_PREV, forward=texts.BTN_NEXT
+    )
     if pager:
         rows.append(pager)
-    suffix = texts.PAGE_SUFFIX.format(page=page, pages=pages) if pages > 1 else ""
-    text = f"{texts.MEETINGS_TITLE}{suffix}:\n\n" + "\n".join(lines)
-    return text, InlineKeyboardMarkup(rows)
+    return titled(texts.MEETINGS_TITLE, shown, lines), InlineKeyboardMarkup(rows)
 
 
 async def list_meetings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -97,14 +82,7 @@ async def list_meetings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def _show_page(query, text: str, markup) -> None:
-    async def edit():
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                raise
-
-    await deliver(edit)
+    await deliver(unless_unchanged(lambda: query.edit_message_text(text, reply_markup=markup)))
 
 
 @stops

@@ -1,0 +1,88 @@
+"""The "which of my events?" step, written once for /read_event, /edit_event, /delete_event,
+/share_event and /invite:
+
+- a bare command shows the picker (ui/picker.py), or says there are no events and ends;
+- `/command <id>` loads that event of the sender's at once;
+- at the step, a pressed event or a typed id loads it; anything else, or another person's
+  event, is refused and the question (with its buttons) is asked again.
+
+Every loaded event goes through `selectors.events.get_own_event` (the ownership check) and
+then to `on_event(update, context, event)`, whose return value is the dialog's next state:
+
+    step = pick_event_step("edit", texts.PICK_TO_EDIT, ask_new_details, state=EDIT_ID)
+    conversation("edit_event", [CommandHandler("edit_event", step.entry)],
+                 {EDIT_ID: step.handlers, ...})
+
+A dialog that reaches the step later (/invite, after the participant) calls `step.offer`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import BaseHandler, ContextTypes, MessageHandler
+
+from calendarapp.bot import texts
+from calendarapp.bot.ui import picker
+from calendarapp.bot.ui.dialog import (
+    END,
+    TEXT,
+    ask_again,
+    command_args,
+    db,
+    forget,
+    load_own_event,
+    registered_user,
+    remember,
+    send,
+    stops,
+)
+from calendarapp.exceptions import DomainError
+
+
+@dataclass(frozen=True)
+class PickStep:
+    entry: Callable  # the command's callback
+    offer: Callable  # ask the question with the picker; END if there is nothing to pick
+    handlers: list[BaseHandler]  # the waiting state's handlers
+
+
+def pick_event_step(action: str, question, on_event: picker.OnPick, *, state: str) -> PickStep:
+    async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, problem: str = ""):
+        markup = await db(picker.picker_markup)(update.effective_user.id, action, 1)
+        if markup is None:  # nothing to pick from: say so (after what was wrong) and end
+            forget(context, "draft")
+            await send(update, f"{problem}\n\n{texts.NO_EVENTS}" if problem else texts.NO_EVENTS)
+            return END
+        remember(context, question, markup)
+        if problem:
+            await ask_again(update, context, problem)
+        else:
+            await send(update, question, markup)
+        return state
+
+    async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str):
+        try:
+            event = await load_own_event(update, text)
+        except DomainError as error:
+            return await offer(update, context, texts.error_text(error))
+        return await on_event(update, context, event)
+
+    async def entry(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        if await registered_user(update) is None:
+            return END
+        forget(context, "draft")
+        args = command_args(context)
+        if not args:
+            return await offer(update, context)
+        return await chosen(update, context, args[0])
+
+    @stops
+    async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        return await chosen(update, context, update.message.text)
+
+    return PickStep(
+        entry=entry,
+        offer=offer,
+        handlers=[*picker.pick_handlers(action, on_event), MessageHandler(TEXT, typed)],
+    )
