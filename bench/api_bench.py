@@ -1,4 +1,4 @@
-"""API and export speed on PostgreSQL, printed as figures (issue 5).
+"""API and export speed on PostgreSQL, printed as figures.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/calendar python bench/api_bench.py
 

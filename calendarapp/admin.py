@@ -1,4 +1,4 @@
-"""Admin as in the seed: users with activity counters, events (read-only), meetings,
+"""Admin as in the original project: users with activity counters, events (read-only), meetings,
 daily statistics. Every changelist runs a constant number of queries.
 
 The admin speaks Russian, or English to browsers that ask for it (LocaleMiddleware) and to

@@ -1,7 +1,7 @@
 """The calendar's data: one schema, owned by Django migrations, shared by bot and web.
 
-The seed's names are kept (`TgUser`, `Event`, `Appointment`, `BotStatistics`). Unlike the
-seed, `Event` is an ordinary managed model with a real foreign key to its owner.
+The original project's names are kept (`TgUser`, `Event`, `Appointment`, `BotStatistics`).
+Unlike there, `Event` is an ordinary managed model with a real foreign key to its owner.
 
 Every label (verbose names, choices, help texts) is Russian wrapped in gettext_lazy, like the
 bot's texts: the admin shows it in its reader's language (calendarapp/locale/en).
@@ -146,7 +146,7 @@ class Appointment(TimeStamped):
 
     ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED)
 
-    # A soft link, as in the seed: deleting the event keeps the meeting's history.
+    # A soft link, as in the original project: deleting the event keeps the meeting's history.
     event = models.ForeignKey(
         Event,
         verbose_name=_("событие"),
@@ -201,7 +201,7 @@ class Appointment(TimeStamped):
             f"#{self.pk} {self.organizer_id} → {self.participant_id} ({self.get_status_display()})"
         )
 
-    # The seed's API speaks in Telegram ids; these keep its vocabulary available.
+    # The original API speaks in Telegram ids; these keep its vocabulary available.
     @property
     def organizer_tg_id(self) -> int:
         return self.organizer_id

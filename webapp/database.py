@@ -1,4 +1,4 @@
-"""Choose the database: DATABASE_URL, else the seed's DB_* variables, else SQLite.
+"""Choose the database: DATABASE_URL, else the original project's DB_* variables, else SQLite.
 
 SQLite is tuned so that the bot process and the web process can write at the same time:
 WAL lets readers and one writer work together, IMMEDIATE transactions take the write lock up

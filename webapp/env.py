@@ -1,6 +1,6 @@
 """Small, strict readers for environment variables.
 
-Settings come only from the environment (12-factor); these helpers turn the seed's
+Settings come only from the environment (12-factor); these helpers turn the original project's
 `.env` conventions ("1"/"0", comma lists) into Python values and fail loudly on nonsense.
 """
 

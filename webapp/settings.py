@@ -1,6 +1,6 @@
 """Django settings for Calendar Bot.
 
-Every value that differs between machines comes from the environment (the seed's `.env`
+Every value that differs between machines comes from the environment (the original project's `.env`
 names are kept). Development defaults let `make run` work on a fresh clone; production
 (`DJANGO_DEBUG=0`) refuses to start with the development secret key.
 """
@@ -57,13 +57,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "calendarapp.api.middleware.EnglishApiMiddleware",  # issue 5: the API speaks English
+    "calendarapp.api.middleware.EnglishApiMiddleware",  # the API speaks English
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "webapp.middleware.DatabaseUnavailableMiddleware",  # issue 8: a DB restart is a 503
+    "webapp.middleware.DatabaseUnavailableMiddleware",  # a DB restart is a 503
 ]
 
 ROOT_URLCONF = "webapp.urls"
@@ -118,7 +118,7 @@ STORAGES = {
     },
 }
 
-# --- Production behind a TLS reverse proxy (deployment, issue 6) -----------------------
+# --- Production behind a TLS reverse proxy (deployment) ---------------------------------
 # With DJANGO_DEBUG=0 every `check --deploy` item is on by default; each one can be relaxed
 # from the environment. The proxy must set X-Forwarded-Proto (and strip a client's copy).
 # HSTS starts at one hour: raise DJANGO_HSTS_SECONDS to 31536000 once HTTPS is known to work
@@ -198,7 +198,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-# --- REST API and exports (issue 5) --------------------------------------------------
+# --- REST API and exports ------------------------------------------------------------
 REST_FRAMEWORK |= {
     "EXCEPTION_HANDLER": "calendarapp.api.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "calendarapp.api.pagination.CappedPageNumberPagination",

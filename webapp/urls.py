@@ -24,10 +24,10 @@ urlpatterns = [
     # The admin's language switcher posts here (Django's set_language view).
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
-    # --- REST API and signed exports (issue 5) ---
+    # --- REST API and signed exports ---
     path("api/", include("calendarapp.api.urls")),
     path("export/", include("calendarapp.exports.urls")),
-    # --- calendar subscription feed (issue 7) ---
+    # --- calendar subscription feed ---
     path("feed/<str:token>.ics", calendar_feed, name="calendar-feed"),
     path("favicon.ico", favicon),
 ]

@@ -96,7 +96,7 @@ def _checked_invitation(
         organizer_tg_id=organizer_tg_id, participant_tg_id=participant_tg_id, lock=lock
     )
     date = date or event.date
-    # The events' rule; past dates stay allowed (seed).
+    # The events' rule; past dates stay allowed, as in the original project.
     ensure_not_too_far(user=organizer, date=date)
     time = (time or event.time).replace(second=0, microsecond=0, tzinfo=None)
     if Appointment.objects.filter(

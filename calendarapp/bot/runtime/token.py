@@ -1,4 +1,4 @@
-"""Where the bot token comes from: TELEGRAM_BOT_TOKEN, else the seed's bot_secrets.API_TOKEN."""
+"""Where the bot token comes from: TELEGRAM_BOT_TOKEN, else bot_secrets.API_TOKEN."""
 
 import importlib
 
