@@ -21,7 +21,7 @@ register_user(TelegramProfile(tg_id=tg_id))
 tomorrow = timezone.localdate() + dt.timedelta(days=1)
 for i in range(rounds):
     event = create_event(owner_tg_id=tg_id, name=f"e{i}", date=tomorrow, time=dt.time(10, 0))
-    update_event_details(tg_id, event.pk, f"details {i}")
+    update_event_details(owner_tg_id=tg_id, event_id=event.pk, details=f"details {i}")
 print("ok")
 """
 

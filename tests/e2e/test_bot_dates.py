@@ -329,6 +329,18 @@ def test_settings_change_the_default_lead_time(bot, registered_ann, next_year):
     assert TgUser.objects.get(pk=ann.id).default_reminder_minutes is None
 
 
+def test_settings_pressing_the_chosen_lead_time_again_changes_nothing_and_errs_nowhere(
+    bot, registered_ann, caplog
+):
+    ann = registered_ann
+    ann.ask("/settings")
+    # Telegram refuses an edit to the same text ("message is not modified"): that is success.
+    assert ann.press("✓ За 30 минут") == texts.SETTINGS_SAVED.format(phrase="за 30 минут")
+    assert ann.nothing_more(1.0)  # no "something went wrong"
+    assert not [r for r in caplog.records if "Error while handling update" in r.getMessage()]
+    assert TgUser.objects.get(pk=ann.id).default_reminder_minutes == 30
+
+
 def test_settings_forged_and_unregistered(bot, registered_ann, ann_stranger):
     ann = registered_ann
     ann.ask("/settings")

@@ -157,7 +157,7 @@ import datetime as dt
 from calendarapp.services.events import create_event
 first = dt.date.fromisoformat("{first_day}")
 ids = [
-    create_event({organizer}, name=f"Meeting {{n}}", date=first + dt.timedelta(days=n),
+    create_event(owner_tg_id={organizer}, name=f"Meeting {{n}}", date=first + dt.timedelta(days=n),
                  time=dt.time(10)).pk
     for n in range({count})
 ]

@@ -13,6 +13,7 @@ from calendarapp.bot.ui.dialog import (
     deliver,
     registered_user,
     send,
+    unless_unchanged,
 )
 from calendarapp.exceptions import DomainError
 from calendarapp.selectors.users import get_user
@@ -60,7 +61,8 @@ async def settings_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await query.answer(texts.SETTINGS_SAVED.format(phrase=phrase))
     markup = choice_keyboards.settings_reminders(user.default_reminder_minutes)
     text = _settings_text(user)
-    await deliver(lambda: query.edit_message_text(text, reply_markup=markup))
+    # Pressing the lead time already chosen changes nothing: Telegram says "not modified".
+    await deliver(unless_unchanged(lambda: query.edit_message_text(text, reply_markup=markup)))
 
 
 def handlers():
