@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from calendarapp.services.users import TelegramProfile, register_user
+from tests.support.browser import browser  # noqa: F401  (the browser tests' chromium)
 
 
 @pytest.fixture

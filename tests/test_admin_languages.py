@@ -7,9 +7,7 @@ digits only, so whatever text remains is the admin's.
 """
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib import admin
@@ -18,7 +16,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 USERNAME, PASSWORD = "100500", "7391-0264-5518"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,28 +60,6 @@ PAGE_TEXT = """([skip, icons]) => {
   }
   return parts.join("\\n");
 }"""
-
-
-@pytest.fixture
-def chromium_path():
-    if not CHROMIUM.exists():
-        message = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return str(CHROMIUM)
-
-
-@pytest.fixture
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=["--no-sandbox"]
-        )
-        yield browser
-        browser.close()
 
 
 def open_page(browser, accept_language: str):

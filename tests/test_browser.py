@@ -13,7 +13,6 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 SCREENSHOTS = Path(
     os.environ.get("BROWSER_SCREENSHOT_DIR")
     or Path(tempfile.gettempdir()) / "calendar-browser-shots"
@@ -23,41 +22,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def chromium_path():
-    if not CHROMIUM.exists():
-        message = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return str(CHROMIUM)
-
-
-@pytest.fixture
-def page(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=["--no-sandbox"]
-        )
-        # A Russian browser: the admin answers in the browser's language (Accept-Language).
-        context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.problems = []
-        page.on(
-            "console",
-            lambda msg: (
-                msg.type == "error"
-                and page.problems.append(f"console on {page.url}: {msg.text} {msg.location}")
-            ),
-        )
-        page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
-        page.on(
-            "response",
-            lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"),
-        )
-        yield page
-        browser.close()
+def page(browser):
+    # A Russian browser: the admin answers in the browser's language (Accept-Language).
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.problems = []
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error"
+            and page.problems.append(f"console on {page.url}: {msg.text} {msg.location}")
+        ),
+    )
+    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"),
+    )
+    yield page
+    context.close()
 
 
 def changelist_urls() -> list[str]:

@@ -4,14 +4,9 @@ Fails on any console error, page error or failed request (a missing asset, a CDN
 locally without chromium; in CI (CI=true) it must run, as tests/test_browser.py.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
 from calendarapp.services.bot_identity import remember_bot_username
-
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,23 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _no_configured_username(settings):
     settings.TELEGRAM_BOT_USERNAME = ""  # the stored name is under test
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        message = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
-        )
-        yield browser
-        browser.close()
 
 
 def open_page(browser, locale: str):
