@@ -1,0 +1,42 @@
+"""The calendar's data: one schema, owned by Django migrations, shared by bot and web.
+
+The original project's names are kept (`TgUser`, `Event`, `Appointment`, `BotStatistics`).
+Unlike there, `Event` is an ordinary managed model with a real foreign key to its owner.
+
+Every label (verbose names, choices, help texts) is Russian wrapped in gettext_lazy, like the
+bot's texts: the admin shows it in its reader's language (calendarapp/locale/en).
+
+One module per concern: `calendar` (people, events, meetings), `statistics` (the admin's
+chart), `feeds` (ICS subscriptions), `bot_state` (what the bot keeps between updates).
+"""
+
+from .bot_state import BotDataEntry, BotIdentity, ConversationState, OutboxMessage
+from .calendar import (
+    APPOINTMENT_DETAILS_MAX_LENGTH,
+    DEFAULT_REMINDER_MINUTES,
+    EVENT_DETAILS_MAX_LENGTH,
+    EVENT_NAME_MAX_LENGTH,
+    REMINDER_CHOICES,
+    Appointment,
+    Event,
+    TgUser,
+)
+from .feeds import CalendarFeed
+from .statistics import BotStatistics
+
+__all__ = [
+    "APPOINTMENT_DETAILS_MAX_LENGTH",
+    "DEFAULT_REMINDER_MINUTES",
+    "EVENT_DETAILS_MAX_LENGTH",
+    "EVENT_NAME_MAX_LENGTH",
+    "REMINDER_CHOICES",
+    "Appointment",
+    "BotDataEntry",
+    "BotIdentity",
+    "BotStatistics",
+    "CalendarFeed",
+    "ConversationState",
+    "Event",
+    "OutboxMessage",
+    "TgUser",
+]
