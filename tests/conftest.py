@@ -35,7 +35,7 @@ def tomorrow() -> dt.date:
     return timezone.localdate() + dt.timedelta(days=1)
 
 
-# --- REST API and exports (issue 5) ---------------------------------------------------
+# --- REST API and exports ---------------------------------------------------------
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters live in the cache: each test starts with none."""
@@ -64,7 +64,7 @@ def api(staff_token):
     return client
 
 
-# --- languages (issue 7) ------------------------------------------------------------------
+# --- languages ------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language (Russian): a web request's LocaleMiddleware

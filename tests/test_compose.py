@@ -1,6 +1,6 @@
 """docker-compose.yml, the Dockerfile and the README's Docker section agree with each other and
-with the seed: the services and commands the README promises are the ones compose runs, the
-seed's `.env` still works, and no secret can end up in the image.
+with the original project: the services and commands the README promises are the ones compose
+runs, the original project's `.env` still works, and no secret can end up in the image.
 
 No Docker engine runs on CI machines: CI also validates the files with `docker-compose config`
 and hadolint (`make docker-lint`), and test_container_startup.py runs the web command itself.
@@ -21,7 +21,7 @@ SEED_ENV = ROOT / "tests" / "data" / "seed.env"
 
 
 def parse_env_file(path: Path) -> dict[str, str]:
-    """KEY=value lines, as compose's `env_file` reads the seed's (unquoted) file."""
+    """KEY=value lines, as compose's `env_file` reads the original project's (unquoted) file."""
     pairs = {}
     for line in path.read_text().splitlines():
         line = line.strip()

@@ -1,4 +1,4 @@
-"""Service rules of the date steps and reminders (issue 7 points 1-3), and the month calendar."""
+"""Service rules of the date steps and reminders, and the month calendar."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo

@@ -45,7 +45,7 @@ def test_development_defaults_stay_plain_http():
 
 
 def test_the_seeds_env_keeps_development_mode():
-    # The seed's .env: DJANGO_DEBUG=1, DJANGO_ALLOWED_HOSTS=*.
+    # The original project's .env: DJANGO_DEBUG=1, DJANGO_ALLOWED_HOSTS=*.
     values = settings_value(
         "(s.DEBUG, s.ALLOWED_HOSTS, s.SECURE_SSL_REDIRECT)",
         DJANGO_DEBUG="1",

@@ -1,4 +1,4 @@
-"""Security matrix, web side (issue 8): one table row per endpoint and kind of caller.
+"""Security matrix, web side: one table row per endpoint and kind of caller.
 
 Alice is the attacker, Bob the victim with a private and a public event. Every row says
 who calls what and which 4xx must come back; after each call Bob's data must be unchanged

@@ -207,7 +207,7 @@ def test_restart_mid_dialog_continues_at_the_same_step(bot, registered_ann, next
 def test_a_new_registration_is_known_at_once_without_extra_queries(bot, ann, next_year):
     """/register replaces the "not registered" the bot remembered for this person
     (bot/runtime/profiles.py): the very next commands work and cost no query to look them up again.
-    Budget of issue 3: at most 5 queries for a simple command."""
+    The budget: at most 5 queries for a simple command."""
     assert ann.ask("/display_events") == texts.NEED_REGISTER
     assert "зарегистрированы" in ann.ask("/register")
     for text in ("/create_event", "Party", next_year.isoformat(), "18:30"):

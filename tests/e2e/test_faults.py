@@ -1,4 +1,4 @@
-"""Faults survived, Telegram side (issue 8): 429, 5xx and timeouts on the Bot API methods
+"""Faults survived, Telegram side: 429, 5xx and timeouts on the Bot API methods
 the bot uses, one table row each, in the middle of a dialog.
 
 After each fault the user gets the answer exactly once (no duplicate from a retry), the

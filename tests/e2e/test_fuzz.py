@@ -1,4 +1,4 @@
-"""Fuzzed bad input (issue 8): Hypothesis throws junk at the real bot over the fake Bot API.
+"""Fuzzed bad input: Hypothesis throws junk at the real bot over the fake Bot API.
 
 Random texts, captions, stickers, photos, commands with junk arguments and forged button
 presses (other users' ids, huge numbers, lone surrogates from JSON escapes) come from a

@@ -1,4 +1,4 @@
-"""Faults survived, database side (issue 8): PostgreSQL restarted under load, then the bot
+"""Faults survived, database side: PostgreSQL restarted under load, then the bot
 SIGKILLed mid-dialog, on a private throwaway cluster.
 
 Never the shared server: the test runs `initdb` into a temporary directory, starts that

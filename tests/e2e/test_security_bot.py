@@ -1,4 +1,4 @@
-"""Security matrix, bot side (issue 8): Alice tries every command on Bob's events.
+"""Security matrix, bot side: Alice tries every command on Bob's events.
 
 One row per attempt: what Alice sends (a command, a dialog answer or a forged button
 press) and what she must be told. Bob's private event must behave exactly like a missing
