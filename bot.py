@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""The original project's entry point: `python bot.py` runs the bot, same as `python manage.py runbot`."""
+"""The original project's entry point: `python bot.py` runs the bot, as `manage.py runbot` does."""
 
 import os
 import sys
