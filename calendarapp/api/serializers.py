@@ -39,20 +39,6 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TgUser
-        fields = [
-            "tg_id",
-            "username",
-            "first_name",
-            "last_name",
-            "language_code",
-            "timezone",
-            "is_active",
-            "bot_started_at",
-            "events_created",
-            "events_edited",
-            "events_cancelled",
-            "created_at",
-        ]
         read_only_fields = [
             "timezone",
             "is_active",
@@ -61,6 +47,14 @@ class UserSerializer(serializers.ModelSerializer):
             "events_edited",
             "events_cancelled",
             "created_at",
+        ]
+        fields = [
+            "tg_id",
+            "username",
+            "first_name",
+            "last_name",
+            "language_code",
+            *read_only_fields,
         ]
         # Uniqueness is the service's rule (409 Conflict), not a serializer check.
         extra_kwargs = {"tg_id": {"validators": []}}

@@ -44,6 +44,25 @@ CREATE_ERRORS = {
 }
 
 
+def list_create_schema(serializer, *, conflict: str, description: str):
+    """OpenAPI for a staff list + create endpoint whose create can clash (409)."""
+    return extend_schema_view(
+        get=extend_schema(responses={200: serializer(many=True), **LIST_ERRORS}),
+        post=extend_schema(
+            responses={201: serializer, **CREATE_ERRORS, 409: _error(conflict)},
+            description=description,
+        ),
+    )
+
+
+class StaffListCreateView(generics.ListCreateAPIView):
+    """Staff-only list + create. An unknown id in a POST body is the body's fault: 400."""
+
+    permission_classes = [IsStaff]
+    pagination_class = CappedPageNumberPagination
+    not_found_status = status.HTTP_400_BAD_REQUEST
+
+
 class APIRootView(APIView):
     """The API's endpoints. Everything but public events needs a staff token or session."""
 
@@ -82,29 +101,20 @@ class PublicEventListView(generics.ListAPIView):
         return public_events_listing()
 
 
-@extend_schema_view(
-    get=extend_schema(responses={200: serializers.UserSerializer(many=True), **LIST_ERRORS}),
-    post=extend_schema(
-        responses={
-            201: serializers.UserSerializer,
-            **CREATE_ERRORS,
-            409: _error("A user with this Telegram id already exists (`user_exists`)."),
-        },
-        description=(
-            "Create a profile for someone who has not talked to the bot yet. A duplicate "
-            "Telegram id is refused with 409 `user_exists`; the existing profile is not changed."
-        ),
+@list_create_schema(
+    serializers.UserSerializer,
+    conflict="A user with this Telegram id already exists (`user_exists`).",
+    description=(
+        "Create a profile for someone who has not talked to the bot yet. A duplicate "
+        "Telegram id is refused with 409 `user_exists`; the existing profile is not changed."
     ),
 )
-class UserListCreateView(generics.ListCreateAPIView):
+class UserListCreateView(StaffListCreateView):
     """Telegram users known to the calendar (staff only)."""
 
-    permission_classes = [IsStaff]
     serializer_class = serializers.UserSerializer
-    pagination_class = CappedPageNumberPagination
     filterset_class = UserFilter
     ordering_fields = ["tg_id", "username", "created_at"]
-    not_found_status = status.HTTP_400_BAD_REQUEST
     error_fields = {"invalid_tg_id": "tg_id", "user_exists": "tg_id"}
 
     def get_queryset(self):
@@ -123,34 +133,25 @@ class UserListCreateView(generics.ListCreateAPIView):
         )
 
 
-@extend_schema_view(
-    get=extend_schema(responses={200: serializers.AppointmentSerializer(many=True), **LIST_ERRORS}),
-    post=extend_schema(
-        responses={
-            201: serializers.AppointmentSerializer,
-            **CREATE_ERRORS,
-            409: _error(
-                "The participant cannot be invited now: `participant_unreachable` (never "
-                "started the bot), `already_invited`, or `participant_busy` (another meeting "
-                "at that time)."
-            ),
-        },
-        description=(
-            "Invite `participant_tg_id` to the organiser's event `event_id`. The same rules "
-            "as the bot's /invite apply; the meeting starts `pending` and the participant "
-            "gets the invitation from the bot."
-        ),
+@list_create_schema(
+    serializers.AppointmentSerializer,
+    conflict=(
+        "The participant cannot be invited now: `participant_unreachable` (never "
+        "started the bot), `already_invited`, or `participant_busy` (another meeting "
+        "at that time)."
+    ),
+    description=(
+        "Invite `participant_tg_id` to the organiser's event `event_id`. The same rules "
+        "as the bot's /invite apply; the meeting starts `pending` and the participant "
+        "gets the invitation from the bot."
     ),
 )
-class AppointmentListCreateView(generics.ListCreateAPIView):
+class AppointmentListCreateView(StaffListCreateView):
     """Meetings between users (staff only)."""
 
-    permission_classes = [IsStaff]
     serializer_class = serializers.AppointmentSerializer
-    pagination_class = CappedPageNumberPagination
     filterset_class = AppointmentFilter
     ordering_fields = ["date", "time", "created_at", "id"]
-    not_found_status = status.HTTP_400_BAD_REQUEST
     error_fields = {
         "invite_self": "participant_tg_id",
         "organizer_not_found": "organizer_tg_id",

@@ -44,11 +44,21 @@ TEXT = filters.TEXT & ~filters.COMMAND & ~CANCEL_FILTER  # an answer inside a di
 
 
 def stops(callback):
-    """Run a dialog callback and stop other handler groups from answering the same update."""
+    """Run a dialog callback and stop other handler groups from answering the same update.
+
+    A DomainError the callback lets through is a refused answer: the person is told why and
+    asked the same question again, and the dialog stays where it is. So a step reads as the
+    happy path; it catches an error only to do something else with it.
+    """
 
     @functools.wraps(callback)
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE):
-        raise ApplicationHandlerStop(await callback(update, context))
+        try:
+            state = await callback(update, context)
+        except DomainError as error:
+            await reject(update, context, error)
+            state = None
+        raise ApplicationHandlerStop(state)
 
     return wrapper
 

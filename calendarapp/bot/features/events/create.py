@@ -96,38 +96,27 @@ async def _date_chosen(update, context, date: dt.date, time: dt.time | None) -> 
 
 @stops
 async def create_date(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    try:
-        when = await db(event_services.parse_event_when)(
-            owner=owner_of(update), text=update.message.text
-        )
-    except DomainError as error:
-        return await reject(update, context, error)
+    when = await db(event_services.parse_event_when)(
+        owner=owner_of(update), text=update.message.text
+    )
     return await _date_chosen(update, context, when.date, when.time)
 
 
 @stops
 async def create_date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
     day = month_calendar.parse_day(update.callback_query.data)
-    try:
-        if day is None:
-            raise ValidationFailed("Not a date.", code="date_invalid", text="?")
-        await db(event_services.check_event_date)(owner=owner_of(update), date=day)
-    except DomainError as error:
-        return await reject(update, context, error)
+    if day is None:  # forged
+        raise ValidationFailed("Not a date.", code="date_invalid", text="?")
+    await db(event_services.check_event_date)(owner=owner_of(update), date=day)
     return await _date_chosen(update, context, day, None)
 
 
 @stops
 async def create_time(update: Update, context: ContextTypes.DEFAULT_TYPE):
     draft = dialog_draft(context)
-    try:
-        when = await db(event_services.parse_event_time)(
-            owner=owner_of(update),
-            date=dt.date.fromisoformat(draft["date"]),
-            text=update.message.text,
-        )
-    except DomainError as error:
-        return await reject(update, context, error)
+    when = await db(event_services.parse_event_time)(
+        owner=owner_of(update), date=dt.date.fromisoformat(draft["date"]), text=update.message.text
+    )
     draft["time"] = when.time.strftime("%H:%M")
     note = ""
     if when.date.isoformat() != draft["date"]:  # "next friday 12:30": the day moves, said so

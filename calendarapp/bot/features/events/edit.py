@@ -145,12 +145,9 @@ async def name_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 @stops
 async def date_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    try:
-        when = await db(event_services.parse_event_when)(
-            owner=owner_of(update), text=update.message.text
-        )
-    except DomainError as error:
-        return await reject(update, context, error)
+    when = await db(event_services.parse_event_when)(
+        owner=owner_of(update), text=update.message.text
+    )
     if when.time is None:  # a day only: the event keeps its time
         return await _saved(update, context, date=when.date)
     return await _saved(update, context, date=when.date, time=when.time)
@@ -160,20 +157,16 @@ async def date_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
 async def date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
     day = month_calendar.parse_day(update.callback_query.data)
     if day is None:  # forged
-        error = ValidationFailed("Not a date.", code="date_invalid", text="?")
-        return await reject(update, context, error)
+        raise ValidationFailed("Not a date.", code="date_invalid", text="?")
     return await _saved(update, context, date=day)
 
 
 @stops
 async def time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     day = dt.date.fromisoformat(dialog_draft(context)["date"])
-    try:
-        when = await db(event_services.parse_event_time)(
-            owner=owner_of(update), date=day, text=update.message.text
-        )
-    except DomainError as error:
-        return await reject(update, context, error)
+    when = await db(event_services.parse_event_time)(
+        owner=owner_of(update), date=day, text=update.message.text
+    )
     note = ""
     if when.date != day:  # "next friday 12:30": the day moves too, and the answer says so
         note = texts.DATE_MOVED.format(date=day_and_weekday(when.date), time=time_text(when.time))
