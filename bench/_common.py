@@ -112,3 +112,39 @@ def start_gunicorn(cwd, env: dict, *, workers: int, threads: int, backlog: int =
         server.kill()
         raise
     return server, base
+
+
+def heavy_calendar(owner_id: int, count: int):
+    """`count` events for one owner over ten years, with the characters exports must escape
+    (quotes, semicolons, new lines, emoji) in every tenth: the exports' and API's worst case."""
+    import datetime as dt
+
+    from calendarapp.models import Event
+
+    start = dt.date.today() + dt.timedelta(days=1)
+    for n in range(count):
+        yield Event(
+            owner_id=owner_id,
+            name=f"Встреча №{n}; «важно»",
+            date=start + dt.timedelta(days=n % 3650),
+            time=dt.time(n % 24, (n * 7) % 60),
+            details='Детали; "кавычки"\nвторая строка 🎉' if n % 10 == 0 else "",
+            is_public=n % 3 == 0,
+        )
+
+
+def bulk_load(model, objects, *, batch: int = 5000) -> None:
+    """Insert `objects` a batch at a time (never all in memory), then do what autovacuum does
+    soon after a bulk load in production: statistics for the planner and a visibility map,
+    so COUNT(*) of a page listing is an index-only scan."""
+    from django.db import connection
+
+    rows = []
+    for obj in objects:
+        rows.append(obj)
+        if len(rows) == batch:
+            model.objects.bulk_create(rows)
+            rows = []
+    model.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")

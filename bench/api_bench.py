@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import record, start_gunicorn  # noqa: E402
+from _common import bulk_load, heavy_calendar, record, start_gunicorn  # noqa: E402
 
 USERS = 1_000
 HEAVY_EVENTS = 100_000
@@ -56,7 +56,6 @@ def admin_sql(url: str, sql: str) -> None:
 def seed() -> int:
     """Fill the bench database; returns the Telegram id of the heavy calendar's owner."""
     from django.core.management import call_command
-    from django.db import connection
 
     from calendarapp.models import Event, TgUser
 
@@ -71,15 +70,7 @@ def seed() -> int:
     start = dt.date.today() + dt.timedelta(days=1)
 
     def events():
-        for n in range(HEAVY_EVENTS):
-            yield Event(
-                owner_id=heavy,
-                name=f"Встреча №{n}; «важно»",
-                date=start + dt.timedelta(days=n % 3650),
-                time=dt.time(n % 24, (n * 7) % 60),
-                details='Детали; "кавычки"\nвторая строка 🎉' if n % 10 == 0 else "",
-                is_public=n % 3 == 0,
-            )
+        yield from heavy_calendar(heavy, HEAVY_EVENTS)
         for user in range(1, USERS):
             for k in range(EVENTS_PER_OTHER_USER):
                 yield Event(
@@ -90,17 +81,7 @@ def seed() -> int:
                     is_public=k % 2 == 0,
                 )
 
-    batch = []
-    for event in events():
-        batch.append(event)
-        if len(batch) == 5000:
-            Event.objects.bulk_create(batch)
-            batch = []
-    Event.objects.bulk_create(batch)
-    # What autovacuum does soon after a bulk load in production: statistics for the planner
-    # and a visibility map, so COUNT(*) of a page listing is an index-only scan.
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    bulk_load(Event, events())
     return heavy
 
 

@@ -47,34 +47,12 @@ from calendarapp.bot.runtime import (  # noqa: E402
     eventloop,
     orm,
 )
+from calendarapp.devtools.procfs import child_pids, process_cpu  # noqa: E402
 from calendarapp.devtools.session import BotSession  # noqa: E402
 from calendarapp.models import Event, TgUser  # noqa: E402
 from calendarapp.services.users import TelegramProfile, register_user  # noqa: E402
 
 BASE_ID = 900_000_000
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu(pid: int) -> float:
-    """user + sys CPU seconds of a process so far (Linux /proc; fields 14 and 15)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        # The command name (field 2) may hold spaces; the fields after its ")" are plain.
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def child_pids(pid: int) -> list[int]:
-    """The direct children of a process (the workers of `runbot --workers N`)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def bot_cpu(pid: int) -> float:

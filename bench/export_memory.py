@@ -22,7 +22,6 @@ calendar. The database is dropped at the end.
 """
 
 import argparse
-import datetime as dt
 import os
 import secrets
 import sys
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import database_url, drop_database, fresh_database, record  # noqa: E402
+from _common import bulk_load, database_url, drop_database, fresh_database, heavy_calendar, record  # noqa: E402
 
 BENCH = "export memory"
 
@@ -48,31 +47,12 @@ def kib(field: str) -> int:
 
 def seed(events: int) -> int:
     from django.core.management import call_command
-    from django.db import connection
 
     from calendarapp.models import Event, TgUser
 
     call_command("migrate", verbosity=0)
     owner = TgUser.objects.create(tg_id=4242, username="heavy", first_name="Heavy")
-    start = dt.date.today() + dt.timedelta(days=1)
-    batch = []
-    for n in range(events):
-        batch.append(
-            Event(
-                owner=owner,
-                name=f"Встреча №{n}; «важно»",
-                date=start + dt.timedelta(days=n % 3650),
-                time=dt.time(n % 24, (n * 7) % 60),
-                details='Детали; "кавычки"\nвторая строка 🎉' if n % 10 == 0 else "",
-                is_public=n % 3 == 0,
-            )
-        )
-        if len(batch) == 5000:
-            Event.objects.bulk_create(batch)
-            batch = []
-    Event.objects.bulk_create(batch)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    bulk_load(Event, heavy_calendar(owner.pk, events))
     return owner.pk
 
 

@@ -107,17 +107,21 @@ def test_development_commands_only_with_debug_on(client, db, settings):
 
 
 # --- 404 and 500 -----------------------------------------------------------------------------
+def assert_error_page(response, status: int, title: str) -> None:
+    """The project's page, titled in the reader's language, with a way back to the front page."""
+    assert response.status_code == status
+    page = response.content.decode()
+    assert f'<h1 id="error-title">{title}</h1>' in page
+    assert '<a class="button" href="/">' in page
+
+
 @pytest.mark.parametrize(
     ("headers", "title"),
     [(RUSSIAN, "Страница не найдена"), (ENGLISH, "Page not found")],
 )
 def test_an_unknown_path_is_the_projects_404_page(client, settings, headers, title):
     settings.DEBUG = False
-    response = client.get("/no-such-page/", **headers)
-    assert response.status_code == 404
-    page = response.content.decode()
-    assert f'<h1 id="error-title">{title}</h1>' in page
-    assert '<a class="button" href="/">' in page
+    assert_error_page(client.get("/no-such-page/", **headers), 404, title)
 
 
 @pytest.mark.urls("tests.failing_urls")
@@ -129,11 +133,7 @@ def test_a_failing_view_is_the_projects_500_page(client, settings, headers, titl
     # No database fixture: the 500 page must render while the database is out of reach.
     settings.DEBUG = False
     client.raise_request_exception = False
-    response = client.get("/broken/", **headers)
-    assert response.status_code == 500
-    page = response.content.decode()
-    assert f'<h1 id="error-title">{title}</h1>' in page
-    assert '<a class="button" href="/">' in page
+    assert_error_page(client.get("/broken/", **headers), 500, title)
 
 
 def test_the_500_page_renders_with_no_context_at_all():

@@ -144,17 +144,25 @@ def test_unknown_time_zone(typed):
     assert error.value.code == "timezone_unknown"
 
 
+def events_at_noon(owner, day, *, count: int, reminder_minutes: int) -> list:
+    """`count` events at the same moment, so their reminders fall due together."""
+    return [
+        create_event(
+            owner_tg_id=owner.pk,
+            name=f"e{i}",
+            date=day,
+            time=NOON,
+            reminder_minutes=reminder_minutes,
+        )
+        for i in range(count)
+    ]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_never_send_the_same_reminder(make_user, tomorrow):
     if connection.vendor == "sqlite":
         pytest.skip("skip_locked needs PostgreSQL")
-    owner = make_user(2001)
-    events = [
-        create_event(
-            owner_tg_id=owner.pk, name=f"e{i}", date=tomorrow, time=NOON, reminder_minutes=30
-        )
-        for i in range(40)
-    ]
+    events = events_at_noon(make_user(2001), tomorrow, count=40, reminder_minutes=30)
     now = events[0].remind_at
     barrier = threading.Barrier(3)
     counts = []
@@ -174,13 +182,7 @@ def test_two_dispatchers_never_send_the_same_reminder(make_user, tomorrow):
 
 @pytest.mark.django_db
 def test_a_burst_of_due_reminders_is_queued_in_one_run(make_user, tomorrow):
-    owner = make_user(2002)
-    events = [
-        create_event(
-            owner_tg_id=owner.pk, name=f"e{i}", date=tomorrow, time=NOON, reminder_minutes=10
-        )
-        for i in range(25)
-    ]
+    events = events_at_noon(make_user(2002), tomorrow, count=25, reminder_minutes=10)
     now = events[0].remind_at
     assert claim_all_due_reminders(now=now, limit=10) == 25  # three batches
     assert not Event.objects.filter(reminder_sent_at__isnull=True).exists()

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from calendarapp.bot import texts
 from calendarapp.devtools.fake_bot_api import FakeBotApi
+from calendarapp.devtools.procfs import child_pids
 from tests.support.fake_telegram import exited, runbot, say, stop
 from tests.support.processes import child_env, manage
 from tests.support.sqlite import migrated_sqlite, sqlite_env
@@ -79,21 +80,6 @@ def database(tmp_path):
     db.drop()
 
 
-def children(pid: int) -> list[int]:
-    """Child processes of `pid` (Linux /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return sorted(found)
-
-
 class Bot:
     """`manage.py runbot --workers 2` against the fake API."""
 
@@ -112,7 +98,7 @@ class Bot:
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            for child in children(self.process.pid):
+            for child in child_pids(self.process.pid):
                 os.kill(child, signal.SIGKILL)
             self.process.kill()
 
@@ -148,7 +134,7 @@ def test_two_users_dialogs_in_parallel_each_in_order(database):
         ann, bob = fake.user(7001, "Ann", "ann"), fake.user(7002, "Bob", "bob")  # 7001 % 2 = 1
         for user in (ann, bob):  # the first answers wait for the processes to start
             assert "зарегистрированы" in await say(fake, user, "/register", START)
-        assert len(children(bot.process.pid)) == 2
+        assert len(child_pids(bot.process.pid)) == 2
 
         async def dialog(user, name):
             answers = await burst(
@@ -214,7 +200,7 @@ def test_a_killed_worker_takes_runbot_down_with_an_error(database):
         bot.start()
         lee = fake.user(7004, "Lee", "lee")
         assert "зарегистрированы" in await say(fake, lee, "/register", START)
-        workers = children(bot.process.pid)
+        workers = child_pids(bot.process.pid)
         assert len(workers) == 2
         os.kill(workers[0], signal.SIGKILL)
         assert await bot.wait() != 0

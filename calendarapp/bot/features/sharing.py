@@ -6,22 +6,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Mes
 
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards, listing
-from calendarapp.bot.ui.dialog import (
-    END,
-    TEXT,
-    ask,
-    ask_again,
-    command_args,
-    conversation,
-    db,
-    forget,
-    registered_user,
-    reject,
-    remember,
-    send,
-    stops,
-)
+from calendarapp.bot.ui import dialog, keyboards, listing
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError
 from calendarapp.parsing import USERNAME_TYPED_MAX_LENGTH, parse_telegram_user
@@ -37,16 +22,16 @@ WAIT_TG_ID = "WAIT_TG_ID"
 
 async def _publish(update, context, event) -> str:
     """The chosen event becomes public at once; one that already is gets the way back."""
-    forget(context, "draft")
+    dialog.forget(context, "draft")
     if event.is_public:
         text = texts.ALREADY_PUBLIC.format(id=event.pk, name=event.name)
     else:
-        event = await db(event_services.set_event_visibility)(
+        event = await dialog.db(event_services.set_event_visibility)(
             owner_tg_id=update.effective_user.id, event_id=event.pk, is_public=True
         )
         text = texts.NOW_PUBLIC.format(id=event.pk)
-    await send(update, text, keyboards.visibility(event.pk, event.is_public))
-    return END
+    await dialog.send(update, text, keyboards.visibility(event.pk, event.is_public))
+    return dialog.END
 
 
 def _switch_visibility(owner_tg_id: int, event_id: int, *, is_public: bool):
@@ -59,13 +44,13 @@ def _switch_visibility(owner_tg_id: int, event_id: int, *, is_public: bool):
     )
 
 
-@stops
+@dialog.stops
 async def visibility_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     """«Сделать личным» / «Сделать публичным» under an event, whatever dialog is open."""
     query = update.callback_query
     is_public = context.match.group(1) == "public"
     try:
-        event = await db(_switch_visibility)(
+        event = await dialog.db(_switch_visibility)(
             update.effective_user.id, int(context.match.group(2)), is_public=is_public
         )
     except DomainError as error:  # missing, or someone else's event
@@ -75,11 +60,11 @@ async def visibility_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await query.answer(texts.BUTTON_EXPIRED)
         return
     text = (texts.NOW_PUBLIC if event.is_public else texts.NOW_PRIVATE).format(id=event.pk)
-    await send(update, text, keyboards.visibility(event.pk, event.is_public))
+    await dialog.send(update, text, keyboards.visibility(event.pk, event.is_public))
 
 
 async def my_public(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if await registered_user(update) is None:
+    if await dialog.registered_user(update) is None:
         return
     await listing.send_page(update, listing.MY_PUBLIC)
 
@@ -90,47 +75,47 @@ def _find_user(text: str):
 
 async def _show_public_of(update, context, text: str):
     try:
-        owner = await db(_find_user)(text)
+        owner = await dialog.db(_find_user)(text)
     except DomainError as error:
-        return await reject(update, context, error)
+        return await dialog.reject(update, context, error)
     if owner is None:
-        return await ask_again(
+        return await dialog.ask_again(
             update,
             context,
             texts.USER_NOT_FOUND.format(who=storable(text.strip()[:USERNAME_TYPED_MAX_LENGTH])),
         )
-    forget(context)
+    dialog.forget(context)
     await listing.send_page(update, listing.PUBLIC_OF, owner.tg_id)
-    return END
+    return dialog.END
 
 
 async def public_of_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    if await registered_user(update) is None:
-        return END
-    forget(context, "draft")
-    args = command_args(context)
+    if await dialog.registered_user(update) is None:
+        return dialog.END
+    dialog.forget(context, "draft")
+    args = dialog.command_args(context)
     if not args:
-        await ask(update, context, texts.ASK_WHOSE, keyboards.cancel())
+        await dialog.ask(update, context, texts.ASK_WHOSE, keyboards.cancel())
         return WAIT_TG_ID
-    remember(context, texts.ASK_WHOSE, keyboards.cancel())
+    dialog.remember(context, texts.ASK_WHOSE, keyboards.cancel())
     state = await _show_public_of(update, context, args[0])
     return WAIT_TG_ID if state is None else state
 
 
-@stops
+@dialog.stops
 async def public_of_answer(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _show_public_of(update, context, update.message.text)
 
 
 def handlers():
     step = pick_event_step("share", texts.PICK_TO_SHARE, _publish, state=SHARE_ID)
-    share = conversation(
+    share = dialog.conversation(
         "share_event", [CommandHandler("share_event", step.entry)], {SHARE_ID: step.handlers}
     )
-    public_of = conversation(
+    public_of = dialog.conversation(
         "public_of",
         [CommandHandler("public_of", public_of_start)],
-        {WAIT_TG_ID: [MessageHandler(TEXT, public_of_answer)]},
+        {WAIT_TG_ID: [MessageHandler(dialog.TEXT, public_of_answer)]},
     )
     return [
         (

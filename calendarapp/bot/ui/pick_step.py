@@ -23,20 +23,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler
 
 from calendarapp.bot import texts
-from calendarapp.bot.ui import picker
-from calendarapp.bot.ui.dialog import (
-    END,
-    TEXT,
-    ask_again,
-    command_args,
-    db,
-    forget,
-    load_own_event,
-    registered_user,
-    remember,
-    send,
-    stops,
-)
+from calendarapp.bot.ui import dialog, picker
 from calendarapp.exceptions import DomainError
 
 
@@ -49,40 +36,42 @@ class PickStep:
 
 def pick_event_step(action: str, question, on_event: picker.OnPick, *, state: str) -> PickStep:
     async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, problem: str = ""):
-        markup = await db(picker.picker_markup)(update.effective_user.id, action, 1)
+        markup = await dialog.db(picker.picker_markup)(update.effective_user.id, action, 1)
         if markup is None:  # nothing to pick from: say so (after what was wrong) and end
-            forget(context, "draft")
-            await send(update, f"{problem}\n\n{texts.NO_EVENTS}" if problem else texts.NO_EVENTS)
-            return END
-        remember(context, question, markup)
+            dialog.forget(context, "draft")
+            await dialog.send(
+                update, f"{problem}\n\n{texts.NO_EVENTS}" if problem else texts.NO_EVENTS
+            )
+            return dialog.END
+        dialog.remember(context, question, markup)
         if problem:
-            await ask_again(update, context, problem)
+            await dialog.ask_again(update, context, problem)
         else:
-            await send(update, question, markup)
+            await dialog.send(update, question, markup)
         return state
 
     async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str):
         try:
-            event = await load_own_event(update, text)
+            event = await dialog.load_own_event(update, text)
         except DomainError as error:
             return await offer(update, context, texts.error_text(error))
         return await on_event(update, context, event)
 
     async def entry(update: Update, context: ContextTypes.DEFAULT_TYPE):
-        if await registered_user(update) is None:
-            return END
-        forget(context, "draft")
-        args = command_args(context)
+        if await dialog.registered_user(update) is None:
+            return dialog.END
+        dialog.forget(context, "draft")
+        args = dialog.command_args(context)
         if not args:
             return await offer(update, context)
         return await chosen(update, context, args[0])
 
-    @stops
+    @dialog.stops
     async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
         return await chosen(update, context, update.message.text)
 
     return PickStep(
         entry=entry,
         offer=offer,
-        handlers=[*picker.pick_handlers(action, on_event), MessageHandler(TEXT, typed)],
+        handlers=[*picker.pick_handlers(action, on_event), MessageHandler(dialog.TEXT, typed)],
     )

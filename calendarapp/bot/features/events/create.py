@@ -9,22 +9,7 @@ from calendarapp.bot import texts
 from calendarapp.bot.features.events import reminder_buttons
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import owner_of
-from calendarapp.bot.ui import keyboards, month_calendar
-from calendarapp.bot.ui.dialog import (
-    END,
-    TEXT,
-    ask,
-    command_tail,
-    conversation,
-    db,
-    dialog_draft,
-    forget,
-    registered_user,
-    reject,
-    remember,
-    send,
-    stops,
-)
+from calendarapp.bot.ui import dialog, keyboards, month_calendar
 from calendarapp.bot.ui.formatting import day_and_weekday
 from calendarapp.exceptions import DomainError, ValidationFailed
 from calendarapp.selectors.users import local_now
@@ -44,26 +29,26 @@ SKIP_WORDS = {"-", "—", "нет", "пропустить", "no", "skip"}
 # a time skips the time step) -> time -> details -> created, with the reminder as buttons
 # under the confirmation (bot/features/events/reminder_buttons.py).
 async def create_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    if await registered_user(update) is None:
-        return END
-    forget(context, "draft")
-    typed = command_tail(update).strip()
+    if await dialog.registered_user(update) is None:
+        return dialog.END
+    dialog.forget(context, "draft")
+    typed = dialog.command_tail(update).strip()
     if typed:
-        remember(context, texts.ASK_NAME, keyboards.cancel())  # a bad name asks for one
+        dialog.remember(context, texts.ASK_NAME, keyboards.cancel())  # a bad name asks for one
         return await _name_given(update, context, typed) or CREATE_NAME
-    await ask(update, context, texts.ASK_NAME, keyboards.cancel())
+    await dialog.ask(update, context, texts.ASK_NAME, keyboards.cancel())
     return CREATE_NAME
 
 
 async def _ask_after(update, context, note: str, question: str, markup) -> None:
     """Ask the next question, saying first what the last answer was understood as."""
-    remember(context, question, markup)
-    await send(update, f"{note}\n\n{question}" if note else question, markup)
+    dialog.remember(context, question, markup)
+    await dialog.send(update, f"{note}\n\n{question}" if note else question, markup)
 
 
 async def _ask_date(update, context) -> str:
-    now = await db(local_now)(owner_of(update))
-    await ask(update, context, texts.ASK_DATE, month_calendar.month_keyboard(now.date()))
+    now = await dialog.db(local_now)(owner_of(update))
+    await dialog.ask(update, context, texts.ASK_DATE, month_calendar.month_keyboard(now.date()))
     return CREATE_DATE
 
 
@@ -71,18 +56,18 @@ async def _name_given(update, context, text: str):
     try:
         name = event_services.clean_name(text)
     except DomainError as error:
-        return await reject(update, context, error)
-    dialog_draft(context)["name"] = name
+        return await dialog.reject(update, context, error)
+    dialog.dialog_draft(context)["name"] = name
     return await _ask_date(update, context)
 
 
-@stops
+@dialog.stops
 async def create_name(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _name_given(update, context, update.message.text)
 
 
 async def _date_chosen(update, context, date: dt.date, time: dt.time | None) -> str:
-    draft = dialog_draft(context)
+    draft = dialog.dialog_draft(context)
     draft["date"] = date.isoformat()
     if time is None:
         note = texts.DATE_CHOSEN.format(date=day_and_weekday(date))
@@ -94,27 +79,27 @@ async def _date_chosen(update, context, date: dt.date, time: dt.time | None) -> 
     return CREATE_DETAILS
 
 
-@stops
+@dialog.stops
 async def create_date(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    when = await db(event_services.parse_event_when)(
+    when = await dialog.db(event_services.parse_event_when)(
         owner=owner_of(update), text=update.message.text
     )
     return await _date_chosen(update, context, when.date, when.time)
 
 
-@stops
+@dialog.stops
 async def create_date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
     day = month_calendar.parse_day(update.callback_query.data)
     if day is None:  # forged
         raise ValidationFailed("Not a date.", code="date_invalid", text="?")
-    await db(event_services.check_event_date)(owner=owner_of(update), date=day)
+    await dialog.db(event_services.check_event_date)(owner=owner_of(update), date=day)
     return await _date_chosen(update, context, day, None)
 
 
-@stops
+@dialog.stops
 async def create_time(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    draft = dialog_draft(context)
-    when = await db(event_services.parse_event_time)(
+    draft = dialog.dialog_draft(context)
+    when = await dialog.db(event_services.parse_event_time)(
         owner=owner_of(update), date=dt.date.fromisoformat(draft["date"]), text=update.message.text
     )
     draft["time"] = when.time.strftime("%H:%M")
@@ -127,9 +112,9 @@ async def create_time(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 
 async def _finish_create(update: Update, context: ContextTypes.DEFAULT_TYPE, details: str):
-    draft = dialog_draft(context)
+    draft = dialog.dialog_draft(context)
     try:
-        event = await db(event_services.create_event)(
+        event = await dialog.db(event_services.create_event)(
             owner_tg_id=update.effective_user.id,
             name=draft["name"],
             date=dt.date.fromisoformat(draft["date"]),
@@ -141,47 +126,47 @@ async def _finish_create(update: Update, context: ContextTypes.DEFAULT_TYPE, det
             note = texts.error_text(error)
             await _ask_after(update, context, note, texts.ASK_TIME, keyboards.cancel())
             return CREATE_TIME
-        return await reject(update, context, error)
-    forget(context, "draft")
+        return await dialog.reject(update, context, error)
+    dialog.forget(context, "draft")
     text, markup = reminder_buttons.created_message(event, by_default=True)
-    await send(update, text, markup)
-    return END
+    await dialog.send(update, text, markup)
+    return dialog.END
 
 
-@stops
+@dialog.stops
 async def create_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
     text = update.message.text
     return await _finish_create(update, context, "" if text.strip().lower() in SKIP_WORDS else text)
 
 
-@stops
+@dialog.stops
 async def create_skip_details(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _finish_create(update, context, "")
 
 
-@stops
+@dialog.stops
 async def create_leftover_reminder(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    return await _finish_create(update, context, dialog_draft(context).get("details", ""))
+    return await _finish_create(update, context, dialog.dialog_draft(context).get("details", ""))
 
 
 def handlers():
-    create = conversation(
+    create = dialog.conversation(
         "create_event",
         [CommandHandler("create_event", create_start)],
         {
-            CREATE_NAME: [MessageHandler(TEXT, create_name)],
+            CREATE_NAME: [MessageHandler(dialog.TEXT, create_name)],
             CREATE_DATE: [
-                MessageHandler(TEXT, create_date),
+                MessageHandler(dialog.TEXT, create_date),
                 CallbackQueryHandler(create_date_picked, pattern=f"^{month_calendar.CB_DAY}"),
                 *month_calendar.navigation_handlers(),
             ],
-            CREATE_TIME: [MessageHandler(TEXT, create_time)],
+            CREATE_TIME: [MessageHandler(dialog.TEXT, create_time)],
             CREATE_DETAILS: [
-                MessageHandler(TEXT, create_details),
+                MessageHandler(dialog.TEXT, create_details),
                 CallbackQueryHandler(create_skip_details, pattern=f"^{keyboards.CB_SKIP}$"),
             ],
             CREATE_REMINDER: [
-                MessageHandler(TEXT, create_leftover_reminder),
+                MessageHandler(dialog.TEXT, create_leftover_reminder),
                 CallbackQueryHandler(create_leftover_reminder, pattern=r"^rem:(\w+)$"),
             ],
         },

@@ -5,18 +5,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Mes
 
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards
-from calendarapp.bot.ui.dialog import (
-    END,
-    TEXT,
-    ask,
-    conversation,
-    db,
-    dialog_draft,
-    forget,
-    send,
-    stops,
-)
+from calendarapp.bot.ui import dialog, keyboards
 from calendarapp.bot.ui.formatting import event_card
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError
@@ -45,48 +34,48 @@ def _guests_note(meetings) -> str:
 
 
 async def _ask_confirmation(update, context, event) -> str:
-    dialog_draft(context)["event_id"] = event.pk
+    dialog.dialog_draft(context)["event_id"] = event.pk
     question = texts.CONFIRM_DELETE.format(event=event_card(event))
-    guests = _guests_note(await db(active_guests_of)(event.pk))
+    guests = _guests_note(await dialog.db(active_guests_of)(event.pk))
     if guests:
         question = f"{question}\n\n{guests}"
-    await ask(update, context, question, keyboards.confirm_delete(event.pk))
+    await dialog.ask(update, context, question, keyboards.confirm_delete(event.pk))
     return DELETE_CONFIRM
 
 
-@stops
+@dialog.stops
 async def delete_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    event_id = dialog_draft(context).get("event_id")
+    event_id = dialog.dialog_draft(context).get("event_id")
     if update.message is not None and update.message.text.strip().lower() not in YES_WORDS:
-        await send(update, texts.CONFIRM_DELETE_EXPECTED, keyboards.confirm_delete(event_id))
+        await dialog.send(update, texts.CONFIRM_DELETE_EXPECTED, keyboards.confirm_delete(event_id))
         return None
     query = update.callback_query
     if query is not None and keyboards.event_of(query.data) != event_id:
         await query.answer(texts.BUTTON_EXPIRED)  # the button of an earlier /delete_event
         return None
     try:
-        event = await db(event_services.delete_event)(
+        event = await dialog.db(event_services.delete_event)(
             owner_tg_id=update.effective_user.id, event_id=event_id
         )
     except DomainError as error:
-        forget(context, "draft")
-        await send(update, texts.error_text(error))
-        return END
-    forget(context, "draft")
-    await send(update, texts.EVENT_DELETED.format(id=event.pk, name=event.name))
-    return END
+        dialog.forget(context, "draft")
+        await dialog.send(update, texts.error_text(error))
+        return dialog.END
+    dialog.forget(context, "draft")
+    await dialog.send(update, texts.EVENT_DELETED.format(id=event.pk, name=event.name))
+    return dialog.END
 
 
 def handlers():
     step = pick_event_step("delete", texts.PICK_TO_DELETE, _ask_confirmation, state=DELETE_ID)
-    delete = conversation(
+    delete = dialog.conversation(
         "delete_event",
         [CommandHandler("delete_event", step.entry)],
         {
             DELETE_ID: step.handlers,
             DELETE_CONFIRM: [
                 CallbackQueryHandler(delete_confirmed, pattern=rf"^{keyboards.CB_DELETE_YES}:\d+$"),
-                MessageHandler(TEXT, delete_confirmed),
+                MessageHandler(dialog.TEXT, delete_confirmed),
             ],
         },
     )

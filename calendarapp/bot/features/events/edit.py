@@ -13,23 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Mes
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import owner_of
-from calendarapp.bot.ui import keyboards, month_calendar
-from calendarapp.bot.ui.dialog import (
-    END,
-    TEXT,
-    ask,
-    ask_again,
-    command_args,
-    command_tail,
-    conversation,
-    db,
-    dialog_draft,
-    forget,
-    reject,
-    remember,
-    send,
-    stops,
-)
+from calendarapp.bot.ui import dialog, keyboards, month_calendar
 from calendarapp.bot.ui.formatting import day_and_weekday, event_card, time_text
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
@@ -70,82 +54,86 @@ def _question(field: str, event) -> str:
 
 
 async def _ask_field(update, context, event) -> str:
-    draft = dialog_draft(context)
+    draft = dialog.dialog_draft(context)
     draft["event_id"] = event.pk
     question = texts.ASK_EDIT_FIELD.format(event=event_card(event))
-    await ask(update, context, question, _field_buttons(event.pk))
+    await dialog.ask(update, context, question, _field_buttons(event.pk))
     return EDIT_FIELD
 
 
 async def _saved(update, context, note: str = "", **changes):
     """Apply the changes; a refusal repeats the field's question, success shows the card."""
-    event_id = dialog_draft(context)["event_id"]
+    event_id = dialog.dialog_draft(context)["event_id"]
     try:
-        event = await db(event_services.update_event)(
+        event = await dialog.db(event_services.update_event)(
             owner_tg_id=update.effective_user.id, event_id=event_id, **changes
         )
     except NotFound as error:  # deleted meanwhile: nothing left to edit
-        forget(context, "draft")
-        await send(update, texts.error_text(error))
-        return END
+        dialog.forget(context, "draft")
+        await dialog.send(update, texts.error_text(error))
+        return dialog.END
     except DomainError as error:
-        return await reject(update, context, error)
-    forget(context, "draft")
+        return await dialog.reject(update, context, error)
+    dialog.forget(context, "draft")
     if set(changes) == {"details"}:
-        await send(update, texts.EVENT_EDITED.format(id=event_id))
+        await dialog.send(update, texts.EVENT_EDITED.format(id=event_id))
     else:
         card = texts.EVENT_UPDATED.format(event=event_card(event))
-        await send(update, f"{note}\n\n{card}" if note else card)
-    return END
+        await dialog.send(update, f"{note}\n\n{card}" if note else card)
+    return dialog.END
 
 
 async def _event_chosen(update, context, event) -> str:
-    new_details = command_tail(update).split(maxsplit=1) if command_args(context) else []
+    new_details = (
+        dialog.command_tail(update).split(maxsplit=1) if dialog.command_args(context) else []
+    )
     if len(new_details) > 1:  # /edit_event <id> <text>: new details at once
         # If the text is refused (too long), the dialog goes on at the details question
         # for this event: the id was fine and is not asked again.
-        dialog_draft(context)["event_id"] = event.pk
-        remember(context, _question("details", event), keyboards.cancel())
+        dialog.dialog_draft(context)["event_id"] = event.pk
+        dialog.remember(context, _question("details", event), keyboards.cancel())
         state = await _save_details(update, context, new_details[1])
         return EDIT_DETAILS if state is None else state
     return await _ask_field(update, context, event)
 
 
-@stops
+@dialog.stops
 async def field_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
     query = update.callback_query
     field, event_id = context.match.group(1), int(context.match.group(2))
-    if event_id != dialog_draft(context).get("event_id"):
+    if event_id != dialog.dialog_draft(context).get("event_id"):
         await query.answer(texts.BUTTON_EXPIRED)  # a button of an earlier /edit_event
         return None
     try:
-        event = await db(get_own_event)(owner_tg_id=update.effective_user.id, event_id=event_id)
+        event = await dialog.db(get_own_event)(
+            owner_tg_id=update.effective_user.id, event_id=event_id
+        )
     except DomainError as error:  # deleted meanwhile
-        forget(context, "draft")
-        await send(update, texts.error_text(error))
-        return END
-    dialog_draft(context)["date"] = event.date.isoformat()  # the time step's day
+        dialog.forget(context, "draft")
+        await dialog.send(update, texts.error_text(error))
+        return dialog.END
+    dialog.dialog_draft(context)["date"] = event.date.isoformat()  # the time step's day
     markup = keyboards.cancel()
     if field == "date":  # tap a day, as in /create_event
-        now = await db(local_now)(owner_of(update))
+        now = await dialog.db(local_now)(owner_of(update))
         markup = month_calendar.month_keyboard(now.date(), max(event.date, now.date()))
-    await ask(update, context, _question(field, event), markup)
+    await dialog.ask(update, context, _question(field, event), markup)
     return FIELDS[field][1]
 
 
-@stops
+@dialog.stops
 async def field_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    await ask_again(update, context, texts.EDIT_FIELD_EXPECTED)
+    await dialog.ask_again(update, context, texts.EDIT_FIELD_EXPECTED)
 
 
-@stops
+@dialog.stops
 async def name_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _saved(update, context, name=update.message.text)
 
 
-@stops
+@dialog.stops
 async def date_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    when = await db(event_services.parse_event_when)(
+    when = await dialog.db(event_services.parse_event_when)(
         owner=owner_of(update), text=update.message.text
     )
     if when.time is None:  # a day only: the event keeps its time
@@ -153,7 +141,7 @@ async def date_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _saved(update, context, date=when.date, time=when.time)
 
 
-@stops
+@dialog.stops
 async def date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
     day = month_calendar.parse_day(update.callback_query.data)
     if day is None:  # forged
@@ -161,10 +149,10 @@ async def date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _saved(update, context, date=day)
 
 
-@stops
+@dialog.stops
 async def time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    day = dt.date.fromisoformat(dialog_draft(context)["date"])
-    when = await db(event_services.parse_event_time)(
+    day = dt.date.fromisoformat(dialog.dialog_draft(context)["date"])
+    when = await dialog.db(event_services.parse_event_time)(
         owner=owner_of(update), date=day, text=update.message.text
     )
     note = ""
@@ -177,14 +165,14 @@ async def _save_details(update, context, details: str):
     return await _saved(update, context, details="" if details.strip() in CLEAR_WORDS else details)
 
 
-@stops
+@dialog.stops
 async def details_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _save_details(update, context, update.message.text)
 
 
 def handlers():
     step = pick_event_step("edit", texts.PICK_TO_EDIT, _event_chosen, state=EDIT_ID)
-    edit = conversation(
+    edit = dialog.conversation(
         "edit_event",
         [CommandHandler("edit_event", step.entry)],
         {
@@ -193,16 +181,16 @@ def handlers():
                 CallbackQueryHandler(
                     field_chosen, pattern=rf"^{CB_FIELD}:({'|'.join(FIELDS)}):(\d{{1,18}})$"
                 ),
-                MessageHandler(TEXT, field_typed),
+                MessageHandler(dialog.TEXT, field_typed),
             ],
-            EDIT_NAME: [MessageHandler(TEXT, name_typed)],
+            EDIT_NAME: [MessageHandler(dialog.TEXT, name_typed)],
             EDIT_DATE: [
-                MessageHandler(TEXT, date_typed),
+                MessageHandler(dialog.TEXT, date_typed),
                 CallbackQueryHandler(date_picked, pattern=f"^{month_calendar.CB_DAY}"),
                 *month_calendar.navigation_handlers(),
             ],
-            EDIT_TIME: [MessageHandler(TEXT, time_typed)],
-            EDIT_DETAILS: [MessageHandler(TEXT, details_typed)],
+            EDIT_TIME: [MessageHandler(dialog.TEXT, time_typed)],
+            EDIT_DETAILS: [MessageHandler(dialog.TEXT, details_typed)],
         },
     )
     return [(Group.EDIT_EVENT, edit)]

@@ -22,25 +22,7 @@ from telegram.ext import (
 from calendarapp.bot import texts
 from calendarapp.bot.outbox import notifications
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.ui import keyboards
-from calendarapp.bot.ui.dialog import (
-    CANCEL_FILTER,
-    END,
-    TEXT,
-    ask,
-    ask_again,
-    command_args,
-    conversation,
-    db,
-    deliver,
-    forget,
-    registered_user,
-    reject,
-    remember,
-    reply_keyboard_removed,
-    send,
-    stops,
-)
+from calendarapp.bot.ui import dialog, keyboards
 from calendarapp.bot.ui.meeting_cards import when
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import Conflict, DomainError, NotFound, ValidationFailed
@@ -107,56 +89,60 @@ def _resolve_invitee(organizer_id: int, text: str, shown_as: str = ""):
 
 async def invite_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
     """/invite asks for the participant; `/invite @bob` (or an id) goes straight on."""
-    if await registered_user(update) is None:
-        return END
-    forget(context, "draft")
-    args = command_args(context) if update.message is not None else []
+    if await dialog.registered_user(update) is None:
+        return dialog.END
+    dialog.forget(context, "draft")
+    args = dialog.command_args(context) if update.message is not None else []
     if not args:
-        await ask(update, context, texts.ASK_PARTICIPANT, participant_keyboard())
+        await dialog.ask(update, context, texts.ASK_PARTICIPANT, participant_keyboard())
         return PARTICIPANT
-    remember(context, texts.ASK_PARTICIPANT, participant_keyboard())
+    dialog.remember(context, texts.ASK_PARTICIPANT, participant_keyboard())
     state = await _participant_chosen(update, context, args[0])
     return PARTICIPANT if state is None else state
 
 
-@stops
+@dialog.stops
 async def cancel_participant(update: Update, context: ContextTypes.DEFAULT_TYPE):
     """«Отмена» while the user-picker keyboard is shown: end and take the keyboard away."""
-    forget(context, "draft")
-    reply_keyboard_removed(context)
+    dialog.forget(context, "draft")
+    dialog.reply_keyboard_removed(context)
     chat = update.effective_chat
-    await deliver(lambda: chat.send_message(texts.CANCELLED, reply_markup=ReplyKeyboardRemove()))
-    return END
+    await dialog.deliver(
+        lambda: chat.send_message(texts.CANCELLED, reply_markup=ReplyKeyboardRemove())
+    )
+    return dialog.END
 
 
 async def _participant_chosen(update, context, text: str, shown_as: str = ""):
     try:
-        participant = await db(_resolve_invitee)(update.effective_user.id, text, shown_as)
+        participant = await dialog.db(_resolve_invitee)(update.effective_user.id, text, shown_as)
     except UnreachableInvitee as unreachable:
         problem = texts.INVITEE_UNREACHABLE.format(who=unreachable.who)
-        return await ask_again(update, context, problem)
+        return await dialog.ask_again(update, context, problem)
     except UnknownInvitee as unknown:
-        return await ask_again(update, context, texts.INVITEE_UNKNOWN.format(who=unknown.who))
+        return await dialog.ask_again(
+            update, context, texts.INVITEE_UNKNOWN.format(who=unknown.who)
+        )
     except DomainError as error:
-        return await reject(update, context, error)
+        return await dialog.reject(update, context, error)
     context.user_data["draft"] = {"participant_id": participant.pk}
     chat = update.effective_chat
     chosen = texts.PARTICIPANT_CHOSEN.format(who=participant.display_name)
-    reply_keyboard_removed(context)
-    await deliver(lambda: chat.send_message(chosen, reply_markup=ReplyKeyboardRemove()))
+    dialog.reply_keyboard_removed(context)
+    await dialog.deliver(lambda: chat.send_message(chosen, reply_markup=ReplyKeyboardRemove()))
     return await EVENT_STEP.offer(update, context)  # END if there are no events to invite to
 
 
-@stops
+@dialog.stops
 async def participant_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _participant_chosen(update, context, update.message.text)
 
 
-@stops
+@dialog.stops
 async def participant_shared(update: Update, context: ContextTypes.DEFAULT_TYPE):
     shared = update.message.users_shared
     if shared.request_id != USER_REQUEST_ID or not shared.users:
-        return await ask_again(update, context, texts.PARTICIPANT_EXPECTED)
+        return await dialog.ask_again(update, context, texts.PARTICIPANT_EXPECTED)
     person = shared.users[0]
     shown_as = f"@{person.username}" if person.username else (person.first_name or "")
     return await _participant_chosen(update, context, str(person.user_id), shown_as)
@@ -167,15 +153,15 @@ async def _event_chosen(update, context, event_id: int):
     if participant_id is None:  # a draft lost to an old dialog: start again
         return await invite_start(update, context)
     try:
-        event = await db(meetings.check_invitation)(
+        event = await dialog.db(meetings.check_invitation)(
             organizer_tg_id=update.effective_user.id,
             participant_tg_id=participant_id,
             event_id=event_id,
         )
     except DomainError as error:
-        return await reject(update, context, error)
+        return await dialog.reject(update, context, error)
     context.user_data["draft"]["event_id"] = event.pk
-    await ask(update, context, texts.ASK_INVITE_DETAILS, keyboards.skip_or_cancel())
+    await dialog.ask(update, context, texts.ASK_INVITE_DETAILS, keyboards.skip_or_cancel())
     return DETAILS
 
 
@@ -192,53 +178,53 @@ async def _create(update, context, details: str):
     if "event_id" not in draft:
         return await invite_start(update, context)
     try:
-        appointment = await db(meetings.create_appointment)(
+        appointment = await dialog.db(meetings.create_appointment)(
             organizer_tg_id=update.effective_user.id,
             participant_tg_id=draft["participant_id"],
             event_id=draft["event_id"],
             details=details,
         )
     except ValidationFailed as error:  # too long a comment: try again
-        return await reject(update, context, error)
+        return await dialog.reject(update, context, error)
     except DomainError as error:  # the situation changed meanwhile (busy, invited)
-        forget(context, "draft")
-        await send(update, texts.error_text(error))
-        return END
-    forget(context, "draft")
+        dialog.forget(context, "draft")
+        await dialog.send(update, texts.error_text(error))
+        return dialog.END
+    dialog.forget(context, "draft")
     notifications.wake(context)
     # create_appointment returns the meeting with its event and participant loaded
     who = appointment.participant.display_name
     moment = when(appointment, appointment.organizer)
-    await send(update, texts.INVITE_SENT.format(who=who, **moment))
-    return END
+    await dialog.send(update, texts.INVITE_SENT.format(who=who, **moment))
+    return dialog.END
 
 
-@stops
+@dialog.stops
 async def details_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     text = update.message.text.strip()
     return await _create(update, context, "" if text == "-" else text)
 
 
-@stops
+@dialog.stops
 async def details_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _create(update, context, "")
 
 
 def handlers():
-    invite = conversation(
+    invite = dialog.conversation(
         "invite",
         [CommandHandler("invite", invite_start)],
         {
             PARTICIPANT: [
                 CommandHandler("cancel", cancel_participant),
-                MessageHandler(CANCEL_FILTER, cancel_participant),
+                MessageHandler(dialog.CANCEL_FILTER, cancel_participant),
                 MessageHandler(filters.StatusUpdate.USERS_SHARED, participant_shared),
-                MessageHandler(TEXT, participant_typed),
+                MessageHandler(dialog.TEXT, participant_typed),
             ],
             EVENT: EVENT_STEP.handlers,
             DETAILS: [
                 CallbackQueryHandler(details_skipped, pattern=f"^{keyboards.CB_SKIP}$"),
-                MessageHandler(TEXT, details_typed),
+                MessageHandler(dialog.TEXT, details_typed),
             ],
         },
     )

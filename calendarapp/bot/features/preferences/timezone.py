@@ -7,21 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Mes
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import remember_profile
-from calendarapp.bot.ui import choice_keyboards
-from calendarapp.bot.ui.dialog import (
-    END,
-    TEXT,
-    ask,
-    command_tail,
-    conversation,
-    db,
-    forget,
-    registered_user,
-    reject,
-    remember,
-    send,
-    stops,
-)
+from calendarapp.bot.ui import choice_keyboards, dialog
 from calendarapp.exceptions import DomainError
 from calendarapp.services.timezones import offset_name, zone_of
 from calendarapp.services.users import set_user_timezone
@@ -36,49 +22,49 @@ def local_time(zone_name: str) -> str:
 # --- /timezone [<name or city>] ----------------------------------------------------------------
 async def _save_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str):
     try:
-        user = await db(set_user_timezone)(tg_id=update.effective_user.id, text=text)
+        user = await dialog.db(set_user_timezone)(tg_id=update.effective_user.id, text=text)
     except DomainError as error:
-        return await reject(update, context, error)
+        return await dialog.reject(update, context, error)
     remember_profile(context, user)
-    forget(context)
+    dialog.forget(context)
     zone, now = offset_name(user.timezone), local_time(user.timezone)
-    await send(update, texts.TIMEZONE_SET.format(zone=zone, now=now))
-    return END
+    await dialog.send(update, texts.TIMEZONE_SET.format(zone=zone, now=now))
+    return dialog.END
 
 
 async def timezone_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    user = await registered_user(update)
+    user = await dialog.registered_user(update)
     if user is None:
-        return END
+        return dialog.END
     zone, now = offset_name(user.timezone), local_time(user.timezone)
     question = texts.ASK_TIMEZONE.format(zone=zone, now=now)
     markup = choice_keyboards.timezone_choice(django_timezone.now())
-    typed = command_tail(update).strip()
+    typed = dialog.command_tail(update).strip()
     if typed:  # /timezone Europe/Berlin
-        remember(context, question, markup)  # a bad name re-asks with the buttons
+        dialog.remember(context, question, markup)  # a bad name re-asks with the buttons
         return await _save_timezone(update, context, typed) or WAIT_TIMEZONE
-    await ask(update, context, question, markup)
+    await dialog.ask(update, context, question, markup)
     return WAIT_TIMEZONE
 
 
-@stops
+@dialog.stops
 async def timezone_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _save_timezone(update, context, update.message.text)
 
 
-@stops
+@dialog.stops
 async def timezone_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     name = update.callback_query.data.removeprefix(choice_keyboards.CB_TIMEZONE)
     return await _save_timezone(update, context, name)
 
 
 def handlers():
-    zone = conversation(
+    zone = dialog.conversation(
         "timezone",
         [CommandHandler("timezone", timezone_start)],
         {
             WAIT_TIMEZONE: [
-                MessageHandler(TEXT, timezone_typed),
+                MessageHandler(dialog.TEXT, timezone_typed),
                 CallbackQueryHandler(timezone_pressed, pattern=f"^{choice_keyboards.CB_TIMEZONE}"),
             ],
         },

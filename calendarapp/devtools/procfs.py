@@ -1,0 +1,32 @@
+"""Processes as Linux's /proc shows them, for the benchmarks and the multi-process tests."""
+
+import os
+from pathlib import Path
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _fields(stat: str) -> list[str]:
+    # The command name (field 2) may hold spaces; the fields after its ")" are plain.
+    return stat.rsplit(")", 1)[1].split()
+
+
+def process_cpu(pid: int) -> float:
+    """user + sys CPU seconds of a process so far (fields 14 and 15)."""
+    fields = _fields(Path(f"/proc/{pid}/stat").read_text())
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (the workers of `runbot --workers N`), lowest first."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # exited meanwhile
+            continue
+        if int(_fields(stat)[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
