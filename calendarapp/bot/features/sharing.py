@@ -90,9 +90,8 @@ async def _show_public_of(update, context, text: str):
 
 
 async def public_of_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    if await dialog.registered_user(update) is None:
+    if not await dialog.begin(update, context):
         return dialog.END
-    dialog.forget(context, "draft")
     args = dialog.command_args(context)
     if not args:
         await dialog.ask(update, context, texts.ASK_WHOSE, keyboards.cancel())

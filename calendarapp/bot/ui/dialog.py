@@ -184,6 +184,15 @@ async def registered_user(update: Update):
     return user
 
 
+async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A dialog's first step: for registered people only (others are told how), and with no
+    draft left from an earlier dialog. False: the dialog does not open."""
+    if await registered_user(update) is None:
+        return False
+    forget(context, "draft")
+    return True
+
+
 @stops
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE):
     forget(context, "draft")

@@ -58,9 +58,8 @@ def pick_event_step(action: str, question, on_event: picker.OnPick, *, state: st
         return await on_event(update, context, event)
 
     async def entry(update: Update, context: ContextTypes.DEFAULT_TYPE):
-        if await dialog.registered_user(update) is None:
+        if not await dialog.begin(update, context):
             return dialog.END
-        dialog.forget(context, "draft")
         args = dialog.command_args(context)
         if not args:
             return await offer(update, context)

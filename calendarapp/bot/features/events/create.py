@@ -29,9 +29,8 @@ SKIP_WORDS = {"-", "—", "нет", "пропустить", "no", "skip"}
 # a time skips the time step) -> time -> details -> created, with the reminder as buttons
 # under the confirmation (bot/features/events/reminder_buttons.py).
 async def create_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    if await dialog.registered_user(update) is None:
+    if not await dialog.begin(update, context):
         return dialog.END
-    dialog.forget(context, "draft")
     typed = dialog.command_tail(update).strip()
     if typed:
         dialog.remember(context, texts.ASK_NAME, keyboards.cancel())  # a bad name asks for one

@@ -89,9 +89,8 @@ def _resolve_invitee(organizer_id: int, text: str, shown_as: str = ""):
 
 async def invite_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
     """/invite asks for the participant; `/invite @bob` (or an id) goes straight on."""
-    if await dialog.registered_user(update) is None:
+    if not await dialog.begin(update, context):
         return dialog.END
-    dialog.forget(context, "draft")
     args = dialog.command_args(context) if update.message is not None else []
     if not args:
         await dialog.ask(update, context, texts.ASK_PARTICIPANT, participant_keyboard())
