@@ -19,8 +19,8 @@ from calendarapp.services.reminders import (
     parse_lead_time,
     set_default_reminder,
 )
-from calendarapp.services.timezones import resolve_timezone
 from calendarapp.services.users import set_user_timezone
+from calendarapp.timezones import resolve_timezone
 from tests.support.threads import run_in_threads
 
 MOSCOW = ZoneInfo("Europe/Moscow")

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from calendarapp.models import Appointment, Event, TgUser
-from calendarapp.services.timezones import aware, zone_of
+from calendarapp.timezones import aware, zone_of
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from calendarapp.exceptions import NotRegistered
 from calendarapp.models import TgUser
-from calendarapp.services.dates import user_now
+from calendarapp.timezones import user_now
 
 
 def get_user(tg_id: int) -> TgUser | None:

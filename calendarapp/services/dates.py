@@ -1,21 +1,13 @@
-"""The calendar's date rules, shared by events and meetings: a person's own "now", how far
-ahead a date may be, and that a new moment must not have passed."""
+"""The calendar's date rules, shared by events and meetings: how far ahead a date may be,
+and that a new moment must not have passed (both on the person's own clock)."""
 
 import datetime as dt
 
-from django.utils import timezone
-
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import TgUser
-
-from .timezones import zone_of
+from calendarapp.timezones import user_now
 
 MAX_YEARS_AHEAD = 100
-
-
-def user_now(user: TgUser) -> dt.datetime:
-    """The current wall-clock time in the user's zone (falls back to the server's zone)."""
-    return timezone.now().astimezone(zone_of(user.timezone))
 
 
 def ensure_not_too_far(*, user: TgUser, date: dt.date) -> None:

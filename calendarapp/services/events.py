@@ -9,9 +9,10 @@ from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH, Event, TgUser
 from calendarapp.selectors.events import get_own_event
 from calendarapp.selectors.users import registered_user, user_row
+from calendarapp.timezones import user_now
 
 from .appointments import cancel_meetings_of_deleted_event
-from .dates import ensure_date_not_past, ensure_not_past, user_now
+from .dates import ensure_date_not_past, ensure_not_past
 from .natural_dates import When, parse_time_on, parse_when
 from .reminders import clean_reminder_minutes, remind_at
 from .statistics import bump_daily_statistics, bump_user_counter

@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import REMINDER_CHOICES, Appointment, Event, OutboxMessage, TgUser
-
-from .timezones import aware
+from calendarapp.timezones import aware
 
 REMINDER = "reminder"
 # The lead times a person can choose, in minutes (None: no reminder), in the order offered:

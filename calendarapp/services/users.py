@@ -9,10 +9,10 @@ from calendarapp.exceptions import Conflict, NotRegistered, ValidationFailed
 from calendarapp.i18n import SUPPORTED_LANGUAGES
 from calendarapp.models import TgUser
 from calendarapp.parsing import USERNAME_MAX_LENGTH, validate_tg_id
+from calendarapp.timezones import resolve_timezone
 
 from .reminders import reschedule_user_reminders
 from .statistics import bump_daily_statistics
-from .timezones import resolve_timezone
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from calendarapp.bot.ui.formatting import date_text, time_text
 from calendarapp.models import OutboxMessage
 from calendarapp.selectors.reminders import due_reminder
 from calendarapp.services.reminders import REMINDER, claim_all_due_reminders
-from calendarapp.services.timezones import offset_name
+from calendarapp.timezones import offset_name
 
 logger = logging.getLogger("calendarapp.bot.outbox.reminders")
 

@@ -48,7 +48,7 @@ TIMEZONE_SET = _(
     "Часовой пояс: {zone}, сейчас там {now}. Даты и время событий считаются в нём; "
     "напоминания пересчитаны."
 )
-# Button labels of the common zones (services.timezones.COMMON_TIMEZONES).
+# Button labels of the common zones (calendarapp.timezones.COMMON_TIMEZONES).
 TIMEZONE_CITIES = {
     "Europe/Kaliningrad": _("Калининград"),
     "Europe/Moscow": _("Москва"),

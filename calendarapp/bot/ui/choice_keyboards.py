@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from calendarapp.bot import texts
 from calendarapp.bot.ui import keyboards
 from calendarapp.services.reminders import LEAD_TIMES
-from calendarapp.services.timezones import COMMON_TIMEZONES, zone_of
+from calendarapp.timezones import COMMON_TIMEZONES, zone_of
 
 CB_REMIND = "rem:"
 CB_EVENT_REMINDER = r"^rem:(\d{1,18}):(\w{1,8})$"

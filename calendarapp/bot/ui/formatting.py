@@ -5,7 +5,7 @@ import datetime as dt
 
 from calendarapp.bot import texts
 from calendarapp.models import Event
-from calendarapp.services.timezones import in_zone
+from calendarapp.timezones import in_zone
 
 
 def date_text(date: dt.date) -> str:

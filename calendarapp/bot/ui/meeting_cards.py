@@ -12,7 +12,7 @@ from telegram import (
 from calendarapp.bot import texts
 from calendarapp.bot.ui.formatting import date_text, day_and_weekday, time_text
 from calendarapp.models import Appointment, TgUser
-from calendarapp.services.timezones import in_zone, offset_name
+from calendarapp.timezones import in_zone, offset_name
 
 
 def _name(appointment: Appointment) -> str:

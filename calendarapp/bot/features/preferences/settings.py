@@ -18,7 +18,7 @@ from calendarapp.bot.ui.dialog import (
 from calendarapp.exceptions import DomainError
 from calendarapp.selectors.users import get_user
 from calendarapp.services.reminders import set_default_reminder
-from calendarapp.services.timezones import offset_name
+from calendarapp.timezones import offset_name
 
 
 def _settings_text(user) -> str:

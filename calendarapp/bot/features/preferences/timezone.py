@@ -9,8 +9,8 @@ from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import remember_profile
 from calendarapp.bot.ui import choice_keyboards, dialog
 from calendarapp.exceptions import DomainError
-from calendarapp.services.timezones import offset_name, zone_of
 from calendarapp.services.users import set_user_timezone
+from calendarapp.timezones import offset_name, zone_of
 
 WAIT_TIMEZONE = "WAIT_TIMEZONE"
 

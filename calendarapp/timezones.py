@@ -1,4 +1,6 @@
-"""Time zones: IANA names, typed as names or as cities."""
+"""Time zones: IANA names, typed as names or as cities, and the wall clock a person reads.
+
+Pure functions (no database), so that models, selectors and services alike may use them."""
 
 import datetime as dt
 import re
@@ -7,6 +9,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 
 from calendarapp.exceptions import ValidationFailed
 
@@ -127,6 +130,11 @@ def zone_of(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(settings.TIME_ZONE)
+
+
+def user_now(user) -> dt.datetime:
+    """The current wall-clock time in the user's zone (falls back to the server's zone)."""
+    return timezone.now().astimezone(zone_of(user.timezone))
 
 
 def aware(*, date: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
