@@ -28,6 +28,20 @@ def test_expired_token(settings, monkeypatch):
         read_export_token(issued.token)
 
 
+def test_a_token_signed_in_the_future_is_refused(monkeypatch):
+    """Its max_age would count from a moment that has not come: refused, not extended."""
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 3600)
+    from_the_future = issue_export_token(42).token
+    monkeypatch.setattr(time, "time", real_time)
+    with pytest.raises(ExportTokenInvalid):
+        read_export_token(from_the_future)
+    monkeypatch.setattr(time, "time", lambda: real_time() + 30)  # within the clock skew
+    slightly_ahead = issue_export_token(42).token
+    monkeypatch.setattr(time, "time", real_time)
+    assert read_export_token(slightly_ahead) == 42
+
+
 @pytest.mark.parametrize("token", [None, "", "abc", "x" * 600, "a:b"])
 def test_malformed_tokens(token):
     with pytest.raises(ValidationFailed):

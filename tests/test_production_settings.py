@@ -20,6 +20,11 @@ def check_deploy(**env) -> subprocess.CompletedProcess:
 def test_check_deploy_reports_nothing_in_production():
     result = check_deploy(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=REAL_SECRET)
     assert result.returncode == 0, result.stdout + result.stderr
+    # One silenced: "preload is off", which is right while max-age is under a year.
+    assert "System check identified no issues (1 silenced)." in result.stdout
+    result = check_deploy(
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=REAL_SECRET, DJANGO_HSTS_SECONDS="31536000"
+    )
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
@@ -82,6 +87,19 @@ def test_hsts_lifetime_comes_from_the_environment():
         DJANGO_HSTS_SECONDS="31536000",
     )
     assert value == "31536000"
+
+
+def test_hsts_preload_only_with_a_max_age_of_a_year():
+    production = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": REAL_SECRET}
+    header = "(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD)"
+    assert settings_value(header, **production) == "(3600, False)"
+    assert settings_value(header, DJANGO_HSTS_PRELOAD="1", **production) == "(3600, False)"
+    assert settings_value(header, DJANGO_HSTS_SECONDS="31536000", **production) == (
+        "(31536000, True)"
+    )
+    assert settings_value(
+        header, DJANGO_HSTS_SECONDS="31536000", DJANGO_HSTS_PRELOAD="0", **production
+    ) == ("(31536000, False)")
 
 
 def test_production_uses_the_manifest_storage_and_static_root_from_env(tmp_path):

@@ -134,7 +134,15 @@ SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+# "preload" asks browsers to hard-code HTTPS for the domain; the preload list takes only a
+# max-age of a year or more, so a shorter one goes out without it, whatever is asked.
+HSTS_PRELOAD_MIN_SECONDS = 31_536_000
+SECURE_HSTS_PRELOAD = (
+    env_bool("DJANGO_HSTS_PRELOAD", True) and SECURE_HSTS_SECONDS >= HSTS_PRELOAD_MIN_SECONDS
+)
+if SECURE_HSTS_SECONDS and SECURE_HSTS_SECONDS < HSTS_PRELOAD_MIN_SECONDS:
+    # check --deploy's "preload is off" (W021) is the point until max-age reaches a year.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- Calendar Bot ---------------------------------------------------------------------
 EXPORT_TOKEN_MAX_AGE = env_int("EXPORT_TOKEN_MAX_AGE", 900)

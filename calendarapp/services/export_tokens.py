@@ -5,6 +5,7 @@ A token carries the Telegram id and the signing time; it is valid for
 """
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -19,6 +20,8 @@ from calendarapp.parsing import validate_tg_id
 EXPORT_TOKEN_SALT = "calendarapp.export"  # noqa: S105 - a namespace, not a secret
 EXPORT_FORMATS = ("csv", "json", "ics")
 _signer = signing.TimestampSigner(salt=EXPORT_TOKEN_SALT)
+# Clocks of the processes that sign and check tokens may differ this much.
+CLOCK_SKEW_SECONDS = 60
 
 
 class ExportTokenInvalid(DomainError):
@@ -64,10 +67,19 @@ def read_export_token(token: str | None) -> int:
         raise ExportTokenExpired() from None
     except (signing.BadSignature, ValueError, UnicodeError):
         raise ExportTokenInvalid() from None
+    if _signed_at(token) > time.time() + CLOCK_SKEW_SECONDS:
+        # Signed "in the future": issued by a server whose clock runs ahead, or a key leak
+        # used to mint long-lived links. Either way max_age would not bound its life.
+        raise ExportTokenInvalid()
     tg_id = payload.get("tg_user_id") if isinstance(payload, dict) else None
     if isinstance(tg_id, bool) or not isinstance(tg_id, int):
         raise ExportTokenInvalid()
     return tg_id
+
+
+def _signed_at(token: str) -> int:
+    """The signing time (Unix seconds) that TimestampSigner put into the token."""
+    return signing.b62_decode(token.split(":")[1])
 
 
 def export_url(*, token: str, fmt: str) -> str:
