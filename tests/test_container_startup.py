@@ -204,6 +204,23 @@ def test_admin_page_over_the_proxy_uses_hashed_static_files(production_web):
     assert "immutable" in response.getheader("Cache-Control")
 
 
+def test_tokens_in_urls_never_reach_the_logs(production_web):
+    """Export links and feed URLs are credentials: the access log and Django's own warnings
+    show them masked, whatever the answer was."""
+    server, _ = production_web
+    https = {"X-Forwarded-Proto": "https"}
+    export_secret, feed_secret = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    status, _, _ = request(server.port, f"/export/csv/?token=x:{export_secret}:y", headers=https)
+    assert status == 403
+    status, _, _ = request(server.port, f"/feed/{feed_secret}.ics", headers=https)
+    assert status == 404
+    server.wait_for(r'"GET /feed/\*\*\*\.ics HTTP/1\.1" 404')  # the access log's line
+    server.wait_for(r"Not Found: /feed/\*\*\*\.ics")  # Django's warning
+    assert '"GET /export/csv/?token=*** HTTP/1.1" 403' in server.output
+    assert export_secret not in server.output
+    assert feed_secret not in server.output
+
+
 def test_unknown_host_is_refused(production_web):
     server, _ = production_web
     status, _, _ = request(server.port, "/healthz", host="evil.example.test")

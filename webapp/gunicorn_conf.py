@@ -16,6 +16,8 @@ graceful_timeout = 20
 control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
+# Export and feed tokens travel in URLs: the access log shows them masked.
+logger_class = "webapp.secret_urls.GunicornLogger"
 # Heartbeat files on tmpfs: a container's overlay filesystem can stall workers' heartbeats.
 _SHM = "/dev/shm"  # noqa: S108 - a tmpfs for gunicorn's own files, not shared temp data
 if os.path.isdir(_SHM):
