@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -187,3 +188,25 @@ def test_production_answers_with_the_projects_error_pages(tmp_path):
     assert status == 500
     assert '<h1 id="error-title">Something went wrong</h1>' in page
     assert not (tmp_path / "never-opened.sqlite3").exists()
+
+
+# --- Content-Security-Policy -----------------------------------------------------------------
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/no-such-page/", "/admin/login/", "/api/docs/", "/api/"])
+def test_every_page_carries_a_content_security_policy(client, path):
+    policy = client.get(path, HTTP_ACCEPT="text/html")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"  # nothing inline, nothing from elsewhere
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+
+
+@pytest.mark.django_db
+def test_swagger_ui_starts_from_a_script_file_not_an_inline_script(client):
+    page = client.get("/api/docs/").content.decode()
+    assert "<script>" not in page
+    script = re.search(r'<script src="(/api/docs/\?[^"]*script[^"]*)"', page)
+    assert script, page
+    answer = client.get(script.group(1).replace("&amp;", "&"))
+    assert answer.status_code == 200
+    assert "SwaggerUIBundle" in answer.content.decode()

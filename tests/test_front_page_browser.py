@@ -69,3 +69,20 @@ def test_front_page_in_the_browser(
 
     page.screenshot(path=tmp_path / f"front-page-{locale}.png", full_page=True)
     assert page.problems == []
+
+
+def test_the_browser_refuses_a_script_injected_into_a_page(live_server, browser):
+    """The Content-Security-Policy is enforced, not only sent: a script that an injection
+    would add to the page (inline, or from another site) does not run in chromium."""
+    page = open_page(browser, "en-US")
+    page.goto(f"{live_server.url}/")
+    ran = page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.injected = true";
+            document.body.appendChild(script);
+            return window.injected === true;
+        }"""
+    )
+    assert ran is False
+    assert any("Content Security Policy" in problem for problem in page.problems)

@@ -399,3 +399,27 @@ def test_an_api_request_leaves_no_english_behind(client):
     assert client.get("/api/users/").json()["detail"].startswith("Authentication credentials")
     assert translation.get_language() == "ru"
     assert str(texts.BTN_CANCEL) == "Отмена"
+
+
+@pytest.mark.django_db
+def test_content_language_names_the_language_of_the_body(client, alice):
+    """A Russian browser gets Russian pages labelled ru, and the English API, downloads, feed
+    and probe labelled en (not the ru that Accept-Language asked for)."""
+    from calendarapp.services.export_tokens import issue_export_token
+    from calendarapp.services.feeds import get_or_issue_feed
+
+    russian = {"HTTP_ACCEPT_LANGUAGE": "ru"}
+    assert client.get("/", **russian)["Content-Language"] == "ru"
+    assert client.get("/admin/login/", **russian)["Content-Language"] == "ru"
+    token = issue_export_token(alice.pk).token
+    for path in (
+        "/api/",
+        "/api/users/",  # an error: English too
+        "/api/schema/",
+        f"/export/csv/?token={token}",
+        "/export/ics/?token=forged",
+        f"/feed/{get_or_issue_feed(alice.pk).token}.ics",
+        "/feed/unknown.ics",
+        "/healthz",
+    ):
+        assert client.get(path, **russian)["Content-Language"] == "en", path

@@ -64,7 +64,27 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "webapp.middleware.DatabaseUnavailableMiddleware",  # a DB restart is a 503
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content-Security-Policy of every response (django-csp): scripts, styles, images and
+# fetches from this site only, no plugins, no framing, forms post here only. Styles allow
+# inline `style` attributes: Django's admin and the statistics chart use them, and they
+# cannot run code. Scripts allow nothing inline (Swagger UI's start-up is a file too).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "webapp.urls"
 WSGI_APPLICATION = "webapp.wsgi.application"

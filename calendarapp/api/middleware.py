@@ -1,10 +1,11 @@
 from django.utils import translation
 
-API_PREFIXES = ("/api/", "/export/")
+# Everything machines read: the API, the downloads, the calendar feed, the health probe.
+API_PREFIXES = ("/api/", "/export/", "/feed/", "/healthz")
 
 
 class EnglishApiMiddleware:
-    """The API and the downloads answer in English (the domain errors' language), whatever
+    """The API, the downloads and the feed answer in English (the domain errors' language), whatever
     the site's default language (Russian, for the admin) or the client's Accept-Language."""
 
     def __init__(self, get_response):
@@ -17,4 +18,8 @@ class EnglishApiMiddleware:
         # override, not activate: the language must not outlive the request and leak into the
         # next one the same worker thread serves (an admin page, in Russian).
         with translation.override("en"):
-            return self.get_response(request)
+            response = self.get_response(request)
+        # Said here: LocaleMiddleware, outside, would name the language of the request
+        # (Russian by default) for a body written in English.
+        response["Content-Language"] = "en"
+        return response
