@@ -10,6 +10,7 @@ from calendarapp.services.appointments import (
     INVITATION,
     INVITATION_ANSWERED,
     INVITATION_UNDELIVERED,
+    MEETING_MOVED,
     cancel_appointment,
     cancel_undelivered_invitation,
     check_invitation,
@@ -17,7 +18,7 @@ from calendarapp.services.appointments import (
     create_appointment,
     respond_to_invitation,
 )
-from calendarapp.services.events import create_event
+from calendarapp.services.events import create_event, update_event
 from calendarapp.services.users import TelegramProfile, create_user_profile
 from tests.support.threads import run_in_threads
 
@@ -216,3 +217,39 @@ def test_two_invitations_for_the_same_moment_at_once_one_wins(alice, bob, make_u
     run_in_threads(invite, arguments=[(alice, first), (carol, second)])
     assert sorted(outcomes) == ["invited", "participant_busy"]
     assert Appointment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_moving_the_event_moves_its_meetings_and_tells_the_guests(
+    alice, bob, make_user, party, tomorrow
+):
+    carol, dave = make_user(1003), make_user(1004)
+    confirmed = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=party.pk
+    )
+    respond_to_invitation(participant_tg_id=bob.pk, appointment_id=confirmed.pk, accept=True)
+    pending = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=carol.pk, event_id=party.pk
+    )
+    elsewhen = create_appointment(  # a meeting set for a moment of its own
+        organizer_tg_id=alice.pk,
+        participant_tg_id=dave.pk,
+        event_id=party.pk,
+        date=tomorrow,
+        time=dt.time(18, 0),
+    )
+    OutboxMessage.objects.all().delete()
+    later = tomorrow + dt.timedelta(days=2)
+
+    update_event(owner_tg_id=alice.pk, event_id=party.pk, date=later, time=dt.time(15, 30))
+
+    moments = dict(Appointment.objects.values_list("pk", "date"))
+    assert moments == {confirmed.pk: later, pending.pk: later, elsewhen.pk: tomorrow}
+    assert Appointment.objects.get(pk=confirmed.pk).time == dt.time(15, 30)
+    told = set(OutboxMessage.objects.filter(kind=MEETING_MOVED).values_list("chat_id", flat=True))
+    assert told == {bob.pk, carol.pk}
+
+    OutboxMessage.objects.all().delete()
+    update_event(owner_tg_id=alice.pk, event_id=party.pk, name="Party!")  # not moved
+    update_event(owner_tg_id=alice.pk, event_id=party.pk, date=later)  # the same moment
+    assert not OutboxMessage.objects.exists()

@@ -22,6 +22,7 @@ INVITATION = "invitation"
 INVITATION_ANSWERED = "invitation_answered"
 APPOINTMENT_CANCELLED = "appointment_cancelled"
 INVITATION_UNDELIVERED = "invitation_undelivered"
+MEETING_MOVED = "meeting_moved"
 
 
 def clean_appointment_details(details: str) -> str:
@@ -286,3 +287,27 @@ def cancel_meetings_of_deleted_event(event: Event) -> int:
             event_name=event.name,
         )
     return len(active)
+
+
+def move_meetings_of_moved_event(*, event: Event, old_date: dt.date, old_time: dt.time) -> int:
+    """The organiser moved the event: its pending and confirmed meetings that were at the
+    event's old moment move with it, and each guest is told. A meeting set for another
+    moment of its own stays where it was."""
+    moved = list(
+        Appointment.objects.select_for_update()
+        .filter(
+            event=event,
+            status__in=Appointment.ACTIVE_STATUSES,
+            date=old_date,
+            time=old_time,
+        )
+        .values_list("pk", "participant_id")
+    )
+    if not moved:
+        return 0
+    Appointment.objects.filter(pk__in=[pk for pk, _ in moved]).update(
+        date=event.date, time=event.time, updated_at=timezone.now()
+    )
+    for pk, participant_id in moved:
+        outbox.enqueue(chat_id=participant_id, kind=MEETING_MOVED, appointment_id=pk)
+    return len(moved)

@@ -11,7 +11,7 @@ from calendarapp.selectors.events import get_own_event
 from calendarapp.selectors.users import registered_user, user_row
 from calendarapp.timezones import user_now
 
-from .appointments import cancel_meetings_of_deleted_event
+from .appointments import cancel_meetings_of_deleted_event, move_meetings_of_moved_event
 from .dates import ensure_date_not_past, ensure_not_past
 from .natural_dates import When, parse_time_on, parse_when
 from .reminders import clean_reminder_minutes, remind_at
@@ -148,7 +148,8 @@ def update_event(
     details=UNCHANGED,
 ) -> Event:
     """Change some fields of an own event with the rules of create_event: a new moment must
-    not have passed, and the reminder is scheduled again for it."""
+    not have passed, the reminder is scheduled again for it, and the meetings at the old
+    moment move with it (their guests told)."""
     event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
     changed = []
     if name is not UNCHANGED:
@@ -164,10 +165,13 @@ def update_event(
         time = time.replace(second=0, microsecond=0, tzinfo=None)
         owner = registered_user(owner_tg_id)
         ensure_not_past(user=owner, date=date, time=time)
+        old_date, old_time = event.date, event.time
         event.date, event.time = date, time
         _schedule_reminder(event, owner.timezone)
         changed += ["date", "time", "remind_at", "reminder_sent_at"]
     event.save(update_fields=[*changed, "updated_at"])
+    if "date" in changed and (old_date, old_time) != (event.date, event.time):
+        move_meetings_of_moved_event(event=event, old_date=old_date, old_time=old_time)
     bump_user_counter(tg_id=owner_tg_id, counter="events_edited")
     bump_daily_statistics(edited_events=1)
     return event

@@ -424,6 +424,20 @@ def test_deleting_the_event_cancels_its_meetings_and_tells_the_guests(
     assert "встреча" not in bob.ask("/calendar")
 
 
+def test_moving_the_event_moves_the_meeting_and_tells_the_guest(bot, ann, bob, standup):
+    invite(ann, "@bob", standup)
+    bob.wait_for_reply()
+    bob.press(texts.BTN_ACCEPT)
+    ann.wait_for_reply()
+    ann.ask(f"/edit_event {standup.pk}")
+    ann.press(texts.BTN_EDIT_TIME)
+    ann.ask("12:30")
+    told = bob.wait_for_reply().text
+    assert told.startswith("🕑 Ann (@ann) переносит встречу «Планёрка»: теперь"), told
+    assert "12:30" in told
+    assert "12:30" in bob.ask("/calendar")
+
+
 def test_invite_dialog_survives_a_bot_restart(bot, ann, bob, standup):
     start_invite(ann, "@bob")
     bot.restart()

@@ -61,6 +61,19 @@ def render_cancelled(message) -> Notification | None:
     return Notification(texts.MEETING_CANCELLED_BY.format(who=who.display_name, **moment))
 
 
+@renderer(meetings.MEETING_MOVED)
+def render_moved(message) -> Notification | None:
+    appointment = _appointment_of(message)
+    if appointment is None or appointment.status not in Appointment.ACTIVE_STATUSES:
+        return None  # cancelled meanwhile: the cancellation says what matters
+    guest = appointment.participant
+    return Notification(
+        texts.MEETING_MOVED_BY.format(
+            who=appointment.organizer.display_name, **when(appointment, guest)
+        )
+    )
+
+
 @renderer(meetings.INVITATION_UNDELIVERED)
 def render_undelivered(message) -> Notification | None:
     appointment = _appointment_of(message)

@@ -54,6 +54,7 @@ INVITATION_GONE = _("Этого приглашения больше нет.")
 ANSWER_ACCEPTED = _("✅ {who} принимает приглашение на «{name}» ({date} {time}).")
 ANSWER_DECLINED = _("❌ {who} отклоняет приглашение на «{name}» ({date} {time}).")
 MEETING_CANCELLED_BY = _("🚫 {who} отменяет встречу «{name}» ({date} {time}).")
+MEETING_MOVED_BY = _("🕑 {who} переносит встречу «{name}»: теперь {date} {time}.")
 INVITATION_UNDELIVERED = _(
     "Не удалось доставить приглашение на «{name}» ({date} {time}): {who} заблокировал(а) "
     "бота. Встреча отменена."
