@@ -144,3 +144,19 @@ def aware(*, date: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
 def in_zone(*, date: dt.date, time: dt.time, written_in: str, read_in: str) -> dt.datetime:
     """A wall-clock moment of one zone as the clock of another shows it."""
     return aware(date=date, time=time, zone_name=written_in).astimezone(zone_of(read_in))
+
+
+def clock_change(*, date: dt.date, time: dt.time, zone_name: str) -> tuple[str, dt.datetime] | None:
+    """Whether the zone's clocks change over this wall-clock time that day, and the instant
+    the calendar gives it (RFC 5545, 3.3.5, as zoneinfo's fold=0 reads it):
+    ("gap", instant): the time does not exist (clocks jump over it); it means the moment as
+    many minutes after the jump, so 02:30 on a spring-forward day is 03:30;
+    ("fold", instant): it happens twice (clocks go back); it means the first time;
+    None: an ordinary time."""
+    zone = zone_of(zone_name)
+    first = dt.datetime.combine(date, time, tzinfo=zone)
+    if first.utcoffset() == first.replace(fold=1).utcoffset():
+        return None
+    instant = first.astimezone(dt.UTC).astimezone(zone)
+    kind = "fold" if instant.replace(tzinfo=None) == first.replace(tzinfo=None) else "gap"
+    return kind, instant

@@ -261,3 +261,25 @@ def test_dates_more_than_a_century_ahead_are_refused(alice, frozen):
     assert create_event(
         owner_tg_id=alice.pk, name="Ok", date=dt.date(2126, 12, 31), time=dt.time(23)
     ).pk
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "kind", "instant"),
+    [
+        # Spring forward: 02:00 -> 03:00; 02:30 is 03:30 (UTC+2), 30 minutes after the jump.
+        ("Europe/Berlin", dt.date(2027, 3, 28), "gap", dt.datetime(2027, 3, 28, 1, 30)),
+        ("America/New_York", dt.date(2027, 3, 14), "gap", dt.datetime(2027, 3, 14, 7, 30)),
+        # Fall back: 02:30 Berlin (01:30 in New York) happens twice; the first one counts.
+        ("Europe/Berlin", dt.date(2027, 10, 31), "fold", dt.datetime(2027, 10, 31, 0, 30)),
+        ("America/New_York", dt.date(2027, 11, 7), "fold", dt.datetime(2027, 11, 7, 5, 30)),
+    ],
+)
+def test_a_time_the_clocks_skip_or_repeat_has_one_meaning(zone, day, kind, instant):
+    from calendarapp.timezones import clock_change
+
+    at = dt.time(1, 30) if zone == "America/New_York" and kind == "fold" else dt.time(2, 30)
+    found, moment = clock_change(date=day, time=at, zone_name=zone)
+    assert found == kind
+    assert moment.astimezone(dt.UTC).replace(tzinfo=None) == instant
+    assert clock_change(date=day, time=dt.time(12, 0), zone_name=zone) is None
+    assert clock_change(date=day + dt.timedelta(days=1), time=at, zone_name=zone) is None

@@ -12,10 +12,11 @@ def events_of(owner_tg_id: int) -> QuerySet[Event]:
 
 
 def get_own_event(*, owner_tg_id: int, event_id: int, for_update: bool = False) -> Event:
-    """One of the owner's events; another person's event is as missing as a deleted one."""
-    queryset = Event.objects.filter(owner_id=owner_tg_id, pk=event_id)
+    """One of the owner's events, with its owner (their zone says what the time means);
+    another person's event is as missing as a deleted one."""
+    queryset = Event.objects.select_related("owner").filter(owner_id=owner_tg_id, pk=event_id)
     if for_update:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))  # the event row, not the owner's
     event = queryset.first()
     if event is None:
         raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)

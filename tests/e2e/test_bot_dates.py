@@ -529,3 +529,23 @@ def test_reminder_claimed_just_before_a_crash_is_sent_once_after_restart(
     bot.restart()
     assert ann.nothing_more(1.0)
     assert reminders_in(ann) == [text]
+
+
+def test_a_time_the_clocks_skip_or_repeat_is_explained_when_set(bot, registered_ann):
+    ann = registered_ann
+    assert "Europe/Berlin" in ann.ask("/timezone Europe/Berlin")
+    start_dialog(ann, "Night train")
+    ann.ask("28.03.2027")  # the spring-forward day: 02:00 becomes 03:00
+    ann.ask("02:30")
+    created = ann.ask("-")
+    assert "Событие создано" in created
+    skipped = texts.CLOCKS_SKIP_TIME.format(time="02:30", instant="03:30")
+    assert skipped in created
+    event = Event.objects.get()
+    ann.ask(f"/edit_event {event.pk}")
+    ann.press(texts.BTN_EDIT_DATE)
+    updated = ann.ask("31.10.2027")  # the fall-back day: 02:30 happens twice
+    assert texts.CLOCKS_REPEAT_TIME.format(time="02:30", instant="02:30") in updated
+    ann.ask(f"/edit_event {event.pk}")
+    ann.press(texts.BTN_EDIT_TIME)
+    assert "часы переводят" not in ann.ask("12:00")

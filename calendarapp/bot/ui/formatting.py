@@ -5,7 +5,7 @@ import datetime as dt
 
 from calendarapp.bot import texts
 from calendarapp.models import Event
-from calendarapp.timezones import in_zone
+from calendarapp.timezones import clock_change, in_zone
 
 
 def date_text(date: dt.date) -> str:
@@ -55,3 +55,14 @@ def event_card(event: Event) -> str:
         access=texts.ACCESS_PUBLIC if event.is_public else texts.ACCESS_PRIVATE,
         details=details,
     )
+
+
+def clock_change_note(event: Event) -> str:
+    """A line for an event at a time the owner's clocks skip or repeat that day ("" if
+    neither): what the time will mean, said when it is set. `event.owner` must be loaded."""
+    change = clock_change(date=event.date, time=event.time, zone_name=event.owner.timezone)
+    if change is None:
+        return ""
+    kind, instant = change
+    template = texts.CLOCKS_SKIP_TIME if kind == "gap" else texts.CLOCKS_REPEAT_TIME
+    return template.format(time=time_text(event.time), instant=time_text(instant))

@@ -14,7 +14,7 @@ from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import owner_of
 from calendarapp.bot.ui import dialog, keyboards, month_calendar
-from calendarapp.bot.ui.formatting import day_and_weekday, event_card, time_text
+from calendarapp.bot.ui.formatting import clock_change_note, day_and_weekday, event_card, time_text
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH
@@ -79,6 +79,8 @@ async def _saved(update, context, note: str = "", **changes):
         await dialog.send(update, texts.EVENT_EDITED.format(id=event_id))
     else:
         card = texts.EVENT_UPDATED.format(event=event_card(event))
+        if {"date", "time"} & set(changes) and (clocks := clock_change_note(event)):
+            card += "\n" + clocks
         await dialog.send(update, f"{note}\n\n{card}" if note else card)
     return dialog.END
 

@@ -13,7 +13,7 @@ from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import choice_keyboards
 from calendarapp.bot.ui.dialog import db, send, stops
-from calendarapp.bot.ui.formatting import event_card
+from calendarapp.bot.ui.formatting import clock_change_note, event_card
 from calendarapp.exceptions import DomainError
 from calendarapp.services import events as event_services
 
@@ -28,6 +28,8 @@ def created_message(event, *, by_default: bool = False):
     else:
         line = texts.REMINDER_OF_EVENT.format(phrase=phrase)
     text = texts.EVENT_CREATED.format(event=event_card(event)) + "\n" + line
+    if note := clock_change_note(event):
+        text += "\n" + note
     return text, choice_keyboards.event_reminders(event.pk, event.reminder_minutes)
 
 
