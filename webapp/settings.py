@@ -212,6 +212,22 @@ SPECTACULAR_SETTINGS |= {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# --- The shared cache: throttle counters and admin lock-outs -------------------------
+# Every gunicorn worker and the bot must see the same counters, or each process counts on its
+# own and a limit is multiplied by the number of workers: Redis when REDIS_URL is set, else a
+# table in the project's database (created by a migration, so `make run` needs nothing more).
+REDIS_URL = env_str("REDIS_URL")
+CACHE_TABLE = "calendar_cache"
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    )
+    # Several sites on one Redis database keep apart by prefix.
+    | {"KEY_PREFIX": env_str("CACHE_KEY_PREFIX")}
+}
+
 # Abuse limits, "N/second|minute|hour|day"; an empty value switches a limit off.
 CALENDAR_THROTTLE_RATES = {
     "export_token": env_str("API_EXPORT_TOKEN_RATE", "30/minute") or None,
