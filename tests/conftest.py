@@ -51,7 +51,7 @@ def _own_cache_keys():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(request, _own_cache_keys):
-    """Throttle counters and admin lock-outs live in the cache: each test starts with none.
+    """Throttle counters live in the cache: each test starts with none.
     The database cache is in the test database, which only tests with database access reach
     (the others cannot touch it)."""
     from django.core.cache import caches
