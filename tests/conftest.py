@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from calendarapp.services.users import TelegramProfile, register_user
 from tests.support.browser import browser  # noqa: F401  (the browser tests' chromium)
+from tests.support.cache import clear_own_keys, unique_prefix, uses_database
 
 
 @pytest.fixture
@@ -36,14 +37,47 @@ def tomorrow() -> dt.date:
 
 
 # --- REST API and exports ---------------------------------------------------------
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Throttle counters live in the cache: each test starts with none."""
-    from django.core.cache import cache
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_keys():
+    """This run's cache keys under a prefix of its own: the Redis database of REDIS_URL may
+    serve other runs at the same time."""
+    from django.conf import settings
+    from django.test import override_settings
 
-    cache.clear()
+    default = settings.CACHES["default"] | {"KEY_PREFIX": unique_prefix()}
+    with override_settings(CACHES=settings.CACHES | {"default": default}):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request, _own_cache_keys):
+    """Throttle counters live in the cache: each test starts with none.
+    The database cache is in the test database, which only tests with database access reach
+    (the others cannot touch it)."""
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    if uses_database(cache):
+        if "django_db_setup" not in request.fixturenames and not request.node.get_closest_marker(
+            "django_db"
+        ):
+            yield
+            return
+        request.getfixturevalue("django_db_setup")
+        blocker = request.getfixturevalue("django_db_blocker")
+    else:
+        blocker = None
+
+    def clear():
+        if blocker is None:
+            clear_own_keys(cache)
+        else:
+            with blocker.unblock():
+                clear_own_keys(cache)
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture

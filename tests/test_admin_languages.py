@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Names and abbreviations that stay as they are in Russian text: ours, the keys Django's
 # Russian catalog names for multiple choice, and its single sign-on (sic: "Sing-On").
-TECHNICAL = {"ID", "Telegram", "ICS", "CSV", "JSON", "API", "UTC", "Django"}
+TECHNICAL = {"ID", "IP", "Telegram", "ICS", "CSV", "JSON", "API", "UTC", "Django"}
 TECHNICAL |= {"Control", "Command", "Mac", "LDAP"}
 TECHNICAL_PHRASES = ("Single Sing-On", "Single Sign-On")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -91,6 +91,7 @@ def log_in(page, base_url: str) -> None:
 def objects(django_user_model):
     """One object of every model the admin shows, made of digits (created before Playwright
     starts its event loop in this thread)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
     from rest_framework.authtoken.models import Token, TokenProxy
 
@@ -113,6 +114,32 @@ def objects(django_user_model):
         django_user_model: root,
         Group: Group.objects.create(name="555"),
         TokenProxy: TokenProxy.objects.get(pk=token.pk),
+        # The log-in lock-outs (django-axes), as a few wrong passwords leave them.
+        AccessAttempt: AccessAttempt.objects.create(
+            username="666",
+            ip_address="127.0.0.1",
+            user_agent="777",
+            path_info="/admin/login/",
+            get_data="",
+            post_data="",
+            http_accept="888",
+            failures_since_start=5,
+        ),
+        AccessFailureLog: AccessFailureLog.objects.create(
+            username="666",
+            ip_address="127.0.0.1",
+            user_agent="777",
+            path_info="/admin/login/",
+            http_accept="888",
+            locked_out=True,
+        ),
+        AccessLog: AccessLog.objects.create(
+            username="666",
+            ip_address="127.0.0.1",
+            user_agent="777",
+            path_info="/admin/login/",
+            http_accept="888",
+        ),
     }
     # The token's key is random letters and digits: user data, removed before the check.
     return {"made": made, "root": root, "user_data": [token.key]}
@@ -186,21 +213,23 @@ def test_every_admin_page_speaks_one_language(
     pages = admin_pages(objects)
     assert len(pages) > 40
     page = open_page(browser, accept_language)
+    # The admin's journal of log-ins shows the browser's own User-Agent: not the admin's text.
+    user_data = [*objects["user_data"], page.evaluate("navigator.userAgent")]
     log_in_page = page.goto(f"{live_server.url}/admin/login/")
     assert log_in_page.status == 200
     mixed = {}
-    if words := page_words(page, language, objects["user_data"]):
+    if words := page_words(page, language, user_data):
         mixed["/admin/login/"] = words
     log_in(page, live_server.url)
     for url in pages:
         response = page.goto(f"{live_server.url}{url}")
         assert response.status == 200, url
         assert page.locator("html").get_attribute("lang") == language, url
-        if words := page_words(page, language, objects["user_data"]):
+        if words := page_words(page, language, user_data):
             mixed[url] = words
     page.click("#logout-form button")
     page.wait_for_load_state()
-    if words := page_words(page, language, objects["user_data"]):
+    if words := page_words(page, language, user_data):
         mixed["logged out"] = words
     assert not mixed, "\n".join(f"{url}: {' '.join(words)}" for url, words in mixed.items())
     assert page.problems == []

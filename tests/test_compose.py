@@ -48,8 +48,19 @@ def readme_shell_lines() -> list[str]:
     return [line.split("#")[0].strip() for block in blocks for line in block.splitlines()]
 
 
-def test_the_seeds_three_services():
-    assert set(SERVICES) == {"db", "web", "bot"}
+def test_the_seeds_three_services_and_the_shared_cache():
+    assert set(SERVICES) == {"db", "web", "bot", "redis"}
+
+
+def test_web_and_bot_share_the_redis_cache_once_it_answers():
+    redis = SERVICES["redis"]
+    assert re.fullmatch(r"redis:\d+(\.\d+)*-alpine", redis["image"]), "pin the major version"
+    assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    assert "ports" not in redis, "the cache is for the containers only"
+    for name in ("web", "bot"):
+        service = SERVICES[name]
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy", name
+        assert service["environment"]["REDIS_URL"] == "redis://redis:6379/0", name
 
 
 def test_database_keeps_its_data_in_the_pgdata_volume_and_has_a_healthcheck():
@@ -67,10 +78,11 @@ def test_web_and_bot_run_one_image_built_from_the_dockerfile():
     assert (ROOT / "Dockerfile").is_file()
 
 
-def test_every_service_reads_the_env_file_and_restarts():
+def test_every_service_restarts_and_the_seeds_read_the_env_file():
     for name, service in SERVICES.items():
-        assert service["env_file"] == ".env", name
         assert service["restart"] == "unless-stopped", name
+        # The cache needs none of the secrets in .env.
+        assert service.get("env_file") == (None if name == "redis" else ".env"), name
 
 
 def test_readme_table_describes_what_compose_runs():

@@ -6,6 +6,7 @@ names are kept). Development defaults let `make run` work on a fresh clone; prod
 """
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "calendarapp",
+    "calendarapp.apps.AxesConfig",  # django-axes: admin log-in lock-outs (below)
 ]
 
 MIDDLEWARE = [
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "webapp.middleware.DatabaseUnavailableMiddleware",  # a DB restart is a 503
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out log-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy of every response (django-csp): scripts, styles, images and
@@ -115,12 +119,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Admin log-in: brute-force protection (django-axes) --------------------------------
+# After ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address, that pair
+# is locked out for ADMIN_LOGIN_COOLOFF_MINUTES (a right password then does not help either);
+# a successful log-in resets the count. Attempts are rows in the database, shown in the admin.
+# The API is not concerned: its token and session authentication never take a password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "calendarapp.web.lockout.locked_out"
+# The client's address as the API's throttles see it (API_NUM_PROXIES, X-Forwarded-For).
+AXES_CLIENT_IP_CALLABLE = "calendarapp.api.throttling.client_address"
+AXES_VERBOSE = False  # no banner at every start; a lock-out is still logged (a warning)
+
 # Russian by default; the admin answers English browsers in English (LocaleMiddleware reads
 # the switcher's cookie, then Accept-Language). The bot decides by itself: calendarapp/i18n.py.
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
-# The bot's catalogs live in the app (calendarapp/locale), found through INSTALLED_APPS.
-LOCALE_PATHS: list = []
+# The bot's catalogs live in the app (calendarapp/locale), found through INSTALLED_APPS;
+# webapp/locale holds Russian for other packages' admin texts their own catalogs lack.
+LOCALE_PATHS = [BASE_DIR / "webapp" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
@@ -240,6 +263,28 @@ SPECTACULAR_SETTINGS |= {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# --- The shared cache: the rate limits' counters ---------------------------------------
+# Every gunicorn worker and the bot must see the same counters, or each process counts on its
+# own and a limit is multiplied by the number of workers: Redis when REDIS_URL is set, else a
+# table in the project's database (created by a migration, so `make run` needs nothing more).
+REDIS_URL = env_str("REDIS_URL")
+CACHE_TABLE = "calendar_cache"
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Past MAX_ENTRIES a third of the keys go, counters of live limits among them (the
+            # default, 300, is fewer than one feed key per user); expired ones go first.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    )
+    # Several sites on one Redis database keep apart by prefix.
+    | {"KEY_PREFIX": env_str("CACHE_KEY_PREFIX")}
+}
+
 # Abuse limits, "N/second|minute|hour|day"; an empty value switches a limit off.
 CALENDAR_THROTTLE_RATES = {
     "export_token": env_str("API_EXPORT_TOKEN_RATE", "30/minute") or None,

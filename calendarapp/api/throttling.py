@@ -6,7 +6,13 @@ A rate of None switches a scope off. Counters live in the default cache.
 """
 
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or X-Forwarded-For behind API_NUM_PROXIES proxies
+    (DRF's rule). The admin's log-in lock-outs count per address with it too."""
+    return BaseThrottle().get_ident(request)
 
 
 class SettingsRateThrottle(SimpleRateThrottle):

@@ -30,3 +30,14 @@ def child_pids(pid: int) -> list[int]:
         if int(_fields(stat)[1]) == pid:
             found.append(int(entry.name))
     return sorted(found)
+
+
+def accept_queue(port: int) -> int | None:
+    """Connections waiting for accept() on a TCP listener of 127.0.0.1:`port` (for a LISTEN
+    socket, /proc/net/tcp's rx_queue is its backlog); None when nothing listens there."""
+    local = f"0100007F:{port:04X}"
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == local and fields[3] == "0A":  # 0A: LISTEN
+            return int(fields[4].split(":")[1], 16)
+    return None
