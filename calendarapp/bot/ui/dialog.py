@@ -44,23 +44,33 @@ TEXT = filters.TEXT & ~filters.COMMAND & ~CANCEL_FILTER  # an answer inside a di
 
 
 def stops(callback):
-    """Run a dialog callback and stop other handler groups from answering the same update.
+    """Run a dialog callback and stop other handler groups from answering the same update."""
 
-    A DomainError the callback lets through is a refused answer: the person is told why and
-    asked the same question again, and the dialog stays where it is. So a step reads as the
-    happy path; it catches an error only to do something else with it.
+    @functools.wraps(callback)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        raise ApplicationHandlerStop(await callback(update, context))
+
+    return wrapper
+
+
+def step(callback):
+    """An answer to the open dialog's question (and `stops`): a DomainError the callback
+    lets through is a refused answer, so the person is told why and asked the same question
+    again, and the dialog stays where it is. A step then reads as the happy path.
+
+    Only for dialog states: a button outside a dialog has no question of its own to repeat
+    (user_data may still hold an older dialog's), so those handle their errors themselves.
     """
 
     @functools.wraps(callback)
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE):
         try:
-            state = await callback(update, context)
+            return await callback(update, context)
         except DomainError as error:
             await reject(update, context, error)
-            state = None
-        raise ApplicationHandlerStop(state)
+            return None
 
-    return wrapper
+    return stops(wrapper)
 
 
 # Answers wait here until the update's dialog state is in the database (see

@@ -78,7 +78,7 @@ async def _date_chosen(update, context, date: dt.date, time: dt.time | None) -> 
     return CREATE_DETAILS
 
 
-@dialog.stops
+@dialog.step
 async def create_date(update: Update, context: ContextTypes.DEFAULT_TYPE):
     when = await dialog.db(event_services.parse_event_when)(
         owner=owner_of(update), text=update.message.text
@@ -86,7 +86,7 @@ async def create_date(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _date_chosen(update, context, when.date, when.time)
 
 
-@dialog.stops
+@dialog.step
 async def create_date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
     day = month_calendar.parse_day(update.callback_query.data)
     if day is None:  # forged
@@ -95,7 +95,7 @@ async def create_date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE)
     return await _date_chosen(update, context, day, None)
 
 
-@dialog.stops
+@dialog.step
 async def create_time(update: Update, context: ContextTypes.DEFAULT_TYPE):
     draft = dialog.dialog_draft(context)
     when = await dialog.db(event_services.parse_event_time)(

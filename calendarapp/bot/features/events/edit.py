@@ -133,7 +133,7 @@ async def name_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _saved(update, context, name=update.message.text)
 
 
-@dialog.stops
+@dialog.step
 async def date_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     when = await dialog.db(event_services.parse_event_when)(
         owner=owner_of(update), text=update.message.text
@@ -143,7 +143,7 @@ async def date_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _saved(update, context, date=when.date, time=when.time)
 
 
-@dialog.stops
+@dialog.step
 async def date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
     day = month_calendar.parse_day(update.callback_query.data)
     if day is None:  # forged
@@ -151,7 +151,7 @@ async def date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _saved(update, context, date=day)
 
 
-@dialog.stops
+@dialog.step
 async def time_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
     day = dt.date.fromisoformat(dialog.dialog_draft(context)["date"])
     when = await dialog.db(event_services.parse_event_time)(
