@@ -27,6 +27,8 @@ urlpatterns = [
     # --- REST API and signed exports ---
     path("api/", include("calendarapp.api.urls")),
     path("export/", include("calendarapp.exports.urls")),
+    # --- the Telegram Mini App (a calendar to look at) ---
+    path("app/", include("calendarapp.miniapp.urls")),
     # --- calendar subscription feed ---
     path("feed/<str:token>.ics", calendar_feed, name="calendar-feed"),
     path("favicon.ico", favicon),

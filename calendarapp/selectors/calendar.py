@@ -4,15 +4,17 @@ Rows are plain dicts streamed from two server-side cursors and merged by date an
 memory stays flat however long the calendar is.
 """
 
+import datetime as dt
 import hashlib
 import heapq
 import re
 from collections.abc import Iterator
 
-from django.db.models import Count, F, Max, QuerySet, Value
+from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from calendarapp.models import Appointment, CalendarFeed, Event, TgUser
+from calendarapp.timezones import in_zone
 
 EXPORT_CHUNK_SIZE = 2000
 
@@ -85,17 +87,25 @@ def calendar_entries(*, owner: TgUser, chunk_size: int = EXPORT_CHUNK_SIZE) -> I
     )
 
 
-def calendar_listing(owner_tg_id: int) -> QuerySet:
-    """The bot's /calendar: own events and accepted meetings as one sortable, sliceable
-    queryset (a UNION), so a page costs one count and one slice whatever the sizes.
+def calendar_listing(
+    owner_tg_id: int, *, first: dt.date | None = None, last: dt.date | None = None
+) -> QuerySet:
+    """The bot's /calendar and the Mini App's views: own events and accepted meetings as one
+    sortable, sliceable queryset (a UNION), so a page costs one count and one slice whatever
+    the sizes. `first` and `last` (inclusive) keep the wall-clock days in between.
 
     Rows: kind (0 event, 1 meeting), ref (event or meeting id), name, date, time, public,
     zone (where date and time are wall-clock: the organiser's for a meeting) and
     reader_zone (the owner's, whose clock the bot shows them on).
     The annotations are made in the same order on both sides: that order is the SELECT's.
     """
+    days = Q()
+    if first is not None:
+        days &= Q(date__gte=first)
+    if last is not None:
+        days &= Q(date__lte=last)
     events = (
-        Event.objects.filter(owner_id=owner_tg_id)
+        Event.objects.filter(days, owner_id=owner_tg_id)
         .annotate(
             kind=Value(0),
             ref=F("id"),
@@ -110,7 +120,9 @@ def calendar_listing(owner_tg_id: int) -> QuerySet:
         .order_by()
     )
     meetings = (
-        Appointment.objects.filter(participant_id=owner_tg_id, status=Appointment.Status.CONFIRMED)
+        Appointment.objects.filter(
+            days, participant_id=owner_tg_id, status=Appointment.Status.CONFIRMED
+        )
         .annotate(
             kind=Value(1),
             ref=F("id"),
@@ -159,3 +171,31 @@ def calendar_version(owner: TgUser) -> str:
         (owner.display_name, owner.timezone, sorted(events.items()), sorted(meetings.items()))
     )
     return hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
+def calendar_window(*, owner_tg_id: int, first: dt.date, last: dt.date) -> list[dict]:
+    """The days first..last of a person's calendar on their own clock, soonest first: own
+    events, and accepted meetings moved from the organiser's zone to the reader's (which
+    can change their day, so the query reaches one day further each way)."""
+    rows = calendar_listing(
+        owner_tg_id, first=first - dt.timedelta(days=1), last=last + dt.timedelta(days=1)
+    )
+    entries = []
+    for row in rows:
+        day, at = row["day"], row["at"]
+        if row["zone"] != row["reader_zone"]:
+            moment = in_zone(date=day, time=at, written_in=row["zone"], read_in=row["reader_zone"])
+            day, at = moment.date(), moment.time()
+        if first <= day <= last:
+            entries.append(
+                {
+                    "kind": "meeting" if row["kind"] else "event",
+                    "id": row["ref"],
+                    "name": row["title"],
+                    "date": day,
+                    "time": at,
+                    "is_public": row["public"],
+                }
+            )
+    entries.sort(key=lambda entry: (entry["date"], entry["time"], entry["kind"], entry["id"]))
+    return entries

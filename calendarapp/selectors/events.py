@@ -23,6 +23,19 @@ def get_own_event(*, owner_tg_id: int, event_id: int, for_update: bool = False) 
     return event
 
 
+def get_visible_event(*, viewer_tg_id: int, event_id: int) -> Event:
+    """An event this person may look at: their own, or someone else's public one (read
+    only); a private event of another person is as missing as a deleted one."""
+    event = (
+        Event.objects.select_related("owner")
+        .filter(Q(owner_id=viewer_tg_id) | Q(is_public=True), pk=event_id)
+        .first()
+    )
+    if event is None:
+        raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
+    return event
+
+
 def public_events_of(owner_tg_id: int) -> QuerySet[Event]:
     return events_of(owner_tg_id).filter(is_public=True)
 
