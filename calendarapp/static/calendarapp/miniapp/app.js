@@ -358,8 +358,8 @@
   async function change(event, fields) {
     try {
       const updated = await api("PATCH", `/app/api/events/${event.id}`, fields);
-      say(T.saved);
       await render();
+      say(T.saved);
       showEvent(updated);
     } catch (error) {
       say(explain(error));
@@ -381,7 +381,6 @@
             try {
               await api("DELETE", `/app/api/events/${event.id}`);
               closeSheet();
-              say(T.deleted);
               await render();
               say(T.deleted);
             } catch (error) {
@@ -465,7 +464,6 @@
           : await api("POST", "/app/api/events", body);
         state.cursor = saved.date;
         state.selected = saved.date;
-        say(T.saved);
         await render();
         say(T.saved);
         showEvent(saved);

@@ -1,0 +1,286 @@
+"""The Mini App in Debian's chromium, as Telegram shows it: a phone (390x844) and a desktop
+client (1280x800), light and dark themes. Telegram's own script comes from telegram.org; here
+a stand-in answers that address with what the real one offers (initData signed as Telegram
+signs it, themeParams, the back and main buttons).
+
+Fails on any console error, page error or failed request, on a page wider than the phone,
+on text too faint to read, and on a control the keyboard cannot reach or shows no focus on.
+"""
+
+import datetime as dt
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.utils import timezone
+
+from calendarapp.models import Event
+from calendarapp.services.events import create_event
+from tests.support.miniapp import TOKEN, sign_init_data
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+THEMES = {
+    "light": {
+        "bg_color": "#ffffff",
+        "text_color": "#000000",
+        "hint_color": "#707579",
+        "link_color": "#3390ec",
+        "button_color": "#3390ec",
+        "button_text_color": "#ffffff",
+        "secondary_bg_color": "#f4f4f5",
+    },
+    "dark": {
+        "bg_color": "#212121",
+        "text_color": "#ffffff",
+        "hint_color": "#aaaaaa",
+        "link_color": "#8774e1",
+        "button_color": "#8774e1",
+        "button_text_color": "#ffffff",
+        "secondary_bg_color": "#181818",
+    },
+}
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+# What telegram-web-app.js gives a page, in the shape Telegram documents (WebApp object).
+STUB = """
+window.__telegram = {backShown: false, mainText: null, mainShown: false, ready: false};
+(function () {
+  const log = window.__telegram;
+  let back = null, main = null;
+  window.Telegram = {WebApp: {
+    initData: %(init_data)s,
+    initDataUnsafe: {},
+    colorScheme: %(scheme)s,
+    themeParams: %(theme)s,
+    ready() { log.ready = true; },
+    expand() {},
+    onEvent() {},
+    BackButton: {
+      show() { log.backShown = true; }, hide() { log.backShown = false; },
+      onClick(f) { back = f; }, offClick() { back = null; },
+    },
+    MainButton: {
+      setText(t) { log.mainText = t; }, show() { log.mainShown = true; },
+      hide() { log.mainShown = false; }, onClick(f) { main = f; }, offClick() { main = null; },
+    },
+  }};
+  log.pressBack = () => back && back();
+  log.pressMain = () => main && main();
+})();
+"""
+
+
+@pytest.fixture(autouse=True)
+def _token(settings):
+    settings.TELEGRAM_BOT_TOKEN = TOKEN
+
+
+def in_db(function):
+    """Run ORM code off Playwright's event-loop thread (Django refuses it there)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(function).result()
+
+
+def open_app(browser, live_server, *, tg_id, scheme="light", viewport=PHONE, init_data=None):
+    context = browser.new_context(viewport=viewport, locale="ru-RU")
+    stub = STUB % {
+        "init_data": json.dumps(sign_init_data(tg_id=tg_id) if init_data is None else init_data),
+        "scheme": json.dumps(scheme),
+        "theme": json.dumps(THEMES[scheme]),
+    }
+    context.route(
+        "https://telegram.org/js/telegram-web-app.js",
+        lambda route: route.fulfill(body=stub, content_type="application/javascript"),
+    )
+    page = context.new_page()
+    page.problems = []
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"),
+    )
+    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
+    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url} {r.failure}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"),
+    )
+    page.goto(f"{live_server.url}/app/")
+    return page
+
+
+CONTRAST = """(el) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => {
+    const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  let node = el, bg = "rgba(0, 0, 0, 0)";
+  while (node && (bg === "rgba(0, 0, 0, 0)" || bg === "transparent")) {
+    bg = getComputedStyle(node).backgroundColor; node = node.parentElement;
+  }
+  const [a, b] = [lum(getComputedStyle(el).color), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+@pytest.fixture
+def alice_with_events(make_user):
+    alice = make_user(1001, "alice", "Alice")
+    today = timezone.localdate()
+    create_event(owner_tg_id=alice.tg_id, name="Стоматолог", date=today, time=dt.time(23, 58))
+    create_event(
+        owner_tg_id=alice.tg_id,
+        name="Очень длинное название события, которое не должно ломать вёрстку на телефоне",
+        date=today + dt.timedelta(days=2),
+        time=dt.time(9, 0),
+        details="Кабинет 5",
+        is_public=True,
+    )
+    return alice
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_view_reads_well(live_server, alice_with_events, browser, tmp_path, scheme, viewport):
+    page = open_app(
+        browser, live_server, tg_id=alice_with_events.tg_id, scheme=scheme, viewport=viewport
+    )
+    page.wait_for_selector(".grid .cell.today")
+    assert page.evaluate("window.__telegram.ready")
+    today = timezone.localdate()
+    # Telegram's colours are the page's colours.
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    expected = {"light": "rgb(255, 255, 255)", "dark": "rgb(33, 33, 33)"}[scheme]
+    assert background == expected
+    for view, ready in (("month", ".grid"), ("week", ".day"), ("agenda", ".day")):
+        page.click(f"#tab-{view}")
+        page.wait_for_selector(f"{ready} >> nth=0")
+        page.wait_for_function(
+            "v => document.querySelector(`#tab-${v}`).getAttribute('aria-selected') === 'true'",
+            arg=view,
+        )
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), view
+        entry = page.locator(".entry-name", has_text="Стоматолог")  # today: listed in each
+        assert entry.count() == 1, view
+        assert entry.evaluate(CONTRAST) >= 4.5, view
+        for hint in page.locator(".muted, .entry-time").all()[:3]:
+            assert hint.evaluate(CONTRAST) >= 3, view
+        page.screenshot(path=tmp_path / f"{view}-{scheme}-{viewport['width']}.png", full_page=True)
+    # The month shows a marker on the days with events.
+    page.click("#tab-month")
+    marker = page.locator(f'.cell[data-day="{today}"] .marker')
+    assert marker.inner_text() == "1"
+    assert page.problems == []
+
+
+def test_create_edit_publish_and_delete_through_the_form(live_server, alice, browser):
+    day = timezone.localdate() + dt.timedelta(days=3)
+    page = open_app(browser, live_server, tg_id=alice.tg_id)
+    page.wait_for_selector(".grid")
+
+    page.click("#add")
+    assert page.evaluate("window.__telegram.backShown")  # Telegram's back button closes it
+    assert page.evaluate("window.__telegram.mainText") == "Сохранить"
+    page.fill("#field-name", "Йога")
+    page.fill("#field-date", day.isoformat())
+    page.fill("#field-time", "07:30")
+    page.fill("#field-details", "коврик")
+    page.evaluate("window.__telegram.pressMain()")  # Telegram's main button saves
+    page.wait_for_selector("#sheet-title:has-text('Йога')")
+    event = in_db(lambda: Event.objects.get(owner_id=alice.tg_id))
+    assert (event.name, event.date, event.time, event.details) == (
+        "Йога",
+        day,
+        dt.time(7, 30),
+        "коврик",
+    )
+    assert page.locator(f'.cell[data-day="{day}"] .marker').inner_text() == "1"
+
+    page.click("#edit")
+    page.fill("#field-time", "08:15")
+    page.click("#save")
+    page.wait_for_selector(".when:has-text('08:15')")
+    page.click("#visibility")
+    page.wait_for_selector("#visibility:has-text('Сделать личным')")
+    event = in_db(lambda: Event.objects.get(owner_id=alice.tg_id))
+    assert (event.time, event.is_public) == (dt.time(8, 15), True)
+
+    page.click("#delete")
+    page.wait_for_selector("#delete-confirm")
+    assert in_db(lambda: Event.objects.count()) == 1  # nothing before the confirmation
+    page.click("#delete-confirm")
+    page.wait_for_selector("#status:has-text('Событие удалено')")
+    assert in_db(lambda: Event.objects.count()) == 0
+    assert page.locator(f'.cell[data-day="{day}"] .marker').count() == 0
+    assert page.problems == []
+
+
+def test_bad_input_is_shown_next_to_its_field(live_server, alice, browser):
+    page = open_app(browser, live_server, tg_id=alice.tg_id)
+    page.wait_for_selector(".grid")
+    page.click("#add")
+    page.fill("#field-name", "   ")
+    page.fill("#field-time", "10:00")
+    page.click("#save")
+    page.wait_for_selector("#error-name:not(:empty)")
+    assert page.locator("#error-name").inner_text() == "Введите название."
+    assert page.evaluate("document.activeElement.id") == "field-name"
+
+    page.fill("#field-name", "Поход")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    page.fill("#field-date", yesterday.isoformat())
+    page.click("#save")
+    page.wait_for_selector("#error-date:not(:empty)")
+    assert page.locator("#error-date").inner_text() == "Этот день уже прошёл."
+    assert page.locator("#error-name").inner_text() == ""
+    assert in_db(lambda: Event.objects.count()) == 0
+    # The refusals were 400s with a reason; nothing else went wrong on the page.
+    assert [p for p in page.problems if "HTTP 400" not in p and "400 (Bad Request)" not in p] == []
+
+
+def test_every_control_is_reachable_by_keyboard_with_a_visible_focus(
+    live_server, alice_with_events, browser
+):
+    page = open_app(browser, live_server, tg_id=alice_with_events.tg_id)
+    page.wait_for_selector(".grid")
+    reached = set()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => { const el = document.activeElement;
+              if (el === document.body) return {id: "body", outline: true};
+              const s = getComputedStyle(el);
+              return {id: el.id || el.dataset.day || el.textContent.trim().slice(0, 20),
+                      outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2}; }"""
+        )
+        assert focused["outline"], focused
+        reached.add(focused["id"])
+    assert {"tab-month", "tab-week", "tab-agenda", "add"} <= reached
+    assert str(timezone.localdate()) in reached  # the day cells too
+    # Enter on "+" opens the form with its first field focused; Escape closes it.
+    page.focus("#add")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "field-name"
+    for label in page.locator("#event-form label").all():
+        target = label.get_attribute("for")
+        assert page.locator(f"#{target}").count() == 1  # every input has its label
+    page.keyboard.press("Escape")
+    assert page.locator("#sheet").is_hidden()
+    assert page.evaluate("document.activeElement.id") == "add"
+
+
+def test_outside_telegram_the_page_says_where_to_open_it(live_server, alice, browser):
+    page = open_app(browser, live_server, tg_id=alice.tg_id, init_data="")
+    page.wait_for_selector("#status:has-text('Откройте календарь из бота')")
+    assert page.locator(".grid").count() == 0
+
+
+def test_someone_who_never_started_the_bot_is_told_to_press_start(
+    live_server, transactional_db, browser
+):
+    page = open_app(browser, live_server, tg_id=424242)
+    page.wait_for_selector("#status:has-text('/start')")
+    assert page.locator(".grid").count() == 0
