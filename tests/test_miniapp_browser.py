@@ -113,7 +113,8 @@ def open_app(browser, live_server, *, tg_id, scheme="light", viewport=PHONE, ini
 CONTRAST = """(el) => {
   const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
   const lum = (c) => {
-    const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    const linear = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    const [r, g, b] = rgb(c).map(linear);
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
   let node = el, bg = "rgba(0, 0, 0, 0)";
@@ -284,3 +285,15 @@ def test_someone_who_never_started_the_bot_is_told_to_press_start(
     page = open_app(browser, live_server, tg_id=424242)
     page.wait_for_selector("#status:has-text('/start')")
     assert page.locator(".grid").count() == 0
+
+
+def test_the_app_speaks_the_persons_language(live_server, make_user, browser):
+    make_user(1003, "carol", "Carol", language_code="en-GB")  # Telegram set to English
+    page = open_app(browser, live_server, tg_id=1003)
+    page.wait_for_selector(".grid")
+    assert page.locator("#tab-month").inner_text() == "Month"
+    assert page.locator(".weekday").first.inner_text() == "Mon"
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.click("#add")
+    assert page.locator("label[for=field-name]").inner_text() == "Name"
+    assert page.problems == []
