@@ -89,6 +89,7 @@ def test_a_forged_or_stale_sign_in_is_refused_with_401(client, alice, bob, make_
     response = client.get("/app/api/me", **make_header(alice.tg_id))
     assert response.status_code == 401
     assert response.json()["code"] == code
+    assert response["Content-Language"] == "en"  # as the REST API: the page maps the code
     listing = client.get(
         f"/app/api/calendar?start={in_days(0)}&end={in_days(5)}", **make_header(alice.tg_id)
     )

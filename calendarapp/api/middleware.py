@@ -1,7 +1,8 @@
 from django.utils import translation
 
-# Everything machines read: the API, the downloads, the calendar feed, the health probe.
-API_PREFIXES = ("/api/", "/export/", "/feed/", "/healthz")
+# Everything machines read: the API (and the Mini App's), the downloads, the calendar feed,
+# the health probe.
+API_PREFIXES = ("/api/", "/app/api/", "/export/", "/feed/", "/healthz")
 
 
 class EnglishApiMiddleware:

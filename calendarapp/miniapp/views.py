@@ -58,6 +58,8 @@ ERROR_FIELDS = {
 
 
 class MiniAppView(APIView):
+    # The page's own endpoints, shaped for it: not part of the published REST API.
+    schema = None
     authentication_classes = [InitDataAuthentication]
     permission_classes = [IsAuthenticated]
     error_fields = ERROR_FIELDS
