@@ -83,7 +83,9 @@ def in_db(function):
         return pool.submit(function).result()
 
 
-def open_app(browser, live_server, *, tg_id, scheme="light", viewport=PHONE, init_data=None):
+def open_app(
+    browser, live_server, *, tg_id, scheme="light", viewport=PHONE, init_data=None, path="/app/"
+):
     context = browser.new_context(viewport=viewport, locale="ru-RU")
     stub = STUB % {
         "init_data": json.dumps(sign_init_data(tg_id=tg_id) if init_data is None else init_data),
@@ -106,7 +108,7 @@ def open_app(browser, live_server, *, tg_id, scheme="light", viewport=PHONE, ini
         "response",
         lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"),
     )
-    page.goto(f"{live_server.url}/app/")
+    page.goto(f"{live_server.url}{path}")
     return page
 
 
@@ -288,7 +290,7 @@ def test_someone_who_never_started_the_bot_is_told_to_press_start(
 
 
 def test_the_app_speaks_the_persons_language(live_server, make_user, browser):
-    make_user(1003, "carol", "Carol", language_code="en-GB")  # Telegram set to English
+    in_db(lambda: make_user(1003, "carol", "Carol", language_code="en-GB"))  # client in English
     page = open_app(browser, live_server, tg_id=1003)
     page.wait_for_selector(".grid")
     assert page.locator("#tab-month").inner_text() == "Month"
@@ -296,4 +298,14 @@ def test_the_app_speaks_the_persons_language(live_server, make_user, browser):
     assert page.evaluate("document.documentElement.lang") == "en"
     page.click("#add")
     assert page.locator("label[for=field-name]").inner_text() == "Name"
+    assert page.problems == []
+
+
+def test_the_bots_button_opens_its_event(live_server, alice_with_events, browser):
+    event = in_db(lambda: Event.objects.get(name="Стоматолог"))
+    page = open_app(
+        browser, live_server, tg_id=alice_with_events.tg_id, path=f"/app/?event={event.pk}"
+    )
+    page.wait_for_selector("#sheet-title:has-text('Стоматолог')")
+    assert page.locator("#edit").is_visible()
     assert page.problems == []

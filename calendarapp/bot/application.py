@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
 
 from calendarapp.bot import texts
+from calendarapp.bot.features.miniapp import set_app_menu_button
 from calendarapp.bot.outbox import (
     notifications,
     reminders,
@@ -84,6 +85,7 @@ def handler_providers() -> list[HandlerProvider]:
         fallback,
         feed,
         gate,
+        miniapp,
         registration,
         sharing,
     )
@@ -104,6 +106,7 @@ def handler_providers() -> list[HandlerProvider]:
         invite.handlers,
         listing.handlers,
         feed.handlers,
+        miniapp.handlers,
         language.handlers,
         settings.handlers,
         timezone.handlers,
@@ -137,8 +140,10 @@ async def set_menu(application: Application) -> None:
 
 
 async def on_start(application: Application) -> None:
-    """After getMe: the command menu, and the username the front page links to."""
+    """After getMe: the command menu (and the Mini App's menu button), and the username the
+    front page links to."""
     await set_menu(application)
+    await set_app_menu_button(application)
     await remember_identity(application)
 
 

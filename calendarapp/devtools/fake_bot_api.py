@@ -157,6 +157,8 @@ class FakeBotApi:
         self.messages: dict[int, BotMessage] = {}
         self.activity: dict[int, list[Activity]] = collections.defaultdict(list)
         self.commands: dict[str, list[dict]] = {}
+        # setChatMenuButton: per chat id, None for the default of every private chat.
+        self.menu_buttons: dict[int | None, dict] = {}
         # The reply keyboard each chat currently shows (None after remove_keyboard).
         self.keyboards: dict[int, dict | None] = {}
         self.calls: collections.Counter = collections.Counter()
@@ -593,13 +595,28 @@ class FakeBotApi:
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-                if data is None and not button.get("url"):
+                web_app = button.get("web_app")
+                if web_app is not None:
+                    FakeBotApi._check_web_app(web_app)
+                if data is None and not button.get("url") and web_app is None:
                     raise ApiError(400, 'Bad Request: can\'t find field "callback_data"')
                 url = button.get("url")
                 if url is not None and "." not in (urlsplit(str(url)).hostname or ""):
                     # Telegram's rule: a URL button's host must have a dot (no localhost).
                     raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
         return markup
+
+    @staticmethod
+    def _check_web_app(web_app) -> None:
+        """Telegram opens Mini Apps from https addresses with a real host name only."""
+        url = str(web_app.get("url", "")) if isinstance(web_app, dict) else ""
+        parts = urlsplit(url)
+        if parts.scheme != "https" or "." not in (parts.hostname or ""):
+            raise ApiError(
+                400,
+                f"Bad Request: inline keyboard button Web App URL '{url}' is invalid: "
+                "Only HTTPS links are allowed",
+            )
 
     def _record(self, activity: Activity) -> None:
         self.activity[activity.chat_id].append(activity)
@@ -657,6 +674,21 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
         self.commands[params.get("language_code", "")] = commands
         return True
+
+    async def _api_setchatmenubutton(self, params):
+        button = params.get("menu_button") or {"type": "default"}
+        if button.get("type") == "web_app":
+            if not button.get("text"):
+                raise ApiError(400, "Bad Request: menu button text is empty")
+            self._check_web_app(button.get("web_app"))
+        elif button.get("type") not in ("default", "commands"):
+            raise ApiError(400, "Bad Request: unsupported menu button type")
+        self.menu_buttons[params.get("chat_id")] = button
+        return True
+
+    async def _api_getchatmenubutton(self, params):
+        chat = params.get("chat_id")
+        return self.menu_buttons.get(chat) or self.menu_buttons.get(None) or {"type": "commands"}
 
     async def _api_getmycommands(self, params):
         return self.commands.get(params.get("language_code", ""), [])

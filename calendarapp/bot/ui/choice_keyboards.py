@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from calendarapp.bot import texts
 from calendarapp.bot.ui import keyboards
+from calendarapp.bot.ui.miniapp import open_app_button
 from calendarapp.services.reminders import LEAD_TIMES
 from calendarapp.timezones import COMMON_TIMEZONES, zone_of
 
@@ -38,8 +39,12 @@ def _lead_buttons(prefix: str, chosen: int | None) -> list[list[InlineKeyboardBu
 
 
 def event_reminders(event_id: int, chosen: int | None) -> InlineKeyboardMarkup:
-    """Under a created event: its lead times, the one in force marked."""
-    return InlineKeyboardMarkup(_lead_buttons(f"{CB_REMIND}{event_id}:", chosen))
+    """Under a created event: its lead times, the one in force marked, and the event in the
+    Mini App where Telegram can open it."""
+    rows = _lead_buttons(f"{CB_REMIND}{event_id}:", chosen)
+    if app := open_app_button(event_id=event_id):
+        rows = [*rows, [app]]
+    return InlineKeyboardMarkup(rows)
 
 
 def settings_reminders(current: int | None) -> InlineKeyboardMarkup:

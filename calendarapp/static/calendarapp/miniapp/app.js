@@ -529,6 +529,9 @@
     if (tg && tg.ready) tg.ready();
     if (tg && tg.expand) tg.expand();
     await render();
+    // The bot's «Открыть в календаре» names the event: /app/?event=<id>.
+    const wanted = new URLSearchParams(window.location.search).get("event");
+    if (wanted && /^[0-9]{1,18}$/.test(wanted)) await showEntry({ kind: "event", id: wanted });
   }
 
   start();
