@@ -45,6 +45,7 @@ BENCHES = {
     "export_memory": (["--events", "100000"], 420),
     "reminder_dispatch": ([], 180),
     "load_http": (["--seconds", "15", "--clients", "50"], 180),
+    "miniapp": (["--requests", "300"], 180),
 }
 # Runs of a bench with other arguments: name -> script.
 SCRIPTS = {"bot_throughput_workers": "bot_throughput", "bot_throughput_paced": "bot_throughput"}

@@ -309,3 +309,43 @@ def test_the_bots_button_opens_its_event(live_server, alice_with_events, browser
     page.wait_for_selector("#sheet-title:has-text('Стоматолог')")
     assert page.locator("#edit").is_visible()
     assert page.problems == []
+
+
+@pytest.mark.e2e
+def test_the_bot_and_the_app_show_the_same_calendar(live_server, browser):
+    """The real bot on the fake Bot API and the app in chromium, on one database: what
+    one side creates, the other shows, with its reminder scheduled and in the feed."""
+    from calendarapp.services.feeds import get_or_issue_feed
+    from tests.e2e.harness import BotRunner
+
+    runner = BotRunner()
+    try:
+        ann = runner.user(5001, "Ann", "ann")
+        ann.ask("/register")
+        day = timezone.localdate() + dt.timedelta(days=4)
+        for text in ("/create_event", "Из бота", day.isoformat(), "10:00"):
+            ann.ask(text)
+        ann.press("Пропустить")
+
+        page = open_app(browser, live_server, tg_id=ann.id)
+        page.wait_for_selector(".grid")
+        page.click("#tab-agenda")
+        page.wait_for_selector(".entry-name:has-text('Из бота')")
+
+        page.click("#add")
+        page.fill("#field-name", "Из приложения")
+        page.fill("#field-date", day.isoformat())
+        page.fill("#field-time", "12:00")
+        page.click("#save")
+        page.wait_for_selector("#sheet-title:has-text('Из приложения')")
+
+        listing = ann.ask("/display_events")
+        assert "Из бота" in listing and "Из приложения" in listing
+        made = in_db(lambda: Event.objects.get(name="Из приложения"))
+        assert made.remind_at is not None  # the owner's default reminder, as in the bot
+        token = in_db(lambda: get_or_issue_feed(ann.id).token)
+        feed = page.request.get(f"{live_server.url}/feed/{token}.ics").text()
+        assert "SUMMARY:Из приложения" in feed and "SUMMARY:Из бота" in feed
+        assert page.problems == []
+    finally:
+        runner.close()
