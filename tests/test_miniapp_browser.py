@@ -172,6 +172,17 @@ def test_every_view_reads_well(live_server, alice_with_events, browser, tmp_path
         for hint in page.locator(".muted, .entry-time").all()[:3]:
             assert hint.evaluate(CONTRAST) >= 3, view
         page.screenshot(path=tmp_path / f"{view}-{scheme}-{viewport['width']}.png", full_page=True)
+    # The event's details and the form read as well, and fit.
+    page.click(".entry:has-text('Очень длинное')")  # the list view, last in the loop
+    page.wait_for_selector("#sheet-title")
+    for sheet in ("details", "form"):
+        if sheet == "form":
+            page.click("#edit")
+            page.wait_for_selector("#event-form")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), sheet
+        assert page.locator("#sheet-title").evaluate(CONTRAST) >= 4.5, sheet
+        page.screenshot(path=tmp_path / f"{sheet}-{scheme}-{viewport['width']}.png")
+    page.keyboard.press("Escape")
     # The month shows a marker on the days with events.
     page.click("#tab-month")
     marker = page.locator(f'.cell[data-day="{today}"] .marker')
