@@ -15,7 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .charts import line_chart
-from .models import Appointment, BotStatistics, Event, OutboxMessage, TgUser
+from .models import Appointment, BotStatistics, Event, Invitation, OutboxMessage, TgUser
 from .selectors.statistics import daily_series
 
 
@@ -114,6 +114,16 @@ class BotStatisticsAdmin(ReadOnlyAdmin):
             "chart_periods": self.chart_periods,
         }
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitation links, to see who answered what; they are made and answered in the bot."""
+
+    list_display = ("id", "event", "organizer", "invitee_tg_id", "status", "expires_at")
+    list_filter = ("status",)
+    list_select_related = ("event", "organizer")
+    search_fields = ("=organizer__tg_id", "=invitee_tg_id")
 
 
 @admin.register(OutboxMessage)

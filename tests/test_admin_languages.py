@@ -95,7 +95,14 @@ def objects(django_user_model):
     from django.contrib.auth.models import Group
     from rest_framework.authtoken.models import Token, TokenProxy
 
-    from calendarapp.models import Appointment, BotStatistics, Event, OutboxMessage, TgUser
+    from calendarapp.models import (
+        Appointment,
+        BotStatistics,
+        Event,
+        Invitation,
+        OutboxMessage,
+        TgUser,
+    )
 
     root = django_user_model.objects.create_superuser(USERNAME, "", PASSWORD)
     day, time = timezone.localdate(), dt.time(10, 0)
@@ -111,6 +118,9 @@ def objects(django_user_model):
         ),
         BotStatistics: BotStatistics.objects.create(date=day, event_count=3),
         OutboxMessage: OutboxMessage.objects.create(chat_id=111, kind="444"),
+        Invitation: Invitation.objects.create(
+            code="999", event=event, organizer=owner, expires_at=timezone.now()
+        ),
         django_user_model: root,
         Group: Group.objects.create(name="555"),
         TokenProxy: TokenProxy.objects.get(pk=token.pk),

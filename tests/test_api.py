@@ -1,6 +1,7 @@
 """The REST API as a client sees it: access, filters, pagination, validation and errors."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -10,6 +11,7 @@ from rest_framework.test import APIClient
 from calendarapp.models import Appointment, Event, OutboxMessage, TgUser
 from calendarapp.services.events import create_event
 from calendarapp.services.export_tokens import read_export_token
+from calendarapp.services.users import note_bot_started
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +293,36 @@ def test_seed_example_creates_a_pending_appointment_and_an_invitation(api, seed_
     busy = api.post("/api/appointments/", body, format="json")
     assert busy.status_code == 409
     assert busy.json()["code"] == "already_invited"
+
+
+def test_a_participant_who_never_started_the_bot_gets_a_link_and_the_invitation_at_start(
+    api, seed_people, settings
+):
+    """The seed's own example, for a profile made through the API: 201 pending with the
+    link to forward; the bot delivers the invitation when they first press /start."""
+    settings.TELEGRAM_BOT_USERNAME = "calendar_example_bot"
+    organizer, _ = seed_people
+    api.post("/api/users/", {"tg_id": 990003, "username": "newcomer"}, format="json")
+    event = Event.objects.create(
+        owner=organizer, name="Planning", date=dt.date(2030, 12, 30), time=dt.time(15)
+    )
+    body = {"organizer_tg_id": 123, "participant_tg_id": 990003, "event_id": event.pk}
+    response = api.post("/api/appointments/", body, format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["status"] == "pending"
+    assert re.fullmatch(
+        r"https://t\.me/calendar_example_bot\?start=i-[A-Za-z0-9_-]{22}", data["invite_url"]
+    )
+    assert not OutboxMessage.objects.exists()
+    listed = api.get("/api/appointments/").json()["results"]
+    assert [row["invite_url"] for row in listed] == [data["invite_url"]]
+
+    note_bot_started(990003)
+    assert OutboxMessage.objects.get().chat_id == 990003
+    # A reachable participant's meeting has no link: the bot writes to them itself.
+    other = api.post("/api/appointments/", body | {"participant_tg_id": 456}, format="json").json()
+    assert other["invite_url"] is None
 
 
 @pytest.mark.parametrize(

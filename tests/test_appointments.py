@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, connections
 
 from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
-from calendarapp.models import Appointment, OutboxMessage
+from calendarapp.models import Appointment, Invitation, OutboxMessage
 from calendarapp.services.appointments import (
     INVITATION,
     INVITATION_ANSWERED,
@@ -19,7 +19,7 @@ from calendarapp.services.appointments import (
     respond_to_invitation,
 )
 from calendarapp.services.events import create_event, update_event
-from calendarapp.services.users import TelegramProfile, create_user_profile
+from calendarapp.services.users import TelegramProfile, create_user_profile, note_bot_started
 from tests.support.threads import run_in_threads
 
 NOON = dt.time(12, 0)
@@ -46,12 +46,10 @@ def test_invitation_is_created_with_its_notification(alice, bob, party):
 def test_invitation_rules(alice, bob, make_user, party, tomorrow):
     carol = make_user(1003, "carol")
     bobs_event = create_event(owner_tg_id=bob.pk, name="Bob's", date=tomorrow, time=NOON)
-    create_user_profile(TelegramProfile(tg_id=2000))  # known from the API, never started the bot
     cases = [
         ((alice.pk, alice.pk, party.pk), ValidationFailed, "invite_self"),
         ((alice.pk, bob.pk, bobs_event.pk), NotFound, "event_not_found"),
         ((alice.pk, 999_999, party.pk), NotFound, "participant_not_found"),
-        ((alice.pk, 2000, party.pk), Conflict, "participant_unreachable"),
     ]
     for (organizer, participant, event), error_type, code in cases:
         with pytest.raises(error_type) as error:
@@ -253,3 +251,22 @@ def test_moving_the_event_moves_its_meetings_and_tells_the_guests(
     update_event(owner_tg_id=alice.pk, event_id=party.pk, name="Party!")  # not moved
     update_event(owner_tg_id=alice.pk, event_id=party.pk, date=later)  # the same moment
     assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_someone_the_bot_cannot_write_to_is_invited_by_a_link_delivered_at_their_start(
+    alice, party
+):
+    create_user_profile(TelegramProfile(tg_id=2000))  # known from the API, never started the bot
+    appointment = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=2000, event_id=party.pk, details="Приходи"
+    )
+    assert appointment.status == Appointment.Status.PENDING
+    invitation = Invitation.objects.get(appointment=appointment)
+    assert (invitation.invitee_tg_id, invitation.details) == (2000, "Приходи")
+    assert not OutboxMessage.objects.exists()  # a message would only bounce (403)
+    note_bot_started(2000)
+    message = OutboxMessage.objects.get()
+    assert (message.chat_id, message.kind) == (2000, INVITATION)
+    note_bot_started(2000)  # again: delivered once
+    assert OutboxMessage.objects.count() == 1

@@ -199,6 +199,8 @@ if TELEGRAM_BOT_USERNAME and not re.fullmatch(r"[A-Za-z0-9_]{5,32}", TELEGRAM_BO
         "TELEGRAM_BOT_USERNAME must be a Telegram username (5-32 letters, digits or _, "
         f"optionally after @), not {TELEGRAM_BOT_USERNAME!r}."
     )
+# Invitation links (t.me/<bot>?start=...): how long one can be answered, in seconds.
+INVITATION_LINK_MAX_AGE = env_int("INVITATION_LINK_MAX_AGE", 7 * 24 * 3600)
 # Mini App: how old a Telegram sign-in (initData's auth_date) may be, in seconds.
 MINIAPP_INIT_DATA_MAX_AGE = env_int("MINIAPP_INIT_DATA_MAX_AGE", 3600)
 # Bot: retries of 429/5xx/network errors, and the overall message rate (Telegram: ~30/s).

@@ -3,8 +3,16 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment, Event, TgUser
+from calendarapp.models import (
+    APPOINTMENT_DETAILS_MAX_LENGTH,
+    Appointment,
+    Event,
+    Invitation,
+    TgUser,
+)
 from calendarapp.parsing import MAX_TELEGRAM_ID
+from calendarapp.selectors.bot_identity import bot_username
+from calendarapp.services.invitations import invite_url
 
 
 @extend_schema_field(
@@ -72,6 +80,13 @@ class AppointmentSerializer(serializers.ModelSerializer):
     details = serializers.CharField(
         required=False, allow_blank=True, max_length=APPOINTMENT_DETAILS_MAX_LENGTH
     )
+    invite_url = serializers.SerializerMethodField(
+        help_text=(
+            "For a pending meeting whose participant has not started the bot: the "
+            "t.me link to forward them (the invitation also reaches them the moment they "
+            "start the bot). Null otherwise, or while the bot's username is unknown."
+        )
+    )
 
     class Meta:
         model = Appointment
@@ -84,10 +99,23 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "time",
             "details",
             "status",
+            "invite_url",
             "responded_at",
             "created_at",
         ]
-        read_only_fields = ["id", "status", "responded_at", "created_at"]
+        read_only_fields = ["id", "status", "invite_url", "responded_at", "created_at"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_invite_url(self, appointment) -> str | None:
+        try:
+            invitation = appointment.invitation
+        except Invitation.DoesNotExist:
+            return None
+        if appointment.status != Appointment.Status.PENDING:
+            return None
+        if "bot_username" not in self.context:  # once per response, not per row
+            self.context["bot_username"] = bot_username()
+        return invite_url(invitation, username=self.context["bot_username"])
 
     def validate_event_id(self, value):
         if value is None:

@@ -136,14 +136,15 @@ class UserListCreateView(StaffListCreateView):
 @list_create_schema(
     serializers.AppointmentSerializer,
     conflict=(
-        "The participant cannot be invited now: `participant_unreachable` (never "
-        "started the bot), `already_invited`, or `participant_busy` (another meeting "
-        "at that time)."
+        "The participant cannot be invited now: `already_invited`, or `participant_busy` "
+        "(another meeting at that time)."
     ),
     description=(
         "Invite `participant_tg_id` to the organiser's event `event_id`. The same rules "
         "as the bot's /invite apply; the meeting starts `pending` and the participant "
-        "gets the invitation from the bot."
+        "gets the invitation from the bot. A participant who has not started the bot "
+        "(a profile made through `/api/users/`, or someone who blocked it) gets it the "
+        "moment they start it; until then `invite_url` is a link to forward to them."
     ),
 )
 class AppointmentListCreateView(StaffListCreateView):
@@ -157,7 +158,6 @@ class AppointmentListCreateView(StaffListCreateView):
         "organizer_not_found": "organizer_tg_id",
         "event_not_found": "event_id",
         "participant_not_found": "participant_tg_id",
-        "participant_unreachable": "participant_tg_id",
         "already_invited": "participant_tg_id",
         "participant_busy": "participant_tg_id",
         "date_too_far": "date",

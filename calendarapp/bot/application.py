@@ -90,7 +90,7 @@ def handler_providers() -> list[HandlerProvider]:
         sharing,
     )
     from calendarapp.bot.features.events import create, delete, edit, read
-    from calendarapp.bot.features.meetings import answers, invite, listing
+    from calendarapp.bot.features.meetings import answers, invite, links, listing
     from calendarapp.bot.features.preferences import language, settings, timezone
 
     return [
@@ -103,6 +103,7 @@ def handler_providers() -> list[HandlerProvider]:
         sharing.handlers,
         export.handlers,
         answers.handlers,
+        links.handlers,
         invite.handlers,
         listing.handlers,
         feed.handlers,

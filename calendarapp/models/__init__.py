@@ -7,7 +7,8 @@ Every label (verbose names, choices, help texts) is Russian wrapped in gettext_l
 bot's texts: the admin shows it in its reader's language (calendarapp/locale/en).
 
 One module per concern: `calendar` (people, events, meetings), `statistics` (the admin's
-chart), `feeds` (ICS subscriptions), `bot_state` (what the bot keeps between updates).
+chart), `feeds` (ICS subscriptions), `invitations` (links), `bot_state` (what the bot
+keeps between updates).
 """
 
 from .bot_state import BotDataEntry, BotIdentity, ConversationState, OutboxMessage
@@ -22,6 +23,7 @@ from .calendar import (
     TgUser,
 )
 from .feeds import CalendarFeed
+from .invitations import Invitation
 from .statistics import BotStatistics
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "CalendarFeed",
     "ConversationState",
     "Event",
+    "Invitation",
     "OutboxMessage",
     "TgUser",
 ]

@@ -4,8 +4,9 @@ from calendarapp.models import Appointment
 
 
 def all_appointments() -> QuerySet[Appointment]:
-    """Every meeting, newest first; rows carry ids only, so no joins are needed."""
-    return Appointment.objects.order_by("-date", "-time", "-id")
+    """Every meeting, newest first; rows carry ids and, joined in the same query, the
+    invitation link of a meeting whose guest has not opened the bot yet."""
+    return Appointment.objects.select_related("invitation").order_by("-date", "-time", "-id")
 
 
 def get_appointment(appointment_id: int) -> Appointment | None:

@@ -10,7 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
-from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment, Event, TgUser
+from calendarapp.models import (
+    APPOINTMENT_DETAILS_MAX_LENGTH,
+    Appointment,
+    Event,
+    Invitation,
+    TgUser,
+)
 from calendarapp.selectors.events import get_own_event
 
 from . import outbox
@@ -53,7 +59,9 @@ def _refuse_self(*, organizer_tg_id: int, participant_tg_id: int) -> None:
 
 def check_invitee(*, organizer_tg_id: int, participant_tg_id: int, lock: bool = False) -> TgUser:
     """The person to invite, if they can be invited at all (the dialog checks early, the
-    invitation itself again): not oneself, known, and reachable by the bot."""
+    invitation itself again): not oneself, and known. Someone the bot cannot write to yet
+    (a profile made through the API, or who blocked the bot) is invited by a link
+    (services.invitations) instead of a message."""
     _refuse_self(organizer_tg_id=organizer_tg_id, participant_tg_id=participant_tg_id)
     queryset = TgUser.objects.filter(pk=participant_tg_id)
     if lock:  # invitations to one person are serialised, so the busy check holds
@@ -65,16 +73,10 @@ def check_invitee(*, organizer_tg_id: int, participant_tg_id: int, lock: bool = 
             code="participant_not_found",
             tg_id=participant_tg_id,
         )
-    if not participant.can_receive_messages:
-        raise Conflict(
-            "Participant {tg_id} has not started the bot, so they cannot be invited.",
-            code="participant_unreachable",
-            tg_id=participant_tg_id,
-        )
     return participant
 
 
-def _checked_invitation(
+def checked_invitation(
     *,
     organizer_tg_id: int,
     participant_tg_id: int,
@@ -121,7 +123,7 @@ def _checked_invitation(
 
 def check_invitation(*, organizer_tg_id: int, participant_tg_id: int, event_id: int) -> Event:
     """Would this invitation be accepted now? (The dialog asks before the comment.)"""
-    checked = _checked_invitation(
+    checked = checked_invitation(
         organizer_tg_id=organizer_tg_id,
         participant_tg_id=participant_tg_id,
         event_id=event_id,
@@ -141,10 +143,12 @@ def create_appointment(
     time: dt.time | None = None,
 ) -> Appointment:
     """Invite a participant to one of the organiser's events; the invitation goes out
-    through the outbox in the same transaction. The participant's row is locked, so two
-    invitations for the same moment cannot both pass the busy check (PostgreSQL)."""
+    through the outbox in the same transaction, or, to someone the bot cannot write to yet,
+    waits for their first /start with a link the organiser can forward
+    (`appointment.invitation`). The participant's row is locked, so two invitations for
+    the same moment cannot both pass the busy check (PostgreSQL)."""
     details = clean_appointment_details(details)
-    organizer, event, participant, date, time = _checked_invitation(
+    organizer, event, participant, date, time = checked_invitation(
         organizer_tg_id=organizer_tg_id,
         participant_tg_id=participant_tg_id,
         event_id=event_id,
@@ -168,7 +172,16 @@ def create_appointment(
             code="already_invited",
             tg_id=participant_tg_id,
         ) from None
-    outbox.enqueue(chat_id=participant.pk, kind=INVITATION, appointment_id=appointment.pk)
+    if participant.can_receive_messages:
+        outbox.enqueue(chat_id=participant.pk, kind=INVITATION, appointment_id=appointment.pk)
+    else:
+        Invitation.issue(
+            event=event,
+            organizer=organizer,
+            invitee_tg_id=participant.pk,
+            appointment=appointment,
+            details=details,
+        )
     bump_daily_statistics(appointment_count=1)
     return appointment
 

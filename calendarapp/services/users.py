@@ -11,6 +11,7 @@ from calendarapp.models import TgUser
 from calendarapp.parsing import USERNAME_MAX_LENGTH, validate_tg_id
 from calendarapp.timezones import resolve_timezone
 
+from .invitations import deliver_waiting_invitations
 from .reminders import reschedule_user_reminders
 from .statistics import bump_daily_statistics
 
@@ -56,6 +57,7 @@ def register_user(profile: TelegramProfile) -> tuple[TgUser, bool]:
         else:
             bump_daily_statistics(user_count=1)
             return user, True
+    was_reachable = user.can_receive_messages
     changed = [name for name, value in fields.items() if getattr(user, name) != value]
     for name in changed:
         setattr(user, name, fields[name])
@@ -64,6 +66,8 @@ def register_user(profile: TelegramProfile) -> tuple[TgUser, bool]:
         changed.append("bot_started_at")
     if changed:
         user.save(update_fields=[*changed, "updated_at"])
+    if not was_reachable:
+        deliver_waiting_invitations(user.pk)
     return user, False
 
 
@@ -87,6 +91,7 @@ def create_user_profile(profile: TelegramProfile) -> TgUser:
     return user
 
 
+@transaction.atomic
 def note_bot_started(tg_id: int) -> TgUser | None:
     """A known person wrote /start: the bot may message them (again), e.g. with an invitation.
 
@@ -98,6 +103,7 @@ def note_bot_started(tg_id: int) -> TgUser | None:
         user.bot_started_at = user.bot_started_at or timezone.now()
         user.is_active = True
         user.save(update_fields=["bot_started_at", "is_active", "updated_at"])
+        deliver_waiting_invitations(user.pk)
     return user
 
 

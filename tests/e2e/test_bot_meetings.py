@@ -14,7 +14,11 @@ from calendarapp.bot import texts
 from calendarapp.bot.ui.meeting_cards import invitation_text
 from calendarapp.models import Appointment, OutboxMessage, TgUser
 from calendarapp.selectors.appointments import get_appointment
-from calendarapp.services.appointments import cancel_appointment, create_appointment
+from calendarapp.services.appointments import (
+    INVITATION,
+    cancel_appointment,
+    create_appointment,
+)
 from calendarapp.services.events import create_event
 from calendarapp.services.users import (
     TelegramProfile,
@@ -142,13 +146,11 @@ def test_participant_refusals(bot, ann, bob, standup):
         str(ann.id): texts.ERRORS["invite_self"],
         "@nobody": texts.INVITEE_UNKNOWN.format(who="@nobody"),
         "123456789": texts.INVITEE_UNKNOWN.format(who="123456789"),
-        "@apionly": texts.INVITEE_UNREACHABLE.format(who="@apionly"),
         "9" * 40: texts.ERRORS["invalid_tg_id"],
     }
     for typed, problem in cases.items():
         answer = ann.ask(typed)
         assert answer == f"{problem}\n\n{texts.ASK_PARTICIPANT}", typed
-        assert "/start" in answer or typed in ("@ann", str(ann.id), "9" * 40)
     ann.send_photo()
     assert ann.wait_for_reply().text.startswith(texts.TEXT_EXPECTED)
     assert not Appointment.objects.exists()
@@ -193,27 +195,37 @@ def test_blocked_participant_cancels_and_tells_organiser(bot, ann, bob, standup)
     assert "Встреча отменена" in told
     assert Appointment.objects.get().status == Appointment.Status.CANCELLED
     assert not TgUser.objects.get(pk=bob.id).is_active
-    # Bob is now refused up front, with the /start hint.
-    assert ann.ask("/invite") == texts.ASK_PARTICIPANT
-    refused = ann.ask("@bob")
-    assert refused.startswith(texts.INVITEE_UNREACHABLE.format(who="Bob (@bob)"))
+    # Inviting Bob again now gives Ann a link for him: the bot cannot write to him.
+    answer = invite(ann, "@bob", standup)
+    assert answer.startswith("Bob (@bob) ещё не открывал бота")
+    assert "https://t.me/" in answer
 
 
-def test_start_makes_a_known_person_invitable_again(bot, ann, bob, standup):
-    """Refused as unreachable (API-made profile, or blocked the bot), then /start is enough."""
+def test_someone_who_never_opened_the_bot_gets_the_invitation_at_their_first_start(
+    bot, ann, bob, standup
+):
+    """An API-made profile, or someone who blocked the bot: the invitation waits, the
+    organiser gets a link to forward, and /start delivers it, once."""
     create_user_profile(TelegramProfile(tg_id=7000, username="apionly"))
     mark_user_unreachable(bob.id)  # Telegram answered 403 earlier; Bob has since unblocked
     for typed, who in (("@apionly", "@apionly"), ("@bob", "Bob (@bob)")):
-        assert ann.ask("/invite") == texts.ASK_PARTICIPANT
-        assert ann.ask(typed).startswith(texts.INVITEE_UNREACHABLE.format(who=who))
-        assert ann.ask("/cancel") == texts.CANCELLED
-    guest = bot.user(7000, "Api", "apionly")
-    assert str(texts.START_REGISTER_HINT) not in guest.ask("/start")  # known: no such hint
-    bob.ask("/start")
-    for typed, person in (("@apionly", guest), ("@bob", bob)):
-        assert invite(ann, typed, standup).startswith("Приглашение для")
-        assert "приглашает вас на встречу «Планёрка»" in person.wait_for_reply().text
+        answer = invite(ann, typed, standup)
+        assert answer.startswith(f"{who} ещё не открывал бота"), answer
+        assert "https://t.me/" in answer
+        assert ann.last_message().buttons()[0]["url"].startswith("https://t.me/share/url?")
     assert Appointment.objects.filter(status=Appointment.Status.PENDING).count() == 2
+    assert not OutboxMessage.objects.filter(kind=INVITATION).exists()  # nobody to write to
+    guest = bot.user(7000, "Api", "apionly")
+    guest.send("/start")
+    replies = [reply.text for reply in guest.wait_for_replies(2)]
+    assert any("приглашает вас на встречу «Планёрка»" in text for text in replies), replies
+    bob.send("/start")
+    assert any(
+        "приглашает вас на встречу «Планёрка»" in reply.text for reply in bob.wait_for_replies(2)
+    )
+    guest.ask("/start")  # again: nothing is delivered twice
+    assert guest.nothing_more()
+    assert OutboxMessage.objects.filter(kind=INVITATION).count() == 2
 
 
 def test_invitation_created_through_the_api_is_delivered(bot, ann, bob, standup, staff_token):
@@ -335,7 +347,7 @@ def test_meetings_command_is_in_the_menu_and_help(bot, ann):
 
 def test_cancel_at_the_participant_step_takes_the_keyboard_away(bot, ann, bob):
     assert ann.ask("/invite") == texts.ASK_PARTICIPANT
-    assert ann.reply_keyboard() == [texts.BTN_PICK_USER, texts.BTN_CANCEL]
+    assert ann.reply_keyboard() == [texts.BTN_PICK_USER, texts.BTN_INVITE_LINK, texts.BTN_CANCEL]
     assert ann.ask(texts.BTN_CANCEL) == texts.CANCELLED  # the keyboard's own «Отмена»
     assert ann.reply_keyboard() == []
     assert ann.ask("@bob") == texts.NOT_UNDERSTOOD  # the dialog is over
@@ -449,7 +461,7 @@ def test_invite_dialog_survives_a_bot_restart(bot, ann, bob, standup):
 
 def test_another_command_at_the_participant_step_takes_the_keyboard_away(bot, ann, bob):
     assert ann.ask("/invite") == texts.ASK_PARTICIPANT
-    assert ann.reply_keyboard() == [texts.BTN_PICK_USER, texts.BTN_CANCEL]
+    assert ann.reply_keyboard() == [texts.BTN_PICK_USER, texts.BTN_INVITE_LINK, texts.BTN_CANCEL]
     ann.send("/help")
     left, help_answer = (a.text for a in ann.wait_for_replies(2))
     assert left == texts.DIALOG_LEFT and help_answer.startswith(str(texts.HELP_TITLE))

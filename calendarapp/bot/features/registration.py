@@ -4,24 +4,20 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from calendarapp.bot import texts
+from calendarapp.bot.features.meetings.links import show_invitation
 from calendarapp.bot.runtime.groups import Group
-from calendarapp.bot.runtime.profiles import remember_profile
+from calendarapp.bot.runtime.profiles import profile_of, remember_profile
 from calendarapp.bot.ui.dialog import db
-from calendarapp.services.users import TelegramProfile, note_bot_started, register_user
-
-
-def profile_of(update: Update) -> TelegramProfile:
-    user = update.effective_user
-    return TelegramProfile(
-        tg_id=user.id,
-        username=user.username or "",
-        first_name=user.first_name or "",
-        last_name=user.last_name or "",
-        language_code=user.language_code or "",
-    )
+from calendarapp.services.invitations import is_invitation_payload
+from calendarapp.services.users import note_bot_started, register_user
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start, and /start <payload> from a t.me link (an invitation's, see meetings/links.py)."""
+    payload = context.args[0] if context.args else ""
+    if is_invitation_payload(payload):
+        await show_invitation(update, context, payload)
+        return
     known = await db(note_bot_started)(update.effective_user.id)
     remember_profile(context, known)
     hint = "" if known else texts.START_REGISTER_HINT

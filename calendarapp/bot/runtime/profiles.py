@@ -24,6 +24,19 @@ from telegram.ext import ContextTypes
 from calendarapp.bot.runtime.orm import db
 from calendarapp.models import TgUser
 from calendarapp.selectors.users import get_user
+from calendarapp.services.users import TelegramProfile
+
+
+def profile_of(update: Update) -> TelegramProfile:
+    user = update.effective_user
+    return TelegramProfile(
+        tg_id=user.id,
+        username=user.username or "",
+        first_name=user.first_name or "",
+        last_name=user.last_name or "",
+        language_code=user.language_code or "",
+    )
+
 
 _current: ContextVar[TgUser | None] = ContextVar("current_profile", default=None)
 

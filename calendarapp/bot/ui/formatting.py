@@ -5,7 +5,7 @@ import datetime as dt
 
 from calendarapp.bot import texts
 from calendarapp.models import Event
-from calendarapp.timezones import clock_change, in_zone
+from calendarapp.timezones import clock_change, in_zone, zone_of
 
 
 def date_text(date: dt.date) -> str:
@@ -18,6 +18,12 @@ def day_and_weekday(date: dt.date) -> str:
 
 def time_text(time: dt.time | dt.datetime) -> str:
     return f"{time:%H:%M}"
+
+
+def local_moment_text(instant: dt.datetime, zone_name: str) -> str:
+    """An aware instant on the clock of a zone: 31.12.2026 18:00."""
+    moment = instant.astimezone(zone_of(zone_name))
+    return f"{date_text(moment.date())} {time_text(moment)}"
 
 
 def seen_by(date: dt.date, time: dt.time, *, written_in: str, read_in: str) -> tuple[str, str]:

@@ -2,9 +2,13 @@
 
 Every rule is in services.appointments (shared with POST /api/appointments/); the
 invitation reaches the other person through the outbox (bot/outbox/), never from here.
+Instead of a participant, «🔗 Ссылка-приглашение» -> event gives a link anyone can answer
+(services.invitations); someone the bot cannot write to yet gets their invitation as a
+link the organiser forwards, and as a message when they first open the bot.
 """
 
 from telegram import (
+    InlineKeyboardMarkup,
     KeyboardButton,
     KeyboardButtonRequestUsers,
     ReplyKeyboardMarkup,
@@ -20,15 +24,18 @@ from telegram.ext import (
 )
 
 from calendarapp.bot import texts
+from calendarapp.bot.features.meetings import links
 from calendarapp.bot.outbox import notifications
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import dialog, keyboards
+from calendarapp.bot.ui.formatting import date_text, local_moment_text, time_text
 from calendarapp.bot.ui.meeting_cards import when
 from calendarapp.bot.ui.pick_step import pick_event_step
-from calendarapp.exceptions import Conflict, DomainError, NotFound, ValidationFailed
+from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
 from calendarapp.parsing import parse_telegram_user
-from calendarapp.selectors.users import find_user, get_user
+from calendarapp.selectors.users import find_user
 from calendarapp.services import appointments as meetings
+from calendarapp.services import invitations
 
 PARTICIPANT = "INVITE_WAIT_PARTICIPANT"
 EVENT = "INVITE_WAIT_EVENT_ID"
@@ -50,7 +57,7 @@ def participant_keyboard() -> ReplyKeyboardMarkup:
         ),
     )
     return ReplyKeyboardMarkup(
-        [[picker], [KeyboardButton(texts.BTN_CANCEL)]],
+        [[picker], [KeyboardButton(texts.BTN_INVITE_LINK)], [KeyboardButton(texts.BTN_CANCEL)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
@@ -62,10 +69,6 @@ class UnknownInvitee(Exception):
         self.who = who
 
 
-class UnreachableInvitee(UnknownInvitee):
-    pass
-
-
 def _resolve_invitee(organizer_id: int, text: str, shown_as: str = ""):
     """A typed Telegram id or @username (or a shared user's id) -> the invitable TgUser."""
     text = text.strip()
@@ -75,16 +78,10 @@ def _resolve_invitee(organizer_id: int, text: str, shown_as: str = ""):
         if user is None:
             raise UnknownInvitee(text)
         who = user.pk
-    tg_id = who
     try:
-        return meetings.check_invitee(organizer_tg_id=organizer_id, participant_tg_id=tg_id)
+        return meetings.check_invitee(organizer_tg_id=organizer_id, participant_tg_id=who)
     except NotFound:
         raise UnknownInvitee(shown_as or text) from None
-    except Conflict as error:  # known but unreachable: name them as the organiser knows them
-        if error.code != "participant_unreachable":
-            raise
-        user = get_user(tg_id)
-        raise UnreachableInvitee(user.display_name if user else str(tg_id)) from None
 
 
 async def invite_start(update: Update, context: ContextTypes.DEFAULT_TYPE):
@@ -115,9 +112,6 @@ async def cancel_participant(update: Update, context: ContextTypes.DEFAULT_TYPE)
 async def _participant_chosen(update, context, text: str, shown_as: str = ""):
     try:
         participant = await dialog.db(_resolve_invitee)(update.effective_user.id, text, shown_as)
-    except UnreachableInvitee as unreachable:
-        problem = texts.INVITEE_UNREACHABLE.format(who=unreachable.who)
-        return await dialog.ask_again(update, context, problem)
     except UnknownInvitee as unknown:
         return await dialog.ask_again(
             update, context, texts.INVITEE_UNKNOWN.format(who=unknown.who)
@@ -134,6 +128,14 @@ async def _participant_chosen(update, context, text: str, shown_as: str = ""):
 
 @dialog.stops
 async def participant_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    if update.message.text.strip() == str(texts.BTN_INVITE_LINK):
+        context.user_data["draft"] = {"link": True}
+        dialog.reply_keyboard_removed(context)
+        chat = update.effective_chat
+        await dialog.deliver(
+            lambda: chat.send_message(texts.BTN_INVITE_LINK, reply_markup=ReplyKeyboardRemove())
+        )
+        return await EVENT_STEP.offer(update, context)
     return await _participant_chosen(update, context, update.message.text)
 
 
@@ -147,7 +149,31 @@ async def participant_shared(update: Update, context: ContextTypes.DEFAULT_TYPE)
     return await _participant_chosen(update, context, str(person.user_id), shown_as)
 
 
+async def _link_chosen(update, context, event_id: int):
+    """«Ссылка-приглашение» then an event: an open link, with a share and a revoke button."""
+    dialog.forget(context, "draft")
+    try:
+        invitation = await dialog.db(invitations.issue_open_invitation)(
+            organizer_tg_id=update.effective_user.id, event_id=event_id
+        )
+    except DomainError as error:
+        return await dialog.reject(update, context, error)
+    url = links.link_of(invitation, context)
+    event = invitation.event
+    text = texts.INVITE_LINK.format(
+        name=event.name,
+        date=date_text(event.date),
+        time=time_text(event.time),
+        url=url,
+        expires=local_moment_text(invitation.expires_at, event.owner.timezone),
+    )
+    await dialog.send(update, text, reply_markup=links.link_keyboard(invitation, url))
+    return dialog.END
+
+
 async def _event_chosen(update, context, event_id: int):
+    if context.user_data.get("draft", {}).get("link"):
+        return await _link_chosen(update, context, event_id)
     participant_id = context.user_data.get("draft", {}).get("participant_id")
     if participant_id is None:  # a draft lost to an old dialog: start again
         return await invite_start(update, context)
@@ -194,7 +220,17 @@ async def _create(update, context, details: str):
     # create_appointment returns the meeting with its event and participant loaded
     who = appointment.participant.display_name
     moment = when(appointment, appointment.organizer)
-    await dialog.send(update, texts.INVITE_SENT.format(who=who, **moment))
+    if appointment.participant.can_receive_messages:
+        await dialog.send(update, texts.INVITE_SENT.format(who=who, **moment))
+        return dialog.END
+    # Nobody to write to yet: the link create_appointment issued goes to the organiser.
+    invitation = appointment.invitation
+    url = links.link_of(invitation, context)
+    await dialog.send(
+        update,
+        texts.INVITE_WAITS_FOR_START.format(who=who, url=url, **moment),
+        reply_markup=InlineKeyboardMarkup([[links.share_button(invitation, url)]]),
+    )
     return dialog.END
 
 
