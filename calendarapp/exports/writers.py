@@ -144,8 +144,8 @@ def ics_chunks(owner, entries: Iterable[dict], time_zones: Iterable[str]) -> Ite
         calendar.add("version", "2.0")
         calendar.add("calscale", "GREGORIAN")
         calendar.add("method", "PUBLISH")
-        calendar.add("x-wr-calname", f"Calendar Bot: {owner.display_name}")
-        calendar.add("x-wr-timezone", owner.timezone)
+        # An X- property is not known to icalendar as text: say so, so that it is escaped.
+        calendar.add("x-wr-calname", icalendar.vText(f"Calendar Bot: {owner.display_name}"))
         head = calendar.to_ical()
         # Stream the body between the calendar's own BEGIN and END lines.
         end = b"END:VCALENDAR\r\n"

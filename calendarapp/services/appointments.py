@@ -12,6 +12,7 @@ from django.utils import timezone
 from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
 from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment, Event, TgUser
 from calendarapp.selectors.events import get_own_event
+from calendarapp.text import clean_text
 
 from . import outbox
 from .dates import ensure_not_too_far
@@ -26,7 +27,7 @@ MEETING_MOVED = "meeting_moved"
 
 
 def clean_appointment_details(details: str) -> str:
-    details = (details or "").strip()
+    details = clean_text(details, multiline=True).strip()
     if len(details) > APPOINTMENT_DETAILS_MAX_LENGTH:
         raise ValidationFailed(
             "The comment is longer than {limit} characters.",

@@ -9,6 +9,7 @@ from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH, Event, TgUser
 from calendarapp.selectors.events import get_own_event
 from calendarapp.selectors.users import registered_user, user_row
+from calendarapp.text import clean_text
 from calendarapp.timezones import user_now
 
 from .appointments import cancel_meetings_of_deleted_event, move_meetings_of_moved_event
@@ -22,10 +23,8 @@ UNCHANGED = object()  # update_event: leave this field as it is
 
 
 def storable(text: str) -> str:
-    """Text as the database can keep it: PostgreSQL refuses NUL characters, and a lone
-    surrogate (a JSON escape like \\ud800, never valid UTF-8) cannot be encoded at all."""
-    text = (text or "").replace("\x00", "")
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """One line of typed text as the database and every export can keep it."""
+    return clean_text(text, multiline=False)
 
 
 def clean_name(name: str) -> str:
@@ -42,7 +41,7 @@ def clean_name(name: str) -> str:
 
 
 def clean_details(details: str) -> str:
-    details = storable(details).strip()
+    details = clean_text(details, multiline=True).strip()
     if len(details) > EVENT_DETAILS_MAX_LENGTH:
         raise ValidationFailed(
             "The details are longer than {limit} characters.",

@@ -9,6 +9,7 @@ from calendarapp.exceptions import Conflict, NotRegistered, ValidationFailed
 from calendarapp.i18n import SUPPORTED_LANGUAGES
 from calendarapp.models import TgUser
 from calendarapp.parsing import USERNAME_MAX_LENGTH, validate_tg_id
+from calendarapp.text import clean_text
 from calendarapp.timezones import resolve_timezone
 
 from .reminders import reschedule_user_reminders
@@ -27,11 +28,17 @@ class TelegramProfile:
 
 
 def _profile_fields(profile: TelegramProfile) -> dict:
+    """The profile as stored: one line each, without control characters (whether Telegram
+    or the API sent it), cut to the columns' lengths."""
+
+    def line(value: str, limit: int) -> str:
+        return clean_text(value, multiline=False).strip()[:limit]
+
     return {
-        "username": (profile.username or "")[:USERNAME_MAX_LENGTH],
-        "first_name": (profile.first_name or "")[:256],
-        "last_name": (profile.last_name or "")[:256],
-        "language_code": (profile.language_code or "")[:16],
+        "username": line(profile.username, USERNAME_MAX_LENGTH),
+        "first_name": line(profile.first_name, 256),
+        "last_name": line(profile.last_name, 256),
+        "language_code": line(profile.language_code, 16),
     }
 
 
