@@ -105,7 +105,7 @@ def test_the_migration_cleans_texts_stored_before(alice, tomorrow):
     TgUser.objects.filter(pk=alice.pk).update(first_name="Al\rice", last_name="\x1b[31mX")
     event = Event.objects.create(owner=alice, name="a\nb", date=tomorrow, time=dt.time(9))
     Event.objects.filter(pk=event.pk).update(details="x\r\ny\x7f")
-    migration = importlib.import_module("calendarapp.migrations.0008_clean_texts")
+    migration = importlib.import_module("calendarapp.migrations.0008_clean_texts_starts_at")
     migration.clean_stored_texts(global_apps, None)
     alice.refresh_from_db()
     event.refresh_from_db()

@@ -13,6 +13,7 @@ from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
 from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment, Event, TgUser
 from calendarapp.selectors.events import get_own_event
 from calendarapp.text import clean_text
+from calendarapp.timezones import starts_at
 
 from . import outbox
 from .dates import ensure_not_too_far
@@ -290,6 +291,18 @@ def cancel_meetings_of_deleted_event(event: Event) -> int:
     return len(active)
 
 
+def follow_organizer_zone(organizer: TgUser) -> None:
+    """The organiser changed zones: their meetings' wall clocks now mean other instants."""
+    meetings = Appointment.objects.filter(organizer=organizer).only("pk", "date", "time")
+    changed = []
+    for meeting in meetings.iterator(chunk_size=2000):
+        meeting.starts_at = starts_at(
+            date=meeting.date, time=meeting.time, zone_name=organizer.timezone
+        )
+        changed.append(meeting)
+    Appointment.objects.bulk_update(changed, ["starts_at"], batch_size=500)
+
+
 def move_meetings_of_moved_event(*, event: Event, old_date: dt.date, old_time: dt.time) -> int:
     """The organiser moved the event: its pending and confirmed meetings that were at the
     event's old moment move with it, and each guest is told. A meeting set for another
@@ -306,8 +319,9 @@ def move_meetings_of_moved_event(*, event: Event, old_date: dt.date, old_time: d
     )
     if not moved:
         return 0
+    # The organiser is the event's owner: the meetings' instant is the event's.
     Appointment.objects.filter(pk__in=[pk for pk, _ in moved]).update(
-        date=event.date, time=event.time, updated_at=timezone.now()
+        date=event.date, time=event.time, starts_at=event.starts_at, updated_at=timezone.now()
     )
     for pk, participant_id in moved:
         outbox.enqueue(chat_id=participant_id, kind=MEETING_MOVED, appointment_id=pk)

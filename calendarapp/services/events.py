@@ -10,9 +10,12 @@ from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH, 
 from calendarapp.selectors.events import get_own_event
 from calendarapp.selectors.users import registered_user, user_row
 from calendarapp.text import clean_text
-from calendarapp.timezones import user_now
+from calendarapp.timezones import starts_at, user_now
 
-from .appointments import cancel_meetings_of_deleted_event, move_meetings_of_moved_event
+from .appointments import (
+    cancel_meetings_of_deleted_event,
+    move_meetings_of_moved_event,
+)
 from .dates import ensure_date_not_past, ensure_not_past
 from .natural_dates import When, parse_time_on, parse_when
 from .reminders import clean_reminder_minutes, remind_at
@@ -174,6 +177,16 @@ def update_event(
     bump_user_counter(tg_id=owner_tg_id, counter="events_edited")
     bump_daily_statistics(edited_events=1)
     return event
+
+
+def follow_owner_zone(owner: TgUser) -> None:
+    """The owner changed zones: their events' wall clocks now mean other instants."""
+    events = Event.objects.filter(owner=owner).only("pk", "date", "time")
+    changed = []
+    for event in events.iterator(chunk_size=2000):
+        event.starts_at = starts_at(date=event.date, time=event.time, zone_name=owner.timezone)
+        changed.append(event)
+    Event.objects.bulk_update(changed, ["starts_at"], batch_size=500)
 
 
 def update_event_details(*, owner_tg_id: int, event_id: int, details: str) -> Event:

@@ -12,6 +12,8 @@ from calendarapp.parsing import USERNAME_MAX_LENGTH, validate_tg_id
 from calendarapp.text import clean_text
 from calendarapp.timezones import resolve_timezone
 
+from .appointments import follow_organizer_zone
+from .events import follow_owner_zone
 from .reminders import reschedule_user_reminders
 from .statistics import bump_daily_statistics
 
@@ -124,6 +126,9 @@ def set_user_timezone(*, tg_id: int, text: str) -> TgUser:
         user.timezone = name
         user.save(update_fields=["timezone", "updated_at"])
         reschedule_user_reminders(user)
+        # Dates and times stay as the person wrote them; the instants they mean move.
+        follow_owner_zone(user)
+        follow_organizer_zone(user)
     return user
 
 
