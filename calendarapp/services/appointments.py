@@ -16,7 +16,7 @@ from calendarapp.text import clean_text
 from calendarapp.timezones import starts_at
 
 from . import outbox
-from .dates import ensure_not_too_far
+from .dates import ensure_date_in_range
 from .statistics import bump_daily_statistics
 
 # Kinds of outbox messages the bot knows how to render.
@@ -99,8 +99,8 @@ def _checked_invitation(
         organizer_tg_id=organizer_tg_id, participant_tg_id=participant_tg_id, lock=lock
     )
     date = date or event.date
-    # The events' rule; past dates stay allowed, as in the original project.
-    ensure_not_too_far(user=organizer, date=date)
+    # The events' range; past dates stay allowed, as in the original project.
+    ensure_date_in_range(user=organizer, date=date)
     time = (time or event.time).replace(second=0, microsecond=0, tzinfo=None)
     if Appointment.objects.filter(
         event=event, participant=participant, status__in=Appointment.ACTIVE_STATUSES
