@@ -168,6 +168,21 @@ def json_chunks(owner, entries: Iterable[dict]) -> Iterator[bytes]:
     return _chunked(parts())
 
 
+def _vtimezone(name: str, *, first_date: dt.date) -> icalendar.Timezone:
+    """The zone's rules from `first_date` to 2038 (icalendar's generator), each onset of an
+    observance on an RDATE line of its own: vobject (dateutil inside) misreads one RDATE
+    with a long list of dates and puts every summer event an hour off."""
+    zone = icalendar.Timezone.from_tzid(name, first_date=first_date, last_date=VTIMEZONE_LAST_DATE)
+    for observance in zone.subcomponents:
+        listed = observance.pop("RDATE", None)
+        if listed is None:
+            continue
+        for dates in listed if isinstance(listed, list) else [listed]:
+            for onset in dates.dts:
+                observance.add("rdate", onset.dt)
+    return zone
+
+
 def ics_chunks(
     owner, entries: Iterable[dict], time_zones: dict[str, dt.date | None]
 ) -> Iterator[bytes]:
@@ -197,9 +212,7 @@ def ics_chunks(
             zones[name] = zone_of(name)
             first = max(earliest or timezone.localdate(), dt.date(TZID_YEARS.start, 1, 1))
             first = min(first, VTIMEZONE_LAST_DATE - dt.timedelta(days=1))
-            yield icalendar.Timezone.from_tzid(
-                zones[name].key, first_date=first, last_date=VTIMEZONE_LAST_DATE
-            ).to_ical()
+            yield _vtimezone(zones[name].key, first_date=first).to_ical()
         stamp = timezone.now()
         for row in entries:
             zone = zones.get(row["timezone"]) or zone_of(row["timezone"])

@@ -38,12 +38,12 @@ def clean_appointment_details(details: str) -> str:
     return details
 
 
-def _participant_busy(*, participant_id: int, date: dt.date, time: dt.time) -> bool:
-    """Busy: a pending or confirmed meeting at that moment, as guest or as organiser."""
+def _participant_busy(*, participant_id: int, instant: dt.datetime) -> bool:
+    """Busy: a pending or confirmed meeting at that instant, as guest or as organiser (9:00
+    in New York and 9:00 in Novosibirsk are different moments)."""
     return Appointment.objects.filter(
         Q(participant_id=participant_id) | Q(organizer_id=participant_id),
-        date=date,
-        time=time,
+        starts_at=instant,
         status__in=Appointment.ACTIVE_STATUSES,
     ).exists()
 
@@ -110,7 +110,8 @@ def _checked_invitation(
             code="already_invited",
             tg_id=participant_tg_id,
         )
-    if _participant_busy(participant_id=participant.pk, date=date, time=time):
+    instant = starts_at(date=date, time=time, zone_name=organizer.timezone)
+    if _participant_busy(participant_id=participant.pk, instant=instant):
         raise Conflict(
             "Participant {tg_id} already has a meeting on {date} at {time}.",
             code="participant_busy",
