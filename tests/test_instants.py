@@ -131,3 +131,18 @@ def test_the_migration_fills_starts_at_of_stored_rows(alice, bob, tomorrow):
     meeting.refresh_from_db()
     noon_moscow = dt.datetime.combine(tomorrow, dt.time(9), tzinfo=UTC)
     assert (event.starts_at, meeting.starts_at) == (noon_moscow, noon_moscow)
+
+
+def test_rows_written_around_save_still_export_at_their_instant(client, alice, tomorrow):
+    """bulk_create (the benches, a data import) skips Model.save() and so the instant: the
+    download still works and says it (where such a row sorts is the database's NULL order)."""
+    Event.objects.bulk_create([Event(owner=alice, name="Bulk", date=tomorrow, time=dt.time(9))])
+    create_event(owner_tg_id=alice.pk, name="Saved", date=tomorrow, time=dt.time(10))
+    rows = csv_rows(export(client, alice.pk, "csv"))
+    assert sorted((r["name"], r["start_utc"]) for r in rows) == [
+        ("Bulk", f"{tomorrow.isoformat()}T06:00:00Z"),
+        ("Saved", f"{tomorrow.isoformat()}T07:00:00Z"),
+    ]
+    events = icalendar.Calendar.from_ical(export(client, alice.pk, "ics")).walk("VEVENT")
+    starts = {str(e["SUMMARY"]): e.decoded("DTSTART").astimezone(UTC) for e in events}
+    assert starts["Bulk"] == dt.datetime.combine(tomorrow, dt.time(6), tzinfo=UTC)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.utils import timezone
 
-from calendarapp.timezones import clock_change, starts_at, zone_of
+from calendarapp.timezones import clock_change, zone_of
 
 CHUNK_BYTES = 64 * 1024
 CSV_ENCODING = "cp1251"
@@ -40,12 +40,6 @@ ICS_DEFAULT_DURATION = dt.timedelta(hours=1)
 # Outside them, and at a moment the clocks skip or repeat, DTSTART and DTEND are UTC.
 TZID_YEARS = range(1900, 2038)
 VTIMEZONE_LAST_DATE = dt.date(2038, 1, 1)
-
-
-def _instant(row: dict) -> dt.datetime:
-    return row["starts_at"] or starts_at(
-        date=row["date"], time=row["time"], zone_name=row["timezone"]
-    )
 
 
 def _end(start: dt.datetime) -> dt.datetime:
@@ -129,7 +123,7 @@ def csv_chunks(owner, entries: Iterable[dict]) -> Iterator[bytes]:
                         _excel_text(row["details"]),
                         "yes" if row["is_public"] else "no",
                         row["organizer_tg_id"],
-                        _utc_text(_instant(row)),
+                        _utc_text(row["starts_at"]),
                     ]
                 )
             )
@@ -156,7 +150,7 @@ def json_chunks(owner, entries: Iterable[dict]) -> Iterator[bytes]:
                 "date": row["date"].isoformat(),
                 "time": row["time"].strftime("%H:%M"),
                 "timezone": row["timezone"],
-                "start_utc": _utc_text(_instant(row)),
+                "start_utc": _utc_text(row["starts_at"]),
                 "details": row["details"],
                 "is_public": row["is_public"],
                 "organizer_tg_id": row["organizer_tg_id"],
@@ -216,7 +210,7 @@ def ics_chunks(
         stamp = timezone.now()
         for row in entries:
             zone = zones.get(row["timezone"]) or zone_of(row["timezone"])
-            start = _instant(row)
+            start = row["starts_at"]
             finish = _end(start)
             local_start, local_end = _wall_clock(start, zone), _wall_clock(finish, zone)
             if local_start is None or local_end is None:

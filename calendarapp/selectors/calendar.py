@@ -15,6 +15,7 @@ from django.db.models import Count, F, Max, Min, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from calendarapp.models import Appointment, CalendarFeed, Event, TgUser
+from calendarapp.timezones import starts_at
 
 EXPORT_CHUNK_SIZE = 2000
 
@@ -40,6 +41,14 @@ def calendar_time_zones(owner: TgUser) -> dict[str, dt.date | None]:
     return dict(sorted(zones.items()))
 
 
+def _ensure_instant(row: dict) -> None:
+    """A row written around Model.save() (bulk_create, a raw update) may lack its instant;
+    the merge below needs one. Such rows sort by the database's NULL order within their
+    stream: first on SQLite, last on PostgreSQL."""
+    if row["starts_at"] is None:
+        row["starts_at"] = starts_at(date=row["date"], time=row["time"], zone_name=row["timezone"])
+
+
 def _own_events(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
     rows = (
         Event.objects.filter(owner_id=owner.pk)
@@ -51,6 +60,7 @@ def _own_events(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
         row["kind"] = "event"
         row["timezone"] = owner.timezone
         row["organizer_tg_id"] = owner.pk
+        _ensure_instant(row)
         yield row
 
 
@@ -72,6 +82,8 @@ def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
         .iterator(chunk_size=chunk_size)
     )
     for row in rows:
+        row["timezone"] = row["organizer__timezone"]
+        _ensure_instant(row)
         yield {
             "kind": "meeting",
             "id": row["id"],
