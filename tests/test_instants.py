@@ -11,6 +11,7 @@ import icalendar
 import pytest
 from django.apps import apps as global_apps
 
+from calendarapp.exceptions import Conflict
 from calendarapp.models import Appointment, Event
 from calendarapp.selectors.calendar import calendar_listing
 from calendarapp.services.appointments import create_appointment, respond_to_invitation
@@ -146,3 +147,20 @@ def test_rows_written_around_save_still_export_at_their_instant(client, alice, t
     events = icalendar.Calendar.from_ical(export(client, alice.pk, "ics")).walk("VEVENT")
     starts = {str(e["SUMMARY"]): e.decoded("DTSTART").astimezone(UTC) for e in events}
     assert starts["Bulk"] == dt.datetime.combine(tomorrow, dt.time(6), tzinfo=UTC)
+
+
+def test_the_busy_check_compares_instants_not_wall_clocks(alice, bob, make_user, tomorrow):
+    carol = make_user(1003, "carol", "Carol")
+    set_user_timezone(tg_id=carol.pk, text="Europe/Berlin")
+
+    def invite(organizer, time):
+        event = create_event(owner_tg_id=organizer.pk, name="Talk", date=tomorrow, time=time)
+        return create_appointment(
+            organizer_tg_id=organizer.pk, participant_tg_id=alice.pk, event_id=event.pk
+        )
+
+    invite(bob, dt.time(12))  # 12:00 Moscow
+    assert invite(carol, dt.time(12))  # 12:00 Berlin is 14:00 Moscow: free
+    with pytest.raises(Conflict) as error:
+        invite(carol, dt.time(10))  # 10:00 Berlin is 12:00 Moscow: taken
+    assert error.value.code == "participant_busy"
