@@ -303,6 +303,9 @@ def test_seed_example_creates_a_pending_appointment_and_an_invitation(api, seed_
         ({"details": "x" * 501}, 400, "invalid", None),
         ({"date": "31.12.2025"}, 400, "invalid", None),
         ({"date": "9999-12-31", "time": "23:30:00"}, 400, "date_too_far", "date"),
+        # Calendar programs cannot read such dates (khal refuses the whole file).
+        ({"date": "0001-01-01"}, 400, "date_too_early", "date"),
+        ({"date": "1899-12-31"}, 400, "date_too_early", "date"),
     ],
 )
 def test_appointment_rules_give_clear_errors(

@@ -12,11 +12,26 @@ from calendarapp.parsing import MAX_TELEGRAM_ID
         "type": "string",
         "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
         "example": "15:00:00",
-        "description": "Wall-clock time (HH:MM[:SS]) in the event owner's time zone.",
+        "description": (
+            "Wall-clock time (HH:MM[:SS]) in the event owner's time zone. A time the clocks "
+            "skip that day (02:30 when they jump from 02:00 to 03:00) means as many minutes "
+            "after the jump (03:30); a time they repeat (02:30 when they go back) means the "
+            "first of the two (RFC 5545). `starts_at` gives the instant."
+        ),
     }
 )
 class WallClockTimeField(serializers.TimeField):
     """A time without an offset: calendar times are local to the owner's zone."""
+
+
+STARTS_AT_HELP = (
+    "The instant date and time mean in the owner's (organiser's) time zone, in UTC; "
+    "what exports sort by."
+)
+DATE_RANGE_HELP = (
+    "Wall-clock date in the {whose} time zone, from 1900-01-01 (`date_too_early`) to the "
+    "end of the year a hundred years ahead (`date_too_far`)."
+)
 
 
 def telegram_id_field(**kwargs) -> serializers.IntegerField:
@@ -26,11 +41,22 @@ def telegram_id_field(**kwargs) -> serializers.IntegerField:
 class PublicEventSerializer(serializers.ModelSerializer):
     owner_tg_id = serializers.IntegerField(source="owner_id", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
+    date = serializers.DateField(read_only=True, help_text=DATE_RANGE_HELP.format(whose="owner's"))
     time = WallClockTimeField(read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True, help_text=STARTS_AT_HELP)
 
     class Meta:
         model = Event
-        fields = ["id", "owner_tg_id", "owner_username", "name", "date", "time", "details"]
+        fields = [
+            "id",
+            "owner_tg_id",
+            "owner_username",
+            "name",
+            "date",
+            "time",
+            "starts_at",
+            "details",
+        ]
         read_only_fields = fields
 
 
@@ -66,9 +92,11 @@ class AppointmentSerializer(serializers.ModelSerializer):
     # Null once the event is deleted (meetings keep their history); required when creating.
     event_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, allow_null=True)
     date = serializers.DateField(
-        required=False, help_text="Defaults to the event's date (organiser's time zone)."
+        required=False,
+        help_text=DATE_RANGE_HELP.format(whose="organiser's") + " Defaults to the event's date.",
     )
     time = WallClockTimeField(required=False, help_text="Defaults to the event's time.")
+    starts_at = serializers.DateTimeField(read_only=True, help_text=STARTS_AT_HELP)
     details = serializers.CharField(
         required=False, allow_blank=True, max_length=APPOINTMENT_DETAILS_MAX_LENGTH
     )
@@ -82,12 +110,13 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "event_id",
             "date",
             "time",
+            "starts_at",
             "details",
             "status",
             "responded_at",
             "created_at",
         ]
-        read_only_fields = ["id", "status", "responded_at", "created_at"]
+        read_only_fields = ["id", "starts_at", "status", "responded_at", "created_at"]
 
     def validate_event_id(self, value):
         if value is None:

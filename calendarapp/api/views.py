@@ -161,6 +161,7 @@ class AppointmentListCreateView(StaffListCreateView):
         "already_invited": "participant_tg_id",
         "participant_busy": "participant_tg_id",
         "date_too_far": "date",
+        "date_too_early": "date",
         "comment_too_long": "details",
     }
 
