@@ -1,6 +1,5 @@
 """Query-string filters of the list endpoints (django-filter)."""
 
-from django import forms
 from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -9,6 +8,8 @@ from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import Appointment, Event, TgUser
 from calendarapp.parsing import MAX_TELEGRAM_ID, USERNAME_TYPED_MAX_LENGTH, parse_username
 
+from .fields import DATE_PATTERN, StrictDateFormField, StrictIntegerFormField
+
 
 @extend_schema_field(
     {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_TELEGRAM_ID}
@@ -16,7 +17,7 @@ from calendarapp.parsing import MAX_TELEGRAM_ID, USERNAME_TYPED_MAX_LENGTH, pars
 class TelegramIdFilter(filters.NumberFilter):
     """A whole positive 64-bit number; anything else is a 400, never a database error."""
 
-    field_class = forms.IntegerField
+    field_class = StrictIntegerFormField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
@@ -24,10 +25,17 @@ class TelegramIdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "string", "format": "date", "pattern": DATE_PATTERN})
+class DateFilter(filters.DateFilter):
+    """YYYY-MM-DD in ASCII digits (Django's form field would take any script's digits)."""
+
+    field_class = StrictDateFormField
+
+
 class PublicEventFilter(filters.FilterSet):
     owner_tg_id = TelegramIdFilter(field_name="owner_id", help_text="Owner's Telegram id.")
-    date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_from = DateFilter(field_name="date", lookup_expr="gte")
+    date_to = DateFilter(field_name="date", lookup_expr="lte")
     search = filters.CharFilter(
         method="filter_search", max_length=100, help_text="Text in the name or details."
     )
@@ -44,8 +52,8 @@ class AppointmentFilter(filters.FilterSet):
     organizer_tg_id = TelegramIdFilter(field_name="organizer_id")
     participant_tg_id = TelegramIdFilter(field_name="participant_id")
     status = filters.ChoiceFilter(choices=Appointment.Status.choices)
-    date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_from = DateFilter(field_name="date", lookup_expr="gte")
+    date_to = DateFilter(field_name="date", lookup_expr="lte")
 
     class Meta:
         model = Appointment
