@@ -260,6 +260,11 @@ REST_FRAMEWORK |= {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "calendarapp.api.pagination.CappedPageNumberPagination",
+    # Unknown query parameters and sort fields are 400s naming them (api/filters.py).
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "calendarapp.api.filters.StrictOrderingFilter",
+    ],
     # Throttles count per client address: trust X-Forwarded-For only behind this many proxies.
     "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
 }

@@ -1,16 +1,25 @@
 """Query-string filters of the list endpoints (django-filter)."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.utils import ErrorDict, ErrorList
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions
+from rest_framework.filters import OrderingFilter
 from rest_framework.settings import api_settings
 
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import Appointment, Event, TgUser
 from calendarapp.parsing import MAX_TELEGRAM_ID, USERNAME_TYPED_MAX_LENGTH, parse_username
 
-from .fields import DATE_PATTERN, StrictDateFormField, StrictIntegerFormField
+from .fields import (
+    DATE_PATTERN,
+    INTEGER_MESSAGE,
+    StrictDateFormField,
+    StrictIntegerFormField,
+    parse_integer,
+)
 from .pagination import CappedPageNumberPagination
 
 # Query parameters every list endpoint knows besides its filters: pagination, ordering and
@@ -26,21 +35,42 @@ COMMON_PARAMS = frozenset(
 
 
 class StrictFilterSet(filters.FilterSet):
-    """A parameter the endpoint does not know is a 400 naming it: ignored, a typo such as
-    `?owner=` for `?owner_tg_id=` would answer every row as if that were the filtered list."""
+    """Query parameters as the schema says. One the endpoint does not know is a 400 naming it:
+    ignored, a typo such as `?owner=` for `?owner_tg_id=` would answer every row as if that were
+    the filtered list. An empty value is a value: a number, a date or a choice that is empty is
+    a 400 (leave the parameter out for no filter); an empty text (`?search=`) matches all. A
+    page size must be a number: DRF would fall back to the default size without a word."""
 
-    def unknown_params(self) -> list[str]:
+    def query_errors(self) -> dict[str, ValidationError]:
+        text = {name for name, f in self.filters.items() if type(f) is filters.CharFilter}
+        may_be_empty = text | {api_settings.ORDERING_PARAM, api_settings.URL_FORMAT_OVERRIDE}
         known = COMMON_PARAMS | set(self.filters)
-        return sorted(name for name in self.data if name not in known)
+        errors = {}
+        for name, value in self.data.items():
+            if name not in known:
+                errors[name] = ValidationError(
+                    "Unknown query parameter %(name)r.", code="unknown", params={"name": name}
+                )
+            elif value == "" and name not in may_be_empty:
+                errors[name] = ValidationError(
+                    "An empty value is not allowed: give one, or leave the parameter out.",
+                    code="empty",
+                )
+        page_size = self.data.get(CappedPageNumberPagination.page_size_query_param)
+        if page_size and (parse_integer(page_size) or 0) < 1:
+            errors[CappedPageNumberPagination.page_size_query_param] = ValidationError(
+                INTEGER_MESSAGE.replace("A whole number", "A whole number from 1"), code="invalid"
+            )
+        return errors
 
     def is_valid(self):
-        return not self.unknown_params() and super().is_valid()
+        return not self.query_errors() and super().is_valid()
 
     @property
     def errors(self):
         errors = ErrorDict(self.form.errors)
-        for name in self.unknown_params():
-            errors[name] = ErrorList([f"Unknown query parameter {name!r}."])
+        for name, error in self.query_errors().items():
+            errors[name] = ErrorList([error])
         return errors
 
 
@@ -56,6 +86,21 @@ class TelegramIdFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_TELEGRAM_ID)
         super().__init__(*args, **kwargs)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` naming a field the endpoint cannot sort by is a 400 naming it; DRF would
+    drop the term and answer in another order than asked."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        invalid = [term for term in fields if term not in valid]
+        if invalid:
+            allowed = ", ".join(name for name, _ in self.get_valid_fields(queryset, view))
+            raise exceptions.ValidationError(
+                {self.ordering_param: [f"Cannot order by {invalid!r}; use: {allowed}."]}
+            )
+        return valid
 
 
 @extend_schema_field({"type": "string", "format": "date", "pattern": DATE_PATTERN})
