@@ -35,9 +35,13 @@ def client_in_mode(request, db):
 @pytest.mark.parametrize("path", ["/api/nope/", "/api/users/1/", "/export/nope/"])
 def test_unknown_paths_answer_json_404(client_in_mode, path):
     assert_json_error(client_in_mode.get(path), 404, "not_found")
-    # The pages elsewhere keep their HTML errors.
+    # Even for a browser; the pages elsewhere keep their HTML errors.
+    assert_json_error(client_in_mode.get(path, headers={"Accept": "text/html"}), 404, "not_found")
     page = client_in_mode.get("/no-such-page/")
     assert (page.status_code, page["Content-Type"].split(";")[0]) == (404, "text/html")
+    # The browsable API, which a browser asks for, still shows an error next to its form.
+    page = client_in_mode.get("/api/users/", headers={"Accept": "text/html"})
+    assert (page.status_code, page["Content-Type"].split(";")[0]) == (401, "text/html")
 
 
 @pytest.mark.urls("tests.failing_urls")

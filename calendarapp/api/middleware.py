@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils import translation
+from rest_framework.response import Response
 
 # Everything machines read: the API, the downloads, the calendar feed, the health probe.
 API_PREFIXES = ("/api/", "/export/", "/feed/", "/healthz")
@@ -91,13 +92,16 @@ class JsonErrorMiddleware:
         if declared_body_too_large(request):
             return body_too_large_response()
         response = self.get_response(request)
-        if response.status_code < 400 or _is_json(response):
+        # DRF's own answers already carry the error shape (api.errors); one in HTML is the
+        # browsable API, which a browser asked for, showing that error next to its form.
+        if response.status_code < 400 or _is_json(response) or isinstance(response, Response):
             return response
         replacement = error_response(response.status_code)
         for header in _KEPT_HEADERS:
             if header in response:
                 replacement[header] = response[header]
-        response.close()
+        # Not response.close(): that sends request_finished, which would close the database
+        # connection in the middle of the request; the server closes the replacement.
         return replacement
 
     def process_exception(self, request, exception):
