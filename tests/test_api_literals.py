@@ -105,3 +105,13 @@ def test_the_schema_says_what_is_accepted(client):
         p["name"]: p["schema"] for p in schema["paths"]["/api/events/public/"]["get"]["parameters"]
     }
     assert params["date_from"]["pattern"] == r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def test_a_number_of_thousands_of_digits_is_out_of_range_not_a_crash(api, anon_client):
+    huge = "9" * 5000
+    response = anon_client.get("/api/events/public/", {"owner_tg_id": huge})
+    assert response.status_code == 400
+    assert "less than or equal to" in response.json()["errors"]["owner_tg_id"][0]
+    response = api.post("/api/users/", {"tg_id": huge})
+    assert response.status_code == 400
+    assert "less than or equal to" in response.json()["errors"]["tg_id"][0]

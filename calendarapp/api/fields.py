@@ -19,6 +19,7 @@ from rest_framework import serializers
 INTEGER_PATTERN = r"^-?(0|[1-9][0-9]*)$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+_LONGEST = 21  # digits: more than any 64-bit id has
 _OFFSET = re.compile(r"^[0-9:.]+([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$", re.ASCII)
 
 INTEGER_MESSAGE = (
@@ -41,6 +42,10 @@ def parse_integer(value) -> int | None:
     if isinstance(value, int):
         return value
     if isinstance(value, str) and re.fullmatch(INTEGER_PATTERN, value, re.ASCII):
+        if len(value) > _LONGEST:
+            # Beyond every limit here (and int() refuses more than 4,300 digits): the range
+            # check says so, with the limit.
+            return -(10**_LONGEST) if value.startswith("-") else 10**_LONGEST
         return int(value)
     return None
 
