@@ -1,28 +1,11 @@
 """Shapes of the API's requests and responses; the rules themselves live in the services."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment, Event, TgUser
 from calendarapp.parsing import MAX_TELEGRAM_ID
 
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
-        "example": "15:00:00",
-        "description": (
-            "Wall-clock time (HH:MM[:SS]) in the event owner's time zone. A time the clocks "
-            "skip that day (02:30 when they jump from 02:00 to 03:00) means as many minutes "
-            "after the jump (03:30); a time they repeat (02:30 when they go back) means the "
-            "first of the two (RFC 5545). `starts_at` gives the instant."
-        ),
-    }
-)
-class WallClockTimeField(serializers.TimeField):
-    """A time without an offset: calendar times are local to the owner's zone."""
-
+from .fields import EventIdField, StrictDateField, StrictIntegerField, WallClockTimeField
 
 STARTS_AT_HELP = (
     "The instant date and time mean in the owner's (organiser's) time zone, in UTC; "
@@ -35,7 +18,7 @@ DATE_RANGE_HELP = (
 
 
 def telegram_id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_TELEGRAM_ID, **kwargs)
+    return StrictIntegerField(min_value=1, max_value=MAX_TELEGRAM_ID, **kwargs)
 
 
 class PublicEventSerializer(serializers.ModelSerializer):
@@ -90,8 +73,8 @@ class AppointmentSerializer(serializers.ModelSerializer):
     organizer_tg_id = telegram_id_field(source="organizer_id")
     participant_tg_id = telegram_id_field(source="participant_id")
     # Null once the event is deleted (meetings keep their history); required when creating.
-    event_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, allow_null=True)
-    date = serializers.DateField(
+    event_id = EventIdField(min_value=1, max_value=2**63 - 1)
+    date = StrictDateField(
         required=False,
         help_text=DATE_RANGE_HELP.format(whose="organiser's") + " Defaults to the event's date.",
     )
@@ -117,11 +100,6 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "starts_at", "status", "responded_at", "created_at"]
-
-    def validate_event_id(self, value):
-        if value is None:
-            raise serializers.ValidationError("An event id is required.", code="null")
-        return value
 
 
 class ExportTokenRequestSerializer(serializers.Serializer):
