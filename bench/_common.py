@@ -119,15 +119,22 @@ def heavy_calendar(owner_id: int, count: int):
     (quotes, semicolons, new lines, emoji) in every tenth: the exports' and API's worst case."""
     import datetime as dt
 
+    from django.conf import settings
+
     from calendarapp.models import Event
+    from calendarapp.timezones import starts_at
 
     start = dt.date.today() + dt.timedelta(days=1)
     for n in range(count):
+        date, time = start + dt.timedelta(days=n % 3650), dt.time(n % 24, (n * 7) % 60)
+        # bulk_create skips Event.save(): the instant is set here (owners are in the
+        # server's zone).
         yield Event(
             owner_id=owner_id,
             name=f"Встреча №{n}; «важно»",
-            date=start + dt.timedelta(days=n % 3650),
-            time=dt.time(n % 24, (n * 7) % 60),
+            date=date,
+            time=time,
+            starts_at=starts_at(date=date, time=time, zone_name=settings.TIME_ZONE),
             details='Детали; "кавычки"\nвторая строка 🎉' if n % 10 == 0 else "",
             is_public=n % 3 == 0,
         )

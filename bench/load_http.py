@@ -49,6 +49,7 @@ def seed() -> str:
     """Users, events and a staff token; returns the token key."""
     import datetime as dt
 
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
@@ -56,6 +57,7 @@ def seed() -> str:
     from rest_framework.authtoken.models import Token
 
     from calendarapp.models import Event, TgUser
+    from calendarapp.timezones import starts_at
 
     call_command("migrate", verbosity=0)
     now = timezone.now()
@@ -71,6 +73,12 @@ def seed() -> str:
                 name=f"Event {n}-{k} <b>&",
                 date=start + dt.timedelta(days=k),
                 time=dt.time(k % 24, 0),
+                # bulk_create skips Event.save(); owners are in the server's zone
+                starts_at=starts_at(
+                    date=start + dt.timedelta(days=k),
+                    time=dt.time(k % 24, 0),
+                    zone_name=settings.TIME_ZONE,
+                ),
                 is_public=k % 2 == 0,
             )
             for n in range(USERS)

@@ -5,11 +5,13 @@ The admin speaks Russian, or English to browsers that ask for it (LocaleMiddlewa
 whoever picks it in the header's switcher; every label here is marked for translation.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.contrib.auth.models import Group, Permission
+from django.db import models
 from django.db.models import Count
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,20 @@ from django.utils.translation import gettext_lazy as _
 from .charts import line_chart
 from .models import Appointment, BotStatistics, Event, Invitation, OutboxMessage, TgUser
 from .selectors.statistics import daily_series
+from .text import clean_text
+
+
+class CleanTextForm(forms.ModelForm):
+    """Texts typed in the admin are stored as the bot and the API store them: without
+    control characters, line breaks only where the field has lines (a TextField)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                field = self.instance._meta.get_field(name)
+                cleaned[name] = clean_text(value, multiline=isinstance(field, models.TextField))
+        return cleaned
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -29,6 +45,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(TgUser)
 class TgUserAdmin(admin.ModelAdmin):
+    form = CleanTextForm
     list_display = (
         "tg_id",
         "username",
@@ -74,6 +91,7 @@ class EventAdmin(ReadOnlyAdmin):
 
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
+    form = CleanTextForm
     list_display = ("id", "event", "organizer", "participant", "date", "time", "status")
     list_filter = ("status", "date")
     search_fields = (

@@ -10,6 +10,11 @@ class CalendarAppConfig(AppConfig):
     verbose_name = _("Календарь")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        from calendarapp import search
+
+        search.install()
+
 
 class AxesConfig(AxesAppConfig):
     """django-axes (the admin's log-in lock-outs) in the admin's languages: its app name, the

@@ -160,3 +160,17 @@ def clock_change(*, date: dt.date, time: dt.time, zone_name: str) -> tuple[str, 
     instant = first.astimezone(dt.UTC).astimezone(zone)
     kind = "fold" if instant.replace(tzinfo=None) == first.replace(tzinfo=None) else "gap"
     return kind, instant
+
+
+def starts_at(*, date: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
+    """The instant (UTC) a wall-clock date and time of a zone mean: RFC 5545's reading, the
+    one `clock_change` explains (a skipped time is as many minutes after the jump; a
+    repeated one is the first). Rows are sorted and exported by it.
+
+    The calendar's very last or first day in a zone east or west of UTC has no instant a
+    datetime can hold: the wall clock is then taken as UTC."""
+    moment = aware(date=date, time=time, zone_name=zone_name)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        return moment.replace(tzinfo=dt.UTC)

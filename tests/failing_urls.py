@@ -1,4 +1,5 @@
-"""The project's URLs plus one view that raises: for the tests of the 500 page."""
+"""The project's URLs plus a view that raises (on a page, in the API, under the downloads):
+for the tests of the 500 answers."""
 
 from django.urls import path
 
@@ -9,4 +10,9 @@ def broken(request):
     raise RuntimeError("a bug in a view")
 
 
-urlpatterns = [path("broken/", broken), *project_urlpatterns]
+urlpatterns = [
+    path("broken/", broken),
+    path("api/broken/", broken),
+    path("export/broken/", broken),
+    *project_urlpatterns,
+]

@@ -335,6 +335,9 @@ def test_a_participant_who_never_started_the_bot_gets_a_link_and_the_invitation_
         ({"details": "x" * 501}, 400, "invalid", None),
         ({"date": "31.12.2025"}, 400, "invalid", None),
         ({"date": "9999-12-31", "time": "23:30:00"}, 400, "date_too_far", "date"),
+        # Calendar programs cannot read such dates (khal refuses the whole file).
+        ({"date": "0001-01-01"}, 400, "date_too_early", "date"),
+        ({"date": "1899-12-31"}, 400, "date_too_early", "date"),
     ],
 )
 def test_appointment_rules_give_clear_errors(

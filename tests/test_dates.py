@@ -251,6 +251,23 @@ def test_a_bare_number_that_is_no_hour_is_refused(typed):
 
 
 @pytest.mark.django_db
+def test_dates_before_1900_are_refused_with_their_reason(alice, bob):
+    party = create_event(owner_tg_id=alice.pk, name="Party", date=dt.date(2027, 1, 1),
+                         time=dt.time(12))  # fmt: skip
+    with pytest.raises(ValidationFailed) as error:
+        create_appointment(organizer_tg_id=alice.pk, participant_tg_id=bob.pk,
+                           event_id=party.pk, date=dt.date(1, 1, 1))  # fmt: skip
+    assert error.value.code == "date_too_early"
+    assert texts.error_text(error.value) == "Это слишком давно. Укажите дату не раньше 01.01.1900."
+    with pytest.raises(ValidationFailed) as error:
+        parse_event_when(owner=alice.pk, text="31.12.1899")
+    assert error.value.code == "date_too_early"
+    meeting = create_appointment(organizer_tg_id=alice.pk, participant_tg_id=bob.pk,
+                                 event_id=party.pk, date=dt.date(1900, 1, 1))  # fmt: skip
+    assert meeting.date == dt.date(1900, 1, 1)  # a past meeting may still be recorded
+
+
+@pytest.mark.django_db
 def test_dates_more_than_a_century_ahead_are_refused(alice, frozen):
     with pytest.raises(ValidationFailed) as error:
         parse_event_when(owner=alice.pk, text="31.12.9999")

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "calendarapp.api.middleware.EnglishApiMiddleware",  # the API speaks English
+    "calendarapp.api.middleware.JsonErrorMiddleware",  # and its errors are JSON, always
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -256,7 +257,18 @@ SPECTACULAR_SETTINGS = {
 # --- REST API and exports ------------------------------------------------------------
 REST_FRAMEWORK |= {
     "EXCEPTION_HANDLER": "calendarapp.api.errors.api_exception_handler",
+    # JSON with depth and size limits (api/parsers.py), then DRF's usual form parsers.
+    "DEFAULT_PARSER_CLASSES": [
+        "calendarapp.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "calendarapp.api.pagination.CappedPageNumberPagination",
+    # Unknown query parameters and sort fields are 400s naming them (api/filters.py).
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "calendarapp.api.filters.StrictOrderingFilter",
+    ],
     # Throttles count per client address: trust X-Forwarded-For only behind this many proxies.
     "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
 }

@@ -14,31 +14,41 @@ from calendarapp.parsing import MAX_TELEGRAM_ID
 from calendarapp.selectors.bot_identity import bot_username
 from calendarapp.services.invitations import invite_url
 
+from .fields import EventIdField, StrictDateField, StrictIntegerField, WallClockTimeField
 
-@extend_schema_field(
-    {
-        "type": "string",
-        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
-        "example": "15:00:00",
-        "description": "Wall-clock time (HH:MM[:SS]) in the event owner's time zone.",
-    }
+STARTS_AT_HELP = (
+    "The instant date and time mean in the owner's (organiser's) time zone, in UTC; "
+    "what exports sort by."
 )
-class WallClockTimeField(serializers.TimeField):
-    """A time without an offset: calendar times are local to the owner's zone."""
+DATE_RANGE_HELP = (
+    "Wall-clock date in the {whose} time zone, from 1900-01-01 (`date_too_early`) to the "
+    "end of the year a hundred years ahead (`date_too_far`)."
+)
 
 
 def telegram_id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_TELEGRAM_ID, **kwargs)
+    return StrictIntegerField(min_value=1, max_value=MAX_TELEGRAM_ID, **kwargs)
 
 
 class PublicEventSerializer(serializers.ModelSerializer):
     owner_tg_id = serializers.IntegerField(source="owner_id", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
+    date = serializers.DateField(read_only=True, help_text=DATE_RANGE_HELP.format(whose="owner's"))
     time = WallClockTimeField(read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True, help_text=STARTS_AT_HELP)
 
     class Meta:
         model = Event
-        fields = ["id", "owner_tg_id", "owner_username", "name", "date", "time", "details"]
+        fields = [
+            "id",
+            "owner_tg_id",
+            "owner_username",
+            "name",
+            "date",
+            "time",
+            "starts_at",
+            "details",
+        ]
         read_only_fields = fields
 
 
@@ -72,11 +82,13 @@ class AppointmentSerializer(serializers.ModelSerializer):
     organizer_tg_id = telegram_id_field(source="organizer_id")
     participant_tg_id = telegram_id_field(source="participant_id")
     # Null once the event is deleted (meetings keep their history); required when creating.
-    event_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, allow_null=True)
-    date = serializers.DateField(
-        required=False, help_text="Defaults to the event's date (organiser's time zone)."
+    event_id = EventIdField(min_value=1, max_value=2**63 - 1)
+    date = StrictDateField(
+        required=False,
+        help_text=DATE_RANGE_HELP.format(whose="organiser's") + " Defaults to the event's date.",
     )
     time = WallClockTimeField(required=False, help_text="Defaults to the event's time.")
+    starts_at = serializers.DateTimeField(read_only=True, help_text=STARTS_AT_HELP)
     details = serializers.CharField(
         required=False, allow_blank=True, max_length=APPOINTMENT_DETAILS_MAX_LENGTH
     )
@@ -97,13 +109,14 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "event_id",
             "date",
             "time",
+            "starts_at",
             "details",
             "status",
             "invite_url",
             "responded_at",
             "created_at",
         ]
-        read_only_fields = ["id", "status", "invite_url", "responded_at", "created_at"]
+        read_only_fields = ["id", "starts_at", "status", "invite_url", "responded_at", "created_at"]
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_invite_url(self, appointment) -> str | None:
@@ -116,11 +129,6 @@ class AppointmentSerializer(serializers.ModelSerializer):
         if "bot_username" not in self.context:  # once per response, not per row
             self.context["bot_username"] = bot_username()
         return invite_url(invitation, username=self.context["bot_username"])
-
-    def validate_event_id(self, value):
-        if value is None:
-            raise serializers.ValidationError("An event id is required.", code="null")
-        return value
 
 
 class ExportTokenRequestSerializer(serializers.Serializer):

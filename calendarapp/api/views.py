@@ -32,7 +32,7 @@ def _error(description: str) -> OpenApiResponse:
 
 
 LIST_ERRORS = {
-    400: _error("A filter value is invalid."),
+    400: _error("A query parameter is unknown, empty or invalid (`errors` names it)."),
     401: _error("Missing or invalid credentials."),
     403: _error("The account may not use this endpoint (staff only)."),
     404: _error("The page does not exist."),
@@ -161,6 +161,7 @@ class AppointmentListCreateView(StaffListCreateView):
         "already_invited": "participant_tg_id",
         "participant_busy": "participant_tg_id",
         "date_too_far": "date",
+        "date_too_early": "date",
         "comment_too_long": "details",
     }
 

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.utils import timezone
 
+from calendarapp.timezones import clock_change, zone_of
+
 CHUNK_BYTES = 64 * 1024
 CSV_ENCODING = "cp1251"
 CSV_COLUMNS = [
@@ -26,18 +28,45 @@ CSV_COLUMNS = [
     "details",
     "public",
     "organizer_tg_id",
+    # Last, so that readers of the older columns by position keep working.
+    "start_utc",
 ]
 ICS_PRODID = "-//Calendar Bot//calendarapp//EN"
 ICS_DEFAULT_DURATION = dt.timedelta(hours=1)
 
 
+# Zone rules written with TZID (and a VTIMEZONE) only inside these years: khal reads zones
+# with pytz, whose rules stop at 2037, and clients disagree before 1900 (local mean time).
+# Outside them, and at a moment the clocks skip or repeat, DTSTART and DTEND are UTC.
+TZID_YEARS = range(1900, 2038)
+VTIMEZONE_LAST_DATE = dt.date(2038, 1, 1)
+
+
 def _end(start: dt.datetime) -> dt.datetime:
-    """An hour later; on the calendar's very last day (an event stored before dates were
-    limited, or made in the admin), the end of that day."""
+    """An hour later, counted in real time (an event at a clock change lasts an hour too);
+    on the calendar's very last day, the end of that day."""
     try:
         return start + ICS_DEFAULT_DURATION
     except OverflowError:
         return start.replace(hour=23, minute=59, second=59)
+
+
+def _utc_text(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _wall_clock(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime | None:
+    """The moment on the zone's clock, if writing it as that clock (TZID) means it in every
+    client: an ordinary time in a year every client's zone rules cover."""
+    try:
+        local = moment.astimezone(zone)
+    except OverflowError:
+        return None
+    if local.year not in TZID_YEARS:
+        return None
+    if clock_change(date=local.date(), time=local.time(), zone_name=zone.key) is not None:
+        return None
+    return local
 
 
 # Cells starting like a formula would run in Excel (CSV injection); a leading apostrophe
@@ -94,6 +123,7 @@ def csv_chunks(owner, entries: Iterable[dict]) -> Iterator[bytes]:
                         _excel_text(row["details"]),
                         "yes" if row["is_public"] else "no",
                         row["organizer_tg_id"],
+                        _utc_text(row["starts_at"]),
                     ]
                 )
             )
@@ -120,6 +150,7 @@ def json_chunks(owner, entries: Iterable[dict]) -> Iterator[bytes]:
                 "date": row["date"].isoformat(),
                 "time": row["time"].strftime("%H:%M"),
                 "timezone": row["timezone"],
+                "start_utc": _utc_text(row["starts_at"]),
                 "details": row["details"],
                 "is_public": row["is_public"],
                 "organizer_tg_id": row["organizer_tg_id"],
@@ -131,11 +162,31 @@ def json_chunks(owner, entries: Iterable[dict]) -> Iterator[bytes]:
     return _chunked(parts())
 
 
-def ics_chunks(owner, entries: Iterable[dict], time_zones: Iterable[str]) -> Iterator[bytes]:
+def _vtimezone(name: str, *, first_date: dt.date) -> icalendar.Timezone:
+    """The zone's rules from `first_date` to 2038 (icalendar's generator), each onset of an
+    observance on an RDATE line of its own: vobject (dateutil inside) misreads one RDATE
+    with a long list of dates and puts every summer event an hour off."""
+    zone = icalendar.Timezone.from_tzid(name, first_date=first_date, last_date=VTIMEZONE_LAST_DATE)
+    for observance in zone.subcomponents:
+        listed = observance.pop("RDATE", None)
+        if listed is None:
+            continue
+        for dates in listed if isinstance(listed, list) else [listed]:
+            for onset in dates.dts:
+                observance.add("rdate", onset.dt)
+    return zone
+
+
+def ics_chunks(
+    owner, entries: Iterable[dict], time_zones: dict[str, dt.date | None]
+) -> Iterator[bytes]:
     """RFC 5545 calendar built with `icalendar`, one VEVENT at a time.
 
-    Start times carry their TZID (the owner's zone, or the organiser's for a meeting) and
-    the calendar holds a VTIMEZONE for each zone used, as Google and Apple calendars expect.
+    Start and end carry their TZID (the owner's zone, or the organiser's for a meeting),
+    with a VTIMEZONE for each zone used from its earliest date on, as Google and Apple
+    calendars expect; a moment no TZID can say the same way in every client (see
+    TZID_YEARS, and the times clocks skip or repeat) is written in UTC instead.
+    `time_zones`: zone name -> the earliest date written in it (selectors.calendar).
     """
 
     def parts() -> Iterator[bytes]:
@@ -144,26 +195,32 @@ def ics_chunks(owner, entries: Iterable[dict], time_zones: Iterable[str]) -> Ite
         calendar.add("version", "2.0")
         calendar.add("calscale", "GREGORIAN")
         calendar.add("method", "PUBLISH")
-        calendar.add("x-wr-calname", f"Calendar Bot: {owner.display_name}")
-        calendar.add("x-wr-timezone", owner.timezone)
+        # An X- property is not known to icalendar as text: say so, so that it is escaped.
+        calendar.add("x-wr-calname", icalendar.vText(f"Calendar Bot: {owner.display_name}"))
         head = calendar.to_ical()
         # Stream the body between the calendar's own BEGIN and END lines.
         end = b"END:VCALENDAR\r\n"
         yield head[: -len(end)]
         zones = {}
-        for name in time_zones:
-            zones[name] = ZoneInfo(name)
-            yield icalendar.Timezone.from_tzid(name).to_ical()
+        for name, earliest in time_zones.items():
+            zones[name] = zone_of(name)
+            first = max(earliest or timezone.localdate(), dt.date(TZID_YEARS.start, 1, 1))
+            first = min(first, VTIMEZONE_LAST_DATE - dt.timedelta(days=1))
+            yield _vtimezone(zones[name].key, first_date=first).to_ical()
         stamp = timezone.now()
         for row in entries:
-            zone = zones.get(row["timezone"]) or ZoneInfo(row["timezone"])
-            start = dt.datetime.combine(row["date"], row["time"], tzinfo=zone)
+            zone = zones.get(row["timezone"]) or zone_of(row["timezone"])
+            start = row["starts_at"]
+            finish = _end(start)
+            local_start, local_end = _wall_clock(start, zone), _wall_clock(finish, zone)
+            if local_start is None or local_end is None:
+                local_start, local_end = start.astimezone(dt.UTC), finish.astimezone(dt.UTC)
             event = icalendar.Event()
             event.add("uid", f"{row['kind']}-{row['id']}@calendar-bot")
             event.add("dtstamp", stamp)
             event.add("last-modified", row["updated_at"])
-            event.add("dtstart", start)
-            event.add("dtend", _end(start))
+            event.add("dtstart", local_start)
+            event.add("dtend", local_end)
             event.add("summary", row["name"] or "Meeting")
             if row["details"]:
                 event.add("description", row["details"])

@@ -15,6 +15,7 @@ from .bot_state import BotDataEntry, BotIdentity, ConversationState, OutboxMessa
 from .calendar import (
     APPOINTMENT_DETAILS_MAX_LENGTH,
     DEFAULT_REMINDER_MINUTES,
+    EARLIEST_DATE,
     EVENT_DETAILS_MAX_LENGTH,
     EVENT_NAME_MAX_LENGTH,
     REMINDER_CHOICES,
@@ -29,6 +30,7 @@ from .statistics import BotStatistics
 __all__ = [
     "APPOINTMENT_DETAILS_MAX_LENGTH",
     "DEFAULT_REMINDER_MINUTES",
+    "EARLIEST_DATE",
     "EVENT_DETAILS_MAX_LENGTH",
     "EVENT_NAME_MAX_LENGTH",
     "REMINDER_CHOICES",

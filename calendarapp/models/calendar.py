@@ -1,14 +1,22 @@
 """The calendar itself: people, their events and the meetings between them."""
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from calendarapp.timezones import starts_at as instant_of
+
 EVENT_NAME_MAX_LENGTH = 200
 EVENT_DETAILS_MAX_LENGTH = 1000
 APPOINTMENT_DETAILS_MAX_LENGTH = 500
+# No meeting or event is dated before this day (services.dates): earlier dates have no use in a
+# calendar, and calendar programs read them badly (khal refuses a whole file with year 1).
+EARLIEST_DATE = dt.date(1900, 1, 1)
 
 # Reminder lead times a person can choose, in minutes (None: no reminder).
 REMINDER_CHOICES = [
@@ -24,6 +32,18 @@ DEFAULT_REMINDER_MINUTES = 30
 # language in its own, for the bot's /language buttons).
 LANGUAGE_LABELS = {"ru": _("русский"), "en": _("английский")}
 LANGUAGE_CHOICES = [(code, LANGUAGE_LABELS.get(code, name)) for code, name in settings.LANGUAGES]
+
+
+def _keep_starts_at(row, zone_owner, save_kwargs: dict) -> None:
+    """A row's `starts_at` follows its date and time whoever writes them (services, the
+    admin, fixtures): saved with them. A change of the zone itself is the services' job
+    (services.users.set_user_timezone), as are bulk updates."""
+    fields = save_kwargs.get("update_fields")
+    if fields is not None and not {"date", "time"} & set(fields):
+        return
+    row.starts_at = instant_of(date=row.date, time=row.time, zone_name=zone_owner.timezone)
+    if fields is not None:
+        save_kwargs["update_fields"] = {*fields, "starts_at"}
 
 
 class TimeStamped(models.Model):
@@ -97,8 +117,11 @@ class Event(TimeStamped):
         TgUser, verbose_name=_("владелец"), on_delete=models.CASCADE, related_name="events"
     )
     name = models.CharField(_("название"), max_length=EVENT_NAME_MAX_LENGTH)
-    date = models.DateField(_("дата"))
+    date = models.DateField(_("дата"), validators=[MinValueValidator(EARLIEST_DATE)])
     time = models.TimeField(_("время"))
+    # The instant date and time mean in the owner's zone (timezones.starts_at): what
+    # exports sort by and write as UTC.
+    starts_at = models.DateTimeField(_("начало (UTC)"), null=True, editable=False)
     details = models.TextField(_("описание"), max_length=EVENT_DETAILS_MAX_LENGTH, blank=True)
     is_public = models.BooleanField(_("публичное"), default=False)
     reminder_minutes = models.PositiveIntegerField(
@@ -114,6 +137,7 @@ class Event(TimeStamped):
         ordering = ["date", "time", "id"]
         indexes = [
             models.Index(fields=["owner", "date", "time"], name="event_owner_date_idx"),
+            models.Index(fields=["owner", "starts_at"], name="event_owner_starts_idx"),
             models.Index(
                 fields=["date", "time"], condition=Q(is_public=True), name="event_public_date_idx"
             ),
@@ -126,6 +150,10 @@ class Event(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.date:%Y-%m-%d} {self.time:%H:%M})"
+
+    def save(self, *args, **kwargs):
+        _keep_starts_at(self, self.owner, kwargs)
+        super().save(*args, **kwargs)
 
 
 class Appointment(TimeStamped):
@@ -161,8 +189,10 @@ class Appointment(TimeStamped):
         related_name="appointments",
         db_column="participant_tg_id",
     )
-    date = models.DateField(_("дата"))
+    date = models.DateField(_("дата"), validators=[MinValueValidator(EARLIEST_DATE)])
     time = models.TimeField(_("время"))
+    # As Event.starts_at, in the organiser's zone.
+    starts_at = models.DateTimeField(_("начало (UTC)"), null=True, editable=False)
     details = models.TextField(
         _("комментарий"), max_length=APPOINTMENT_DETAILS_MAX_LENGTH, blank=True
     )
@@ -179,6 +209,7 @@ class Appointment(TimeStamped):
             models.Index(fields=["participant", "status"], name="appt_participant_status_idx"),
             models.Index(fields=["organizer", "status"], name="appt_organizer_status_idx"),
             models.Index(fields=["participant", "date", "time"], name="appt_participant_when_idx"),
+            models.Index(fields=["participant", "starts_at"], name="appt_participant_starts_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -192,6 +223,10 @@ class Appointment(TimeStamped):
         return (
             f"#{self.pk} {self.organizer_id} → {self.participant_id} ({self.get_status_display()})"
         )
+
+    def save(self, *args, **kwargs):
+        _keep_starts_at(self, self.organizer, kwargs)
+        super().save(*args, **kwargs)
 
     # The original API speaks in Telegram ids; these keep its vocabulary available.
     @property

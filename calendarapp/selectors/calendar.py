@@ -1,7 +1,8 @@
 """A user's calendar as exported: own events plus meetings they accepted, soonest first.
 
-Rows are plain dicts streamed from two server-side cursors and merged by date and time, so
-memory stays flat however long the calendar is.
+Rows are plain dicts streamed from two server-side cursors and merged by the instant each
+starts (`starts_at`: a 15:30 Moscow meeting comes before an 18:00 Novosibirsk event of the
+same day, 14:00 Moscow time), so memory stays flat however long the calendar is.
 """
 
 import datetime as dt
@@ -10,11 +11,11 @@ import heapq
 import re
 from collections.abc import Iterator
 
-from django.db.models import Count, F, Max, Q, QuerySet, Value
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from calendarapp.models import Appointment, CalendarFeed, Event, TgUser
-from calendarapp.timezones import in_zone
+from calendarapp.timezones import in_zone, starts_at
 
 EXPORT_CHUNK_SIZE = 2000
 
@@ -23,38 +24,55 @@ def calendar_owner(tg_id: int) -> TgUser | None:
     return TgUser.objects.filter(pk=tg_id).first()
 
 
-def calendar_time_zones(owner: TgUser) -> list[str]:
-    """Every IANA zone the entries use: the owner's and their meetings' organisers'."""
-    zones = set(
-        Appointment.objects.filter(
-            participant_id=owner.pk, status=Appointment.Status.CONFIRMED
-        ).values_list("organizer__timezone", flat=True)
+def calendar_time_zones(owner: TgUser) -> dict[str, dt.date | None]:
+    """Every IANA zone the entries use (the owner's and their meetings' organisers'), each
+    with the earliest date written in it (None: no entry yet), sorted by name."""
+    earliest = (
+        Appointment.objects.filter(participant_id=owner.pk, status=Appointment.Status.CONFIRMED)
+        .values("organizer__timezone")
+        .annotate(first=Min("date"))
+        .values_list("organizer__timezone", "first")
+        .order_by()
     )
-    return sorted(zones | {owner.timezone})
+    zones = dict(earliest)
+    own = Event.objects.filter(owner_id=owner.pk).aggregate(first=Min("date"))["first"]
+    if owner.timezone not in zones or (own and own < zones[owner.timezone]):
+        zones[owner.timezone] = own or zones.get(owner.timezone)
+    return dict(sorted(zones.items()))
+
+
+def _ensure_instant(row: dict) -> None:
+    """A row written around Model.save() (bulk_create, a raw update) may lack its instant;
+    the merge below needs one. Such rows sort by the database's NULL order within their
+    stream: first on SQLite, last on PostgreSQL."""
+    if row["starts_at"] is None:
+        row["starts_at"] = starts_at(date=row["date"], time=row["time"], zone_name=row["timezone"])
 
 
 def _own_events(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
     rows = (
         Event.objects.filter(owner_id=owner.pk)
-        .order_by("date", "time", "id")
-        .values("id", "name", "date", "time", "details", "is_public", "updated_at")
+        .order_by("starts_at", "id")
+        .values("id", "name", "date", "time", "starts_at", "details", "is_public", "updated_at")
         .iterator(chunk_size=chunk_size)
     )
     for row in rows:
         row["kind"] = "event"
         row["timezone"] = owner.timezone
         row["organizer_tg_id"] = owner.pk
+        _ensure_instant(row)
         yield row
 
 
 def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
     rows = (
         Appointment.objects.filter(participant_id=owner.pk, status=Appointment.Status.CONFIRMED)
-        .order_by("date", "time", "id")
+        .order_by("starts_at", "id")
         .values(
             "id",
             "date",
             "time",
+            "starts_at",
             "details",
             "updated_at",
             "organizer_id",
@@ -64,12 +82,15 @@ def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
         .iterator(chunk_size=chunk_size)
     )
     for row in rows:
+        row["timezone"] = row["organizer__timezone"]
+        _ensure_instant(row)
         yield {
             "kind": "meeting",
             "id": row["id"],
             "name": row["event__name"] or "",
             "date": row["date"],
             "time": row["time"],
+            "starts_at": row["starts_at"],
             "details": row["details"],
             "is_public": False,
             "updated_at": row["updated_at"],
@@ -79,11 +100,12 @@ def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
 
 
 def calendar_entries(*, owner: TgUser, chunk_size: int = EXPORT_CHUNK_SIZE) -> Iterator[dict]:
-    """Own events and confirmed meetings, merged by wall-clock date and time."""
+    """Own events and confirmed meetings, merged by the instant they start (events first
+    at the same instant)."""
     return heapq.merge(
         _own_events(owner=owner, chunk_size=chunk_size),
         _confirmed_meetings(owner=owner, chunk_size=chunk_size),
-        key=lambda row: (row["date"], row["time"]),
+        key=lambda row: row["starts_at"],
     )
 
 
@@ -95,8 +117,9 @@ def calendar_listing(
     the sizes. `first` and `last` (inclusive) keep the wall-clock days in between.
 
     Rows: kind (0 event, 1 meeting), ref (event or meeting id), name, date, time, public,
-    zone (where date and time are wall-clock: the organiser's for a meeting) and
-    reader_zone (the owner's, whose clock the bot shows them on).
+    zone (where date and time are wall-clock: the organiser's for a meeting),
+    reader_zone (the owner's, whose clock the bot shows them on) and starts (the instant,
+    which orders them: meetings in other zones fall where they happen).
     The annotations are made in the same order on both sides: that order is the SELECT's.
     """
     days = Q()
@@ -115,8 +138,9 @@ def calendar_listing(
             public=F("is_public"),
             zone=F("owner__timezone"),
             reader_zone=F("owner__timezone"),
+            starts=F("starts_at"),
         )
-        .values("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone")
+        .values("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone", "starts")
         .order_by()
     )
     meetings = (
@@ -132,11 +156,12 @@ def calendar_listing(
             public=Value(False),
             zone=F("organizer__timezone"),
             reader_zone=F("participant__timezone"),
+            starts=F("starts_at"),
         )
-        .values("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone")
+        .values("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone", "starts")
         .order_by()
     )
-    return events.union(meetings, all=True).order_by("day", "at", "kind", "ref")
+    return events.union(meetings, all=True).order_by("starts", "kind", "ref")
 
 
 _FEED_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")

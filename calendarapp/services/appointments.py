@@ -18,9 +18,11 @@ from calendarapp.models import (
     TgUser,
 )
 from calendarapp.selectors.events import get_own_event
+from calendarapp.text import clean_text
+from calendarapp.timezones import starts_at
 
 from . import outbox
-from .dates import ensure_not_too_far
+from .dates import ensure_date_in_range
 from .statistics import bump_daily_statistics
 
 # Kinds of outbox messages the bot knows how to render.
@@ -32,7 +34,7 @@ MEETING_MOVED = "meeting_moved"
 
 
 def clean_appointment_details(details: str) -> str:
-    details = (details or "").strip()
+    details = clean_text(details, multiline=True).strip()
     if len(details) > APPOINTMENT_DETAILS_MAX_LENGTH:
         raise ValidationFailed(
             "The comment is longer than {limit} characters.",
@@ -42,12 +44,12 @@ def clean_appointment_details(details: str) -> str:
     return details
 
 
-def _participant_busy(*, participant_id: int, date: dt.date, time: dt.time) -> bool:
-    """Busy: a pending or confirmed meeting at that moment, as guest or as organiser."""
+def _participant_busy(*, participant_id: int, instant: dt.datetime) -> bool:
+    """Busy: a pending or confirmed meeting at that instant, as guest or as organiser (9:00
+    in New York and 9:00 in Novosibirsk are different moments)."""
     return Appointment.objects.filter(
         Q(participant_id=participant_id) | Q(organizer_id=participant_id),
-        date=date,
-        time=time,
+        starts_at=instant,
         status__in=Appointment.ACTIVE_STATUSES,
     ).exists()
 
@@ -99,8 +101,8 @@ def checked_invitation(
         organizer_tg_id=organizer_tg_id, participant_tg_id=participant_tg_id, lock=lock
     )
     date = date or event.date
-    # The events' rule; past dates stay allowed, as in the original project.
-    ensure_not_too_far(user=organizer, date=date)
+    # The events' range; past dates stay allowed, as in the original project.
+    ensure_date_in_range(user=organizer, date=date)
     time = (time or event.time).replace(second=0, microsecond=0, tzinfo=None)
     if Appointment.objects.filter(
         event=event, participant=participant, status__in=Appointment.ACTIVE_STATUSES
@@ -110,7 +112,8 @@ def checked_invitation(
             code="already_invited",
             tg_id=participant_tg_id,
         )
-    if _participant_busy(participant_id=participant.pk, date=date, time=time):
+    instant = starts_at(date=date, time=time, zone_name=organizer.timezone)
+    if _participant_busy(participant_id=participant.pk, instant=instant):
         raise Conflict(
             "Participant {tg_id} already has a meeting on {date} at {time}.",
             code="participant_busy",
@@ -302,6 +305,18 @@ def cancel_meetings_of_deleted_event(event: Event) -> int:
     return len(active)
 
 
+def follow_organizer_zone(organizer: TgUser) -> None:
+    """The organiser changed zones: their meetings' wall clocks now mean other instants."""
+    meetings = Appointment.objects.filter(organizer=organizer).only("pk", "date", "time")
+    changed = []
+    for meeting in meetings.iterator(chunk_size=2000):
+        meeting.starts_at = starts_at(
+            date=meeting.date, time=meeting.time, zone_name=organizer.timezone
+        )
+        changed.append(meeting)
+    Appointment.objects.bulk_update(changed, ["starts_at"], batch_size=500)
+
+
 def move_meetings_of_moved_event(*, event: Event, old_date: dt.date, old_time: dt.time) -> int:
     """The organiser moved the event: its pending and confirmed meetings that were at the
     event's old moment move with it, and each guest is told. A meeting set for another
@@ -318,8 +333,9 @@ def move_meetings_of_moved_event(*, event: Event, old_date: dt.date, old_time: d
     )
     if not moved:
         return 0
+    # The organiser is the event's owner: the meetings' instant is the event's.
     Appointment.objects.filter(pk__in=[pk for pk, _ in moved]).update(
-        date=event.date, time=event.time, updated_at=timezone.now()
+        date=event.date, time=event.time, starts_at=event.starts_at, updated_at=timezone.now()
     )
     for pk, participant_id in moved:
         outbox.enqueue(chat_id=participant_id, kind=MEETING_MOVED, appointment_id=pk)

@@ -9,9 +9,13 @@ from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH, Event, TgUser
 from calendarapp.selectors.events import get_own_event
 from calendarapp.selectors.users import registered_user, user_row
-from calendarapp.timezones import user_now
+from calendarapp.text import clean_text
+from calendarapp.timezones import starts_at, user_now
 
-from .appointments import cancel_meetings_of_deleted_event, move_meetings_of_moved_event
+from .appointments import (
+    cancel_meetings_of_deleted_event,
+    move_meetings_of_moved_event,
+)
 from .dates import ensure_date_not_past, ensure_not_past
 from .natural_dates import When, parse_time_on, parse_when
 from .reminders import clean_reminder_minutes, remind_at
@@ -22,10 +26,8 @@ UNCHANGED = object()  # update_event: leave this field as it is
 
 
 def storable(text: str) -> str:
-    """Text as the database can keep it: PostgreSQL refuses NUL characters, and a lone
-    surrogate (a JSON escape like \\ud800, never valid UTF-8) cannot be encoded at all."""
-    text = (text or "").replace("\x00", "")
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """One line of typed text as the database and every export can keep it."""
+    return clean_text(text, multiline=False)
 
 
 def clean_name(name: str) -> str:
@@ -42,7 +44,7 @@ def clean_name(name: str) -> str:
 
 
 def clean_details(details: str) -> str:
-    details = storable(details).strip()
+    details = clean_text(details, multiline=True).strip()
     if len(details) > EVENT_DETAILS_MAX_LENGTH:
         raise ValidationFailed(
             "The details are longer than {limit} characters.",
@@ -175,6 +177,16 @@ def update_event(
     bump_user_counter(tg_id=owner_tg_id, counter="events_edited")
     bump_daily_statistics(edited_events=1)
     return event
+
+
+def follow_owner_zone(owner: TgUser) -> None:
+    """The owner changed zones: their events' wall clocks now mean other instants."""
+    events = Event.objects.filter(owner=owner).only("pk", "date", "time")
+    changed = []
+    for event in events.iterator(chunk_size=2000):
+        event.starts_at = starts_at(date=event.date, time=event.time, zone_name=owner.timezone)
+        changed.append(event)
+    Event.objects.bulk_update(changed, ["starts_at"], batch_size=500)
 
 
 def update_event_details(*, owner_tg_id: int, event_id: int, details: str) -> Event:

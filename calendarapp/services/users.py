@@ -9,8 +9,11 @@ from calendarapp.exceptions import Conflict, NotRegistered, ValidationFailed
 from calendarapp.i18n import SUPPORTED_LANGUAGES
 from calendarapp.models import TgUser
 from calendarapp.parsing import USERNAME_MAX_LENGTH, validate_tg_id
+from calendarapp.text import clean_text
 from calendarapp.timezones import resolve_timezone
 
+from .appointments import follow_organizer_zone
+from .events import follow_owner_zone
 from .invitations import deliver_waiting_invitations
 from .reminders import reschedule_user_reminders
 from .statistics import bump_daily_statistics
@@ -28,11 +31,17 @@ class TelegramProfile:
 
 
 def _profile_fields(profile: TelegramProfile) -> dict:
+    """The profile as stored: one line each, without control characters (whether Telegram
+    or the API sent it), cut to the columns' lengths."""
+
+    def line(value: str, limit: int) -> str:
+        return clean_text(value, multiline=False).strip()[:limit]
+
     return {
-        "username": (profile.username or "")[:USERNAME_MAX_LENGTH],
-        "first_name": (profile.first_name or "")[:256],
-        "last_name": (profile.last_name or "")[:256],
-        "language_code": (profile.language_code or "")[:16],
+        "username": line(profile.username, USERNAME_MAX_LENGTH),
+        "first_name": line(profile.first_name, 256),
+        "last_name": line(profile.last_name, 256),
+        "language_code": line(profile.language_code, 16),
     }
 
 
@@ -123,6 +132,9 @@ def set_user_timezone(*, tg_id: int, text: str) -> TgUser:
         user.timezone = name
         user.save(update_fields=["timezone", "updated_at"])
         reschedule_user_reminders(user)
+        # Dates and times stay as the person wrote them; the instants they mean move.
+        follow_owner_zone(user)
+        follow_organizer_zone(user)
     return user
 
 

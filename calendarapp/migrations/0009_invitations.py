@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calendarapp', '0007_cache_table'),
+        ('calendarapp', '0008_clean_texts_starts_at'),
     ]
 
     operations = [

@@ -1,0 +1,210 @@
+"""The exported files as other programs read them: khal (Debian's package, pytz inside),
+icalendar, recurring-ical-events and vobject for the ICS export and feed, LibreOffice Calc
+for the CSV. Every event must be at the same, right instant in each of them."""
+
+import csv
+import datetime as dt
+import io
+import subprocess
+import textwrap
+
+import icalendar
+import pytest
+import recurring_ical_events
+import vobject
+
+from calendarapp.models import Appointment, Event
+from calendarapp.services.appointments import create_appointment, respond_to_invitation
+from calendarapp.services.events import create_event
+from calendarapp.services.export_tokens import issue_export_token
+from calendarapp.services.feeds import get_or_issue_feed
+from calendarapp.services.users import set_user_timezone
+from tests.support.programs import require_program
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+
+
+def utc(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+def body(response) -> bytes:
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def calendar(alice, bob, make_user):
+    """Alice (Berlin) with events in winter, summer 2040 and at both clock changes; meetings
+    she accepted from Bob (New York) and Carol (Novosibirsk); one meeting stored before dates
+    were limited, on 0001-01-01. Returns {UID: (start, end) in UTC}."""
+    carol = make_user(1003, "carol", "Carol")
+    set_user_timezone(tg_id=alice.pk, text="Europe/Berlin")
+    set_user_timezone(tg_id=bob.pk, text="America/New_York")
+    set_user_timezone(tg_id=carol.pk, text="Asia/Novosibirsk")
+    expected = {}
+
+    def event(name, date, time, start):
+        made = create_event(owner_tg_id=alice.pk, name=name, date=date, time=time)
+        expected[f"event-{made.pk}@calendar-bot"] = (start, start + dt.timedelta(hours=1))
+
+    def meeting(organizer, date, time, start):
+        party = create_event(owner_tg_id=organizer.pk, name=f"{organizer.first_name}'s",
+                             date=date, time=time)  # fmt: skip
+        invited = create_appointment(organizer_tg_id=organizer.pk, participant_tg_id=alice.pk,
+                                     event_id=party.pk)  # fmt: skip
+        respond_to_invitation(participant_tg_id=alice.pk, appointment_id=invited.pk, accept=True)
+        expected[f"meeting-{invited.pk}@calendar-bot"] = (start, start + dt.timedelta(hours=1))
+
+    event("Winter", dt.date(2027, 1, 10), dt.time(9), utc(2027, 1, 10, 8))
+    event("Summer 2040", dt.date(2040, 7, 1), dt.time(12), utc(2040, 7, 1, 10))
+    # 02:30 does not exist on 2027-03-28 (02:00 -> 03:00): it means 03:30 summer time.
+    event("Spring edge", dt.date(2027, 3, 28), dt.time(2, 30), utc(2027, 3, 28, 1, 30))
+    # 02:30 happens twice on 2027-10-31 (03:00 -> 02:00): it means the first, summer time.
+    event("Autumn edge", dt.date(2027, 10, 31), dt.time(2, 30), utc(2027, 10, 31, 0, 30))
+    meeting(bob, dt.date(2027, 1, 10), dt.time(9), utc(2027, 1, 10, 14))
+    meeting(carol, dt.date(2027, 1, 10), dt.time(9), utc(2027, 1, 10, 2))
+    meeting(bob, dt.date(2027, 3, 14), dt.time(2, 30), utc(2027, 3, 14, 7, 30))  # New York's gap
+
+    bob.refresh_from_db()
+    old = Event.objects.create(owner=bob, name="Old", date=dt.date(2027, 2, 1), time=dt.time(12))
+    ancient = Appointment.objects.create(
+        event=old, organizer=bob, participant=alice, date=dt.date(1, 1, 1), time=dt.time(12),
+        status="confirmed",
+    )  # fmt: skip
+    # New York's local mean time in the year 1: UTC-4:56:02.
+    start = utc(1, 1, 1, 16, 56, 2)
+    expected[f"meeting-{ancient.pk}@calendar-bot"] = (start, start + dt.timedelta(hours=1))
+    return alice, expected
+
+
+@pytest.fixture
+def files(client, calendar):
+    """The ICS export and the feed of the calendar, with what each event must say."""
+    owner, expected = calendar
+    export = body(client.get("/export/ics/", {"token": issue_export_token(owner.pk).token}))
+    feed = body(client.get(f"/feed/{get_or_issue_feed(owner.pk).token}.ics"))
+    return {"export": export, "feed": feed}, expected
+
+
+def as_utc(value) -> dt.datetime:
+    assert isinstance(value, dt.datetime) and value.tzinfo is not None, value
+    return value.astimezone(UTC)
+
+
+def test_icalendar_reads_every_instant(files):
+    raws, expected = files
+    for raw in raws.values():
+        calendar = icalendar.Calendar.from_ical(raw)
+        assert "X-WR-TIMEZONE" not in calendar  # clients would reread UTC times in it
+        read = {
+            str(e["UID"]): (as_utc(e.decoded("DTSTART")), as_utc(e.decoded("DTEND")))
+            for e in calendar.walk("VEVENT")
+        }
+        assert read == expected
+
+
+def test_recurring_ical_events_reads_every_instant(files):
+    raws, expected = files
+    for raw in raws.values():
+        calendar = icalendar.Calendar.from_ical(raw)
+        # From a few hours into the year 1: the library moves the start back by the longest
+        # event's length, which from midnight of the year 1 would overflow.
+        events = recurring_ical_events.of(calendar).between((1, 1, 1, 6), (2100, 1, 1))
+        read = {str(e["UID"]): (as_utc(e["DTSTART"].dt), as_utc(e["DTEND"].dt)) for e in events}
+        assert read == expected
+
+
+def test_vobject_reads_every_instant(files):
+    raws, expected = files
+    for raw in raws.values():
+        calendar = vobject.readOne(raw.decode())
+        read = {
+            e.uid.value: (as_utc(e.dtstart.value), as_utc(e.dtend.value))
+            for e in calendar.contents["vevent"]
+        }
+        assert read == expected
+
+
+def test_khal_imports_every_event_at_its_instant(files, tmp_path):
+    khal = require_program("khal", package="khal")
+    raws, expected = files
+    for name, raw in raws.items():
+        home = tmp_path / name
+        (home / "vdir").mkdir(parents=True)
+        config = home / "config"
+        # Shown in UTC, so the listing compares with the instants as they are.
+        config.write_text(textwrap.dedent(f"""\
+            [calendars]
+            [[bot]]
+            path = {home / "vdir"}
+            type = calendar
+            [locale]
+            local_timezone = UTC
+            default_timezone = UTC
+            timeformat = %H:%M
+            dateformat = %Y-%m-%d
+            longdateformat = %Y-%m-%d
+            datetimeformat = %Y-%m-%d %H:%M
+            longdatetimeformat = %Y-%m-%d %H:%M
+            [sqlite]
+            path = {home / "khal.db"}
+            """))  # fmt: skip
+        (home / "calendar.ics").write_bytes(raw)
+        env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+        run = [khal, "-c", str(config)]
+        imported = subprocess.run([*run, "import", "--batch", str(home / "calendar.ics")],
+                                  capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+        assert imported.returncode == 0, imported.stderr
+        read = {}
+        # Only the years the calendar uses: khal's list walks its range day by day.
+        for first, last in (("0001-01-01", "0001-01-03"), ("2027-01-01", "2041-01-01")):
+            listed = subprocess.run(
+                [*run, "list", "--format", "{uid}|{start-long}|{end-long}", "--day-format", "",
+                 first, last],
+                capture_output=True, text=True, env=env, timeout=120, check=True,
+            )  # fmt: skip
+            for line in filter(None, listed.stdout.splitlines()):
+                uid, start, end = line.split("|")
+                read[uid] = (start, end)
+        assert read == {
+            uid: tuple(f"{moment.year}-{moment:%m-%d %H:%M}" for moment in instants)
+            for uid, instants in expected.items()
+        }
+
+
+TRICKY_NAME = 'Встреча; «важно» "в кавычках"'
+TRICKY_DETAILS = 'Первая строка; ещё\nвторая "строка"\nтретья'
+
+
+def test_libreoffice_opens_the_csv_with_cyrillic_quotes_semicolons_and_line_breaks(
+    client, alice, bob, tomorrow, tmp_path
+):
+    soffice = require_program("soffice", package="libreoffice-calc")
+    create_event(owner_tg_id=alice.pk, name=TRICKY_NAME, date=tomorrow, time=dt.time(9),
+                 details=TRICKY_DETAILS)  # fmt: skip
+    create_event(owner_tg_id=alice.pk, name="=1+2", date=tomorrow, time=dt.time(10))
+    raw = body(client.get("/export/csv/", {"token": issue_export_token(alice.pk).token}))
+    (tmp_path / "calendar.csv").write_bytes(raw)
+    # Import as the text import dialog would be filled in: `;` between cells (59), `"`
+    # around texts (34), Windows-1251 (LibreOffice's encoding number 34), from row 2 (the
+    # `sep=;` line is Excel's). Written back as UTF-8 (76) with `|` (124) between cells.
+    converted = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+         "--infilter=CSV:59,34,34,2", "--convert-to", "csv:Text - txt - csv (StarCalc):124,34,76",
+         "--outdir", str(tmp_path / "out"), str(tmp_path / "calendar.csv")],
+        capture_output=True, text=True, timeout=180,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert converted.returncode == 0, converted.stderr
+    text = (tmp_path / "out" / "calendar.csv").read_text(encoding="utf-8")
+    header, *rows = csv.reader(io.StringIO(text, newline=""), delimiter="|")
+    assert header[:3] == ["type", "id", "name"] and header[-1] == "start_utc"
+    cells = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(c["name"], c["details"]) for c in cells] == [
+        (TRICKY_NAME, TRICKY_DETAILS),
+        ("'=1+2", ""),  # shown as text, never run as a formula
+    ]
+    assert cells[0]["start_utc"] == f"{tomorrow.isoformat()}T06:00:00Z"  # 09:00 Moscow
