@@ -360,3 +360,23 @@ def test_the_bot_and_the_app_show_the_same_calendar(live_server, browser):
         assert page.problems == []
     finally:
         runner.close()
+
+
+@pytest.mark.parametrize("width", [360, 430])
+def test_the_narrowest_and_widest_phones_scroll_only_down(
+    live_server, alice_with_events, browser, width
+):
+    page = open_app(
+        browser,
+        live_server,
+        tg_id=alice_with_events.tg_id,
+        viewport={"width": width, "height": 800},
+    )
+    page.wait_for_selector(".grid")
+    for view in ("month", "week", "agenda"):
+        page.click(f"#tab-{view}")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), view
+    page.click("#add")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.problems == []
