@@ -7,6 +7,7 @@ locally without chromium; in CI (CI=true) it must run, as tests/test_browser.py.
 import pytest
 
 from calendarapp.services.bot_identity import remember_bot_username
+from tests.support.browser import record_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,17 +21,7 @@ def open_page(browser, locale: str):
     """A page whose browser asks for `locale` (Accept-Language), recording every problem."""
     context = browser.new_context(locale=locale, viewport={"width": 1000, "height": 800})
     page = context.new_page()
-    page.problems = []
-    page.on(
-        "console",
-        lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"),
-    )
-    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
-    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url} {r.failure}"))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"),
-    )
+    record_problems(page)
     return page
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from calendarapp.models import Event
 from calendarapp.services.events import create_event
+from tests.support.browser import record_problems
 from tests.support.miniapp import TOKEN, sign_init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -97,17 +98,7 @@ def open_app(
         lambda route: route.fulfill(body=stub, content_type="application/javascript"),
     )
     page = context.new_page()
-    page.problems = []
-    page.on(
-        "console",
-        lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"),
-    )
-    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
-    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url} {r.failure}"))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"),
-    )
+    record_problems(page)
     page.goto(f"{live_server.url}{path}")
     return page
 

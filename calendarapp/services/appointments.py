@@ -78,7 +78,7 @@ def check_invitee(*, organizer_tg_id: int, participant_tg_id: int, lock: bool = 
     return participant
 
 
-def checked_invitation(
+def _checked_invitation(
     *,
     organizer_tg_id: int,
     participant_tg_id: int,
@@ -126,13 +126,69 @@ def checked_invitation(
 
 def check_invitation(*, organizer_tg_id: int, participant_tg_id: int, event_id: int) -> Event:
     """Would this invitation be accepted now? (The dialog asks before the comment.)"""
-    checked = checked_invitation(
+    checked = _checked_invitation(
         organizer_tg_id=organizer_tg_id,
         participant_tg_id=participant_tg_id,
         event_id=event_id,
         lock=False,
     )
     return checked[1]
+
+
+def add_meeting(
+    *,
+    organizer_tg_id: int,
+    participant_tg_id: int,
+    event_id: int,
+    details: str,
+    date: dt.date | None = None,
+    time: dt.time | None = None,
+    answer: bool | None = None,
+) -> Appointment:
+    """A new meeting that passed every rule of an invitation, pending or (`answer`) already
+    answered; counted in today's statistics. The participant's row is locked, so two
+    invitations for the same moment cannot both pass the busy check (PostgreSQL). Callers
+    run it inside their transaction and tell whoever must be told."""
+    organizer, event, participant, date, time = _checked_invitation(
+        organizer_tg_id=organizer_tg_id,
+        participant_tg_id=participant_tg_id,
+        event_id=event_id,
+        date=date,
+        time=time,
+        lock=True,
+    )
+    status = Appointment.Status.PENDING
+    if answer is not None:
+        status = Appointment.Status.CONFIRMED if answer else Appointment.Status.CANCELLED
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                event=event,
+                organizer=organizer,
+                participant=participant,
+                date=date,
+                time=time,
+                details=details,
+                status=status,
+                responded_at=None if answer is None else timezone.now(),
+            )
+    except IntegrityError:
+        raise Conflict(
+            "Participant {tg_id} is already invited to this event.",
+            code="already_invited",
+            tg_id=participant_tg_id,
+        ) from None
+    bump_daily_statistics(appointment_count=1)
+    return appointment
+
+
+def tell_organizer_the_answer(appointment: Appointment, *, accept: bool) -> None:
+    outbox.enqueue(
+        chat_id=appointment.organizer_id,
+        kind=INVITATION_ANSWERED,
+        appointment_id=appointment.pk,
+        accepted=accept,
+    )
 
 
 @transaction.atomic
@@ -148,44 +204,26 @@ def create_appointment(
     """Invite a participant to one of the organiser's events; the invitation goes out
     through the outbox in the same transaction, or, to someone the bot cannot write to yet,
     waits for their first /start with a link the organiser can forward
-    (`appointment.invitation`). The participant's row is locked, so two invitations for
-    the same moment cannot both pass the busy check (PostgreSQL)."""
-    details = clean_appointment_details(details)
-    organizer, event, participant, date, time = checked_invitation(
+    (`appointment.invitation`)."""
+    appointment = add_meeting(
         organizer_tg_id=organizer_tg_id,
         participant_tg_id=participant_tg_id,
         event_id=event_id,
+        details=clean_appointment_details(details),
         date=date,
         time=time,
-        lock=True,
     )
-    try:
-        with transaction.atomic():
-            appointment = Appointment.objects.create(
-                event=event,
-                organizer=organizer,
-                participant=participant,
-                date=date,
-                time=time,
-                details=details,
-            )
-    except IntegrityError:
-        raise Conflict(
-            "Participant {tg_id} is already invited to this event.",
-            code="already_invited",
-            tg_id=participant_tg_id,
-        ) from None
+    participant = appointment.participant
     if participant.can_receive_messages:
         outbox.enqueue(chat_id=participant.pk, kind=INVITATION, appointment_id=appointment.pk)
     else:
         Invitation.issue(
-            event=event,
-            organizer=organizer,
+            event=appointment.event,
+            organizer=appointment.organizer,
             invitee_tg_id=participant.pk,
             appointment=appointment,
-            details=details,
+            details=appointment.details,
         )
-    bump_daily_statistics(appointment_count=1)
     return appointment
 
 
@@ -218,12 +256,7 @@ def respond_to_invitation(
     appointment.status = Appointment.Status.CONFIRMED if accept else Appointment.Status.CANCELLED
     appointment.responded_at = timezone.now()
     appointment.save(update_fields=["status", "responded_at", "updated_at"])
-    outbox.enqueue(
-        chat_id=appointment.organizer_id,
-        kind=INVITATION_ANSWERED,
-        appointment_id=appointment.pk,
-        accepted=accept,
-    )
+    tell_organizer_the_answer(appointment, accept=accept)
     return appointment
 
 

@@ -26,12 +26,11 @@ from calendarapp.selectors.events import get_own_event
 from . import outbox
 from .appointments import (
     INVITATION,
-    INVITATION_ANSWERED,
-    checked_invitation,
+    add_meeting,
     clean_appointment_details,
     respond_to_invitation,
+    tell_organizer_the_answer,
 )
-from .statistics import bump_daily_statistics
 
 START_PREFIX = "i-"
 _PAYLOAD = re.compile(r"^i-([A-Za-z0-9_-]{22})$")
@@ -128,29 +127,14 @@ def answer_invitation(*, code: str, tg_id: int, accept: bool) -> Appointment:
         )
         appointment.event = invitation.event  # loaded already: callers show its name
     else:
-        organizer, event, participant, date, time = checked_invitation(
+        appointment = add_meeting(
             organizer_tg_id=invitation.organizer_id,
             participant_tg_id=tg_id,
             event_id=invitation.event_id,
-            lock=True,
-        )
-        appointment = Appointment.objects.create(
-            event=event,
-            organizer=organizer,
-            participant=participant,
-            date=date,
-            time=time,
             details=invitation.details,
-            status=Appointment.Status.CONFIRMED if accept else Appointment.Status.CANCELLED,
-            responded_at=timezone.now(),
+            answer=accept,
         )
-        bump_daily_statistics(appointment_count=1)
-        outbox.enqueue(
-            chat_id=organizer.pk,
-            kind=INVITATION_ANSWERED,
-            appointment_id=appointment.pk,
-            accepted=accept,
-        )
+        tell_organizer_the_answer(appointment, accept=accept)
         invitation.appointment = appointment
     invitation.status = Invitation.Status.ACCEPTED if accept else Invitation.Status.DECLINED
     invitation.save(update_fields=["appointment", "status", "updated_at"])

@@ -25,3 +25,19 @@ def browser():
         )
         yield launched
         launched.close()
+
+
+def record_problems(page) -> None:
+    """Collect into `page.problems` every console error, page error, failed request and
+    HTTP error answer, for a test to assert there were none."""
+    page.problems = []
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"),
+    )
+    page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
+    page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url} {r.failure}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and page.problems.append(f"HTTP {r.status}: {r.url}"),
+    )
