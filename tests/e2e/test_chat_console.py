@@ -99,7 +99,7 @@ def test_chat_console_two_people_and_the_user_picker(tmp_path):
         for line in ("Picnic", "2031-06-01", "10:00", "!Пропустить"):
             console.type_line(line)
         screen = console.type_line("/invite")
-        assert "клавиатура: 👤 Выбрать из контактов | Отмена" in screen.text
+        assert "клавиатура: 👤 Выбрать из контактов | 🔗 Ссылка-приглашение | Отмена" in screen.text
         console.type_line(":share 4343", expect="Приглашаем: Kim (@kim)")
         console.type_line("!a")
         console.type_line("!Пропустить")
