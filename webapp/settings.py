@@ -225,6 +225,9 @@ BOT_WORKERS = env_int("BOT_WORKERS", 1)
 # Where the bot's ORM calls run: 0 = on the event loop's thread (fast on a nearby
 # database); N = a pool of N threads (a far one). calendarapp/bot/runtime/orm.py.
 BOT_DB_THREADS = env_int("BOT_DB_THREADS", 0)
+# Days a handled update's id is kept, so a redelivery of it is recognised and ignored
+# (calendarapp/bot/runtime/once.py); Telegram gives up on an update after 24 hours.
+BOT_PROCESSED_UPDATES_DAYS = env_float("BOT_PROCESSED_UPDATES_DAYS", 2.0)
 
 # --- Django REST framework ------------------------------------------------------------
 REST_FRAMEWORK = {

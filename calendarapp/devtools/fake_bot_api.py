@@ -162,6 +162,8 @@ class FakeBotApi:
         self.calls: collections.Counter = collections.Counter()
         self.failures: list[dict] = []
         self._updates: list[dict] = []
+        self.sent_updates: dict[int, dict] = {}  # every update the users made, by id
+        self._again: list[dict] = []  # redelivered to a poller (see redeliver)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._user_message_ids = itertools.count(10_000_000)
@@ -366,6 +368,21 @@ class FakeBotApi:
     def _push(self, body: dict) -> int:
         update_id = next(self._update_ids)
         update = {"update_id": update_id, **body}
+        self.sent_updates[update_id] = update
+        self._send(update)
+        return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Send an update again, as Telegram does when it never saw its delivery confirmed
+        (by webhook; a poller gets it in its next getUpdates whatever its offset says)."""
+        update = self.sent_updates[update_id]
+        if self.webhook_url:
+            self._send(update)
+        else:
+            self._again.append(update)
+            self._wake(self._poll_waiters)
+
+    def _send(self, update: dict) -> None:
         if self.webhook_url:
             task = asyncio.get_running_loop().create_task(self._deliver(update))
             self._delivery_tasks.add(task)
@@ -373,7 +390,6 @@ class FakeBotApi:
         else:
             self._updates.append(update)
             self._wake(self._poll_waiters)
-        return update_id
 
     # --- webhooks -------------------------------------------------------------------------
     def route_webhooks_to(self, origin: str) -> None:
@@ -673,12 +689,13 @@ class FakeBotApi:
         timeout = min(float(params.get("timeout") or 0), self.poll_cap)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if not self._updates and timeout > 0:
+        if not self._updates and not self._again and timeout > 0:
             waiter = asyncio.get_running_loop().create_future()
             self._poll_waiters.append(waiter)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(waiter, timeout)
-        return self._updates[:limit]
+        again, self._again = self._again, []
+        return again + self._updates[: max(0, limit - len(again))]
 
     async def _api_sendmessage(self, params):
         chat_id = self._chat(params)

@@ -10,7 +10,13 @@ One module per concern: `calendar` (people, events, meetings), `statistics` (the
 chart), `feeds` (ICS subscriptions), `bot_state` (what the bot keeps between updates).
 """
 
-from .bot_state import BotDataEntry, BotIdentity, ConversationState, OutboxMessage
+from .bot_state import (
+    BotDataEntry,
+    BotIdentity,
+    ConversationState,
+    OutboxMessage,
+    ProcessedUpdate,
+)
 from .calendar import (
     APPOINTMENT_DETAILS_MAX_LENGTH,
     DEFAULT_REMINDER_MINUTES,
@@ -38,5 +44,6 @@ __all__ = [
     "ConversationState",
     "Event",
     "OutboxMessage",
+    "ProcessedUpdate",
     "TgUser",
 ]
