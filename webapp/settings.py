@@ -214,6 +214,9 @@ TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL")
 TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
 TELEGRAM_WEBHOOK_LISTEN = env_str("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0")  # noqa: S104 - in a container
 TELEGRAM_WEBHOOK_PORT = env_int("TELEGRAM_WEBHOOK_PORT", 8443)
+# How many deliveries Telegram may have open at once (setWebhook's max_connections, 1-100):
+# with several replicas, enough for all of them to be busy.
+TELEGRAM_WEBHOOK_MAX_CONNECTIONS = env_int("TELEGRAM_WEBHOOK_MAX_CONNECTIONS", 40)
 # Bot HTTP client: "aiohttp" (faster, calendarapp/bot/transport/http.py) or "httpx"
 # (the library's own).
 TELEGRAM_HTTP_CLIENT = env_choice("TELEGRAM_HTTP_CLIENT", ("aiohttp", "httpx"))
