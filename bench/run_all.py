@@ -45,6 +45,8 @@ BENCHES = {
     "export_memory": (["--events", "100000"], 420),
     "reminder_dispatch": ([], 180),
     "load_http": (["--seconds", "15", "--clients", "50"], 180),
+    # Webhook replicas through nginx: 1, 2, 3 of them, one SIGKILLed mid-run (needs nginx).
+    "replicas": (["--kill"], 420),
 }
 # Runs of a bench with other arguments: name -> script.
 SCRIPTS = {"bot_throughput_workers": "bot_throughput", "bot_throughput_paced": "bot_throughput"}

@@ -278,15 +278,18 @@ class Load:
                 if after_each is not None:
                     await after_each(count)
 
-    def done(self, reminders_each: int = 0) -> bool:
+    def done(self, reminders_each: int = 0, *, answers: bool = True) -> bool:
         return all(
-            len(self.answers[tg_id]) >= len(steps) and len(self.reminders[tg_id]) >= reminders_each
+            (not answers or len(self.answers[tg_id]) >= len(steps))
+            and len(self.reminders[tg_id]) >= reminders_each
             for tg_id, steps in self.scripts.items()
         )
 
-    async def wait_done(self, timeout: float, reminders_each: int = 0) -> None:
+    async def wait_done(
+        self, timeout: float, reminders_each: int = 0, *, answers: bool = True
+    ) -> None:
         deadline = time.monotonic() + timeout
-        while not self.done(reminders_each):
+        while not self.done(reminders_each, answers=answers):
             if time.monotonic() > deadline:
                 missing = {
                     tg_id: (len(self.answers[tg_id]), len(steps), len(self.reminders[tg_id]))
@@ -297,21 +300,54 @@ class Load:
                 raise TimeoutError(f"(answers, steps, reminders) still missing: {missing}")
             await asyncio.sleep(0.05)
 
+    async def wait_settled(self, timeout: float, quiet: float = 2.0) -> None:
+        """Until every answer came, or every update was delivered (2xx) and nothing more
+        arrived for `quiet` seconds (an answer lost in a crash never comes)."""
+        deadline = time.monotonic() + timeout
+        seen, last_change = -1, time.monotonic()
+        while not self.done():
+            now = time.monotonic()
+            count = sum(len(a) for a in self.answers.values())
+            if count != seen:
+                seen, last_change = count, now
+            delivered = set(self.fake.delivered) >= set(self.fake.sent_updates)
+            if delivered and now - last_change > quiet:
+                return
+            if now > deadline:
+                raise TimeoutError("updates still undelivered or answers still coming")
+            await asyncio.sleep(0.05)
+
     def out_of_script(self) -> dict[int, list[tuple[str, str]]]:
-        """Per person, the (sent, answered) pairs where the answer does not fit the step,
-        plus any answer beyond the script (a reply sent twice)."""
+        """Per person, the answers that do not fit the script: with every answer there,
+        the n-th must fit the n-th step (a reply twice or out of order does not); with some
+        missing (lost in a crash, see `missing`), each must fit a later step than the one
+        before it; more answers than steps are always wrong."""
         wrong = {}
         for tg_id, steps in self.scripts.items():
             answers = self.answers[tg_id]
-            bad = [
-                (step.text, answer)
-                for step, answer in zip(steps, answers, strict=False)
-                if not step.expect(answer)
-            ]
-            bad += [("(nothing)", answer) for answer in answers[len(steps) :]]
+            if len(answers) >= len(steps):
+                bad = [
+                    (st.text, a) for st, a in zip(steps, answers, strict=False) if not st.expect(a)
+                ]
+                bad += [("(nothing)", a) for a in answers[len(steps) :]]
+            else:
+                position, bad = 0, []
+                for answer in answers:
+                    while position < len(steps) and not steps[position].expect(answer):
+                        position += 1
+                    if position == len(steps):
+                        bad.append(("(no step left)", answer))
+                    else:
+                        position += 1
             if bad:
                 wrong[tg_id] = bad
         return wrong
+
+    def missing(self) -> int:
+        """Steps without an answer."""
+        return sum(
+            max(0, len(steps) - len(self.answers[tg_id])) for tg_id, steps in self.scripts.items()
+        )
 
     def latencies(self) -> list[float]:
         """Seconds from each message sent to its answer (the n-th answer is the n-th step's)."""

@@ -108,19 +108,26 @@ class _Transaction:
 
 
 def _fresh_state(tg_id: int, conversations: list[str]) -> tuple[dict[str, object], dict | None]:
-    """The person's dialog states (conversation -> state) and draft, as now committed."""
+    """The person's dialog states (conversation -> state) and draft, as now committed: one
+    statement, hand-written like persistence.py's writes (the ORM's two queries cost about
+    three times the CPU, on every update)."""
+    quote = connection.ops.quote_name
+    text = "::text" if connection.vendor == "postgresql" else ""
+    states_table = quote(ConversationState._meta.db_table)
+    data_table = quote(BotDataEntry._meta.db_table)
+    marks = ", ".join(["%s"] * len(conversations)) or "NULL"  # IN (NULL): none
+    sql = (
+        f"SELECT conversation, state{text} FROM {states_table} "  # noqa: S608 - names from models
+        f"WHERE key = %s AND conversation IN ({marks}) "
+        f"UNION ALL SELECT NULL, data{text} FROM {data_table} WHERE scope = %s AND key = %s"
+    )
     key = json.dumps([tg_id, tg_id])  # private chats only (gate.py): chat id == user id
-    states = dict(
-        ConversationState.objects.filter(conversation__in=conversations, key=key).values_list(
-            "conversation", "state"
-        )
-    )
-    entry = (
-        BotDataEntry.objects.filter(scope=BotDataEntry.Scope.USER, key=tg_id)
-        .values_list("data", flat=True)
-        .first()
-    )
-    return states, entry
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, *conversations, BotDataEntry.Scope.USER, tg_id])
+        found = cursor.fetchall()
+    states = {name: json.loads(value) for name, value in found if name is not None and value}
+    drafts = [json.loads(value) for name, value in found if name is None and value]
+    return states, (drafts[0] if drafts else None)
 
 
 def _load_fresh_state(application, tg_id: int) -> None:
