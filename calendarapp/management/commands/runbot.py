@@ -94,7 +94,7 @@ class Command(BaseCommand):
                 loop.run_until_complete(request.shutdown())
 
     def _run(self, application, webhook, workers, logger) -> None:
-        # run_polling/run_webhook install SIGINT/SIGTERM handlers and shut down cleanly on both.
+        # run_polling and run_replica handle SIGINT/SIGTERM and shut down cleanly on both.
         if webhook is None:
             application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
             return
