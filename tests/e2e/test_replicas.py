@@ -111,6 +111,14 @@ def test_two_replicas_share_one_dialog_register_once_and_ignore_a_redelivery(dat
             assert fake.delivered[last] == 2
             assert rows(url, "SELECT name FROM calendarapp_event") == [("Relay",)]
 
+            # A language chosen elsewhere (the admin) counts at the next update, on either
+            # replica: no process keeps the profile it read before.
+            assert "Commands" not in await say(fake, ann, "/help")
+            rows(url, "UPDATE calendarapp_tguser SET language = 'en' RETURNING tg_id")
+            for _ in range(2):
+                assert "Commands" in await say(fake, ann, "/help")
+            rows(url, "UPDATE calendarapp_tguser SET language = '' RETURNING tg_id")
+
             # The answer is slow to leave, so Telegram's wait for the delivery runs out and
             # it tries the other replica while the first is still sending: the first had
             # committed before answering, the retry is a no-op. One answer.
