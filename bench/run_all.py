@@ -46,6 +46,8 @@ BENCHES = {
     "reminder_dispatch": ([], 180),
     "load_http": (["--seconds", "15", "--clients", "50"], 180),
     "miniapp": (["--requests", "300"], 180),
+    # Webhook replicas through nginx: 1, 2, 3 of them, one SIGKILLed mid-run (needs nginx).
+    "replicas": (["--kill"], 420),
 }
 # Runs of a bench with other arguments: name -> script.
 SCRIPTS = {"bot_throughput_workers": "bot_throughput", "bot_throughput_paced": "bot_throughput"}

@@ -49,7 +49,26 @@ def readme_shell_lines() -> list[str]:
 
 
 def test_the_seeds_three_services_and_the_shared_cache():
-    assert set(SERVICES) == {"db", "web", "bot", "redis"}
+    assert {"db", "web", "bot", "redis"} <= set(SERVICES)
+    # Anything more is for a profile only: a plain `docker compose up` runs the seed's stack.
+    extra = set(SERVICES) - {"db", "web", "bot", "redis"}
+    assert all(SERVICES[name].get("profiles") for name in extra), extra
+
+
+def test_the_scale_profile_balances_bot_replicas_with_the_official_nginx():
+    lb = SERVICES["lb"]
+    assert lb["profiles"] == ["scale"]
+    assert re.fullmatch(r"nginx:\d+(\.\d+)*-alpine", lb["image"]), "pin the major version"
+    source, target, mode = lb["volumes"][0].split(":")
+    assert (ROOT / source).is_file(), source
+    assert (target, mode) == ("/etc/nginx/conf.d/default.conf", "ro")
+    config = (ROOT / source).read_text()
+    # Every replica, found per request (scaling), on the port the bot listens on by default.
+    assert "resolver 127.0.0.11" in config
+    assert "http://bot:8443" in config
+    assert "non_idempotent" in config  # a failed delivery may go to the next replica
+    assert "ports" not in SERVICES["bot"], "replicas are reached through lb, never directly"
+    assert "docker compose --profile scale up -d --scale bot=3" in README
 
 
 def test_web_and_bot_share_the_redis_cache_once_it_answers():
@@ -81,8 +100,8 @@ def test_web_and_bot_run_one_image_built_from_the_dockerfile():
 def test_every_service_restarts_and_the_seeds_read_the_env_file():
     for name, service in SERVICES.items():
         assert service["restart"] == "unless-stopped", name
-        # The cache needs none of the secrets in .env.
-        assert service.get("env_file") == (None if name == "redis" else ".env"), name
+        # The cache and the balancer need none of the secrets in .env.
+        assert service.get("env_file") == (None if name in {"redis", "lb"} else ".env"), name
 
 
 def test_readme_table_describes_what_compose_runs():

@@ -219,6 +219,9 @@ TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL")
 TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET")
 TELEGRAM_WEBHOOK_LISTEN = env_str("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0")  # noqa: S104 - in a container
 TELEGRAM_WEBHOOK_PORT = env_int("TELEGRAM_WEBHOOK_PORT", 8443)
+# How many deliveries Telegram may have open at once (setWebhook's max_connections, 1-100):
+# with several replicas, enough for all of them to be busy.
+TELEGRAM_WEBHOOK_MAX_CONNECTIONS = env_int("TELEGRAM_WEBHOOK_MAX_CONNECTIONS", 40)
 # Bot HTTP client: "aiohttp" (faster, calendarapp/bot/transport/http.py) or "httpx"
 # (the library's own).
 TELEGRAM_HTTP_CLIENT = env_choice("TELEGRAM_HTTP_CLIENT", ("aiohttp", "httpx"))
@@ -230,6 +233,9 @@ BOT_WORKERS = env_int("BOT_WORKERS", 1)
 # Where the bot's ORM calls run: 0 = on the event loop's thread (fast on a nearby
 # database); N = a pool of N threads (a far one). calendarapp/bot/runtime/orm.py.
 BOT_DB_THREADS = env_int("BOT_DB_THREADS", 0)
+# Days a handled update's id is kept, so a redelivery of it is recognised and ignored
+# (calendarapp/bot/runtime/once.py); Telegram gives up on an update after 24 hours.
+BOT_PROCESSED_UPDATES_DAYS = env_float("BOT_PROCESSED_UPDATES_DAYS", 2.0)
 
 # --- Django REST framework ------------------------------------------------------------
 REST_FRAMEWORK = {

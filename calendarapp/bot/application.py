@@ -21,6 +21,7 @@ from calendarapp.bot.runtime.errors import on_error
 from calendarapp.bot.runtime.groups import check_dialog_groups
 from calendarapp.bot.runtime.i18n import update_language
 from calendarapp.bot.runtime.identity import remember_identity
+from calendarapp.bot.runtime.once import handling
 from calendarapp.bot.runtime.persistence import DjangoPersistence
 from calendarapp.bot.runtime.processing import PerUserUpdateProcessor
 from calendarapp.bot.runtime.profiles import Profiles, begin_update
@@ -41,22 +42,48 @@ class CalendarApplication(Application):
 
     Order matters: state first, answers second. If the process dies in between, the user
     sees no answer and repeats themselves; never a question the bot will not remember.
+    The handlers' writes, the state and the update's id commit together (runtime/once.py),
+    so a redelivered update changes nothing.
+
+    `fresh_state` (webhook replicas): the person's dialog state, draft and profile are read
+    from the database for every update, since another process may have handled the
+    previous one; otherwise this process's memory is the truth (one process per person).
     """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self.fresh_state = False
+        self.stale_people: set[int] = set()  # their last update failed (runtime/once.py)
         self.profiles = Profiles()
 
+    def read_fresh_state(self) -> None:
+        self.fresh_state = True
+        self.profiles = Profiles(ttl=0)  # the /language choice too
+
     async def process_update(self, update: object) -> None:
+        answers: list = []
+        async with handling(self, update, fresh_state=self.fresh_state) as new:
+            if not new:
+                return
+            language = await self._handle(update, answers)
+        with translation.override(language):
+            for make_request in answers:
+                try:
+                    await make_request()
+                except Exception as error:
+                    await self.process_error(update=update, error=error)
+                    break
+
+    async def _handle(self, update: object, answers: list) -> str:
+        """The handlers and the persistence write; the answers wait in `answers`."""
         # The sender's profile (profiles.py) and language for everything this update says,
-        # the answers sent after the persistence write included. Both context-local:
-        # concurrent updates of different people keep their own.
+        # the answers sent after the commit included. Both context-local: concurrent
+        # updates of different people keep their own.
         sender = update.effective_user if isinstance(update, Update) else None
         profile = await self.profiles.get(sender.id) if sender is not None else None
         begin_update(profile)
         language = update_language(update, profile)
         with translation.override(language):
-            answers: list = []
             token = pending_answers.set(answers)
             try:
                 await super().process_update(update)
@@ -64,12 +91,7 @@ class CalendarApplication(Application):
                     await self.update_persistence()
             finally:
                 pending_answers.reset(token)
-            for make_request in answers:
-                try:
-                    await make_request()
-                except Exception as error:
-                    await self.process_error(update=update, error=error)
-                    break
+        return language
 
     async def update_persistence(self) -> None:
         """python-telegram-bot's run queues the writes; they go out here, together."""

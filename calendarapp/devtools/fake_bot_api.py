@@ -8,8 +8,10 @@ Reply keyboards are remembered per chat, and a user can press the user-picker bu
 callback_data size, 403 for users who never started the bot or blocked it), and failures
 can be injected (429 with retry_after, 5xx, answers slower than the bot's timeout).
 Webhooks work like Telegram's: after `setWebhook`, updates are POSTed to the URL with the
-secret in `X-Telegram-Bot-Api-Secret-Token` (retried while the bot's server is not up yet),
-and `getUpdates` answers 409. `route_webhooks_to` plays the reverse proxy in front of the bot.
+secret in `X-Telegram-Bot-Api-Secret-Token`, at most `max_connections` at once, each
+retried until the bot answers 2xx (as Telegram retries any other answer, a refused
+connection or a timeout), and `getUpdates` answers 409. `route_webhooks_to` plays the
+reverse proxy in front of the bot.
 Used by the end-to-end tests, `python manage.py chat` and `bench/bot_throughput.py`.
 """
 
@@ -28,6 +30,7 @@ from aiohttp import web
 from django.utils.functional import Promise
 
 MAX_TEXT = 4096
+RETRY_FIRST, RETRY_MAX = 0.05, 2.0  # seconds between webhook deliveries of one update
 MAX_CALLBACK_DATA = 64
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 BOT_USER = {
@@ -135,6 +138,16 @@ class ApiError(Exception):
         self.code, self.description, self.retry_after = code, description, retry_after
 
 
+def _person_of(update: dict) -> int:
+    """The sender's id (else the chat's): whose updates must stay in order."""
+    for value in update.values():
+        if isinstance(value, dict):
+            person = value.get("from") or value.get("user") or value.get("chat") or {}
+            if isinstance(person, dict) and isinstance(person.get("id"), int):
+                return person["id"]
+    return 0
+
+
 def _mark_command(message: dict, text: str) -> None:
     """Like Telegram: a message starting with /word carries a bot_command entity."""
     if text.startswith("/"):
@@ -164,6 +177,8 @@ class FakeBotApi:
         self.calls: collections.Counter = collections.Counter()
         self.failures: list[dict] = []
         self._updates: list[dict] = []
+        self.sent_updates: dict[int, dict] = {}  # every update the users made, by id
+        self._again: list[dict] = []  # redelivered to a poller (see redeliver)
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._user_message_ids = itertools.count(10_000_000)
@@ -185,6 +200,15 @@ class FakeBotApi:
         self.webhook_secret = ""
         self.webhook_route = ""  # "http://127.0.0.1:port": where the proxy forwards to
         self.deliveries: list[int] = []
+        self.delivered: collections.Counter = collections.Counter()  # update id -> 2xx
+        self.undelivered: list[int] = []  # given up on (webhook_patience ran out)
+        self.redeliveries = 0
+        self.webhook_max_connections = 40  # setWebhook's max_connections
+        self.webhook_patience = 120.0  # seconds an update is retried before giving up
+        self.webhook_timeout = 10.0  # seconds the fake waits for the bot's HTTP answer
+        self._slots: asyncio.Semaphore | None = None
+        self._chat_turns: dict[int, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
+        self._slots_size = 0
         self._delivery_tasks: set[asyncio.Task] = set()
         self._client: aiohttp.ClientSession | None = None
 
@@ -368,6 +392,21 @@ class FakeBotApi:
     def _push(self, body: dict) -> int:
         update_id = next(self._update_ids)
         update = {"update_id": update_id, **body}
+        self.sent_updates[update_id] = update
+        self._send(update)
+        return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Send an update again, as Telegram does when it never saw its delivery confirmed
+        (by webhook; a poller gets it in its next getUpdates whatever its offset says)."""
+        update = self.sent_updates[update_id]
+        if self.webhook_url:
+            self._send(update)
+        else:
+            self._again.append(update)
+            self._wake(self._poll_waiters)
+
+    def _send(self, update: dict) -> None:
         if self.webhook_url:
             task = asyncio.get_running_loop().create_task(self._deliver(update))
             self._delivery_tasks.add(task)
@@ -375,12 +414,14 @@ class FakeBotApi:
         else:
             self._updates.append(update)
             self._wake(self._poll_waiters)
-        return update_id
 
     # --- webhooks -------------------------------------------------------------------------
-    def route_webhooks_to(self, origin: str) -> None:
-        """Play the reverse proxy: deliver to `origin` (scheme://host:port), same path."""
-        self.webhook_route = origin.rstrip("/")
+    def route_webhooks_to(self, *origins: str) -> None:
+        """Play the reverse proxy: deliver to `origin` (scheme://host:port), same path;
+        several origins take turns (a round-robin balancer without health checks)."""
+        self.webhook_routes = [origin.rstrip("/") for origin in origins]
+        self.webhook_route = self.webhook_routes[0]
+        self._turns = itertools.cycle(self.webhook_routes)
 
     def webhook_target(self) -> str:
         if not self.webhook_url:
@@ -389,7 +430,7 @@ class FakeBotApi:
             return self.webhook_url
         parts = urlsplit(self.webhook_url)
         query = f"?{parts.query}" if parts.query else ""
-        return f"{self.webhook_route}{parts.path or '/'}{query}"
+        return f"{next(self._turns)}{parts.path or '/'}{query}"
 
     async def post_update(
         self,
@@ -410,8 +451,11 @@ class FakeBotApi:
             headers[SECRET_HEADER] = secret
         body = data if data is not None else json.dumps(update).encode()
         if self._client is None:
-            self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        async with self._client.post(self.webhook_target(), data=body, headers=headers) as reply:
+            self._client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        timeout = aiohttp.ClientTimeout(total=self.webhook_timeout)
+        async with self._client.post(
+            self.webhook_target(), data=body, headers=headers, timeout=timeout
+        ) as reply:
             await reply.read()
             return reply.status
 
@@ -429,18 +473,41 @@ class FakeBotApi:
                 await asyncio.wait_for(waiter, remaining)
         return self.webhook_url
 
-    async def _deliver(self, update: dict, attempts: int = 100) -> None:
-        """Like Telegram: retry while the bot cannot be reached (e.g. still starting)."""
-        for _attempt in range(attempts):
+    async def _deliver(self, update: dict) -> None:
+        """Like Telegram: an update is delivered until the bot answers 2xx (any other status,
+        no connection, no answer in time: again, after a pause that grows), with at most
+        `max_connections` deliveries open at once. One person's updates go one at a time,
+        in order (the next once the previous was answered); `webhook_timeout` short enough
+        makes a retry race its first attempt still being handled."""
+        async with self._chat_turns[_person_of(update)]:
+            await self._deliver_in_turn(update)
+
+    async def _deliver_in_turn(self, update: dict) -> None:
+        pause = RETRY_FIRST
+        deadline = time.monotonic() + self.webhook_patience
+        while True:
             try:
-                status = await self.post_update(update)
-            except (aiohttp.ClientConnectionError, TimeoutError):
-                await asyncio.sleep(0.05)
-                continue
-            self.deliveries.append(status)
-            if status < 500:
+                async with self._delivery_slots():
+                    status = await self.post_update(update)
+            except (aiohttp.ClientError, TimeoutError):
+                status = None
+            if status is not None:
+                self.deliveries.append(status)
+                if 200 <= status < 300:
+                    self.delivered[update["update_id"]] += 1
+                    return
+            if time.monotonic() > deadline:
+                self.undelivered.append(update["update_id"])
                 return
-            await asyncio.sleep(0.05)
+            self.redeliveries += 1
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RETRY_MAX)
+
+    def _delivery_slots(self) -> asyncio.Semaphore:
+        if self._slots is None or self._slots_size != self.webhook_max_connections:
+            self._slots = asyncio.Semaphore(self.webhook_max_connections)
+            self._slots_size = self.webhook_max_connections
+        return self._slots
 
     # --- reading what the bot did ---------------------------------------------------------
     def cursor(self, chat_id: int) -> int:
@@ -653,6 +720,7 @@ class FakeBotApi:
         ):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         self.webhook_url, self.webhook_secret = url, secret
+        self.webhook_max_connections = int(params.get("max_connections") or 40)
         self._wake(self._poll_waiters)
         return True
 
@@ -705,12 +773,13 @@ class FakeBotApi:
         timeout = min(float(params.get("timeout") or 0), self.poll_cap)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if not self._updates and timeout > 0:
+        if not self._updates and not self._again and timeout > 0:
             waiter = asyncio.get_running_loop().create_future()
             self._poll_waiters.append(waiter)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(waiter, timeout)
-        return self._updates[:limit]
+        again, self._again = self._again, []
+        return again + self._updates[: max(0, limit - len(again))]
 
     async def _api_sendmessage(self, params):
         chat_id = self._chat(params)

@@ -11,7 +11,13 @@ chart), `feeds` (ICS subscriptions), `invitations` (links), `bot_state` (what th
 keeps between updates).
 """
 
-from .bot_state import BotDataEntry, BotIdentity, ConversationState, OutboxMessage
+from .bot_state import (
+    BotDataEntry,
+    BotIdentity,
+    ConversationState,
+    OutboxMessage,
+    ProcessedUpdate,
+)
 from .calendar import (
     APPOINTMENT_DETAILS_MAX_LENGTH,
     DEFAULT_REMINDER_MINUTES,
@@ -43,5 +49,6 @@ __all__ = [
     "Event",
     "Invitation",
     "OutboxMessage",
+    "ProcessedUpdate",
     "TgUser",
 ]

@@ -114,3 +114,20 @@ class BotIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"@{self.username}"
+
+
+class ProcessedUpdate(models.Model):
+    """A Telegram update the bot has handled, written in the same transaction as the
+    handler's writes and its dialog state (bot/runtime/once.py): a redelivered update finds
+    its row and changes nothing. Pruned after BOT_PROCESSED_UPDATES_DAYS (Telegram keeps an
+    undelivered update for 24 hours, so older ones never come again)."""
+
+    update_id = models.BigIntegerField(_("номер обновления"), primary_key=True)
+    processed_at = models.DateTimeField(_("обработано"), db_index=True)
+
+    class Meta:
+        verbose_name = _("обработанное обновление")
+        verbose_name_plural = _("обработанные обновления")
+
+    def __str__(self) -> str:
+        return str(self.update_id)

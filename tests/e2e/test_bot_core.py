@@ -204,6 +204,10 @@ def test_restart_mid_dialog_continues_at_the_same_step(bot, registered_ann, next
     assert not ConversationState.objects.exists()
 
 
+def _bookkeeping(sql: str) -> bool:
+    return sql.startswith("BEGIN") or "processedupdate" in sql
+
+
 def test_a_new_registration_is_known_at_once_without_extra_queries(bot, ann, next_year):
     """/register replaces the "not registered" the bot remembered for this person
     (bot/runtime/profiles.py): the very next commands work and cost no query to look them up again.
@@ -231,7 +235,9 @@ def test_a_new_registration_is_known_at_once_without_extra_queries(bot, ann, nex
         ):
             queries.clear()
             assert expected in ann.ask(text)
-            spent[text.split()[0]] = len(queries)
+            # Not counted: the update's own bookkeeping (its transaction and its id, the
+            # same for every update, see runtime/once.py).
+            spent[text.split()[0]] = len([sql for sql in queries if not _bookkeeping(sql)])
     finally:
         bot.run(orm.on_each_connection(lambda: connection.execute_wrappers.remove(count)))
     # /help and /export need only the profile, known since /register; a list is count + page.

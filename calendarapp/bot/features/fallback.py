@@ -7,18 +7,20 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Mes
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import listing
-from calendarapp.bot.ui.dialog import CANCEL_FILTER, unless_unchanged
+from calendarapp.bot.ui.dialog import CANCEL_FILTER, deliver, unless_unchanged
 
 
 async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.callback_query is not None:
         query = update.callback_query
-        await query.answer(texts.NOTHING_TO_CANCEL)
-        await unless_unchanged(lambda: query.edit_message_reply_markup(None))()
+        await deliver(lambda: query.answer(texts.NOTHING_TO_CANCEL))
+        await deliver(unless_unchanged(lambda: query.edit_message_reply_markup(None)))
         return
     # A reply keyboard left over (an older version, a lost message) goes with it.
-    await update.effective_chat.send_message(
-        texts.NOTHING_TO_CANCEL, reply_markup=ReplyKeyboardRemove()
+    await deliver(
+        lambda: update.effective_chat.send_message(
+            texts.NOTHING_TO_CANCEL, reply_markup=ReplyKeyboardRemove()
+        )
     )
 
 
@@ -32,15 +34,15 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         "known_commands", ()
     ):
         return
-    await update.effective_chat.send_message(texts.UNKNOWN_COMMAND)
+    await deliver(lambda: update.effective_chat.send_message(texts.UNKNOWN_COMMAND))
 
 
 async def not_understood(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.effective_chat.send_message(texts.NOT_UNDERSTOOD)
+    await deliver(lambda: update.effective_chat.send_message(texts.NOT_UNDERSTOOD))
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.callback_query.answer(texts.BUTTON_EXPIRED)
+    await deliver(lambda: update.callback_query.answer(texts.BUTTON_EXPIRED))
 
 
 def handlers():

@@ -6,6 +6,7 @@ events (`skip_locked` on PostgreSQL), mark them handled and write one outbox row
 so a reminder is queued exactly once whatever crashes or restarts; the job runs at start too,
 so reminders that fell due while the bot was down go out then (or are skipped if the event has
 begun). "Now" comes from `clock`, which tests replace to travel in time without sleeping.
+The same job forgets handled update ids past their age (runtime/once.py), once an hour.
 """
 
 import datetime as dt
@@ -21,12 +22,15 @@ from calendarapp.bot.runtime.orm import db
 from calendarapp.bot.ui.formatting import date_text, time_text
 from calendarapp.models import OutboxMessage
 from calendarapp.selectors.reminders import due_reminder
+from calendarapp.services.processed_updates import prune_processed_updates
 from calendarapp.services.reminders import REMINDER, claim_all_due_reminders
 from calendarapp.timezones import offset_name
 
 logger = logging.getLogger("calendarapp.bot.outbox.reminders")
 
 JOB_NAME = "reminders"
+PRUNE_EVERY = dt.timedelta(hours=1)
+_last_prune: dict[str, dt.datetime] = {}
 
 
 def clock() -> dt.datetime:
@@ -35,7 +39,14 @@ def clock() -> dt.datetime:
 
 
 def _claim() -> int:
-    return claim_all_due_reminders(now=clock())
+    now = clock()
+    last = _last_prune.get("at")
+    if last is None or now - last >= PRUNE_EVERY or now < last:
+        _last_prune["at"] = now
+        pruned = prune_processed_updates(now=now)
+        if pruned:
+            logger.info("Forgot %s handled update id(s)", pruned)
+    return claim_all_due_reminders(now=now)
 
 
 async def claim_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:

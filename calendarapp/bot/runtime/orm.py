@@ -22,9 +22,15 @@ On such a thread Django also keeps its connections per asyncio *context* (asgire
 so each update's task could open a connection of its own; inline calls therefore all run in
 one context kept per thread, as if on a thread of their own: one connection per process.
 Either way, texts rendered inside a call (list pages) speak the update's language.
+
+One update's transaction (`exclusive`, used by once.py): inline, every task shares the one
+connection, so while an update has its transaction open, calls from other tasks (other
+people's updates, the outbox) wait for it to end rather than join it. They wait on the
+event loop, not in the database, so other updates' Python work goes on meanwhile.
 """
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import os
@@ -61,8 +67,9 @@ def _check_connection() -> None:
         _local.checked = now
 
 
-def _call(language, function, args, kwargs):
-    _check_connection()
+def _call(language, function, args, kwargs, check=True):
+    if check:  # never inside an update's transaction: Django would close it (see exclusive)
+        _check_connection()
     # The active language lives in the caller's context; the call runs in another one (a
     # pool thread's, or the inline context), so it is handed over.
     with translation.override(language):
@@ -77,9 +84,55 @@ def _inline_context() -> contextvars.Context:
     return context
 
 
+# The update whose transaction holds the connection (see `exclusive`), and the lock that
+# others queue on; `_holder` marks the holder's own context (its tasks included).
+_section: dict = {"owner": None, "lock": None}
+_holder: contextvars.ContextVar[object | None] = contextvars.ContextVar("db_holder", default=None)
+
+
+def _section_lock() -> asyncio.Lock:
+    if _section["lock"] is None:
+        _section["lock"] = asyncio.Lock()
+    return _section["lock"]
+
+
+def in_exclusive() -> bool:
+    return _section["owner"] is not None and _holder.get() is _section["owner"]
+
+
+@contextlib.asynccontextmanager
+async def exclusive():
+    """Hold the process's connection for one update (inline only): calls made in this
+    context run as usual; calls from elsewhere wait until the block ends."""
+    if not INLINE:
+        raise RuntimeError("exclusive() needs inline database calls (BOT_DB_THREADS=0)")
+    async with _section_lock():
+        owner = object()
+        _section["owner"] = owner
+        token = _holder.set(owner)
+        try:
+            _check_connection_now()
+            yield
+        finally:
+            _holder.reset(token)
+            _section["owner"] = None
+
+
+def _check_connection_now() -> None:
+    _inline_context().run(_check_connection)
+
+
 async def run(function, *args, **kwargs):
     language = translation.get_language()
     if INLINE:
+        owner = _section["owner"]
+        if owner is not None:
+            if _holder.get() is owner:
+                return _inline_context().run(_call, language, function, args, kwargs, False)
+            # Someone else's transaction is open: wait until it ends. Nothing can take the
+            # connection between the release and the call below (no await in between).
+            async with _section_lock():
+                pass
         return _inline_context().run(_call, language, function, args, kwargs)
     loop = asyncio.get_running_loop()
     call = functools.partial(_call, language, function, args, kwargs)

@@ -3,8 +3,9 @@
 On only when `TELEGRAM_WEBHOOK_URL` is set. The secret is required and never derived: a
 secret computed from the bot token would leak with the token and could not be rotated alone,
 so a missing or weak one stops the bot at start-up with a message saying how to make one.
-Telegram sends the secret in `X-Telegram-Bot-Api-Secret-Token`; python-telegram-bot's webhook
-server answers 403 to any request without it, so a forged update never reaches a handler.
+Telegram sends the secret in `X-Telegram-Bot-Api-Secret-Token`; the replica's server
+(bot/replicas.py) answers 403 to any request without it, so a forged update never reaches a
+handler.
 """
 
 import re

@@ -108,7 +108,8 @@ async def send(update: Update, text: str, reply_markup=None) -> None:
     """Answer: a pressed button edits its own message, anything else gets a new message."""
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        # After the commit too (runtime/once.py): the transaction holds no round trip.
+        await deliver(query.answer)
         await deliver(
             unless_unchanged(lambda: query.edit_message_text(text, reply_markup=reply_markup))
         )
@@ -162,7 +163,7 @@ async def ask_again(update: Update, context: ContextTypes.DEFAULT_TYPE, problem:
         markup = None
     text = f"{problem}\n\n{question}" if question else problem
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await deliver(update.callback_query.answer)
     chat = update.effective_chat
     await deliver(lambda: chat.send_message(text, reply_markup=markup))
 

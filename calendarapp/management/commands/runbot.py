@@ -1,9 +1,9 @@
 """`python manage.py runbot`: the Telegram bot until Ctrl-C or SIGTERM.
 
 Long polling by default; a webhook server when TELEGRAM_WEBHOOK_URL is set
-(bot/transport/webhook.py).
+(bot/transport/webhook.py), which runs as any number of replicas (bot/replicas.py).
 `--workers N` (or BOT_WORKERS) with N > 1: one polling front and N worker processes
-(bot/workers.py); webhook mode stays one process.
+(bot/workers.py); webhook mode scales by replicas instead.
 """
 
 import argparse
@@ -94,28 +94,22 @@ class Command(BaseCommand):
                 loop.run_until_complete(request.shutdown())
 
     def _run(self, application, webhook, workers, logger) -> None:
-        # run_polling/run_webhook install SIGINT/SIGTERM handlers and shut down cleanly on both.
+        # run_polling and run_replica handle SIGINT/SIGTERM and shut down cleanly on both.
         if webhook is None:
             application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
             return
         if workers > 1:
-            logger.warning("Webhook mode runs one bot process; --workers/BOT_WORKERS ignored")
-        logger.info(
-            "Webhook mode: %s, serving /%s on %s:%s",
-            webhook.url,
-            webhook.url_path,
-            webhook.listen,
-            webhook.port,
-        )
-        application.run_webhook(
-            listen=webhook.listen,
-            port=webhook.port,
-            url_path=webhook.url_path,
-            webhook_url=webhook.url,
-            secret_token=webhook.secret,
-            allowed_updates=Update.ALL_TYPES,
-            close_loop=False,
-        )
+            logger.warning(
+                "Webhook mode scales by replicas behind a load balancer (README, Webhook "
+                "mode); --workers/BOT_WORKERS ignored"
+            )
+        logger.info("Webhook mode: %s", webhook.url)
+        from calendarapp.bot.replicas import run_replica
+
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        code = loop.run_until_complete(run_replica(application, webhook))
+        if code:
+            sys.exit(code)
 
     def _front(self, token: str, workers: int) -> None:
         from calendarapp.bot.workers import Front

@@ -11,7 +11,7 @@ from calendarapp.bot import texts
 from calendarapp.bot.outbox import notifications
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import profile_of, remember_profile
-from calendarapp.bot.ui.dialog import db, send, stops
+from calendarapp.bot.ui.dialog import db, deliver, send, stops
 from calendarapp.bot.ui.formatting import date_text, time_text
 from calendarapp.exceptions import DomainError
 from calendarapp.services import invitations
@@ -111,7 +111,8 @@ async def answer_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
             code=code, tg_id=user.pk, accept=accept
         )
     except DomainError as error:  # the card stays as it was: nothing changed
-        await update.callback_query.answer(texts.error_text(error), show_alert=True)
+        toast = texts.error_text(error)
+        await deliver(lambda: update.callback_query.answer(toast, show_alert=True))
         return
     notifications.wake(context)
     template = texts.LINK_ACCEPTED if accept else texts.LINK_DECLINED
@@ -132,7 +133,8 @@ async def revoke_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
             organizer_tg_id=update.effective_user.id, code=context.match.group(1)
         )
     except DomainError as error:
-        await update.callback_query.answer(texts.error_text(error), show_alert=True)
+        toast = texts.error_text(error)
+        await deliver(lambda: update.callback_query.answer(toast, show_alert=True))
         return
     await send(update, texts.LINK_REVOKED)
 

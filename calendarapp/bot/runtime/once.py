@@ -1,0 +1,204 @@
+"""Each update once, one person's updates one at a time across bot processes.
+
+`handling(update)` wraps everything an update writes (the handlers' service calls, the
+outbox rows they queue, the dialog state and draft) in one database transaction that
+also inserts the update's id into `ProcessedUpdate`. Telegram redelivers an update whose
+delivery it could not confirm (a webhook replica killed mid-update, a poller's offset not
+confirmed): the redelivery finds the id and does nothing, and an update interrupted before
+its commit left nothing behind, so the redelivery runs it as if for the first time. A
+database drop between the event's insert and the dialog-state write can therefore no
+longer leave the event without its state (and a second event after the retry).
+
+Where the boundary can be: python-telegram-bot runs handlers as coroutines, and inline
+(orm.py) every update shares the process's one connection, so a transaction spanning an
+update's awaits would take in other people's queries. `orm.exclusive()` hands the
+connection to one update from its first statement to its commit; other updates keep
+doing their Python work and queue only for their own queries. The answers go out after
+the commit (CalendarApplication.process_update), so the transaction holds no Bot API
+round trip unless a handler sends directly (a few commands do: one round trip held).
+
+On PostgreSQL the transaction's first statement also takes
+`pg_try_advisory_xact_lock(person)`: another process (a webhook replica) handling the
+same person's previous update holds it until its commit, so this one waits, on the event
+loop, and then reads the state that update left (`fresh_state`). Inside one process
+`PerUserUpdateProcessor` already keeps a person's updates in order.
+
+With BOT_DB_THREADS > 0 there is no single connection to hold: the id is inserted on its
+own before the handlers (a redelivery is still a no-op; a crash mid-update loses it).
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+
+from django.db import connection, transaction
+from django.utils import timezone
+from telegram import Update
+
+from calendarapp.bot.runtime import orm
+from calendarapp.models import BotDataEntry, ConversationState, ProcessedUpdate
+
+logger = logging.getLogger("calendarapp.bot")
+
+# Advisory lock keys: one bigint space shared with anything else on the database, so ours
+# carry a tag in the high bits (Telegram ids fit in 52 bits).
+_TAG_PERSON = 0x5CA << 52
+TAG_LEADER = (0x5CA << 52) - 1
+LOCK_WAIT_FIRST, LOCK_WAIT_MAX = 0.0005, 0.02  # seconds between tries (doubling)
+
+
+def person_key(tg_id: int) -> int:
+    return _TAG_PERSON | (tg_id & ((1 << 52) - 1))
+
+
+def _table() -> str:
+    return connection.ops.quote_name(ProcessedUpdate._meta.db_table)
+
+
+def _claim_sql(locked: bool) -> str:
+    table = _table()
+    if locked:  # one round trip: the lock, and the id only if the lock was granted
+        return (
+            "WITH l AS (SELECT pg_try_advisory_xact_lock(%s) AS got), "  # noqa: S608
+            f"i AS (INSERT INTO {table} (update_id, processed_at) SELECT %s, %s FROM l "
+            "WHERE got ON CONFLICT DO NOTHING RETURNING 1) "
+            "SELECT (SELECT got FROM l), EXISTS (SELECT 1 FROM i)"
+        )
+    return f"INSERT INTO {table} (update_id, processed_at) VALUES (%s, %s) ON CONFLICT DO NOTHING"  # noqa: S608
+
+
+class _Transaction:
+    """The update's transaction, opened and closed by hand around awaits (atomic's
+    __enter__/__exit__), always inside orm.exclusive()."""
+
+    def __init__(self):
+        self.atomic = transaction.atomic()
+        self.closed = False
+
+    def begin(self, update_id: int, lock_key: int | None) -> str:
+        """'new': go on; 'busy': the person's lock is taken (rolled back); 'done': seen."""
+        self.atomic.__enter__()
+        try:
+            with connection.cursor() as cursor:
+                if lock_key is not None:
+                    cursor.execute(_claim_sql(True), [lock_key, update_id, timezone.now()])
+                    got, inserted = cursor.fetchone()
+                    outcome = "busy" if not got else "new" if inserted else "done"
+                else:
+                    cursor.execute(_claim_sql(False), [update_id, timezone.now()])
+                    outcome = "new" if cursor.rowcount == 1 else "done"
+        except BaseException:
+            self.closed = True
+            self.atomic.__exit__(*sys.exc_info())
+            raise
+        if outcome != "new":
+            self.end(commit=False)
+        return outcome
+
+    def end(self, *, commit: bool) -> None:
+        if not commit:
+            transaction.set_rollback(True)
+        self.closed = True  # even if the commit fails: atomic has rolled back then
+        self.atomic.__exit__(None, None, None)
+
+    def atomic_open(self) -> bool:
+        return not self.closed
+
+
+def _fresh_state(tg_id: int, conversations: list[str]) -> tuple[dict[str, object], dict | None]:
+    """The person's dialog states (conversation -> state) and draft, as now committed: one
+    statement, hand-written like persistence.py's writes (the ORM's two queries cost about
+    three times the CPU, on every update)."""
+    quote = connection.ops.quote_name
+    text = "::text" if connection.vendor == "postgresql" else ""
+    states_table = quote(ConversationState._meta.db_table)
+    data_table = quote(BotDataEntry._meta.db_table)
+    marks = ", ".join(["%s"] * len(conversations)) or "NULL"  # IN (NULL): none
+    sql = (
+        f"SELECT conversation, state{text} FROM {states_table} "  # noqa: S608 - names from models
+        f"WHERE key = %s AND conversation IN ({marks}) "
+        f"UNION ALL SELECT NULL, data{text} FROM {data_table} WHERE scope = %s AND key = %s"
+    )
+    key = json.dumps([tg_id, tg_id])  # private chats only (gate.py): chat id == user id
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, *conversations, BotDataEntry.Scope.USER, tg_id])
+        found = cursor.fetchall()
+    states = {name: json.loads(value) for name, value in found if name is not None and value}
+    drafts = [json.loads(value) for name, value in found if name is None and value]
+    return states, (drafts[0] if drafts else None)
+
+
+def _load_fresh_state(application, tg_id: int) -> None:
+    """Replace what this process remembers of the person's dialogs by what the database
+    holds now: another replica may have handled their previous update."""
+    handlers = application._conversation_handler_conversations  # name -> TrackingDict
+    states, draft = _fresh_state(tg_id, list(handlers))
+    persistence = application.persistence
+    key = (tg_id, tg_id)
+    text_key = json.dumps(list(key))
+    for name, conversations in handlers.items():
+        state = states.get(name)
+        if state is None:
+            conversations.data.pop(key, None)
+        else:
+            conversations.data[key] = state
+        persistence._states_written[(name, text_key)] = state
+    application._user_data[tg_id] = dict(draft) if draft else {}
+    if draft is None:
+        persistence._user_data_written.pop(tg_id, None)
+    else:
+        persistence._user_data_written[tg_id] = dict(draft)
+
+
+def _insert_alone(update_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sql(False), [update_id, timezone.now()])
+        return cursor.rowcount == 1
+
+
+@contextlib.asynccontextmanager
+async def handling(application, update: object, *, fresh_state: bool):
+    """Around one update's handling; yields False when the update was already handled
+    (the caller does nothing), True otherwise. Commits when the block ends normally."""
+    update_id = getattr(update, "update_id", None) if isinstance(update, Update) else None
+    if update_id is None:
+        yield True
+        return
+    if not orm.INLINE:
+        yield await orm.db(_insert_alone)(update_id)
+        return
+    sender = update.effective_user
+    locked = sender is not None and connection.vendor == "postgresql"
+    lock_key = person_key(sender.id) if locked else None
+    wait = LOCK_WAIT_FIRST
+    while True:
+        async with orm.exclusive():
+            current = _Transaction()
+            outcome = await orm.db(current.begin)(update_id, lock_key)
+            if outcome == "new":
+                stale = application.stale_people
+                try:
+                    reload = fresh_state or (sender is not None and sender.id in stale)
+                    if reload and sender is not None and application.persistence:
+                        await orm.db(_load_fresh_state)(application, sender.id)
+                        stale.discard(sender.id)
+                    yield True
+                    await orm.db(current.end)(commit=True)
+                except BaseException:
+                    if current.atomic_open():
+                        await orm.db(current.atomic.__exit__)(*sys.exc_info())
+                    # Nothing of this update was kept, but the dialog in memory moved on:
+                    # the next update of this person reads it back from the database.
+                    if sender is not None:
+                        stale.add(sender.id)
+                    raise
+                return
+            if outcome == "done":
+                logger.info("Update %s was handled already (a redelivery): skipped", update_id)
+                yield False
+                return
+        # Another process is handling this person's previous update: wait for its commit.
+        await asyncio.sleep(wait)
+        wait = min(wait * 2, LOCK_WAIT_MAX)

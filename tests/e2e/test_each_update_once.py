@@ -1,0 +1,83 @@
+"""Each update once (bot/runtime/once.py): the real bot, polling the fake Bot API.
+
+Telegram sends an update again when it never saw its delivery confirmed; the handlers'
+writes, the dialog state and the update's id commit together, so the second delivery
+changes nothing and says nothing, and an update that failed half-way left nothing behind.
+"""
+
+import datetime as dt
+
+import pytest
+from django.db import OperationalError
+from django.utils import timezone
+
+from calendarapp.bot import texts
+from calendarapp.bot.runtime.persistence import DjangoPersistence
+from calendarapp.models import Event, ProcessedUpdate
+from calendarapp.services.processed_updates import prune_processed_updates
+
+pytestmark = pytest.mark.e2e
+
+
+def _created(user) -> list[str]:
+    return [a.text for a in user.runner.fake.activity[user.id] if "Событие создано" in a.text]
+
+
+def _up_to_details(ann, next_year) -> None:
+    assert ann.ask("/create_event") == texts.ASK_NAME
+    assert ann.ask("Party") == texts.ASK_DATE
+    assert ann.ask(next_year.isoformat()).endswith(texts.ASK_TIME)
+    assert ann.ask("18:30") == texts.ASK_DETAILS
+
+
+def test_the_same_update_delivered_twice_creates_one_event_and_one_reply(
+    bot, registered_ann, next_year
+):
+    ann = registered_ann
+    _up_to_details(ann, next_year)
+    last = ann.send("-")
+    assert "Событие создано" in ann.wait_for_reply().text
+
+    bot.call(bot.fake.redeliver, last)
+    # The next command's answer comes after the redelivery was dealt with (one person's
+    # updates run in order), and is the only answer: the redelivery said nothing.
+    assert ann.ask("/help") == texts.help_text()
+    assert ann.nothing_more(0.3)
+    assert Event.objects.filter(owner_id=ann.id, name="Party").count() == 1
+    assert len(_created(ann)) == 1
+    assert ProcessedUpdate.objects.filter(update_id=last).exists()
+
+
+def test_a_database_drop_before_the_dialog_state_is_saved_leaves_no_event(
+    bot, registered_ann, next_year, monkeypatch
+):
+    """The known case: the event was inserted, then the dialog-state write failed. The
+    event went with it (one transaction), so answering again creates exactly one."""
+    ann = registered_ann
+    _up_to_details(ann, next_year)
+    original = DjangoPersistence.write_pending
+    failures = []
+
+    async def drop_once(self):
+        if not failures and self._pending:
+            failures.append(1)
+            raise OperationalError("server closed the connection unexpectedly")
+        return await original(self)
+
+    monkeypatch.setattr(DjangoPersistence, "write_pending", drop_once)
+    ann.send("-")
+    assert ann.wait_for_reply().text == texts.INTERNAL_ERROR
+    assert not Event.objects.filter(owner_id=ann.id).exists()
+
+    # The dialog is still at its last question (in the database and so in the bot).
+    assert "Событие создано" in ann.ask("-")
+    assert Event.objects.filter(owner_id=ann.id, name="Party").count() == 1
+
+
+def test_old_update_ids_are_pruned(db, settings):
+    settings.BOT_PROCESSED_UPDATES_DAYS = 2
+    now = timezone.now()
+    ProcessedUpdate.objects.create(update_id=1, processed_at=now - dt.timedelta(days=3))
+    ProcessedUpdate.objects.create(update_id=2, processed_at=now - dt.timedelta(hours=1))
+    assert prune_processed_updates(now=now) == 1
+    assert list(ProcessedUpdate.objects.values_list("update_id", flat=True)) == [2]
