@@ -150,12 +150,8 @@ def test_every_view_reads_well(live_server, alice_with_events, browser, tmp_path
     assert background == expected
     for view, ready in (("month", ".grid"), ("week", ".day"), ("agenda", ".day")):
         page.click(f"#tab-{view}")
-        page.wait_for_selector(f"{ready} >> nth=0")
-        page.wait_for_function(
-            "v => document.querySelector(`#tab-${v}`).getAttribute('aria-selected') === 'true'",
-            arg=view,
-        )
-        page.wait_for_load_state("networkidle")
+        page.wait_for_selector(f'#view[data-shown="{view}"][aria-busy="false"] {ready} >> nth=0')
+        assert page.locator(f"#tab-{view}").get_attribute("aria-selected") == "true"
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), view
         entry = page.locator(".entry-name", has_text="Стоматолог")  # today: listed in each
         assert entry.count() == 1, view
@@ -366,7 +362,7 @@ def test_the_narrowest_and_widest_phones_scroll_only_down(
     page.wait_for_selector(".grid")
     for view in ("month", "week", "agenda"):
         page.click(f"#tab-{view}")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_selector(f'#view[data-shown="{view}"][aria-busy="false"]')
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), view
     page.click("#add")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

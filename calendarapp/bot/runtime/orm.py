@@ -86,13 +86,17 @@ def _inline_context() -> contextvars.Context:
 
 # The update whose transaction holds the connection (see `exclusive`), and the lock that
 # others queue on; `_holder` marks the holder's own context (its tasks included).
-_section: dict = {"owner": None, "lock": None}
+_section: dict = {"owner": None, "lock": None, "loop": None}
 _holder: contextvars.ContextVar[object | None] = contextvars.ContextVar("db_holder", default=None)
 
 
 def _section_lock() -> asyncio.Lock:
-    if _section["lock"] is None:
-        _section["lock"] = asyncio.Lock()
+    """One lock per event loop: a process that runs the bot again on a new loop (a restart
+    in place, `manage.py chat`, the tests) must not inherit a lock the old loop held when
+    it stopped."""
+    loop = asyncio.get_running_loop()
+    if _section["loop"] is not loop:
+        _section.update(lock=asyncio.Lock(), loop=loop, owner=None)
     return _section["lock"]
 
 

@@ -277,12 +277,17 @@
     for (const tab of document.querySelectorAll("[data-view]")) {
       tab.setAttribute("aria-selected", tab.dataset.view === state.view ? "true" : "false");
     }
+    const view = $("view");
+    view.setAttribute("aria-busy", "true");
     try {
       const parts = await VIEWS[state.view]();
-      $("view").replaceChildren(...parts.filter(Boolean));
+      view.replaceChildren(...parts.filter(Boolean));
+      view.dataset.shown = state.view; // what is on screen now (the tabs change first)
       say("");
     } catch (error) {
       say(explain(error));
+    } finally {
+      view.setAttribute("aria-busy", "false");
     }
   }
 
