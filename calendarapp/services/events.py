@@ -18,6 +18,7 @@ from .appointments import (
 )
 from .dates import ensure_date_not_past, ensure_not_past
 from .natural_dates import When, parse_time_on, parse_when
+from .recurrence import clean_rule, first_on_or_after
 from .reminders import clean_reminder_minutes, remind_at
 from .statistics import bump_daily_statistics, bump_user_counter
 
@@ -187,6 +188,33 @@ def follow_owner_zone(owner: TgUser) -> None:
         event.starts_at = starts_at(date=event.date, time=event.time, zone_name=owner.timezone)
         changed.append(event)
     Event.objects.bulk_update(changed, ["starts_at"], batch_size=500)
+
+
+@transaction.atomic
+def set_event_rule(*, owner_tg_id: int, event_id: int, rule: str) -> Event:
+    """Make an own event a series (RRULE text, see services.recurrence) or, with "", a
+    one-off again. The event's day becomes the rule's first day on or after it, since the
+    first occurrence is the event itself (DTSTART); a rule that never falls there again
+    is refused."""
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    rule = clean_rule(rule, zone_name=event.owner.timezone)
+    changed = ["rrule", "exdates"]
+    if rule:
+        first = first_on_or_after(rule=rule, date=event.date, time=event.time)
+        if first is None:
+            raise ValidationFailed(
+                "The rule {rule!r} has no occurrence on or after {date}.",
+                code="rrule_empty",
+                rule=rule,
+                date=event.date.isoformat(),
+            )
+        if first != event.date:
+            event.date = first
+            _schedule_reminder(event, event.owner.timezone)
+            changed += ["date", "remind_at", "reminder_sent_at"]
+    event.rrule, event.exdates = rule, []
+    event.save(update_fields=[*changed, "updated_at"])
+    return event
 
 
 def update_event_details(*, owner_tg_id: int, event_id: int, details: str) -> Event:
