@@ -53,7 +53,18 @@ def _own_events(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
     rows = (
         Event.objects.filter(owner_id=owner.pk)
         .order_by("starts_at", "id")
-        .values("id", "name", "date", "time", "starts_at", "details", "is_public", "updated_at")
+        .values(
+            "id",
+            "name",
+            "date",
+            "time",
+            "starts_at",
+            "details",
+            "is_public",
+            "updated_at",
+            "rrule",
+            "exdates",
+        )
         .iterator(chunk_size=chunk_size)
     )
     for row in rows:
@@ -96,6 +107,8 @@ def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
             "updated_at": row["updated_at"],
             "timezone": row["organizer__timezone"],
             "organizer_tg_id": row["organizer_id"],
+            "rrule": "",
+            "exdates": [],
         }
 
 
