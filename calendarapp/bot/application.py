@@ -89,7 +89,7 @@ def handler_providers() -> list[HandlerProvider]:
         registration,
         sharing,
     )
-    from calendarapp.bot.features.events import create, delete, edit, read
+    from calendarapp.bot.features.events import create, delete, edit, read, repeat
     from calendarapp.bot.features.meetings import answers, invite, links, listing
     from calendarapp.bot.features.preferences import language, settings, timezone
 
@@ -98,6 +98,7 @@ def handler_providers() -> list[HandlerProvider]:
         registration.handlers,
         create.handlers,
         read.handlers,
+        repeat.handlers,
         edit.handlers,
         delete.handlers,
         sharing.handlers,

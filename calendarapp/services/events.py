@@ -18,7 +18,7 @@ from .appointments import (
 )
 from .dates import ensure_date_not_past, ensure_not_past
 from .natural_dates import When, parse_time_on, parse_when
-from .recurrence import clean_rule, first_on_or_after
+from .recurrence import clean_rule, first_on_or_after, next_occurrences, parse_phrase
 from .reminders import clean_reminder_minutes, remind_at
 from .statistics import bump_daily_statistics, bump_user_counter
 
@@ -69,6 +69,30 @@ def parse_event_when(*, owner: TgUser | int, text: str) -> When:
     return when
 
 
+def parse_series_when(*, owner: TgUser | int, text: str) -> tuple[When, str]:
+    """A series typed where a day is asked («каждый вторник в 10:00», "every monday"): its
+    first occurrence from the owner's now on (the time too, if the phrase named one) and
+    the rule."""
+    owner = user_row(owner)
+    now = user_now(owner).replace(tzinfo=None)
+    phrase = parse_phrase(text=text, start=now.date(), today=now.date())
+    if phrase.time is None:
+        first = first_on_or_after(rule=phrase.rule, date=now.date(), time=dt.time(0, 0))
+        upcoming = [] if first is None else [dt.datetime.combine(first, dt.time(0, 0))]
+    else:
+        upcoming = next_occurrences(
+            rule=phrase.rule, date=now.date(), time=phrase.time, after=now, count=1
+        )
+    if not upcoming:
+        raise ValidationFailed(
+            "The rule {rule!r} has no occurrence on or after {date}.",
+            code="rrule_empty",
+            rule=phrase.rule,
+            date=now.date().isoformat(),
+        )
+    return When(upcoming[0].date(), phrase.time), phrase.rule
+
+
 def check_event_date(*, owner: TgUser | int, date: dt.date) -> dt.date:
     """A day picked in the month calendar: refuse one that is over (buttons can be old)."""
     ensure_date_not_past(user=user_row(owner), date=date)
@@ -104,8 +128,10 @@ def create_event(
     details: str = "",
     is_public: bool = False,
     reminder_minutes: int | object | None = USER_DEFAULT,
+    rrule: str = "",
 ) -> Event:
-    """Create an event; the reminder defaults to the owner's choice in /settings."""
+    """Create an event; the reminder defaults to the owner's choice in /settings. With an
+    `rrule` it is a series whose first occurrence is `date` (see set_event_rule)."""
     owner = registered_user(owner_tg_id)
     name = clean_name(name)
     details = clean_details(details)
@@ -121,7 +147,15 @@ def create_event(
         details=details,
         is_public=is_public,
         reminder_minutes=clean_reminder_minutes(reminder_minutes),
+        rrule=clean_rule(rrule, zone_name=owner.timezone),
     )
+    if event.rrule and first_on_or_after(rule=event.rrule, date=date, time=time) != date:
+        raise ValidationFailed(
+            "The rule {rule!r} does not fall on {date}, the first occurrence.",
+            code="rrule_not_on_start",
+            rule=event.rrule,
+            date=date.isoformat(),
+        )
     _schedule_reminder(event, owner.timezone)
     event.save()
     bump_user_counter(tg_id=owner_tg_id, counter="events_created")
@@ -215,6 +249,18 @@ def set_event_rule(*, owner_tg_id: int, event_id: int, rule: str) -> Event:
     event.rrule, event.exdates = rule, []
     event.save(update_fields=[*changed, "updated_at"])
     return event
+
+
+@transaction.atomic
+def repeat_event_by_phrase(*, owner_tg_id: int, event_id: int, text: str) -> Event:
+    """«каждый вторник в 10:00», "every 2 weeks until March" typed for an own event: the
+    rule from the event's day on, and the time too if the phrase names one."""
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    today = user_now(event.owner).date()
+    phrase = parse_phrase(text=text, start=max(event.date, today), today=today)
+    if phrase.time is not None and phrase.time != event.time:
+        update_event(owner_tg_id=owner_tg_id, event_id=event_id, time=phrase.time)
+    return set_event_rule(owner_tg_id=owner_tg_id, event_id=event_id, rule=phrase.rule)
 
 
 def update_event_details(*, owner_tg_id: int, event_id: int, details: str) -> Event:
