@@ -153,3 +153,18 @@ def test_set_event_rule_refuses_a_bad_rule(alice, tomorrow):
     with pytest.raises(ValidationFailed):
         set_event_rule(owner_tg_id=alice.pk, event_id=event.pk, rule="FREQ=MINUTELY")
     assert Event.objects.get(pk=event.pk).rrule == ""
+
+
+@pytest.mark.django_db
+def test_skipping_a_day_the_series_does_not_have_is_refused(alice, tomorrow):
+    from calendarapp.services.events import skip_occurrence
+
+    event = create_event(owner_tg_id=alice.pk, name="Gym", date=tomorrow, time=dt.time(7, 0))
+    with pytest.raises(ValidationFailed) as refused:  # a one-off event has no occurrences
+        skip_occurrence(owner_tg_id=alice.pk, event_id=event.pk, date=tomorrow)
+    assert refused.value.code == "not_an_occurrence"
+    set_event_rule(owner_tg_id=alice.pk, event_id=event.pk, rule="FREQ=WEEKLY")
+    with pytest.raises(ValidationFailed):
+        skip_occurrence(owner_tg_id=alice.pk, event_id=event.pk, date=tomorrow + dt.timedelta(1))
+    skip_occurrence(owner_tg_id=alice.pk, event_id=event.pk, date=tomorrow + dt.timedelta(7))
+    assert Event.objects.get(pk=event.pk).exdates == [(tomorrow + dt.timedelta(7)).isoformat()]

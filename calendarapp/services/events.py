@@ -18,7 +18,7 @@ from .appointments import (
 )
 from .dates import ensure_date_not_past, ensure_not_past
 from .natural_dates import When, parse_time_on, parse_when
-from .recurrence import clean_rule, first_on_or_after, next_occurrences, parse_phrase
+from .recurrence import clean_rule, first_on_or_after, next_occurrences, parse_phrase, series
 from .reminders import clean_reminder_minutes, remind_at
 from .statistics import bump_daily_statistics, bump_user_counter
 
@@ -277,6 +277,25 @@ def delete_event(*, owner_tg_id: int, event_id: int) -> Event:
     event.pk = event_id  # keep the id on the returned copy for the confirmation message
     bump_user_counter(tg_id=owner_tg_id, counter="events_cancelled")
     bump_daily_statistics(cancelled_events=1)
+    return event
+
+
+@transaction.atomic
+def skip_occurrence(*, owner_tg_id: int, event_id: int, date: dt.date) -> Event:
+    """Cancel one occurrence of a series (an EXDATE): the rest of the series stays."""
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    start = dt.datetime.combine(date, event.time)
+    if not event.rrule or start not in series(
+        rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates
+    ).between(start, start, inc=True):
+        raise ValidationFailed(
+            "Event {event_id} does not happen on {date}.",
+            code="not_an_occurrence",
+            event_id=event_id,
+            date=date.isoformat(),
+        )
+    event.exdates = sorted({*event.exdates, date.isoformat()})
+    event.save(update_fields=["exdates", "updated_at"])
     return event
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from calendarapp.bot import texts
 from calendarapp.models import Event
-from calendarapp.services.events import create_event
+from calendarapp.services.events import create_event, set_event_rule
 
 pytestmark = pytest.mark.e2e
 
@@ -85,3 +85,22 @@ def test_a_foreign_repeat_button_changes_nothing(bot, registered_ann, next_year)
     ann.press_data(f"rep:{bobs.pk}:d")
     ann.nothing_more()
     assert Event.objects.get(pk=bobs.pk).rrule == ""
+
+
+def test_deleting_a_series_asks_only_the_next_or_the_whole_series(bot, registered_ann, next_year):
+    ann = registered_ann
+    event = create_event(owner_tg_id=ann.id, name="Gym", date=next_year, time=dt.time(7, 0))
+    set_event_rule(owner_tg_id=ann.id, event_id=event.pk, rule="FREQ=DAILY")
+    event.refresh_from_db()
+    first = event.date
+    question = ann.ask(f"/delete_event {event.pk}")
+    assert f"Удалить только ближайшее ({first:%d.%m.%Y}) или всю серию?" in question
+    done = ann.press(f"Только {first:%d.%m.%Y}")
+    assert done.startswith(f"Готово: {first:%d.%m.%Y} события #{event.pk}")
+    event.refresh_from_db()
+    assert event.exdates == [first.isoformat()]
+    second = first + dt.timedelta(days=1)
+    assert f"Далее: {second:%d.%m.%Y} 07:00" in ann.ask(f"/read_event {event.pk}")
+    ann.ask(f"/delete_event {event.pk}")
+    assert ann.press("Всю серию").startswith(f"Событие #{event.pk} «Gym» удалено")
+    assert not Event.objects.filter(pk=event.pk).exists()
