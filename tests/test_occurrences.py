@@ -102,3 +102,20 @@ def test_the_mini_app_window_includes_occurrences(alice):
     assert [(e["date"].day, e["repeats"]) for e in entries] == [
         (4, True), (6, False), (11, True), (18, True), (25, True)
     ]  # fmt: skip
+
+
+def test_calendar_merges_occurrences_and_meetings_by_the_instant(alice, bob):
+    from calendarapp.selectors.occurrences import calendar_with_occurrences
+    from calendarapp.services.appointments import create_appointment, respond_to_invitation
+
+    set_user_timezone(tg_id=alice.pk, text="Europe/Berlin")
+    set_user_timezone(tg_id=bob.pk, text="America/New_York")
+    series(alice, date=dt.date(2027, 1, 4), time=dt.time(10), rule="FREQ=DAILY;COUNT=3")
+    party = create_event(owner_tg_id=bob.pk, name="Bob's", date=dt.date(2027, 1, 5),
+                         time=dt.time(3, 30))  # fmt: skip  # 09:30 in Berlin
+    invited = create_appointment(organizer_tg_id=bob.pk, participant_tg_id=alice.pk,
+                                 event_id=party.pk)  # fmt: skip
+    respond_to_invitation(participant_tg_id=alice.pk, appointment_id=invited.pk, accept=True)
+    rows = calendar_with_occurrences(owner_tg_id=alice.pk, today=dt.date(2027, 1, 1))
+    listed = [(row["kind"], row["day"].day, row.get("repeats", False)) for row in rows[0:10]]
+    assert listed == [(0, 4, True), (1, 5, False), (0, 5, True), (0, 6, True)]

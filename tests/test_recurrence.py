@@ -168,3 +168,17 @@ def test_skipping_a_day_the_series_does_not_have_is_refused(alice, tomorrow):
         skip_occurrence(owner_tg_id=alice.pk, event_id=event.pk, date=tomorrow + dt.timedelta(1))
     skip_occurrence(owner_tg_id=alice.pk, event_id=event.pk, date=tomorrow + dt.timedelta(7))
     assert Event.objects.get(pk=event.pk).exdates == [(tomorrow + dt.timedelta(7)).isoformat()]
+
+
+@pytest.mark.django_db
+def test_moving_a_series_to_a_day_its_rule_skips_is_refused(alice, tomorrow):
+    from calendarapp.services.events import update_event
+
+    event = create_event(owner_tg_id=alice.pk, name="Gym", date=tomorrow, time=dt.time(7, 0))
+    code = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][tomorrow.weekday()]
+    set_event_rule(owner_tg_id=alice.pk, event_id=event.pk, rule=f"FREQ=WEEKLY;BYDAY={code}")
+    with pytest.raises(ValidationFailed) as refused:
+        update_event(owner_tg_id=alice.pk, event_id=event.pk, date=tomorrow + dt.timedelta(1))
+    assert refused.value.code == "rrule_not_on_start"
+    update_event(owner_tg_id=alice.pk, event_id=event.pk, date=tomorrow + dt.timedelta(7))
+    assert Event.objects.get(pk=event.pk).date == tomorrow + dt.timedelta(7)

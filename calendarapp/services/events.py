@@ -202,6 +202,14 @@ def update_event(
         time = time.replace(second=0, microsecond=0, tzinfo=None)
         owner = registered_user(owner_tg_id)
         ensure_not_past(user=owner, date=date, time=time)
+        if event.rrule and first_on_or_after(rule=event.rrule, date=date, time=time) != date:
+            # The moved first occurrence must still be one of the series' days.
+            raise ValidationFailed(
+                "The rule {rule!r} does not fall on {date}, the first occurrence.",
+                code="rrule_not_on_start",
+                rule=event.rrule,
+                date=date.isoformat(),
+            )
         old_date, old_time = event.date, event.time
         event.date, event.time = date, time
         _schedule_reminder(event, owner.timezone)
