@@ -5,6 +5,7 @@ for the CSV. Every event must be at the same, right instant in each of them."""
 import csv
 import datetime as dt
 import io
+import json
 import subprocess
 import textwrap
 
@@ -201,10 +202,118 @@ def test_libreoffice_opens_the_csv_with_cyrillic_quotes_semicolons_and_line_brea
     assert converted.returncode == 0, converted.stderr
     text = (tmp_path / "out" / "calendar.csv").read_text(encoding="utf-8")
     header, *rows = csv.reader(io.StringIO(text, newline=""), delimiter="|")
-    assert header[:3] == ["type", "id", "name"] and header[-1] == "start_utc"
+    assert header[:3] == ["type", "id", "name"] and header[-2:] == ["start_utc", "rrule"]
     cells = [dict(zip(header, row, strict=True)) for row in rows]
     assert [(c["name"], c["details"]) for c in cells] == [
         (TRICKY_NAME, TRICKY_DETAILS),
         ("'=1+2", ""),  # shown as text, never run as a formula
     ]
     assert cells[0]["start_utc"] == f"{tomorrow.isoformat()}T06:00:00Z"  # 09:00 Moscow
+
+
+@pytest.fixture
+def series_files(client, alice, bob):
+    """Series across both clock changes: Alice (Berlin) every Tuesday 10:00 until 10.11.2027
+    with one Tuesday skipped, Bob (New York) on the last Friday of the month 9:00, 12 times.
+    Returns the owners' exports and, per UID, every instant our own expansion gives."""
+    from calendarapp.services.events import set_event_rule
+    from calendarapp.services.recurrence import occurrences_between
+    from calendarapp.timezones import starts_at
+
+    set_user_timezone(tg_id=alice.pk, text="Europe/Berlin")
+    set_user_timezone(tg_id=bob.pk, text="America/New_York")
+    tuesday = create_event(owner_tg_id=alice.pk, name="Yoga", date=dt.date(2027, 1, 5),
+                           time=dt.time(10))  # fmt: skip
+    set_event_rule(owner_tg_id=alice.pk, event_id=tuesday.pk,
+                   rule="FREQ=WEEKLY;BYDAY=TU;UNTIL=20271110T235959")  # fmt: skip
+    Event.objects.filter(pk=tuesday.pk).update(exdates=["2027-03-30"])
+    friday = create_event(owner_tg_id=bob.pk, name="Review", date=dt.date(2027, 1, 29),
+                          time=dt.time(9))  # fmt: skip
+    set_event_rule(owner_tg_id=bob.pk, event_id=friday.pk, rule="FREQ=MONTHLY;BYDAY=-1FR;COUNT=12")
+    expected = {}
+    for event in Event.objects.select_related("owner").filter(pk__in=[tuesday.pk, friday.pk]):
+        moments = occurrences_between(
+            rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates,
+            first=dt.datetime(2027, 1, 1), last=dt.datetime(2029, 1, 1),
+        )  # fmt: skip
+        expected[f"event-{event.pk}@calendar-bot"] = sorted(
+            starts_at(date=m.date(), time=m.time(), zone_name=event.owner.timezone) for m in moments
+        )
+    raws = [
+        body(client.get("/export/ics/", {"token": issue_export_token(owner.pk).token}))
+        for owner in (alice, bob)
+    ]
+    return raws, expected
+
+
+def test_series_expand_the_same_in_recurring_ical_events_as_in_ours(series_files):
+    raws, expected = series_files
+    read: dict[str, list] = {}
+    for raw in raws:
+        calendar = icalendar.Calendar.from_ical(raw)
+        for event in recurring_ical_events.of(calendar).between((2027, 1, 1), (2029, 1, 1)):
+            read.setdefault(str(event["UID"]), []).append(as_utc(event["DTSTART"].dt))
+    read = {uid: sorted(moments) for uid, moments in read.items()}
+    assert read == expected
+    tuesdays = next(m for uid, m in expected.items() if len(m) > 12)
+    # 10:00 Berlin is 09:00 UTC in winter and 08:00 in summer; the skipped Tuesday is gone.
+    assert utc(2027, 3, 23, 9) in tuesdays and utc(2027, 4, 6, 8) in tuesdays
+    assert utc(2027, 3, 30, 8) not in tuesdays
+    assert utc(2027, 10, 26, 8) in tuesdays and utc(2027, 11, 9, 9) in tuesdays
+    assert utc(2027, 11, 16, 9) not in tuesdays
+
+
+def test_khal_expands_the_series_at_the_same_instants(series_files, tmp_path):
+    khal = require_program("khal", package="khal")
+    raws, expected = series_files
+    home = tmp_path / "khal"
+    (home / "vdir").mkdir(parents=True)
+    config = home / "config"
+    config.write_text(textwrap.dedent(f"""\
+        [calendars]
+        [[bot]]
+        path = {home / "vdir"}
+        type = calendar
+        [locale]
+        local_timezone = UTC
+        default_timezone = UTC
+        timeformat = %H:%M
+        dateformat = %Y-%m-%d
+        longdateformat = %Y-%m-%d
+        datetimeformat = %Y-%m-%d %H:%M
+        longdatetimeformat = %Y-%m-%d %H:%M
+        [sqlite]
+        path = {home / "khal.db"}
+        """))  # fmt: skip
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    run = [khal, "-c", str(config)]
+    for number, raw in enumerate(raws):
+        path = home / f"calendar{number}.ics"
+        path.write_bytes(raw)
+        imported = subprocess.run([*run, "import", "--batch", str(path)],
+                                  capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+        assert imported.returncode == 0, imported.stderr
+    listed = subprocess.run(
+        [*run, "list", "--format", "{uid}|{start-long}", "--day-format", "",
+         "2027-01-01", "2029-01-01"],
+        capture_output=True, text=True, env=env, timeout=120, check=True,
+    )  # fmt: skip
+    read: dict[str, list] = {}
+    for line in filter(None, listed.stdout.splitlines()):
+        uid, start = line.split("|")
+        read.setdefault(uid, []).append(start)
+    assert {uid: sorted(starts) for uid, starts in read.items()} == {
+        uid: [f"{moment:%Y-%m-%d %H:%M}" for moment in moments] for uid, moments in expected.items()
+    }
+
+
+def test_csv_and_json_keep_one_row_per_series_with_its_rule(client, series_files, alice):
+    token = issue_export_token(alice.pk).token
+    text = body(client.get("/export/csv/", {"token": token})).decode("cp1251")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[1][-1] == "rrule"
+    assert [row[-1] for row in rows[2:]] == ["FREQ=WEEKLY;UNTIL=20271110T235959;BYDAY=TU"]
+    data = json.loads(body(client.get("/export/json/", {"token": token})))
+    assert [item["rrule"] for item in data["events"]] == [
+        "FREQ=WEEKLY;UNTIL=20271110T235959;BYDAY=TU"
+    ]

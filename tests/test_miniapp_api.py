@@ -145,6 +145,7 @@ def test_create_then_see_it_in_the_month_and_change_it(client, alice):
             "date": str(in_days(3)),
             "time": "18:30",
             "is_public": False,
+            "repeats": False,  # an occurrence of a series says True
         }
     ]
 

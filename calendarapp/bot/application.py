@@ -111,7 +111,7 @@ def handler_providers() -> list[HandlerProvider]:
         registration,
         sharing,
     )
-    from calendarapp.bot.features.events import create, delete, edit, read
+    from calendarapp.bot.features.events import create, delete, edit, read, repeat
     from calendarapp.bot.features.meetings import answers, invite, links, listing
     from calendarapp.bot.features.preferences import language, settings, timezone
 
@@ -120,6 +120,7 @@ def handler_providers() -> list[HandlerProvider]:
         registration.handlers,
         create.handlers,
         read.handlers,
+        repeat.handlers,
         edit.handlers,
         delete.handlers,
         sharing.handlers,

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.utils import timezone
 
-from calendarapp.timezones import clock_change, zone_of
+from calendarapp.timezones import clock_change, starts_at, zone_of
 
 CHUNK_BYTES = 64 * 1024
 CSV_ENCODING = "cp1251"
@@ -30,6 +30,7 @@ CSV_COLUMNS = [
     "organizer_tg_id",
     # Last, so that readers of the older columns by position keep working.
     "start_utc",
+    "rrule",
 ]
 ICS_PRODID = "-//Calendar Bot//calendarapp//EN"
 ICS_DEFAULT_DURATION = dt.timedelta(hours=1)
@@ -124,6 +125,7 @@ def csv_chunks(owner, entries: Iterable[dict]) -> Iterator[bytes]:
                         "yes" if row["is_public"] else "no",
                         row["organizer_tg_id"],
                         _utc_text(row["starts_at"]),
+                        row.get("rrule", ""),
                     ]
                 )
             )
@@ -154,6 +156,7 @@ def json_chunks(owner, entries: Iterable[dict]) -> Iterator[bytes]:
                 "details": row["details"],
                 "is_public": row["is_public"],
                 "organizer_tg_id": row["organizer_tg_id"],
+                "rrule": row.get("rrule", ""),
             }
             yield separator + json.dumps(item, ensure_ascii=False).encode()
             separator = b", "
@@ -175,6 +178,27 @@ def _vtimezone(name: str, *, first_date: dt.date) -> icalendar.Timezone:
             for onset in dates.dts:
                 observance.add("rdate", onset.dt)
     return zone
+
+
+def _add_repeats(event: icalendar.Event, row: dict, local_start: dt.datetime) -> None:
+    """RRULE and EXDATE of a series. The stored UNTIL is the owner's wall clock; RFC 5545
+    wants it in UTC next to a DTSTART with TZID. EXDATEs are written in DTSTART's own form
+    (its zone, or UTC) so that every client matches them to an occurrence."""
+    rule = icalendar.vRecur.from_ical(row["rrule"])
+    if "UNTIL" in rule:
+        until = rule["UNTIL"][0]
+        until = until if isinstance(until, dt.datetime) else dt.datetime.combine(until, dt.time())
+        rule["UNTIL"] = [starts_at(date=until.date(), time=until.time(), zone_name=row["timezone"])]
+    event.add("rrule", rule)
+    if row.get("exdates"):
+        start_zone = local_start.tzinfo
+        skipped = []
+        for day in row["exdates"]:
+            moment = starts_at(
+                date=dt.date.fromisoformat(day), time=row["time"], zone_name=row["timezone"]
+            )
+            skipped.append(moment.astimezone(start_zone))
+        event.add("exdate", skipped)
 
 
 def ics_chunks(
@@ -225,6 +249,8 @@ def ics_chunks(
             if row["details"]:
                 event.add("description", row["details"])
             event.add("class", "PUBLIC" if row["is_public"] else "PRIVATE")
+            if row.get("rrule"):
+                _add_repeats(event, row, local_start)
             yield event.to_ical()
         yield end
 

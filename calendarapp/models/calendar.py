@@ -14,6 +14,7 @@ from calendarapp.timezones import starts_at as instant_of
 EVENT_NAME_MAX_LENGTH = 200
 EVENT_DETAILS_MAX_LENGTH = 1000
 APPOINTMENT_DETAILS_MAX_LENGTH = 500
+RRULE_MAX_LENGTH = 300
 # No meeting or event is dated before this day (services.dates): earlier dates have no use in a
 # calendar, and calendar programs read them badly (khal refuses a whole file with year 1).
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -130,6 +131,12 @@ class Event(TimeStamped):
     # The instant to remind at (aware), derived from date, time, zone and lead time.
     remind_at = models.DateTimeField(_("напомнить в"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("напоминание обработано"), null=True, blank=True)
+    # RFC 5545 RRULE text without DTSTART (date and time are the first occurrence; UNTIL is
+    # a wall-clock moment of the owner's zone), empty for a one-off event. services.recurrence
+    # checks and expands it.
+    rrule = models.CharField(_("правило повторения"), max_length=RRULE_MAX_LENGTH, blank=True)
+    # Wall-clock days (ISO text) whose occurrence is cancelled: the series' EXDATEs.
+    exdates = models.JSONField(_("исключённые даты"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("событие")

@@ -53,7 +53,18 @@ def _own_events(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
     rows = (
         Event.objects.filter(owner_id=owner.pk)
         .order_by("starts_at", "id")
-        .values("id", "name", "date", "time", "starts_at", "details", "is_public", "updated_at")
+        .values(
+            "id",
+            "name",
+            "date",
+            "time",
+            "starts_at",
+            "details",
+            "is_public",
+            "updated_at",
+            "rrule",
+            "exdates",
+        )
         .iterator(chunk_size=chunk_size)
     )
     for row in rows:
@@ -96,6 +107,8 @@ def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
             "updated_at": row["updated_at"],
             "timezone": row["organizer__timezone"],
             "organizer_tg_id": row["organizer_id"],
+            "rrule": "",
+            "exdates": [],
         }
 
 
@@ -110,7 +123,11 @@ def calendar_entries(*, owner: TgUser, chunk_size: int = EXPORT_CHUNK_SIZE) -> I
 
 
 def calendar_listing(
-    owner_tg_id: int, *, first: dt.date | None = None, last: dt.date | None = None
+    owner_tg_id: int,
+    *,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    series: bool = True,
 ) -> QuerySet:
     """The bot's /calendar and the Mini App's views: own events and accepted meetings as one
     sortable, sliceable queryset (a UNION), so a page costs one count and one slice whatever
@@ -121,15 +138,19 @@ def calendar_listing(
     reader_zone (the owner's, whose clock the bot shows them on) and starts (the instant,
     which orders them: meetings in other zones fall where they happen).
     The annotations are made in the same order on both sides: that order is the SELECT's.
+    `series=False` leaves out repeating events (selectors.occurrences lists their
+    occurrences instead of their first day).
     """
     days = Q()
     if first is not None:
         days &= Q(date__gte=first)
     if last is not None:
         days &= Q(date__lte=last)
+    own = Event.objects.filter(days, owner_id=owner_tg_id)
+    if not series:
+        own = own.filter(rrule="")
     events = (
-        Event.objects.filter(days, owner_id=owner_tg_id)
-        .annotate(
+        own.annotate(
             kind=Value(0),
             ref=F("id"),
             title=F("name"),
@@ -202,9 +223,17 @@ def calendar_window(*, owner_tg_id: int, first: dt.date, last: dt.date) -> list[
     """The days first..last of a person's calendar on their own clock, soonest first: own
     events, and accepted meetings moved from the organiser's zone to the reader's (which
     can change their day, so the query reaches one day further each way)."""
-    rows = calendar_listing(
-        owner_tg_id, first=first - dt.timedelta(days=1), last=last + dt.timedelta(days=1)
+    from calendarapp.selectors.occurrences import series_rows
+
+    rows = list(
+        calendar_listing(
+            owner_tg_id,
+            first=first - dt.timedelta(days=1),
+            last=last + dt.timedelta(days=1),
+            series=False,
+        )
     )
+    rows += series_rows(owner_tg_id=owner_tg_id, first=first, last=last, keep_ended=False)
     entries = []
     for row in rows:
         day, at = row["day"], row["at"]
@@ -220,6 +249,7 @@ def calendar_window(*, owner_tg_id: int, first: dt.date, last: dt.date) -> list[
                     "date": day,
                     "time": at,
                     "is_public": row["public"],
+                    "repeats": row.get("repeats", False),
                 }
             )
     entries.sort(key=lambda entry: (entry["date"], entry["time"], entry["kind"], entry["id"]))

@@ -18,6 +18,7 @@ from .appointments import (
 )
 from .dates import ensure_date_not_past, ensure_not_past
 from .natural_dates import When, parse_time_on, parse_when
+from .recurrence import clean_rule, first_on_or_after, next_occurrences, parse_phrase, series
 from .reminders import clean_reminder_minutes, remind_at
 from .statistics import bump_daily_statistics, bump_user_counter
 
@@ -68,6 +69,30 @@ def parse_event_when(*, owner: TgUser | int, text: str) -> When:
     return when
 
 
+def parse_series_when(*, owner: TgUser | int, text: str) -> tuple[When, str]:
+    """A series typed where a day is asked («каждый вторник в 10:00», "every monday"): its
+    first occurrence from the owner's now on (the time too, if the phrase named one) and
+    the rule."""
+    owner = user_row(owner)
+    now = user_now(owner).replace(tzinfo=None)
+    phrase = parse_phrase(text=text, start=now.date(), today=now.date())
+    if phrase.time is None:
+        first = first_on_or_after(rule=phrase.rule, date=now.date(), time=dt.time(0, 0))
+        upcoming = [] if first is None else [dt.datetime.combine(first, dt.time(0, 0))]
+    else:
+        upcoming = next_occurrences(
+            rule=phrase.rule, date=now.date(), time=phrase.time, after=now, count=1
+        )
+    if not upcoming:
+        raise ValidationFailed(
+            "The rule {rule!r} has no occurrence on or after {date}.",
+            code="rrule_empty",
+            rule=phrase.rule,
+            date=now.date().isoformat(),
+        )
+    return When(upcoming[0].date(), phrase.time), phrase.rule
+
+
 def check_event_date(*, owner: TgUser | int, date: dt.date) -> dt.date:
     """A day picked in the month calendar: refuse one that is over (buttons can be old)."""
     ensure_date_not_past(user=user_row(owner), date=date)
@@ -103,8 +128,10 @@ def create_event(
     details: str = "",
     is_public: bool = False,
     reminder_minutes: int | object | None = USER_DEFAULT,
+    rrule: str = "",
 ) -> Event:
-    """Create an event; the reminder defaults to the owner's choice in /settings."""
+    """Create an event; the reminder defaults to the owner's choice in /settings. With an
+    `rrule` it is a series whose first occurrence is `date` (see set_event_rule)."""
     owner = registered_user(owner_tg_id)
     name = clean_name(name)
     details = clean_details(details)
@@ -120,7 +147,15 @@ def create_event(
         details=details,
         is_public=is_public,
         reminder_minutes=clean_reminder_minutes(reminder_minutes),
+        rrule=clean_rule(rrule, zone_name=owner.timezone),
     )
+    if event.rrule and first_on_or_after(rule=event.rrule, date=date, time=time) != date:
+        raise ValidationFailed(
+            "The rule {rule!r} does not fall on {date}, the first occurrence.",
+            code="rrule_not_on_start",
+            rule=event.rrule,
+            date=date.isoformat(),
+        )
     _schedule_reminder(event, owner.timezone)
     event.save()
     bump_user_counter(tg_id=owner_tg_id, counter="events_created")
@@ -167,6 +202,14 @@ def update_event(
         time = time.replace(second=0, microsecond=0, tzinfo=None)
         owner = registered_user(owner_tg_id)
         ensure_not_past(user=owner, date=date, time=time)
+        if event.rrule and first_on_or_after(rule=event.rrule, date=date, time=time) != date:
+            # The moved first occurrence must still be one of the series' days.
+            raise ValidationFailed(
+                "The rule {rule!r} does not fall on {date}, the first occurrence.",
+                code="rrule_not_on_start",
+                rule=event.rrule,
+                date=date.isoformat(),
+            )
         old_date, old_time = event.date, event.time
         event.date, event.time = date, time
         _schedule_reminder(event, owner.timezone)
@@ -189,6 +232,45 @@ def follow_owner_zone(owner: TgUser) -> None:
     Event.objects.bulk_update(changed, ["starts_at"], batch_size=500)
 
 
+@transaction.atomic
+def set_event_rule(*, owner_tg_id: int, event_id: int, rule: str) -> Event:
+    """Make an own event a series (RRULE text, see services.recurrence) or, with "", a
+    one-off again. The event's day becomes the rule's first day on or after it, since the
+    first occurrence is the event itself (DTSTART); a rule that never falls there again
+    is refused."""
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    rule = clean_rule(rule, zone_name=event.owner.timezone)
+    changed = ["rrule", "exdates"]
+    if rule:
+        first = first_on_or_after(rule=rule, date=event.date, time=event.time)
+        if first is None:
+            raise ValidationFailed(
+                "The rule {rule!r} has no occurrence on or after {date}.",
+                code="rrule_empty",
+                rule=rule,
+                date=event.date.isoformat(),
+            )
+        if first != event.date:
+            event.date = first
+            _schedule_reminder(event, event.owner.timezone)
+            changed += ["date", "remind_at", "reminder_sent_at"]
+    event.rrule, event.exdates = rule, []
+    event.save(update_fields=[*changed, "updated_at"])
+    return event
+
+
+@transaction.atomic
+def repeat_event_by_phrase(*, owner_tg_id: int, event_id: int, text: str) -> Event:
+    """«каждый вторник в 10:00», "every 2 weeks until March" typed for an own event: the
+    rule from the event's day on, and the time too if the phrase names one."""
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    today = user_now(event.owner).date()
+    phrase = parse_phrase(text=text, start=max(event.date, today), today=today)
+    if phrase.time is not None and phrase.time != event.time:
+        update_event(owner_tg_id=owner_tg_id, event_id=event_id, time=phrase.time)
+    return set_event_rule(owner_tg_id=owner_tg_id, event_id=event_id, rule=phrase.rule)
+
+
 def update_event_details(*, owner_tg_id: int, event_id: int, details: str) -> Event:
     return update_event(owner_tg_id=owner_tg_id, event_id=event_id, details=details)
 
@@ -203,6 +285,25 @@ def delete_event(*, owner_tg_id: int, event_id: int) -> Event:
     event.pk = event_id  # keep the id on the returned copy for the confirmation message
     bump_user_counter(tg_id=owner_tg_id, counter="events_cancelled")
     bump_daily_statistics(cancelled_events=1)
+    return event
+
+
+@transaction.atomic
+def skip_occurrence(*, owner_tg_id: int, event_id: int, date: dt.date) -> Event:
+    """Cancel one occurrence of a series (an EXDATE): the rest of the series stays."""
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    start = dt.datetime.combine(date, event.time)
+    if not event.rrule or start not in series(
+        rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates
+    ).between(start, start, inc=True):
+        raise ValidationFailed(
+            "Event {event_id} does not happen on {date}.",
+            code="not_an_occurrence",
+            event_id=event_id,
+            date=date.isoformat(),
+        )
+    event.exdates = sorted({*event.exdates, date.isoformat()})
+    event.save(update_fields=["exdates", "updated_at"])
     return event
 
 

@@ -238,7 +238,8 @@ LEADS = ["Без напоминания", "За 10 минут", "За 30 мин�
 
 
 def marked(chosen: str) -> list[str]:
-    return [("✓ " if label == chosen else "") + label for label in LEADS]
+    """The confirmation's buttons: the lead times, the one in force marked, and 🔁."""
+    return [("✓ " if label == chosen else "") + label for label in LEADS] + ["🔁 Повторять"]
 
 
 def walk_to_created(user, next_year: dt.date) -> str:

@@ -29,6 +29,7 @@ class Group(IntEnum):
     INVITE = 6
     READ_EVENT = 7
     TIMEZONE = 8
+    REPEAT_EVENT = 9  # «✏️ Написать своё» under «🔁 Повторять»
     COMMANDS = 50  # simple commands, then the catch-alls (bot/features/fallback.py)
 
 

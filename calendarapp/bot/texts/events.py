@@ -35,6 +35,9 @@ LIST_TITLE_PUBLIC_OF = _("Публичные события пользовате
 LIST_TITLE_CALENDAR = _("Ваш календарь")
 PAGE_SUFFIX = _(" (стр. {page} из {pages})")
 PUBLIC_MARK = " 🌐"  # a sign, not a word: the same in every language
+REPEAT_MARK = " 🔁"  # a series' occurrence in a list
+REPEATS_LINE = _("🔁 Повторяется: {rule}\nДалее: {next}")
+REPEATS_OVER = _("🔁 Повторялось: {rule}. Больше повторений нет.")
 EVENT_CARD = _("Событие #{id}: {name}\nКогда: {date} {time}\nДоступ: {access}\n{details}")
 ACCESS_PUBLIC = _("публичное")
 ACCESS_PRIVATE = _("личное")
@@ -73,6 +76,12 @@ DELETE_GUESTS_COMING = _("На встречу придут: {who}.")
 DELETE_GUESTS_INVITED = _("Приглашены и ещё не ответили: {who}.")
 DELETE_GUESTS_TOLD = _("Они получат уведомление об отмене.")
 EVENT_DELETED = _("Событие #{id} «{name}» удалено.")
+CONFIRM_DELETE_SERIES = _("Событие повторяется. Удалить только ближайшее ({date}) или всю серию?")
+BTN_DELETE_ONE = _("Только {date}")
+BTN_DELETE_SERIES = _("Всю серию")
+OCCURRENCE_DELETED = _(
+    "Готово: {date} события #{id} «{name}» не будет, остальные повторения остаются."
+)
 CONFIRM_DELETE_EXPECTED = _("Нажмите «Да, удалить» или «Отмена».")
 
 
@@ -106,3 +115,21 @@ CAL_MONTHS = (
 CAL_OUT_OF_RANGE = _("Этот месяц в календаре не открыть.")
 WHEN_CHOSEN = _("Когда: {date} в {time}.")
 DATE_CHOSEN = _("Дата: {date}.")
+
+# --- repeat (🔁) ----------------------------------------------------------------------------
+BTN_REPEAT = _("🔁 Повторять")
+ASK_REPEAT = _("Как повторять «{name}»?")
+BTN_REPEAT_DAILY = _("Каждый день")
+BTN_REPEAT_WEEKDAYS = _("По будням")
+BTN_REPEAT_WEEKLY = _("Каждую неделю")
+BTN_REPEAT_FORTNIGHTLY = _("Каждые 2 недели")
+BTN_REPEAT_MONTHLY = _("Каждый месяц")
+BTN_REPEAT_YEARLY = _("Каждый год")
+BTN_REPEAT_OFF = _("Не повторять")
+BTN_REPEAT_TYPE = _("✏️ Написать своё")
+ASK_REPEAT_RULE = _(
+    "Напишите, как повторять событие #{id}, например: «каждый вторник», «по будням до 1 марта», "
+    "«в последнюю пятницу месяца», «каждые 2 недели, 10 раз»."
+)
+REPEAT_SET = _("Готово: событие #{id} повторяется.\n{repeats}")
+REPEAT_OFF = _("Готово: событие #{id} больше не повторяется.")

@@ -5,6 +5,7 @@ import datetime as dt
 
 from calendarapp.bot import texts
 from calendarapp.models import Event
+from calendarapp.services.recurrence import describe, next_occurrences
 from calendarapp.timezones import clock_change, in_zone, zone_of
 
 
@@ -34,8 +35,10 @@ def seen_by(date: dt.date, time: dt.time, *, written_in: str, read_in: str) -> t
     return date_text(moment.date()), time_text(moment)
 
 
-def event_line(event: Event) -> str:
+def event_line(event) -> str:
+    """An Event, or one occurrence of a series (selectors.occurrences, marked 🔁)."""
     mark = texts.PUBLIC_MARK if event.is_public else ""
+    mark += texts.REPEAT_MARK if getattr(event, "repeats", False) else ""
     return f"#{event.pk} · {date_text(event.date)} {time_text(event.time)} · {event.name}{mark}"
 
 
@@ -44,6 +47,7 @@ def calendar_line(row: dict) -> str:
     (whose moment is in the organiser's zone: shown on the reader's clock)."""
     if not row["kind"]:
         mark = texts.PUBLIC_MARK if row["public"] else ""
+        mark += texts.REPEAT_MARK if row.get("repeats") else ""
         when = f"{date_text(row['day'])} {time_text(row['at'])}"
         return f"#{row['ref']} · {when} · {row['title']}{mark}"
     title = row["title"] or texts.MEETING_NO_EVENT
@@ -51,8 +55,27 @@ def calendar_line(row: dict) -> str:
     return texts.CALENDAR_MEETING_LINE.format(id=row["ref"], date=date, time=time, name=title)
 
 
-def event_card(event: Event) -> str:
+def repeats_text(event: Event, *, now: dt.datetime) -> str:
+    """A series in words and its next three occurrences after `now` (the owner's wall
+    clock, naive); "" for a one-off event."""
+    if not event.rrule:
+        return ""
+    rule = describe(event.rrule, start=event.date, time=event.time)
+    upcoming = next_occurrences(
+        rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates, after=now
+    )
+    if not upcoming:
+        return texts.REPEATS_OVER.format(rule=rule)
+    days = ", ".join(f"{date_text(moment.date())} {time_text(moment)}" for moment in upcoming)
+    return texts.REPEATS_LINE.format(rule=rule, next=days)
+
+
+def event_card(event: Event, *, now: dt.datetime | None = None) -> str:
+    """The card; a series also says its rule and next occurrences (after `now`, the
+    owner's naive wall clock)."""
     details = f"{texts.DETAILS_PREFIX}{event.details}" if event.details else str(texts.NO_DETAILS)
+    if event.rrule and now is not None:
+        details = f"{repeats_text(event, now=now)}\n{details}"
     return texts.EVENT_CARD.format(
         id=event.pk,
         name=event.name,

@@ -2,6 +2,7 @@
 below Telegram's 4096-character limit (names are at most 200 characters)."""
 
 from django.conf import settings
+from django.utils import timezone
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
@@ -12,14 +13,20 @@ from calendarapp.bot.ui.dialog import db, deliver
 from calendarapp.bot.ui.formatting import calendar_line, event_line
 from calendarapp.bot.ui.pager import Page, titled
 from calendarapp.parsing import MAX_TELEGRAM_ID
-from calendarapp.selectors.calendar import calendar_listing
-from calendarapp.selectors.events import events_of, public_events_of
+from calendarapp.selectors.occurrences import calendar_with_occurrences, own_listing
 from calendarapp.selectors.users import get_user
 from calendarapp.services.export_tokens import issue_export_token
+from calendarapp.timezones import user_now
 
 PAGE_SIZE = 10
 MINE, MY_PUBLIC, PUBLIC_OF, CALENDAR = "m", "p", "o", "c"
 KINDS = {MINE, MY_PUBLIC, PUBLIC_OF, CALENDAR}
+
+
+def _today(tg_id: int):
+    """The list's owner's day: a series shows its occurrences from then on."""
+    owner = get_user(tg_id)
+    return (user_now(owner) if owner else timezone.now()).date()
 
 
 def _page(
@@ -29,19 +36,19 @@ def _page(
     if kind == PUBLIC_OF:
         owner = get_user(arg)
         who = owner.display_name if owner else str(arg)
-        queryset = public_events_of(arg)
+        queryset = own_listing(owner_tg_id=arg, today=_today(arg), public_only=True)
         title, empty = (
             texts.LIST_TITLE_PUBLIC_OF.format(user=who),
             texts.NO_PUBLIC_OF.format(user=who),
         )
     elif kind == MY_PUBLIC:
-        queryset = public_events_of(viewer_id)
+        queryset = own_listing(owner_tg_id=viewer_id, today=_today(viewer_id), public_only=True)
         title, empty = texts.LIST_TITLE_PUBLIC_MINE, texts.NO_PUBLIC_EVENTS
     elif kind == CALENDAR:  # own events and accepted meetings
-        queryset = calendar_listing(viewer_id)
+        queryset = calendar_with_occurrences(owner_tg_id=viewer_id, today=_today(viewer_id))
         title, empty = texts.LIST_TITLE_CALENDAR, texts.NO_EVENTS
     else:
-        queryset = events_of(viewer_id)
+        queryset = own_listing(owner_tg_id=viewer_id, today=_today(viewer_id))
         title, empty = texts.LIST_TITLE_MINE, texts.NO_EVENTS
     total = queryset.count()
     shown = Page.of(total, PAGE_SIZE, page)

@@ -14,6 +14,7 @@ from calendarapp.bot.ui.formatting import day_and_weekday
 from calendarapp.exceptions import DomainError, ValidationFailed
 from calendarapp.selectors.users import local_now
 from calendarapp.services import events as event_services
+from calendarapp.services.recurrence import describe, looks_like_repeat
 
 CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS = (
     "WAIT_NAME",
@@ -65,24 +66,40 @@ async def create_name(update: Update, context: ContextTypes.DEFAULT_TYPE):
     return await _name_given(update, context, update.message.text)
 
 
+def _series_note(draft: dict, date: dt.date, time: dt.time | None) -> str:
+    """The rule typed at the date step, said back («🔁 каждый вторник в 10:00»)."""
+    if not draft.get("rrule"):
+        return ""
+    return f"\n{texts.REPEAT_MARK.strip()} {describe(draft['rrule'], start=date, time=time)}"
+
+
 async def _date_chosen(update, context, date: dt.date, time: dt.time | None) -> str:
     draft = dialog.dialog_draft(context)
     draft["date"] = date.isoformat()
     if time is None:
-        note = texts.DATE_CHOSEN.format(date=day_and_weekday(date))
+        note = texts.DATE_CHOSEN.format(date=day_and_weekday(date)) + _series_note(
+            draft, date, None
+        )
         await _ask_after(update, context, note, texts.ASK_TIME, keyboards.cancel())
         return CREATE_TIME
     draft["time"] = time.strftime("%H:%M")
     note = texts.WHEN_CHOSEN.format(date=day_and_weekday(date), time=draft["time"])
+    note += _series_note(draft, date, time)
     await _ask_after(update, context, note, texts.ASK_DETAILS, keyboards.skip_or_cancel())
     return CREATE_DETAILS
 
 
 @dialog.step
 async def create_date(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    when = await dialog.db(event_services.parse_event_when)(
-        owner=owner_of(update), text=update.message.text
-    )
+    text = update.message.text
+    if looks_like_repeat(text):  # «каждый вторник в 10:00»: a series from its first day
+        when, rule = await dialog.db(event_services.parse_series_when)(
+            owner=owner_of(update), text=text
+        )
+        dialog.dialog_draft(context)["rrule"] = rule
+        return await _date_chosen(update, context, when.date, when.time)
+    dialog.dialog_draft(context).pop("rrule", None)
+    when = await dialog.db(event_services.parse_event_when)(owner=owner_of(update), text=text)
     return await _date_chosen(update, context, when.date, when.time)
 
 
@@ -92,6 +109,7 @@ async def create_date_picked(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if day is None:  # forged
         raise ValidationFailed("Not a date.", code="date_invalid", text="?")
     await dialog.db(event_services.check_event_date)(owner=owner_of(update), date=day)
+    dialog.dialog_draft(context).pop("rrule", None)
     return await _date_chosen(update, context, day, None)
 
 
@@ -119,6 +137,7 @@ async def _finish_create(update: Update, context: ContextTypes.DEFAULT_TYPE, det
             date=dt.date.fromisoformat(draft["date"]),
             time=dt.time.fromisoformat(draft["time"]),
             details=details,
+            rrule=draft.get("rrule", ""),
         )
     except DomainError as error:
         if error.code == "in_past":  # the time passed while the user was typing

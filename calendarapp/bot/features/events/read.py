@@ -4,11 +4,13 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from calendarapp.bot import texts
+from calendarapp.bot.features.events.repeat import with_repeat_button
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import listing
 from calendarapp.bot.ui.dialog import END, conversation, forget, registered_user, send
 from calendarapp.bot.ui.formatting import event_card
 from calendarapp.bot.ui.pick_step import pick_event_step
+from calendarapp.timezones import user_now
 
 READ_ID = "WAIT_READ_ID"
 
@@ -21,7 +23,8 @@ async def display_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def _show_card(update, context, event) -> str:
     forget(context, "draft")
-    await send(update, event_card(event))
+    now = user_now(event.owner).replace(tzinfo=None)  # the owner is loaded with the event
+    await send(update, event_card(event, now=now), with_repeat_button(None, event.pk))
     return END
 
 

@@ -10,12 +10,14 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from calendarapp.bot import texts
+from calendarapp.bot.features.events.repeat import with_repeat_button
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import choice_keyboards
 from calendarapp.bot.ui.dialog import db, send, stops
 from calendarapp.bot.ui.formatting import clock_change_note, event_card
 from calendarapp.exceptions import DomainError
 from calendarapp.services import events as event_services
+from calendarapp.timezones import user_now
 
 
 def created_message(event, *, by_default: bool = False):
@@ -27,10 +29,12 @@ def created_message(event, *, by_default: bool = False):
         line = texts.REMINDER_BY_DEFAULT.format(phrase=phrase)
     else:
         line = texts.REMINDER_OF_EVENT.format(phrase=phrase)
-    text = texts.EVENT_CREATED.format(event=event_card(event)) + "\n" + line
+    now = user_now(event.owner).replace(tzinfo=None)
+    text = texts.EVENT_CREATED.format(event=event_card(event, now=now)) + "\n" + line
     if note := clock_change_note(event):
         text += "\n" + note
-    return text, choice_keyboards.event_reminders(event.pk, event.reminder_minutes)
+    markup = choice_keyboards.event_reminders(event.pk, event.reminder_minutes)
+    return text, with_repeat_button(markup, event.pk)
 
 
 @stops

@@ -1,0 +1,178 @@
+"""Lists that show a series as its upcoming occurrences, paginated like the plain lists.
+
+One-off rows stay in the database's order and are sliced there; a person's series are few,
+so their occurrences in the window are expanded in memory (services.recurrence) and merged
+in. A page still costs one count and one bounded slice (`Merged`)."""
+
+import bisect
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from calendarapp.models import Event
+from calendarapp.services.recurrence import occurrences_between
+from calendarapp.timezones import starts_at
+
+WINDOW = dt.timedelta(days=90)
+# However many series a person keeps, a list never expands more than this many occurrences.
+MAX_OCCURRENCES = 2000
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of a series as a list line reads it (the attributes of an Event)."""
+
+    pk: int
+    name: str
+    date: dt.date
+    time: dt.time
+    is_public: bool
+    starts_at: dt.datetime
+    rrule: str
+    repeats: bool = True
+
+
+def series_occurrences(
+    *,
+    owner_tg_id: int,
+    first: dt.date,
+    last: dt.date,
+    public_only: bool = False,
+    keep_ended: bool = True,
+) -> list[Occurrence]:
+    """Occurrences of the owner's series on the wall-clock days first..last (inclusive), on
+    the owner's clock (a 10:00 series is at 10:00 in summer and winter alike), soonest
+    first. A series with none in those days (over, or not yet begun) shows once, at its
+    first occurrence, so that it stays in the list."""
+    events = Event.objects.filter(owner_id=owner_tg_id).exclude(rrule="").select_related("owner")
+    if public_only:
+        events = events.filter(is_public=True)
+    found: list[Occurrence] = []
+    for event in events.order_by("date", "time", "id"):
+        zone = event.owner.timezone
+        moments = occurrences_between(
+            rule=event.rrule,
+            date=event.date,
+            time=event.time,
+            exdates=event.exdates,
+            first=dt.datetime.combine(first, dt.time.min),
+            last=dt.datetime.combine(last, dt.time.max),
+        )[:MAX_OCCURRENCES]
+        if not moments and keep_ended:
+            moments = [dt.datetime.combine(event.date, event.time)]
+        for moment in moments:
+            found.append(
+                Occurrence(
+                    pk=event.pk,
+                    name=event.name,
+                    date=moment.date(),
+                    time=moment.time(),
+                    is_public=event.is_public,
+                    starts_at=starts_at(date=moment.date(), time=moment.time(), zone_name=zone),
+                    rrule=event.rrule,
+                )
+            )
+        if len(found) >= MAX_OCCURRENCES:
+            break
+    return found
+
+
+class Merged:
+    """A sorted queryset and a sorted in-memory list as one sliceable, countable sequence.
+
+    A slice [a, b) needs the queryset's rows a - len(extra) .. b only: a row further down
+    has more than b rows before it, and an in-memory item before row a - len(extra) lands
+    before a."""
+
+    def __init__(self, queryset: QuerySet, extra: list, key: Callable):
+        self.queryset, self.key = queryset, key
+        self.extra = sorted(extra, key=key)
+        self.extra_keys = [key(item) for item in self.extra]
+        self._total: int | None = None
+
+    def count(self) -> int:
+        if self._total is None:
+            self._total = self.queryset.count()
+        return self._total + len(self.extra)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list:
+        start, stop = window.start or 0, window.stop
+        stop = self.count() if stop is None else stop
+        base = max(0, start - len(self.extra))
+        rows = list(self.queryset[base:stop]) if stop > base else []
+        if not rows and base:
+            return []  # past the database's rows and, as shown above, every extra item
+        row_keys = [self.key(row) for row in rows]
+        reaches_end = base + len(rows) == self.count() - len(self.extra)
+        placed = [
+            (base + offset + bisect.bisect_left(self.extra_keys, key), row)
+            for offset, (key, row) in enumerate(zip(row_keys, rows, strict=True))
+        ]
+        for index, (key, item) in enumerate(zip(self.extra_keys, self.extra, strict=True)):
+            before = bisect.bisect_right(row_keys, key)
+            if (before == 0 and base) or (before == len(rows) and not reaches_end):
+                continue  # its place is outside the fetched rows, so outside this slice
+            placed.append((index + base + before, item))
+        placed.sort(key=lambda pair: pair[0])
+        return [row for position, row in placed if start <= position < stop]
+
+
+def own_listing(*, owner_tg_id: int, today: dt.date, public_only: bool = False) -> Merged:
+    """/display_events (and /my_public): one-off events as before, series as their
+    occurrences from today for WINDOW, marked by `repeats`."""
+    one_off = Event.objects.filter(owner_id=owner_tg_id, rrule="")
+    if public_only:
+        one_off = one_off.filter(is_public=True)
+    extra = series_occurrences(
+        owner_tg_id=owner_tg_id, first=today, last=today + WINDOW, public_only=public_only
+    )
+    return Merged(
+        one_off.order_by("date", "time", "id"),
+        extra,
+        key=lambda item: (item.date, item.time, item.pk),
+    )
+
+
+def series_rows(
+    *, owner_tg_id: int, first: dt.date, last: dt.date, keep_ended: bool = True
+) -> list[dict]:
+    """Occurrences as rows of selectors.calendar.calendar_listing (kind 0, own events)."""
+    owner_zone = Event.objects.filter(owner_id=owner_tg_id).values_list("owner__timezone")[:1]
+    zone = next(iter(owner_zone), ("UTC",))[0]
+    return [
+        {
+            "kind": 0,
+            "ref": item.pk,
+            "title": item.name,
+            "day": item.date,
+            "at": item.time,
+            "public": item.is_public,
+            "zone": zone,
+            "reader_zone": zone,
+            "starts": item.starts_at,
+            "repeats": True,
+        }
+        for item in series_occurrences(
+            owner_tg_id=owner_tg_id, first=first, last=last, keep_ended=keep_ended
+        )
+    ]
+
+
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def calendar_with_occurrences(*, owner_tg_id: int, today: dt.date) -> Merged:
+    """/calendar: own one-off events and accepted meetings as before, series as their
+    occurrences from today for WINDOW, all by the instant they start."""
+    from calendarapp.selectors.calendar import calendar_listing
+
+    return Merged(
+        calendar_listing(owner_tg_id, series=False),
+        series_rows(owner_tg_id=owner_tg_id, first=today, last=today + WINDOW),
+        key=lambda row: (row["starts"] or _EARLIEST, row["kind"], row["ref"]),
+    )

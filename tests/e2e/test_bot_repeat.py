@@ -1,0 +1,106 @@
+"""«🔁 Повторять» in the chat: on the confirmation and the card, a choice of common rules or
+a typed phrase; /read_event says the rule and the next occurrences; lists mark series."""
+
+import datetime as dt
+
+import pytest
+
+from calendarapp.bot import texts
+from calendarapp.models import Event
+from calendarapp.services.events import create_event, set_event_rule
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_confirmation_offers_repeat_and_a_button_makes_a_weekly_series(
+    bot, registered_ann, next_year
+):
+    ann = registered_ann
+    assert ann.ask("/create_event") == texts.ASK_NAME
+    ann.ask("Yoga")
+    ann.ask(next_year.isoformat())
+    ann.ask("18:00")
+    created = ann.ask("-")
+    assert created.startswith("Событие создано")
+    assert "🔁 Повторять" in ann.buttons()
+    assert ann.press("🔁 Повторять") == "Как повторять «Yoga»?"
+    assert "✏️ Написать своё" in ann.buttons()
+    answer = ann.press("Каждую неделю")
+    event = Event.objects.get(owner_id=ann.id)
+    assert event.rrule == "FREQ=WEEKLY"
+    every = ["каждый понедельник", "каждый вторник", "каждую среду", "каждый четверг",
+             "каждую пятницу", "каждую субботу", "каждое воскресенье"]  # fmt: skip
+    assert f"Повторяется: {every[next_year.weekday()]} в 18:00" in answer
+    week_later = next_year + dt.timedelta(days=7)
+    assert f"{week_later:%d.%m.%Y} 18:00" in answer
+    listed = ann.ask("/display_events")
+    assert listed.count("🔁") >= 2 and "Yoga" in listed
+
+
+def test_a_typed_rule_on_the_card_and_read_event_shows_the_next_three(
+    bot, registered_ann, next_year
+):
+    ann = registered_ann
+    monday = next_year + dt.timedelta(days=(7 - next_year.weekday()) % 7)
+    event = create_event(owner_tg_id=ann.id, name="Standup", date=monday, time=dt.time(9, 0))
+    card = ann.ask(f"/read_event {event.pk}")
+    assert "Standup" in card and "🔁 Повторять" in ann.buttons()
+    ann.press("🔁 Повторять")
+    assert ann.press("✏️ Написать своё").startswith(f"Напишите, как повторять событие #{event.pk}")
+    refused = ann.ask("каждый вторник кроме праздников")
+    assert refused.startswith("Не понял, как повторять")  # and the question stays
+    done = ann.ask("по будням в 9:30, 10 раз")
+    event.refresh_from_db()
+    assert (event.rrule, event.time) == (
+        "FREQ=WEEKLY;COUNT=10;BYDAY=MO,TU,WE,TH,FR",
+        dt.time(9, 30),
+    )
+    assert "по будням в 09:30, повторений: 10" in done
+    card = ann.ask(f"/read_event {event.pk}")
+    days = [monday + dt.timedelta(days=n) for n in range(3)]
+    assert "Далее: " + ", ".join(f"{d:%d.%m.%Y} 09:30" for d in days) in card
+
+
+def test_a_series_typed_at_the_date_step(bot, registered_ann):
+    ann = registered_ann
+    ann.ask("/create_event")
+    ann.ask("Gym")
+    answer = ann.ask("каждый вторник в 10:00")
+    assert "🔁 каждый вторник в 10:00" in answer and answer.endswith(str(texts.ASK_DETAILS))
+    ann.ask("-")
+    event = Event.objects.get(owner_id=ann.id)
+    assert (event.rrule, event.time, event.date.weekday()) == (
+        "FREQ=WEEKLY;BYDAY=TU",
+        dt.time(10),
+        1,
+    )
+
+
+def test_a_foreign_repeat_button_changes_nothing(bot, registered_ann, next_year):
+    ann = registered_ann
+    bob = bot.user(5002, "Bob", "bob")
+    bob.ask("/register")
+    bobs = create_event(owner_tg_id=bob.id, name="Bob's", date=next_year, time=dt.time(9, 0))
+    ann.ask(f"/read_event {bobs.pk}")
+    ann.press_data(f"rep:{bobs.pk}:d")
+    ann.nothing_more()
+    assert Event.objects.get(pk=bobs.pk).rrule == ""
+
+
+def test_deleting_a_series_asks_only_the_next_or_the_whole_series(bot, registered_ann, next_year):
+    ann = registered_ann
+    event = create_event(owner_tg_id=ann.id, name="Gym", date=next_year, time=dt.time(7, 0))
+    set_event_rule(owner_tg_id=ann.id, event_id=event.pk, rule="FREQ=DAILY")
+    event.refresh_from_db()
+    first = event.date
+    question = ann.ask(f"/delete_event {event.pk}")
+    assert f"Удалить только ближайшее ({first:%d.%m.%Y}) или всю серию?" in question
+    done = ann.press(f"Только {first:%d.%m.%Y}")
+    assert done.startswith(f"Готово: {first:%d.%m.%Y} события #{event.pk}")
+    event.refresh_from_db()
+    assert event.exdates == [first.isoformat()]
+    second = first + dt.timedelta(days=1)
+    assert f"Далее: {second:%d.%m.%Y} 07:00" in ann.ask(f"/read_event {event.pk}")
+    ann.ask(f"/delete_event {event.pk}")
+    assert ann.press("Всю серию").startswith(f"Событие #{event.pk} «Gym» удалено")
+    assert not Event.objects.filter(pk=event.pk).exists()
