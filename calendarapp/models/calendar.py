@@ -130,6 +130,9 @@ class Event(TimeStamped):
     # The instant to remind at (aware), derived from date, time, zone and lead time.
     remind_at = models.DateTimeField(_("напомнить в"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("напоминание обработано"), null=True, blank=True)
+    # The organiser stopped answers to the event's cards (models/rsvp.py): read with the
+    # event that every press loads anyway, so it costs no join and no extra row.
+    rsvp_closed = models.BooleanField(_("ответы закрыты"), default=False)
 
     class Meta:
         verbose_name = _("событие")
