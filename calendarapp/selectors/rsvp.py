@@ -65,5 +65,5 @@ def postable_events(
     if text.startswith("#") and text[1:].isdigit():
         queryset = queryset.filter(pk=int(text[1:]))
     elif text:
-        queryset = queryset.filter(Q(name__icontains=text) | Q(details__icontains=text))
+        queryset = queryset.filter(Q(name__ufold_contains=text) | Q(details__ufold_contains=text))
     return queryset.order_by("-is_public", "starts_at", "id")
