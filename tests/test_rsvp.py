@@ -9,10 +9,10 @@ from django.db import connection, connections
 
 from calendarapp.exceptions import Conflict, ValidationFailed
 from calendarapp.models import EventCard, Rsvp, TgUser
-from calendarapp.selectors.calendar import calendar_entries, calendar_listing
+from calendarapp.selectors.calendar import calendar_entries, calendar_listing, calendar_version
 from calendarapp.selectors.rsvp import card_state
 from calendarapp.services import rsvp
-from calendarapp.services.events import create_event
+from calendarapp.services.events import create_event, update_event_details
 from calendarapp.services.users import TelegramProfile
 from tests.support.threads import run_in_threads
 
@@ -72,6 +72,10 @@ def test_going_puts_the_event_in_calendar_and_feed(bob, party):
     rows = list(calendar_listing(bob.pk))
     assert [(row["kind"], row["ref"], row["title"]) for row in rows] == [(2, party.pk, "Party")]
     assert [(e["kind"], e["id"]) for e in calendar_entries(owner=bob)] == [("rsvp", party.pk)]
+    # The feed's version follows the organiser's edits of an event one goes to.
+    version = calendar_version(bob)
+    update_event_details(owner_tg_id=party.owner_id, event_id=party.pk, details="Bring snacks")
+    assert calendar_version(bob) != version
     rsvp.answer_event(event_id=party.pk, profile=person(bob.pk, "Bob"), answer=MAYBE)
     assert not list(calendar_listing(bob.pk))
 

@@ -904,6 +904,7 @@ class FakeBotApi:
             "next_offset": next_offset,
             "cache_time": cache_time,
             "is_personal": str(params.get("is_personal")).lower() in ("true", "1"),
+            "button": params.get("button"),
         }
         self._wake(self._inline_waiters)
         return True

@@ -130,7 +130,10 @@ def test_a_private_event_is_listed_to_its_owner_only(bot, registered_ann, bob, n
     assert bob.inline("")["results"] == []
     assert bob.inline("Секрет")["results"] == []
     stranger = bot.user(5020, "Zed")  # never started the bot
-    assert stranger.inline("")["results"] == []
+    nothing = stranger.inline("")
+    assert nothing["results"] == []
+    assert nothing["button"]["text"] == "Нет ваших предстоящих событий"
+    assert nothing["button"]["start_parameter"] == "cards"  # a way into the bot
     assert public.pk
 
 

@@ -20,6 +20,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     Update,
 )
@@ -174,8 +175,18 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.inline_query
     offset = int(query.offset) if query.offset.isdigit() else 0
     results, next_offset = await db(_inline_results)(query.from_user.id, query.query, offset)
+    # Nothing to post (no events yet, or a stranger to the bot): a way into the bot instead.
+    button = (
+        InlineQueryResultsButton(text=str(texts.INLINE_NO_EVENTS), start_parameter="cards")
+        if not results and not offset
+        else None
+    )
     await query.answer(
-        results, cache_time=INLINE_CACHE_SECONDS, is_personal=True, next_offset=next_offset
+        results,
+        cache_time=INLINE_CACHE_SECONDS,
+        is_personal=True,
+        next_offset=next_offset,
+        button=button,
     )
 
 
