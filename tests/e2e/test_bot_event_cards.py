@@ -46,12 +46,12 @@ def card_text(bot, inline_id) -> str:
     return bot.call(lambda: bot.fake.inline_messages[inline_id].text)
 
 
-def wait_card(bot, inline_id, *parts, timeout=TIMEOUT) -> str:
-    """The card's text once it says every one of `parts`."""
+def wait_card(bot, inline_id, *parts, absent=(), timeout=TIMEOUT) -> str:
+    """The card's text once it says every one of `parts` and none of `absent`."""
     deadline = time.monotonic() + timeout
     while True:
         text = card_text(bot, inline_id)
-        if all(str(part) in text for part in parts):
+        if all(str(p) in text for p in parts) and not any(str(p) in text for p in absent):
             return text
         assert time.monotonic() < deadline, text
         time.sleep(0.05)
@@ -216,9 +216,36 @@ def test_429_waits_and_a_deleted_card_stops_being_edited(bot, registered_ann, pa
 def test_post_gives_a_button_that_opens_the_card(bot, registered_ann, party):
     answer = registered_ann.ask(f"/post {party.pk}")
     assert answer.startswith("Карточка «Вечеринка»")
-    (button,) = registered_ann.last_message().buttons()
+    button, close = registered_ann.last_message().buttons()
+    assert close["text"] == "🔒 Закрыть ответы"
     assert button["text"] == "📤 Поделиться карточкой"
     query = button["switch_inline_query"]
     (result,) = registered_ann.inline(query)["results"]
     assert result["id"] == f"e{party.pk}"
     assert registered_ann.ask("/post") == texts.POST_USAGE
+    assert registered_ann.ask("/post 999999") == texts.ERRORS["event_not_found"].format(
+        event_id=999999
+    )
+
+
+def test_the_organiser_closes_and_reopens_answers(bot, registered_ann, bob, party):
+    ann = registered_ann
+    card_id = ann.post_card("")
+    bob.press_card(card_id, texts.BTN_GOING)
+    ann.ask(f"/post {party.pk}")
+    assert "🔒 Ответы закрыты." in ann.press("🔒 Закрыть ответы")
+    text = wait_card(bot, card_id, "🔒 Ответы закрыты.", "Идут: 1 — Bob")
+    assert bot.call(lambda: bot.fake.inline_messages[card_id].buttons()) == []  # no buttons
+    # Someone else's forged close changes nothing.
+    bob.press_data(f"rsvpx:open:{party.pk}", ann.last_message())
+    assert bob.wait_for_reply().text == texts.ERRORS["event_not_found"].format(event_id=party.pk)
+    assert ann.press("🔓 Открыть ответы").startswith("Карточка «Вечеринка»")
+    wait_card(bot, card_id, "Идут: 1 — Bob", absent=["Ответы закрыты"])
+    assert len(bot.call(lambda: bot.fake.inline_messages[card_id].buttons())) == 3
+    assert text
+
+
+def test_read_event_offers_the_card(bot, registered_ann, party):
+    registered_ann.ask(f"/read_event {party.pk}")
+    (button,) = registered_ann.last_message().buttons()
+    assert button["switch_inline_query"] == f"#{party.pk}"

@@ -225,7 +225,30 @@ async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     wake(context)
 
 
-# --- /post ----------------------------------------------------------------------------------
+# --- /post ---------------------------------------------------------------------------------
+CB_CLOSE = r"^rsvpx:(close|open):(\d{1,18})$"
+
+
+def share_button(event_id: int) -> InlineKeyboardButton:
+    """Opens the chat picker with `@bot #<id>` typed: the card of exactly that event."""
+    return InlineKeyboardButton(str(texts.BTN_SHARE_CARD), switch_inline_query=f"#{event_id}")
+
+
+def post_message(event) -> tuple[str, InlineKeyboardMarkup]:
+    """The organiser's view: share the card, close or reopen its answers."""
+    text = str(texts.POST_READY.format(name=event.name))
+    if event.rsvp_closed:
+        text += "\n" + str(texts.CARD_CLOSED)
+        toggle = InlineKeyboardButton(
+            str(texts.BTN_REOPEN_ANSWERS), callback_data=f"rsvpx:open:{event.pk}"
+        )
+    else:
+        toggle = InlineKeyboardButton(
+            str(texts.BTN_CLOSE_ANSWERS), callback_data=f"rsvpx:close:{event.pk}"
+        )
+    return text, InlineKeyboardMarkup([[share_button(event.pk)], [toggle]])
+
+
 async def post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         event_id = parse_id(context.args[0] if context.args else "")
@@ -233,12 +256,25 @@ async def post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except DomainError as error:
         await send(update, texts.POST_USAGE if not context.args else texts.error_text(error))
         return
-    button = InlineKeyboardButton(str(texts.BTN_SHARE_CARD), switch_inline_query=f"#{event.pk}")
-    await send(
-        update,
-        texts.POST_READY.format(name=event.name),
-        reply_markup=InlineKeyboardMarkup([[button]]),
-    )
+    text, markup = post_message(event)
+    await send(update, text, reply_markup=markup)
+
+
+@stops
+async def close_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The organiser closes or reopens answers; the cards follow at their next edit."""
+    try:
+        event = await db(rsvp.set_answers_closed)(
+            organizer_tg_id=update.effective_user.id,
+            event_id=int(context.match.group(2)),
+            closed=context.match.group(1) == "close",
+        )
+    except DomainError as error:
+        await update.callback_query.answer(texts.error_text(error), show_alert=True)
+        return
+    text, markup = post_message(event)
+    await send(update, text, reply_markup=markup)
+    wake(context)
 
 
 # --- the card job ---------------------------------------------------------------------------
@@ -317,6 +353,7 @@ def schedule(application: Application) -> None:
 def handlers():
     return [
         (Group.MEETING_BUTTONS, CallbackQueryHandler(pressed, pattern=r"^r:")),
+        (Group.MEETING_BUTTONS, CallbackQueryHandler(close_pressed, pattern=CB_CLOSE)),
         (Group.COMMANDS, InlineQueryHandler(inline_query)),
         (Group.COMMANDS, ChosenInlineResultHandler(chosen)),
         (Group.COMMANDS, CommandHandler("post", post)),

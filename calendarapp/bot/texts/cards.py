@@ -20,6 +20,8 @@ TOAST_NOT_GOING = _("Ваш ответ: не иду.")
 INLINE_RESULT_DESCRIPTION = _("{date} {time} · идут: {count}")
 INLINE_NO_EVENTS = _("Нет ваших предстоящих событий")
 BTN_SHARE_CARD = _("📤 Поделиться карточкой")
+BTN_CLOSE_ANSWERS = _("🔒 Закрыть ответы")
+BTN_REOPEN_ANSWERS = _("🔓 Открыть ответы")
 POST_USAGE = _("Пришлите номер события: /post <id>. Номера — в /my_events.")
 POST_READY = _(
     "Карточка «{name}»: нажмите кнопку и выберите чат. В карточке можно ответить "

@@ -1,9 +1,10 @@
 """/display_events and /read_event: the list, and one event's card."""
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from calendarapp.bot import texts
+from calendarapp.bot.features.cards import share_button
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import listing
 from calendarapp.bot.ui.dialog import END, conversation, forget, registered_user, send
@@ -21,7 +22,10 @@ async def display_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def _show_card(update, context, event) -> str:
     forget(context, "draft")
-    await send(update, event_card(event))
+    # Its card for any chat (inline mode) is one press away: bot/features/cards.py.
+    await send(
+        update, event_card(event), reply_markup=InlineKeyboardMarkup([[share_button(event.pk)]])
+    )
     return END
 
 
