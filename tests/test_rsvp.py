@@ -118,3 +118,22 @@ def test_simultaneous_presses_are_counted_exactly(alice, tomorrow):
     assert errors == []
     assert card_state(event_id=party.pk).counts == {GOING: 20, MAYBE: 20, NOT_GOING: 0}
     assert Rsvp.objects.count() == 40
+
+
+@pytest.mark.django_db
+def test_a_batch_keeps_arrival_order_and_refuses_each_bad_press_alone(alice, party, tomorrow):
+    closed = create_event(owner_tg_id=alice.pk, name="Closed", date=tomorrow, time=dt.time(9))
+    rsvp.set_answers_closed(organizer_tg_id=alice.pk, event_id=closed.pk, closed=True)
+    presses = [
+        rsvp.Press(party.pk, person(2001, "Dan"), GOING, "card-1"),
+        rsvp.Press(closed.pk, person(2002, "Eve"), GOING),
+        rsvp.Press(party.pk + 999, person(2003, "Fay"), GOING),
+        rsvp.Press(party.pk, person(2001, "Dan"), NOT_GOING, "card-1"),  # Dan changes his mind
+        rsvp.Press(party.pk, person(2004, "Gus"), MAYBE, "card-1"),
+    ]
+    refusals, due = rsvp.answer_many(presses)
+    assert [r and r.code for r in refusals] == [None, "rsvp_closed", "event_not_found", None, None]
+    assert due  # the card the presses made known is due its first edit
+    assert card_state(event_id=party.pk).counts == {GOING: 0, MAYBE: 1, NOT_GOING: 1}
+    assert not Rsvp.objects.filter(event=closed).exists()
+    assert EventCard.objects.get().inline_message_id == "card-1"

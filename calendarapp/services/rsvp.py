@@ -17,13 +17,14 @@ forged data can neither answer a private event nor attach its card to a message.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
+from calendarapp.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from calendarapp.models import Event, EventCard, Rsvp, TgUser
 from calendarapp.parsing import validate_tg_id
 from calendarapp.selectors.events import get_own_event
@@ -54,57 +55,106 @@ def parse_button_data(data: str) -> tuple[int, str]:
     return event_id, ANSWER_CODES[parts[2]]
 
 
-def _person(profile: TelegramProfile) -> TgUser:
-    """The presser's profile, made or refreshed from what Telegram says about them; never
-    marks them as having started the bot."""
-    validate_tg_id(profile.tg_id)
-    fields = _profile_fields(profile)
-    try:
-        with transaction.atomic():
-            person, created = TgUser.objects.get_or_create(pk=profile.tg_id, defaults=fields)
-    except IntegrityError:  # created by a simultaneous press a moment ago
-        person, created = TgUser.objects.get(pk=profile.tg_id), False
-    if not created and fields["first_name"] and person.first_name != fields["first_name"]:
-        TgUser.objects.filter(pk=person.pk).update(
-            first_name=fields["first_name"], username=fields["username"]
+@dataclass(frozen=True)
+class Press:
+    event_id: int
+    profile: TelegramProfile
+    answer: str
+    inline_message_id: str | None = None
+
+
+def _mark_cards_dirty(event_ids) -> int:
+    """How many clean cards became due an edit (0: they were due already)."""
+    return EventCard.objects.filter(
+        event_id__in=list(event_ids), dirty=False, gone_at__isnull=True
+    ).update(dirty=True)
+
+
+def _refusal(press: Press, closed: dict[int, bool]) -> DomainError | None:
+    if press.answer not in Rsvp.Answer.values:
+        return ValidationFailed("Unknown answer {answer}.", code="rsvp_answer", answer=press.answer)
+    if press.event_id not in closed:
+        return NotFound(
+            "Event {event_id} was not found.", code="event_not_found", event_id=press.event_id
         )
-        person.first_name, person.username = fields["first_name"], fields["username"]
-    return person
-
-
-def _mark_cards_dirty(event_id: int) -> None:
-    EventCard.objects.filter(event_id=event_id, dirty=False, gone_at__isnull=True).update(
-        dirty=True
-    )
+    if closed[press.event_id]:
+        return Conflict("The organiser closed answers to this event.", code="rsvp_closed")
+    try:
+        validate_tg_id(press.profile.tg_id)
+    except DomainError as error:
+        return error
+    return None
 
 
 @transaction.atomic
+def answer_many(presses: list[Press]) -> tuple[list[DomainError | None], bool]:
+    """Record presses in arrival order, in one transaction of a few statements however many
+    there are: the events, two upserts (the people, the answers: INSERT ... ON CONFLICT, so
+    no read-then-write race and the last press of a person wins), the cards. The bot
+    gathers the presses that arrive while the previous batch is written (bot/features/
+    cards.py), so one commit serves many presses at busy moments.
+
+    Returns each press's refusal (None: recorded) and whether a card became due an edit.
+    """
+    event_ids = {press.event_id for press in presses}
+    closed = dict(Event.objects.filter(pk__in=event_ids).values_list("pk", "rsvp_closed"))
+    refusals = [_refusal(press, closed) for press in presses]
+    accepted = [press for press, refusal in zip(presses, refusals, strict=True) if refusal is None]
+    if not accepted:
+        return refusals, False
+    now = timezone.now()
+    people = {press.profile.tg_id: press.profile for press in accepted}
+    # Never marks anyone as having started the bot: bot_started_at is not touched.
+    TgUser.objects.bulk_create(
+        [
+            TgUser(tg_id=tg_id, **_profile_fields(profile))
+            for tg_id, profile in sorted(people.items())
+        ],
+        update_conflicts=True,
+        unique_fields=["tg_id"],
+        update_fields=["first_name", "username", "last_name"],
+    )
+    answers = {(press.event_id, press.profile.tg_id): press.answer for press in accepted}
+    Rsvp.objects.bulk_create(
+        [
+            Rsvp(event_id=event_id, person_id=tg_id, answer=answer, answered_at=now, updated_at=now)
+            for (event_id, tg_id), answer in sorted(answers.items())
+        ],
+        update_conflicts=True,
+        unique_fields=["event", "person"],
+        update_fields=["answer", "answered_at", "updated_at"],
+    )
+    cards = {p.inline_message_id[:255]: p.event_id for p in accepted if p.inline_message_id}
+    if cards:
+        known = set(
+            EventCard.objects.filter(inline_message_id__in=list(cards)).values_list(
+                "inline_message_id", flat=True
+            )
+        )
+        EventCard.objects.bulk_create(
+            [
+                EventCard(event_id=e, inline_message_id=i)
+                for i, e in cards.items()
+                if i not in known
+            ],
+            ignore_conflicts=True,
+        )
+    return refusals, _mark_cards_dirty({press.event_id for press in accepted}) > 0
+
+
 def answer_event(
     *,
     event_id: int,
     profile: TelegramProfile,
     answer: str,
     inline_message_id: str | None = None,
-) -> Rsvp:
-    """Record (or change) one person's answer; the event's cards are due an edit. A press
-    on a card the bot has not seen posted (no chosen_inline_result) makes it known."""
-    if answer not in Rsvp.Answer.values:
-        raise ValidationFailed("Unknown answer {answer}.", code="rsvp_answer", answer=answer)
-    event = Event.objects.filter(pk=event_id).only("pk", "rsvp_closed").first()
-    if event is None:
-        raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
-    if event.rsvp_closed:
-        raise Conflict("The organiser closed answers to this event.", code="rsvp_closed")
-    person = _person(profile)
-    rsvp, _created = Rsvp.objects.update_or_create(
-        event_id=event_id,
-        person_id=person.pk,
-        defaults={"answer": answer, "answered_at": timezone.now()},
-    )
-    if inline_message_id:
-        _known_card(event_id=event_id, inline_message_id=inline_message_id)
-    _mark_cards_dirty(event_id)
-    return rsvp
+) -> bool:
+    """One press (see answer_many); raises its refusal. A press on a card the bot has not
+    seen posted (no chosen_inline_result) makes the card known."""
+    (refusal,), due = answer_many([Press(event_id, profile, answer, inline_message_id)])
+    if refusal is not None:
+        raise refusal
+    return due
 
 
 def _known_card(*, event_id: int, inline_message_id: str) -> EventCard:
@@ -133,7 +183,7 @@ def set_answers_closed(*, organizer_tg_id: int, event_id: int, closed: bool) -> 
     if event.rsvp_closed != closed:
         event.rsvp_closed = closed
         event.save(update_fields=["rsvp_closed", "updated_at"])
-        _mark_cards_dirty(event_id)
+        _mark_cards_dirty({event_id})
     return event
 
 

@@ -9,12 +9,15 @@ CARD_EDIT_INTERVAL per card with the state of that moment (services.rsvp).
 `/post <id>` gives a button that opens the same card for that event in any chat.
 """
 
+import asyncio
 import datetime as dt
 import logging
 import warnings
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from telegram import (
     InlineKeyboardButton,
@@ -35,6 +38,7 @@ from telegram.ext import (
 )
 
 from calendarapp.bot import texts
+from calendarapp.bot.runtime import orm
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.orm import db
 from calendarapp.bot.runtime.profiles import profile_of
@@ -206,23 +210,88 @@ async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
 
 
+def _write_batch(presses: list) -> tuple[list, bool]:
+    close_old_connections()  # the writer thread's connection, as orm does for its own
+    return rsvp.answer_many(presses)
+
+
+_WRITER = orm.register_thread(ThreadPoolExecutor(1, thread_name_prefix="rsvp-writer"))
+
+
+class PressBatcher:
+    """Presses arriving while the previous ones are written wait and go together: one
+    transaction for all of them (services.rsvp.answer_many). Quiet, a press is written at
+    once; busy, the commits (and their round trips) are shared instead of queueing up.
+
+    On PostgreSQL the batch is written on a thread of its own, so the event loop keeps
+    taking presses (and answering them) meanwhile: written on the loop itself (the bot's
+    inline ORM), each press would block the next and no batch would ever form. SQLite
+    serialises writers anyway: there it is the ordinary ORM call.
+    """
+
+    def __init__(self):
+        self._waiting: list[tuple[rsvp.Press, asyncio.Future]] = []
+        self._writing = False
+
+    async def submit(self, press: rsvp.Press) -> bool:
+        """Whether a card became due; raises the press's refusal."""
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.append((press, future))
+        if not self._writing:
+            self._writing = True
+            asyncio.get_running_loop().create_task(self._write())
+        refusal, due = await future
+        if refusal is not None:
+            raise refusal
+        return due
+
+    async def _write(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                presses = [press for press, _ in batch]
+                try:
+                    if connection.vendor == "sqlite":
+                        refusals, due = await db(rsvp.answer_many)(presses)
+                    else:
+                        refusals, due = await asyncio.get_running_loop().run_in_executor(
+                            _WRITER, _write_batch, presses
+                        )
+                except Exception as error:  # the database: every press of the batch hears it
+                    for _press, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                for (_press, future), refusal in zip(batch, refusals, strict=True):
+                    if not future.done():
+                        future.set_result((refusal, due))
+                    due = False  # one wake per batch is enough
+        finally:
+            self._writing = False
+
+
+def _batcher(context) -> PressBatcher:
+    batcher = context.application.bot_data.get("rsvp_batcher")
+    if batcher is None:
+        batcher = context.application.bot_data["rsvp_batcher"] = PressBatcher()
+    return batcher
+
+
 @stops
 async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A press anywhere (a group the bot is not in, too): a toast to the presser only."""
     query = update.callback_query
     try:
         event_id, answer = rsvp.parse_button_data(query.data)
-        await db(rsvp.answer_event)(
-            event_id=event_id,
-            profile=profile_of(update),
-            answer=answer,
-            inline_message_id=query.inline_message_id,
+        due = await _batcher(context).submit(
+            rsvp.Press(event_id, profile_of(update), answer, query.inline_message_id)
         )
     except DomainError as error:
         await query.answer(texts.error_text(error), show_alert=True)
         return
     await query.answer(str(_TOASTS[answer]))
-    wake(context)
+    if due:  # the first press since the card's last edit; later ones wait for the job
+        wake(context)
 
 
 # --- /post ---------------------------------------------------------------------------------
