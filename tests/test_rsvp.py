@@ -137,3 +137,19 @@ def test_a_batch_keeps_arrival_order_and_refuses_each_bad_press_alone(alice, par
     assert card_state(event_id=party.pk).counts == {GOING: 0, MAYBE: 1, NOT_GOING: 1}
     assert not Rsvp.objects.filter(event=closed).exists()
     assert EventCard.objects.get().inline_message_id == "card-1"
+
+
+@pytest.mark.django_db
+def test_a_card_never_exceeds_telegrams_4096_characters(party):
+    from calendarapp.bot.features.cards import card_text
+
+    for n in range(30):
+        answer = GOING if n % 2 else MAYBE
+        rsvp.answer_event(
+            event_id=party.pk, profile=person(4000 + n, chr(0x410 + n) * 256), answer=answer
+        )
+    state = card_state(event_id=party.pk)
+    assert len(state.names[GOING]) == len(state.names[MAYBE]) == 10  # the first ten each
+    text = card_text(state)  # 20 names of 256 letters would not fit: counts only
+    assert len(text) <= 4096
+    assert "✅ Идут: 15\n🤔 Может быть: 15\n" in text

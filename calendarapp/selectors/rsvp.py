@@ -42,6 +42,21 @@ def card_state(*, event_id: int, names: int = CARD_NAMES) -> CardState | None:
     return CardState(event=event, closed=event.rsvp_closed, counts=counts, names=first)
 
 
+def answer_counts(event_ids) -> dict[int, dict[str, int]]:
+    """Counts per answer of many events in one query (an inline answer's page)."""
+    counts = {event_id: dict.fromkeys(Rsvp.Answer.values, 0) for event_id in event_ids}
+    rows = (
+        Rsvp.objects.filter(event_id__in=list(counts))
+        .values("event_id", "answer")
+        .annotate(n=Count("id"))
+        .values_list("event_id", "answer", "n")
+        .order_by()
+    )
+    for event_id, answer, n in rows:
+        counts[event_id][answer] = n
+    return counts
+
+
 def answer_of(*, event_id: int, tg_id: int) -> str | None:
     return (
         Rsvp.objects.filter(event_id=event_id, person_id=tg_id)

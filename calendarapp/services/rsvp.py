@@ -173,7 +173,11 @@ def card_posted(*, event_id: int, owner_tg_id: int, inline_message_id: str) -> E
     """The owner chose the event in inline mode (chosen_inline_result): the card exists now,
     and is edited whenever its answers change. Only the owner's own events are cards."""
     get_own_event(owner_tg_id=owner_tg_id, event_id=event_id)
-    return _known_card(event_id=event_id, inline_message_id=inline_message_id)
+    card = _known_card(event_id=event_id, inline_message_id=inline_message_id)
+    # Due at once: the inline result showed counts only; the edit adds the names (and is
+    # Telegram's free "not modified" when there are none).
+    EventCard.objects.filter(pk=card.pk, gone_at__isnull=True).update(dirty=True)
+    return card
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from calendarapp.bot import texts
 from calendarapp.models import EventCard, Rsvp
 from calendarapp.services import rsvp
 from calendarapp.services.events import create_event
+from calendarapp.services.users import TelegramProfile
 from tests.e2e.harness import TIMEOUT, BotRunner
 
 pytestmark = pytest.mark.e2e
@@ -249,3 +250,13 @@ def test_read_event_offers_the_card(bot, registered_ann, party):
     registered_ann.ask(f"/read_event {party.pk}")
     (button,) = registered_ann.last_message().buttons()
     assert button["switch_inline_query"] == f"#{party.pk}"
+
+
+def test_a_card_posted_later_shows_who_answered_already(bot, registered_ann, party):
+    for tg_id, name in [(5010, "Dan"), (5011, "Eve")]:
+        rsvp.answer_event(
+            event_id=party.pk, profile=TelegramProfile(tg_id=tg_id, first_name=name), answer="going"
+        )
+    card_id = registered_ann.post_card("")
+    assert "✅ Идут: 2" in card_text(bot, card_id)  # the inline result: counts only
+    wait_card(bot, card_id, "✅ Идут: 2 — Dan, Eve")  # its first edit adds the names

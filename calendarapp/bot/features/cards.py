@@ -132,13 +132,16 @@ def card_keyboard(event_id: int) -> InlineKeyboardMarkup | None:
 
 
 def _render(event_id: int) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """The card now, in the organiser's language (a card speaks to a whole chat)."""
+    """The card now (None: the event is gone)."""
     state = cards.card_state(event_id=event_id)
-    if state is None:
-        return None
+    return None if state is None else _rendered(state)
+
+
+def _rendered(state: cards.CardState) -> tuple[str, InlineKeyboardMarkup | None]:
+    """In the organiser's language: a card speaks to a whole chat."""
     with recipient_language(state.event.owner):
         text = card_text(state)
-        markup = None if state.closed else card_keyboard(event_id)
+        markup = None if state.closed else card_keyboard(state.event.pk)
         if markup is not None:
             markup = InlineKeyboardMarkup.de_json(markup.to_dict(), None)
     return str(text), markup
@@ -146,26 +149,29 @@ def _render(event_id: int) -> tuple[str, InlineKeyboardMarkup | None] | None:
 
 # --- inline mode ----------------------------------------------------------------------------
 def _inline_results(owner_tg_id: int, text: str, offset: int) -> tuple[list, str]:
+    """A page of results in two queries (the events with their owner, the counts). The
+    cards carry counts only: names would cost a query per event at every keystroke, and
+    the posted card gets them at its first edit (services.rsvp.card_posted)."""
     events = list(
         cards.postable_events(owner_tg_id=owner_tg_id, text=text)[
             offset : offset + cards.INLINE_PAGE + 1
         ]
     )
     more = len(events) > cards.INLINE_PAGE
+    events = events[: cards.INLINE_PAGE]
+    counts = cards.answer_counts([event.pk for event in events])
     results = []
-    for event in events[: cards.INLINE_PAGE]:
-        rendered = _render(event.pk)
-        if rendered is None:
-            continue
-        card, markup = rendered
-        count = Rsvp.objects.filter(event_id=event.pk, answer=Rsvp.Answer.GOING).count()
+    for event in events:
+        state = cards.CardState(event=event, closed=event.rsvp_closed, counts=counts[event.pk])
+        card, markup = _rendered(state)
+        going = counts[event.pk][Rsvp.Answer.GOING]
         results.append(
             InlineQueryResultArticle(
                 id=f"{RESULT_PREFIX}{event.pk}",
                 title=(event.name + (texts.PUBLIC_MARK if event.is_public else ""))[:256],
                 description=str(
                     texts.INLINE_RESULT_DESCRIPTION.format(
-                        date=date_text(event.date), time=time_text(event.time), count=count
+                        date=date_text(event.date), time=time_text(event.time), count=going
                     )
                 ),
                 input_message_content=InputTextMessageContent(card),
@@ -208,6 +214,7 @@ async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     except DomainError:  # the event was deleted meanwhile: nothing to keep up to date
         return
+    wake(context)  # its first edit adds the names the inline result left out
 
 
 def _write_batch(presses: list) -> tuple[list, bool]:
