@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """RSVP on one card: N people pressing «Иду» / «Может быть» / «Не иду» at R presses/s.
 
-The real bot and the fake Bot API run in this process (devtools.session, as in the
-end-to-end tests), on PostgreSQL. One organiser posts one card by inline mode; then each
+The real bot runs as its own process (`manage.py runbot`, as in production; `--in-process`
+runs it in this one, as the end-to-end tests do) against the fake Bot API hosted here, on
+PostgreSQL. One organiser posts one card by inline mode; then each
 person presses once, the answers spread over the three buttons. Printed: the press's
 answer time (press injected → the bot's answerCallbackQuery reached the fake), p50 and
 p95; whether the card's final counts are exact; how many edits the card got and the
@@ -37,7 +38,24 @@ BASE_ID = 30_000_000
 LABELS = ("✅ Иду", "🤔 Может быть", "❌ Не иду")
 
 
-async def run(people: int, rate: float) -> None:
+async def start_runbot(fake):
+    """`manage.py runbot` polling this script's fake Bot API (as bench/bot_throughput.py)."""
+    env = os.environ | {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "TELEGRAM_OVERALL_MAX_RATE": "0",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "manage.py", "runbot", cwd=ROOT, env=env
+    )
+    probe = fake.user(BASE_ID - 1, "Probe")
+    mark = fake.cursor(probe.id)
+    fake.send_text(probe, "/help")
+    await fake.wait_for_activity(probe.id, mark, timeout=60)
+    return process
+
+
+async def run(people: int, rate: float, separate: bool) -> None:
     import datetime as dt
 
     from django.conf import settings
@@ -56,7 +74,12 @@ async def run(people: int, rate: float) -> None:
         time=dt.time(19),
     )
     session = BotSession(rate_limiter=False)
-    await session.start()
+    process = None
+    if separate:  # the bot in a process of its own, as in production
+        await session.fake.start()
+        process = await start_runbot(session.fake)
+    else:
+        await session.start()
     fake = session.fake
     try:
         organiser = fake.user(owner.pk, "Org")
@@ -103,7 +126,10 @@ async def run(people: int, rate: float) -> None:
         edits = [at for edited, at in fake.inline_edits if edited == card]
         gaps = [b - a for a, b in itertools.pairwise(edits)]
         shortest = min(gaps) if gaps else float("nan")
-        print(f"people {people}, {rate:.0f} presses/s, settled in {seconds:.1f} s")
+        print(
+            f"people {people}, {rate:.0f} presses/s, bot {'runbot' if separate else 'in process'}, "
+            f"settled in {seconds:.1f} s"
+        )
         print(f"answer time: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms")
         print(
             f"counts exact: yes (going {expected[0]}, maybe {expected[1]}, not going {expected[2]})"
@@ -122,6 +148,10 @@ async def run(people: int, rate: float) -> None:
         )
         record(BENCH, "card edits", len(edits), "", f"≤ 1 per {settings.CARD_EDIT_INTERVAL:g} s")
     finally:
+        if process is not None:
+            process.terminate()
+            await fake.release_polls()
+            await process.wait()
         await session.close()
         await orm.close_connections()
 
@@ -130,6 +160,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument(
+        "--in-process", action="store_true", help="run the bot in this process, not runbot"
+    )
     args = parser.parse_args()
     base_url = database_url()
     url = fresh_database(base_url, "rsvp")
@@ -147,7 +180,7 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        asyncio.run(run(args.people, args.rate))
+        asyncio.run(run(args.people, args.rate, not args.in_process))
     finally:
         from django.db import connections
 

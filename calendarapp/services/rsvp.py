@@ -211,8 +211,12 @@ def claim_due_cards(*, interval: float, limit: int = 50) -> list[EventCard]:
     return cards
 
 
-def card_edited(*, card_id: int) -> None:
-    EventCard.objects.filter(pk=card_id).update(edits=F("edits") + 1)
+def card_edited(*, card_id: int, interval: float) -> None:
+    """The edit is done: the pause starts again now, so the gap Telegram sees between two
+    edits is never shorter than `interval`, however long this one took to arrive."""
+    EventCard.objects.filter(pk=card_id).update(
+        edits=F("edits") + 1, next_edit_at=timezone.now() + dt.timedelta(seconds=interval)
+    )
 
 
 def card_retry(*, card_id: int, at: dt.datetime) -> None:

@@ -390,7 +390,7 @@ async def _edit(bot, card) -> None:
         logger.warning("Card %s not edited (%s); will retry", card.pk, error)
         await db(rsvp.card_retry)(card_id=card.pk, at=timezone.now())
     else:
-        await db(rsvp.card_edited)(card_id=card.pk)
+        await db(rsvp.card_edited)(card_id=card.pk, interval=settings.CARD_EDIT_INTERVAL)
 
 
 async def edit_due_cards(context: ContextTypes.DEFAULT_TYPE) -> None:
