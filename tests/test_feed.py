@@ -63,14 +63,15 @@ def test_repeat_poll_gets_304_without_reading_events(client, alice, calendar):
     body(first)
     with CaptureQueriesContext(connection) as ctx:
         again = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
-    # The feed lookup and two aggregates; no event rows, no writes (but the throttle's
-    # counter, when the cache is the database's table).
+    # The feed lookup and three aggregates (own events, meetings, events answered «Иду»);
+    # no event rows, no writes (but the throttle's counter, when the cache is the
+    # database's table).
     queries = [
         q["sql"]
         for q in ctx.captured_queries
         if settings.CACHE_TABLE not in q["sql"] and "SAVEPOINT" not in q["sql"]
     ]
-    assert len(queries) == 3, queries
+    assert len(queries) == 4, queries
     assert again.status_code == 304 and again.content == b""
     assert again["ETag"] == first["ETag"]
     assert again["Cache-Control"] == "private, no-cache"

@@ -211,6 +211,11 @@ TELEGRAM_OVERALL_MAX_RATE = env_int("TELEGRAM_OVERALL_MAX_RATE", 30)
 # the pause between two notifications to the same chat (Telegram: about 1 message/s).
 OUTBOX_POLL_INTERVAL = env_float("OUTBOX_POLL_INTERVAL", 1.0)
 OUTBOX_CHAT_INTERVAL = env_float("OUTBOX_CHAT_INTERVAL", 1.0)
+# Event cards posted in chats (inline mode): the least time between two edits of one card
+# (presses in between are coalesced: the edit shows the last state), and how often the bot
+# looks for cards due an edit (seconds).
+CARD_EDIT_INTERVAL = env_float("CARD_EDIT_INTERVAL", 3.0)
+CARD_POLL_INTERVAL = env_float("CARD_POLL_INTERVAL", 1.0)
 # Reminders: how often the bot looks for reminders that fell due (seconds).
 REMINDER_POLL_INTERVAL = env_float("REMINDER_POLL_INTERVAL", 5.0)
 # Bot webhook mode (production): set the public HTTPS URL to receive updates by webhook

@@ -103,6 +103,7 @@ class CalendarApplication(Application):
 def handler_providers() -> list[HandlerProvider]:
     """Every feature's handlers; the order matters only inside a group (runtime/groups.py)."""
     from calendarapp.bot.features import (
+        cards,
         export,
         fallback,
         feed,
@@ -127,6 +128,7 @@ def handler_providers() -> list[HandlerProvider]:
         export.handlers,
         answers.handlers,
         links.handlers,
+        cards.handlers,
         invite.handlers,
         listing.handlers,
         feed.handlers,
@@ -231,6 +233,9 @@ def build_application(
     if scheduled_jobs:
         notifications.schedule(application)
         reminders.schedule(application)
+        from calendarapp.bot.features import cards
+
+        cards.schedule(application)
     application.bot_data["known_commands"] = known_commands(application)
     return application
 

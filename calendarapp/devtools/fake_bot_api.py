@@ -12,6 +12,12 @@ secret in `X-Telegram-Bot-Api-Secret-Token`, at most `max_connections` at once, 
 retried until the bot answers 2xx (as Telegram retries any other answer, a refused
 connection or a timeout), and `getUpdates` answers 409. `route_webhooks_to` plays the
 reverse proxy in front of the bot.
+Inline mode: a user types `@bot text` (`inline_query`; the bot's `answerInlineQuery` is
+checked against Telegram's limits and kept), chooses a result (the card becomes an inline
+message, `chosen_inline_result`), and anyone presses its buttons (callback queries with
+`inline_message_id` and no message); `editMessageText` by `inline_message_id` answers
+"not modified" and, for edits of one inline message closer than `inline_edit_interval`,
+429 like Telegram. A deleted inline message answers "message to edit not found".
 Used by the end-to-end tests, `python manage.py chat` and `bench/bot_throughput.py`.
 """
 
@@ -40,8 +46,10 @@ BOT_USER = {
     "username": "calendar_test_bot",
     "can_join_groups": False,
     "can_read_all_group_messages": False,
-    "supports_inline_queries": False,
+    "supports_inline_queries": True,
 }
+MAX_INLINE_RESULTS = 50
+MAX_INLINE_ID = 64  # bytes: a result's id and next_offset
 
 
 @dataclass
@@ -211,6 +219,7 @@ class FakeBotApi:
         self._slots_size = 0
         self._delivery_tasks: set[asyncio.Task] = set()
         self._client: aiohttp.ClientSession | None = None
+        self._init_inline()
 
     # --- server lifecycle -----------------------------------------------------------------
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> "FakeBotApi":
@@ -665,7 +674,8 @@ class FakeBotApi:
                 web_app = button.get("web_app")
                 if web_app is not None:
                     FakeBotApi._check_web_app(web_app)
-                if data is None and not button.get("url") and web_app is None:
+                inline_switch = any(key.startswith("switch_inline_query") for key in button)
+                if data is None and not button.get("url") and web_app is None and not inline_switch:
                     raise ApiError(400, 'Bad Request: can\'t find field "callback_data"')
                 url = button.get("url")
                 if url is not None and "." not in (urlsplit(str(url)).hostname or ""):
@@ -795,6 +805,8 @@ class FakeBotApi:
         return self._message_json(message)
 
     async def _api_editmessagetext(self, params):
+        if params.get("inline_message_id"):
+            return self._edit_inline(params)
         message = self._own_message(params)
         text = self._text(params)
         markup = self._markup(params)
@@ -826,4 +838,142 @@ class FakeBotApi:
         self.answered_callbacks.add(query_id)
         if text:  # a toast shown to the person who pressed the button
             self._record(Activity("answer", chat_id, None, text))
+        return True
+
+    # --- inline mode ----------------------------------------------------------------------
+    def _init_inline(self) -> None:
+        self.inline_answers: dict[str, dict] = {}  # query id -> answerInlineQuery's params
+        self._open_inline: dict[str, dict] = {}  # query id -> the inline_query sent
+        self.inline_messages: dict[str, BotMessage] = {}
+        self.inline_edits: list[tuple[str, float]] = []  # (inline_message_id, when)
+        self.inline_refusals: collections.Counter = collections.Counter()  # 400/429 by kind
+        self.inline_edit_interval = 0.0  # seconds; closer edits of one message get 429
+        self._inline_ids = itertools.count(1)
+        self._inline_waiters: list[asyncio.Future] = []
+
+    def inline_query(self, user: FakeUser, query: str = "", offset: str = "") -> str:
+        """The user types `@bot query` in some group; returns the inline query's id."""
+        query_id = f"iq{next(self._callback_ids)}"
+        body = {
+            "id": query_id,
+            "from": user.as_json(),
+            "query": query,
+            "offset": offset,
+            "chat_type": "supergroup",
+        }
+        self._open_inline[query_id] = body
+        self._push({"inline_query": body})
+        return query_id
+
+    async def wait_inline_answer(self, query_id: str, timeout: float = 5.0) -> dict:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while query_id not in self.inline_answers:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"inline query {query_id} was not answered")
+            waiter = loop.create_future()
+            self._inline_waiters.append(waiter)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter, remaining)
+        return self.inline_answers[query_id]
+
+    def choose_inline_result(self, user: FakeUser, query_id: str, result_id: str) -> str:
+        """The user picks a result: it is posted as an inline message; returns its id.
+        Like Telegram, `chosen_inline_result` carries the id only for a result with buttons."""
+        answer = self.inline_answers[query_id]
+        result = next(r for r in answer["results"] if r["id"] == result_id)
+        content = result["input_message_content"]
+        inline_id = f"AgAAA{next(self._inline_ids):06d}-inline"
+        message = BotMessage(0, 0, content["message_text"], result.get("reply_markup"))
+        self.inline_messages[inline_id] = message
+        chosen = {
+            "result_id": result_id,
+            "from": user.as_json(),
+            "query": self._open_inline.get(query_id, {}).get("query", ""),
+        }
+        if result.get("reply_markup"):
+            chosen["inline_message_id"] = inline_id
+        self._push({"chosen_inline_result": chosen})
+        return inline_id
+
+    def press_inline(self, user: FakeUser, inline_message_id: str, callback_data: str) -> str:
+        """A button of an inline message pressed (in a chat the bot may not be in)."""
+        query_id = str(next(self._callback_ids))
+        self._open_callbacks[query_id] = user.id
+        self.last_query_id = query_id
+        query = {
+            "id": query_id,
+            "from": user.as_json(),
+            "chat_instance": f"inline-{inline_message_id}",
+            "inline_message_id": inline_message_id,
+            "data": callback_data,
+        }
+        self._push({"callback_query": query})
+        return query_id
+
+    def delete_inline_message(self, inline_message_id: str) -> None:
+        """Someone deleted the card in its chat: Telegram no longer knows it."""
+        self.inline_messages.pop(inline_message_id, None)
+
+    def _edit_inline(self, params: dict) -> bool:
+        inline_id = str(params["inline_message_id"])
+        message = self.inline_messages.get(inline_id)
+        if message is None:
+            self.inline_refusals["not found"] += 1
+            raise ApiError(400, "Bad Request: message to edit not found")
+        text = self._text(params)
+        markup = self._markup(params)
+        if text == message.text and markup == message.reply_markup:
+            self.inline_refusals["not modified"] += 1
+            raise ApiError(400, "Bad Request: message is not modified")
+        now = time.monotonic()
+        last = next((at for edited, at in reversed(self.inline_edits) if edited == inline_id), None)
+        if last is not None and now - last < self.inline_edit_interval:
+            self.inline_refusals["429"] += 1
+            wait = max(1, int(self.inline_edit_interval - (now - last) + 0.999))
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
+        message.text, message.reply_markup = text, markup
+        message.edits += 1
+        self.inline_edits.append((inline_id, now))
+        return True
+
+    async def _api_answerinlinequery(self, params):
+        query_id = str(params.get("inline_query_id"))
+        if query_id not in self._open_inline or query_id in self.inline_answers:
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired")
+        results = params.get("results")
+        if isinstance(results, str):
+            results = json.loads(results)
+        if not isinstance(results, list) or len(results) > MAX_INLINE_RESULTS:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(result.get("id", "")) for result in results]
+        if any(not 1 <= len(i.encode()) <= MAX_INLINE_ID for i in ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        if len(set(ids)) != len(ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            if not str(content.get("message_text", "")).strip():
+                raise ApiError(400, "Bad Request: MESSAGE_EMPTY")
+            if len(content["message_text"]) > MAX_TEXT:
+                raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+            self._markup({"reply_markup": result.get("reply_markup")})
+        next_offset = str(params.get("next_offset") or "")
+        if len(next_offset.encode()) > MAX_INLINE_ID:
+            raise ApiError(400, "Bad Request: NEXT_OFFSET_INVALID")
+        try:
+            cache_time = int(params.get("cache_time", 300))
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: cache_time is invalid") from None
+        if cache_time < 0:
+            raise ApiError(400, "Bad Request: cache_time is invalid")
+        self.inline_answers[query_id] = {
+            "results": results,
+            "next_offset": next_offset,
+            "cache_time": cache_time,
+            "is_personal": str(params.get("is_personal")).lower() in ("true", "1"),
+            "button": params.get("button"),
+        }
+        self._wake(self._inline_waiters)
         return True

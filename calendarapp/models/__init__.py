@@ -7,8 +7,8 @@ Every label (verbose names, choices, help texts) is Russian wrapped in gettext_l
 bot's texts: the admin shows it in its reader's language (calendarapp/locale/en).
 
 One module per concern: `calendar` (people, events, meetings), `statistics` (the admin's
-chart), `feeds` (ICS subscriptions), `invitations` (links), `bot_state` (what the bot
-keeps between updates).
+chart), `feeds` (ICS subscriptions), `invitations` (links), `rsvp` (answers to event
+cards), `bot_state` (what the bot keeps between updates).
 """
 
 from .bot_state import (
@@ -32,6 +32,7 @@ from .calendar import (
 )
 from .feeds import CalendarFeed
 from .invitations import Invitation
+from .rsvp import EventCard, Rsvp
 from .statistics import BotStatistics
 
 __all__ = [
@@ -49,8 +50,10 @@ __all__ = [
     "CalendarFeed",
     "ConversationState",
     "Event",
+    "EventCard",
     "Invitation",
     "OutboxMessage",
     "ProcessedUpdate",
+    "Rsvp",
     "TgUser",
 ]

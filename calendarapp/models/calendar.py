@@ -137,6 +137,9 @@ class Event(TimeStamped):
     rrule = models.CharField(_("правило повторения"), max_length=RRULE_MAX_LENGTH, blank=True)
     # Wall-clock days (ISO text) whose occurrence is cancelled: the series' EXDATEs.
     exdates = models.JSONField(_("исключённые даты"), default=list, blank=True)
+    # The organiser stopped answers to the event's cards (models/rsvp.py): read with the
+    # event that every press loads anyway, so it costs no join and no extra row.
+    rsvp_closed = models.BooleanField(_("ответы закрыты"), default=False)
 
     class Meta:
         verbose_name = _("событие")

@@ -1,6 +1,7 @@
-"""A user's calendar as exported: own events plus meetings they accepted, soonest first.
+"""A user's calendar as exported: own events, meetings they accepted and other people's
+events they answered «Иду» on a card (models.Rsvp), soonest first.
 
-Rows are plain dicts streamed from two server-side cursors and merged by the instant each
+Rows are plain dicts streamed from three server-side cursors and merged by the instant each
 starts (`starts_at`: a 15:30 Moscow meeting comes before an 18:00 Novosibirsk event of the
 same day, 14:00 Moscow time), so memory stays flat however long the calendar is.
 """
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from calendarapp.models import Appointment, CalendarFeed, Event, TgUser
+from calendarapp.models import Appointment, CalendarFeed, Event, Rsvp, TgUser
 from calendarapp.timezones import in_zone, starts_at
 
 EXPORT_CHUNK_SIZE = 2000
@@ -35,6 +36,16 @@ def calendar_time_zones(owner: TgUser) -> dict[str, dt.date | None]:
         .order_by()
     )
     zones = dict(earliest)
+    going = (
+        _going(owner.pk)
+        .values("event__owner__timezone")
+        .annotate(first=Min("event__date"))
+        .values_list("event__owner__timezone", "first")
+        .order_by()
+    )
+    for zone, first in going:
+        if zone not in zones or first < zones[zone]:
+            zones[zone] = first
     own = Event.objects.filter(owner_id=owner.pk).aggregate(first=Min("date"))["first"]
     if owner.timezone not in zones or (own and own < zones[owner.timezone]):
         zones[owner.timezone] = own or zones.get(owner.timezone)
@@ -112,12 +123,56 @@ def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
         }
 
 
+def _going(owner_tg_id: int) -> QuerySet:
+    """Other people's events this person answered «Иду» (their own events are listed as such)."""
+    return Rsvp.objects.filter(person_id=owner_tg_id, answer=Rsvp.Answer.GOING).exclude(
+        event__owner_id=owner_tg_id
+    )
+
+
+def _going_events(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
+    rows = (
+        _going(owner.pk)
+        .order_by("event__starts_at", "event_id")
+        .values(
+            "event_id",
+            "event__name",
+            "event__date",
+            "event__time",
+            "event__starts_at",
+            "event__details",
+            "event__is_public",
+            "event__updated_at",
+            "event__owner_id",
+            "event__owner__timezone",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+    for row in rows:
+        entry = {
+            "kind": "rsvp",
+            "id": row["event_id"],
+            "name": row["event__name"],
+            "date": row["event__date"],
+            "time": row["event__time"],
+            "starts_at": row["event__starts_at"],
+            "details": row["event__details"],
+            "is_public": row["event__is_public"],
+            "updated_at": row["event__updated_at"],
+            "timezone": row["event__owner__timezone"],
+            "organizer_tg_id": row["event__owner_id"],
+        }
+        _ensure_instant(entry)
+        yield entry
+
+
 def calendar_entries(*, owner: TgUser, chunk_size: int = EXPORT_CHUNK_SIZE) -> Iterator[dict]:
-    """Own events and confirmed meetings, merged by the instant they start (events first
-    at the same instant)."""
+    """Own events, confirmed meetings and events answered «Иду», merged by the instant they
+    start (events first at the same instant)."""
     return heapq.merge(
         _own_events(owner=owner, chunk_size=chunk_size),
         _confirmed_meetings(owner=owner, chunk_size=chunk_size),
+        _going_events(owner=owner, chunk_size=chunk_size),
         key=lambda row: row["starts_at"],
     )
 
@@ -129,23 +184,30 @@ def calendar_listing(
     last: dt.date | None = None,
     series: bool = True,
 ) -> QuerySet:
-    """The bot's /calendar and the Mini App's views: own events and accepted meetings as one
-    sortable, sliceable queryset (a UNION), so a page costs one count and one slice whatever
-    the sizes. `first` and `last` (inclusive) keep the wall-clock days in between.
+    """The bot's /calendar and the Mini App's views: own events, accepted meetings and
+    events answered «Иду» as one sortable, sliceable queryset (a UNION of three), so a page
+    costs one count and one slice whatever the sizes. An answer is a row of its own rather
+    than an Appointment with a status: a card can have thousands of answers from people
+    the organiser never invited, and a meeting's rules (one organiser's invitation, a
+    pending state, a notification per answer) do not fit them. `first` and `last`
+    (inclusive) keep the wall-clock days in between.
 
-    Rows: kind (0 event, 1 meeting), ref (event or meeting id), name, date, time, public,
-    zone (where date and time are wall-clock: the organiser's for a meeting),
+    Rows: kind (0 event, 1 meeting, 2 going), ref (event or meeting id; the event's for
+    2), name, date, time, public, zone (where date and time are wall-clock: the
+    organiser's for a meeting),
     reader_zone (the owner's, whose clock the bot shows them on) and starts (the instant,
     which orders them: meetings in other zones fall where they happen).
     The annotations are made in the same order on both sides: that order is the SELECT's.
     `series=False` leaves out repeating events (selectors.occurrences lists their
     occurrences instead of their first day).
     """
-    days = Q()
+    days, going_days = Q(), Q()
     if first is not None:
         days &= Q(date__gte=first)
+        going_days &= Q(event__date__gte=first)
     if last is not None:
         days &= Q(date__lte=last)
+        going_days &= Q(event__date__lte=last)
     own = Event.objects.filter(days, owner_id=owner_tg_id)
     if not series:
         own = own.filter(rrule="")
@@ -182,7 +244,24 @@ def calendar_listing(
         .values("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone", "starts")
         .order_by()
     )
-    return events.union(meetings, all=True).order_by("starts", "kind", "ref")
+    going = (
+        _going(owner_tg_id)
+        .filter(going_days)
+        .annotate(
+            kind=Value(2),
+            ref=F("event_id"),
+            title=F("event__name"),
+            day=F("event__date"),
+            at=F("event__time"),
+            public=F("event__is_public"),
+            zone=F("event__owner__timezone"),
+            reader_zone=F("person__timezone"),
+            starts=F("event__starts_at"),
+        )
+        .values("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone", "starts")
+        .order_by()
+    )
+    return events.union(meetings, going, all=True).order_by("starts", "kind", "ref")
 
 
 _FEED_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -213,8 +292,17 @@ def calendar_version(owner: TgUser) -> str:
         event_last=Max("event__updated_at"),
         organizer_last=Max("organizer__updated_at"),
     )
+    going = _going(owner.pk).aggregate(
+        count=Count("id"), last=Max("updated_at"), event_last=Max("event__updated_at")
+    )
     state = repr(
-        (owner.display_name, owner.timezone, sorted(events.items()), sorted(meetings.items()))
+        (
+            owner.display_name,
+            owner.timezone,
+            sorted(events.items()),
+            sorted(meetings.items()),
+            sorted(going.items()),
+        )
     )
     return hashlib.sha256(state.encode()).hexdigest()[:32]
 
@@ -243,7 +331,7 @@ def calendar_window(*, owner_tg_id: int, first: dt.date, last: dt.date) -> list[
         if first <= day <= last:
             entries.append(
                 {
-                    "kind": "meeting" if row["kind"] else "event",
+                    "kind": ("event", "meeting", "rsvp")[row["kind"]],
                     "id": row["ref"],
                     "name": row["title"],
                     "date": day,

@@ -177,3 +177,30 @@ class ChatUser:
         except TimeoutError:
             return True
         return False
+
+    # --- inline mode: typing `@bot ...` in some group, pressing buttons on inline cards ---
+
+    def inline(self, query: str = "", offset: str = "") -> dict:
+        """Type `@bot query`; the bot's answerInlineQuery (results, next_offset, ...)."""
+        fake = self.runner.fake
+        query_id = self.runner.call(fake.inline_query, self.user, query, offset)
+        answer = self.runner.run(fake.wait_inline_answer(query_id, TIMEOUT), TIMEOUT + 1)
+        return {"query_id": query_id, **answer}
+
+    def post_card(self, query: str = "") -> str:
+        """Choose the first result of `@bot query`: the card's inline_message_id."""
+        answer = self.inline(query)
+        result = answer["results"][0]["id"]
+        fake = self.runner.fake
+        return self.runner.call(fake.choose_inline_result, self.user, answer["query_id"], result)
+
+    def press_card(self, inline_message_id: str, label: str) -> str:
+        """Press a card's button by label; returns the toast the bot answered with."""
+        message = self.runner.fake.inline_messages[inline_message_id]
+        button = next(b for b in message.buttons() if b["text"] == str(label))
+        return self.press_card_data(inline_message_id, button["callback_data"])
+
+    def press_card_data(self, inline_message_id: str, data: str) -> str:
+        fake = self.runner.fake
+        self.runner.call(fake.press_inline, self.user, inline_message_id, data)
+        return self.wait_for_reply().text

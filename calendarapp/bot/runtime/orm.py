@@ -168,6 +168,19 @@ async def on_each_connection(function, timeout: float = 10) -> None:
     await asyncio.to_thread(wait, [_executor.submit(run_once) for _ in range(THREADS)], timeout)
 
 
+# Single-thread executors of features that write off the loop (bot/features/cards.py):
+# their threads' connections are the bot's too.
+_own_threads: list[ThreadPoolExecutor] = []
+
+
+def register_thread(executor: ThreadPoolExecutor) -> ThreadPoolExecutor:
+    _own_threads.append(executor)
+    return executor
+
+
 async def close_connections() -> None:
     """Close the bot's connections (tests, before the test database is dropped)."""
     await on_each_connection(connections.close_all)
+    loop = asyncio.get_running_loop()
+    for executor in _own_threads:
+        await loop.run_in_executor(executor, connections.close_all)

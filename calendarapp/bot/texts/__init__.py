@@ -8,6 +8,7 @@ wrap it in `_()` and run `make messages` (docs/architecture.md, "Languages").
 """
 
 # One namespace (`texts.ASK_NAME`) over modules grouped by feature.
+from calendarapp.bot.texts.cards import *  # noqa: F403
 from calendarapp.bot.texts.common import *  # noqa: F403
 from calendarapp.bot.texts.console import *  # noqa: F403
 from calendarapp.bot.texts.errors import *  # noqa: F403

@@ -79,6 +79,7 @@ INVITATION_UNDELIVERED = _(
 )
 MEETING_NO_EVENT = _("(событие удалено)")
 CALENDAR_MEETING_LINE = _("🤝 встреча #{id} · {date} {time} · {name}")
+CALENDAR_GOING_LINE = _("✅ иду · {date} {time} · {name}")
 MEETINGS_TITLE = _("Ваши встречи")
 NO_MEETINGS = _("У вас нет встреч, ожидающих ответа или подтверждённых. Пригласить: /invite")
 MEETING_AS_ORGANIZER = _("#{id} · {date} {time} · «{name}»\n   вы пригласили {who} — {status}")

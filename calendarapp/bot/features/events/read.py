@@ -1,9 +1,10 @@
 """/display_events and /read_event: the list, and one event's card."""
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from calendarapp.bot import texts
+from calendarapp.bot.features.cards import share_button
 from calendarapp.bot.features.events.repeat import with_repeat_button
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import listing
@@ -24,7 +25,9 @@ async def display_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def _show_card(update, context, event) -> str:
     forget(context, "draft")
     now = user_now(event.owner).replace(tzinfo=None)  # the owner is loaded with the event
-    await send(update, event_card(event, now=now), with_repeat_button(None, event.pk))
+    # Its card for any chat (inline mode) is one press away: bot/features/cards.py.
+    markup = with_repeat_button(InlineKeyboardMarkup([[share_button(event.pk)]]), event.pk)
+    await send(update, event_card(event, now=now), markup)
     return END
 
 

@@ -298,7 +298,7 @@
   }
 
   async function showEntry(entry) {
-    if (entry.kind === "meeting") {
+    if (entry.kind !== "event") { // a meeting, or another person's event answered «Иду»: read only
       openSheet(
         el("h2", { id: "sheet-title", text: entry.name || T.meeting }),
         el("p", { text: `${longDate(entry.date)}, ${entry.time}` }),

@@ -1,0 +1,192 @@
+#!/usr/bin/env python
+"""RSVP on one card: N people pressing «Иду» / «Может быть» / «Не иду» at R presses/s.
+
+The real bot runs as its own process (`manage.py runbot`, as in production; `--in-process`
+runs it in this one, as the end-to-end tests do) against the fake Bot API hosted here, on
+PostgreSQL. One organiser posts one card by inline mode; then each
+person presses once, the answers spread over the three buttons. Printed: the press's
+answer time (press injected → the bot's answerCallbackQuery reached the fake), p50 and
+p95; whether the card's final counts are exact; how many edits the card got and the
+shortest gap between two of them (CARD_EDIT_INTERVAL is the promise).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cal_bench \\
+        .venv/bin/python bench/rsvp.py --people 5000 --rate 200
+
+Creates `<name>_rsvp` next to the database in DATABASE_URL and drops it at the end.
+Telegram's overall flood limit (30 requests/s in python-telegram-bot's limiter) is off, as
+in bench/bot_throughput.py: it would measure the limiter, not the bot.
+"""
+
+import argparse
+import asyncio
+import itertools
+import os
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import database_url, drop_database, fresh_database, record  # noqa: E402
+
+BENCH = "rsvp"
+BASE_ID = 30_000_000
+LABELS = ("✅ Иду", "🤔 Может быть", "❌ Не иду")
+
+
+async def start_runbot(fake):
+    """`manage.py runbot` polling this script's fake Bot API (as bench/bot_throughput.py)."""
+    env = os.environ | {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "TELEGRAM_OVERALL_MAX_RATE": "0",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "manage.py", "runbot", cwd=ROOT, env=env
+    )
+    probe = fake.user(BASE_ID - 1, "Probe")
+    mark = fake.cursor(probe.id)
+    fake.send_text(probe, "/help")
+    await fake.wait_for_activity(probe.id, mark, timeout=60)
+    return process
+
+
+async def run(people: int, rate: float, separate: bool) -> None:
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from calendarapp.bot.runtime import orm
+    from calendarapp.devtools.session import BotSession
+    from calendarapp.services.events import create_event
+    from calendarapp.services.users import TelegramProfile, register_user
+
+    owner, _ = register_user(TelegramProfile(tg_id=BASE_ID, first_name="Org"))
+    create_event(
+        owner_tg_id=owner.pk,
+        name="Concert",
+        date=timezone.localdate() + dt.timedelta(days=30),
+        time=dt.time(19),
+    )
+    session = BotSession(rate_limiter=False)
+    process = None
+    if separate:  # the bot in a process of its own, as in production
+        await session.fake.start()
+        process = await start_runbot(session.fake)
+    else:
+        await session.start()
+    fake = session.fake
+    try:
+        organiser = fake.user(owner.pk, "Org")
+        query = fake.inline_query(organiser, "")
+        answer = await fake.wait_inline_answer(query, 30)
+        card = fake.choose_inline_result(organiser, query, answer["results"][0]["id"])
+        buttons = {b["text"]: b["callback_data"] for b in fake.inline_messages[card].buttons()}
+        answered: dict[int, float] = {}
+        fake.watchers.append(
+            lambda activity: (
+                answered.setdefault(activity.chat_id, activity.at)
+                if activity.kind == "answer"
+                else None
+            )
+        )
+        pressed: dict[int, float] = {}
+        started = time.monotonic()
+        for n in range(people):
+            due = started + n / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            person = fake.user(BASE_ID + 1 + n, f"P{n}")
+            pressed[person.id] = time.monotonic()
+            fake.press_inline(person, card, buttons[LABELS[n % 3]])
+        expected = [len(range(k, people, 3)) for k in range(3)]
+        want = f"Идут: {expected[0]}"
+        deadline = time.monotonic() + 60 + settings.CARD_EDIT_INTERVAL
+        while not (
+            len(answered) >= people
+            and want in fake.inline_messages[card].text
+            and f"Может быть: {expected[1]}" in fake.inline_messages[card].text
+            and f"Не идут: {expected[2]}" in fake.inline_messages[card].text
+        ):
+            if time.monotonic() > deadline:
+                raise SystemExit(
+                    f"not settled: {len(answered)} answers; {fake.inline_messages[card].text!r}"
+                )
+            await asyncio.sleep(0.05)
+        seconds = time.monotonic() - started
+        latencies = sorted((answered[uid] - at) * 1000 for uid, at in pressed.items())
+        p50 = statistics.median(latencies)
+        p95 = latencies[int(len(latencies) * 0.95) - 1]
+        edits = [at for edited, at in fake.inline_edits if edited == card]
+        gaps = [b - a for a, b in itertools.pairwise(edits)]
+        shortest = min(gaps) if gaps else float("nan")
+        print(
+            f"people {people}, {rate:.0f} presses/s, bot {'runbot' if separate else 'in process'}, "
+            f"settled in {seconds:.1f} s"
+        )
+        print(f"answer time: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms")
+        print(
+            f"counts exact: yes (going {expected[0]}, maybe {expected[1]}, not going {expected[2]})"
+        )
+        print(
+            f"card edits: {len(edits)} in {seconds:.1f} s, shortest gap {shortest:.2f} s "
+            f"(CARD_EDIT_INTERVAL {settings.CARD_EDIT_INTERVAL} s); "
+            f"refused by Telegram: {dict(fake.inline_refusals)}"
+        )
+        record(
+            BENCH,
+            f"{people:,} people at {rate:.0f}/s: press answer p95",
+            round(p95, 1),
+            "ms",
+            "< 100",
+        )
+        record(BENCH, "card edits", len(edits), "", f"≤ 1 per {settings.CARD_EDIT_INTERVAL:g} s")
+    finally:
+        if process is not None:
+            process.terminate()
+            await fake.release_polls()
+            await process.wait()
+        await session.close()
+        await orm.close_connections()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=int, default=5000)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument(
+        "--in-process", action="store_true", help="run the bot in this process, not runbot"
+    )
+    args = parser.parse_args()
+    base_url = database_url()
+    url = fresh_database(base_url, "rsvp")
+    os.environ.update(
+        DATABASE_URL=url,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        asyncio.run(run(args.people, args.rate, not args.in_process))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Answers to event cards (services.rsvp): one per person, changeable until closed, counted
+exactly under simultaneous presses, and «Иду» puts the event in the person's calendar."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from calendarapp.exceptions import Conflict, ValidationFailed
+from calendarapp.models import EventCard, Rsvp, TgUser
+from calendarapp.selectors.calendar import calendar_entries, calendar_listing, calendar_version
+from calendarapp.selectors.rsvp import card_state
+from calendarapp.services import rsvp
+from calendarapp.services.events import create_event, update_event_details
+from calendarapp.services.users import TelegramProfile
+from tests.support.threads import run_in_threads
+
+GOING, MAYBE, NOT_GOING = Rsvp.Answer.GOING, Rsvp.Answer.MAYBE, Rsvp.Answer.NOT_GOING
+
+
+@pytest.fixture
+def party(alice, tomorrow):
+    return create_event(owner_tg_id=alice.pk, name="Party", date=tomorrow, time=dt.time(19))
+
+
+def person(tg_id: int, name: str = "") -> TelegramProfile:
+    return TelegramProfile(tg_id=tg_id, first_name=name or f"P{tg_id}")
+
+
+@pytest.mark.django_db
+def test_one_answer_per_person_changeable_until_closed(alice, party):
+    rsvp.answer_event(event_id=party.pk, profile=person(2001, "Dan"), answer=GOING)
+    rsvp.answer_event(event_id=party.pk, profile=person(2002, "Eve"), answer=MAYBE)
+    rsvp.answer_event(event_id=party.pk, profile=person(2001, "Dan"), answer=NOT_GOING)
+    state = card_state(event_id=party.pk)
+    assert state.counts == {GOING: 0, MAYBE: 1, NOT_GOING: 1}
+    assert state.names[MAYBE] == ["Eve"]
+    assert Rsvp.objects.count() == 2
+    # Someone who never started the bot is kept, but not as someone the bot may write to.
+    assert not TgUser.objects.get(pk=2001).can_receive_messages
+
+    rsvp.set_answers_closed(organizer_tg_id=alice.pk, event_id=party.pk, closed=True)
+    with pytest.raises(Conflict) as error:
+        rsvp.answer_event(event_id=party.pk, profile=person(2001, "Dan"), answer=GOING)
+    assert error.value.code == "rsvp_closed"
+    assert card_state(event_id=party.pk).counts[NOT_GOING] == 1
+    rsvp.set_answers_closed(organizer_tg_id=alice.pk, event_id=party.pk, closed=False)
+    rsvp.answer_event(event_id=party.pk, profile=person(2001, "Dan"), answer=GOING)
+    assert card_state(event_id=party.pk).names[GOING] == ["Dan"]
+
+
+@pytest.mark.django_db
+def test_button_data_is_signed(party):
+    data = rsvp.button_data(event_id=party.pk, answer=GOING)
+    assert len(data.encode()) <= 64
+    assert rsvp.parse_button_data(data) == (party.pk, GOING)
+    for forged in [
+        data[:-1] + ("0" if data[-1] != "0" else "1"),
+        data.replace(f"r:{party.pk}:", f"r:{party.pk + 1}:"),
+        data.replace(":g:", ":x:"),
+        "r:1:g",
+        "",
+    ]:
+        with pytest.raises(ValidationFailed):
+            rsvp.parse_button_data(forged)
+
+
+@pytest.mark.django_db
+def test_going_puts_the_event_in_calendar_and_feed(bob, party):
+    rsvp.answer_event(event_id=party.pk, profile=person(bob.pk, "Bob"), answer=GOING)
+    rows = list(calendar_listing(bob.pk))
+    assert [(row["kind"], row["ref"], row["title"]) for row in rows] == [(2, party.pk, "Party")]
+    assert [(e["kind"], e["id"]) for e in calendar_entries(owner=bob)] == [("rsvp", party.pk)]
+    # The feed's version follows the organiser's edits of an event one goes to.
+    version = calendar_version(bob)
+    update_event_details(owner_tg_id=party.owner_id, event_id=party.pk, details="Bring snacks")
+    assert calendar_version(bob) != version
+    rsvp.answer_event(event_id=party.pk, profile=person(bob.pk, "Bob"), answer=MAYBE)
+    assert not list(calendar_listing(bob.pk))
+
+
+@pytest.mark.django_db
+def test_a_press_marks_cards_dirty_and_a_claim_coalesces(party):
+    rsvp.card_posted(event_id=party.pk, owner_tg_id=party.owner_id, inline_message_id="card-1")
+    for tg_id in range(2001, 2011):
+        rsvp.answer_event(event_id=party.pk, profile=person(tg_id), answer=GOING)
+    claimed = rsvp.claim_due_cards(interval=3)
+    assert [card.inline_message_id for card in claimed] == ["card-1"]
+    rsvp.answer_event(event_id=party.pk, profile=person(2011), answer=GOING)
+    assert rsvp.claim_due_cards(interval=3) == []  # dirty, but its pause is not over
+    assert EventCard.objects.get().dirty
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_presses_are_counted_exactly(alice, tomorrow):
+    if connection.vendor == "sqlite":
+        pytest.skip("simultaneous writers need PostgreSQL")
+    party = create_event(owner_tg_id=alice.pk, name="Party", date=tomorrow, time=dt.time(19))
+    rsvp.card_posted(event_id=party.pk, owner_tg_id=alice.pk, inline_message_id="card-1")
+    people = list(range(3001, 3041))
+    barrier = threading.Barrier(len(people))
+    errors = []
+
+    def press(tg_id):
+        barrier.wait()
+        try:
+            # Each presses twice, the second changing the answer: one row each, last wins.
+            rsvp.answer_event(event_id=party.pk, profile=person(tg_id), answer=GOING)
+            answer = MAYBE if tg_id % 2 else GOING
+            rsvp.answer_event(event_id=party.pk, profile=person(tg_id), answer=answer)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    run_in_threads(press, arguments=[(tg_id,) for tg_id in people])
+    assert errors == []
+    assert card_state(event_id=party.pk).counts == {GOING: 20, MAYBE: 20, NOT_GOING: 0}
+    assert Rsvp.objects.count() == 40
+
+
+@pytest.mark.django_db
+def test_a_batch_keeps_arrival_order_and_refuses_each_bad_press_alone(alice, party, tomorrow):
+    closed = create_event(owner_tg_id=alice.pk, name="Closed", date=tomorrow, time=dt.time(9))
+    rsvp.set_answers_closed(organizer_tg_id=alice.pk, event_id=closed.pk, closed=True)
+    presses = [
+        rsvp.Press(party.pk, person(2001, "Dan"), GOING, "card-1"),
+        rsvp.Press(closed.pk, person(2002, "Eve"), GOING),
+        rsvp.Press(party.pk + 999, person(2003, "Fay"), GOING),
+        rsvp.Press(party.pk, person(2001, "Dan"), NOT_GOING, "card-1"),  # Dan changes his mind
+        rsvp.Press(party.pk, person(2004, "Gus"), MAYBE, "card-1"),
+    ]
+    refusals, due = rsvp.answer_many(presses)
+    assert [r and r.code for r in refusals] == [None, "rsvp_closed", "event_not_found", None, None]
+    assert due  # the card the presses made known is due its first edit
+    assert card_state(event_id=party.pk).counts == {GOING: 0, MAYBE: 1, NOT_GOING: 1}
+    assert not Rsvp.objects.filter(event=closed).exists()
+    assert EventCard.objects.get().inline_message_id == "card-1"
+
+
+@pytest.mark.django_db
+def test_a_card_never_exceeds_telegrams_4096_characters(party):
+    from calendarapp.bot.features.cards import card_text
+
+    for n in range(30):
+        answer = GOING if n % 2 else MAYBE
+        rsvp.answer_event(
+            event_id=party.pk, profile=person(4000 + n, chr(0x410 + n) * 256), answer=answer
+        )
+    state = card_state(event_id=party.pk)
+    assert len(state.names[GOING]) == len(state.names[MAYBE]) == 10  # the first ten each
+    text = card_text(state)  # 20 names of 256 letters would not fit: counts only
+    assert len(text) <= 4096
+    assert "✅ Идут: 15\n🤔 Может быть: 15\n" in text
