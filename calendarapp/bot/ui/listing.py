@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from calendarapp.bot import texts
-from calendarapp.bot.runtime.profiles import sender_profile
+from calendarapp.bot.runtime.profiles import current_profile, sender_profile
 from calendarapp.bot.ui import keyboards
 from calendarapp.bot.ui.dialog import db, deliver
 from calendarapp.bot.ui.formatting import calendar_line, event_line
@@ -23,14 +23,15 @@ MINE, MY_PUBLIC, PUBLIC_OF, CALENDAR = "m", "p", "o", "c"
 KINDS = {MINE, MY_PUBLIC, PUBLIC_OF, CALENDAR}
 
 
-def _today(tg_id: int):
-    """The list's owner's day: a series shows its occurrences from then on."""
-    owner = get_user(tg_id)
+def _today(tg_id: int, known=None):
+    """The list's owner's day: a series shows its occurrences from then on. `known`: the
+    viewer's profile as the update already read it (no query for one's own lists)."""
+    owner = known if known is not None and known.tg_id == tg_id else get_user(tg_id)
     return (user_now(owner) if owner else timezone.now()).date()
 
 
 def _page(
-    kind: str, viewer_id: int, arg: int, page: int
+    kind: str, viewer_id: int, arg: int, page: int, viewer=None
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """Build one page: a count and a slice, two queries (three for another user's list)."""
     if kind == PUBLIC_OF:
@@ -42,13 +43,15 @@ def _page(
             texts.NO_PUBLIC_OF.format(user=who),
         )
     elif kind == MY_PUBLIC:
-        queryset = own_listing(owner_tg_id=viewer_id, today=_today(viewer_id), public_only=True)
+        queryset = own_listing(
+            owner_tg_id=viewer_id, today=_today(viewer_id, viewer), public_only=True
+        )
         title, empty = texts.LIST_TITLE_PUBLIC_MINE, texts.NO_PUBLIC_EVENTS
     elif kind == CALENDAR:  # own events and accepted meetings
-        queryset = calendar_with_occurrences(owner_tg_id=viewer_id, today=_today(viewer_id))
+        queryset = calendar_with_occurrences(owner_tg_id=viewer_id, today=_today(viewer_id, viewer))
         title, empty = texts.LIST_TITLE_CALENDAR, texts.NO_EVENTS
     else:
-        queryset = own_listing(owner_tg_id=viewer_id, today=_today(viewer_id))
+        queryset = own_listing(owner_tg_id=viewer_id, today=_today(viewer_id, viewer))
         title, empty = texts.LIST_TITLE_MINE, texts.NO_EVENTS
     total = queryset.count()
     shown = Page.of(total, PAGE_SIZE, page)
@@ -74,7 +77,8 @@ def _page(
 
 
 async def send_page(update: Update, kind: str, arg: int = 0, page: int = 1) -> None:
-    text, markup = await db(_page)(kind, update.effective_user.id, arg, page)
+    viewer = current_profile(update)
+    text, markup = await db(_page)(kind, update.effective_user.id, arg, page, viewer)
     chat = update.effective_chat
     await deliver(lambda: chat.send_message(text, reply_markup=markup))
 
@@ -91,10 +95,11 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if kind not in KINDS or not 0 <= arg <= MAX_TELEGRAM_ID or not 0 < page <= 10**6:
         await query.answer(texts.BUTTON_EXPIRED)
         return
-    if await sender_profile(update) is None:
+    viewer = await sender_profile(update)
+    if viewer is None:
         await query.answer(texts.NEED_REGISTER, show_alert=True)
         return
-    text, markup = await db(_page)(kind, update.effective_user.id, arg, page)
+    text, markup = await db(_page)(kind, update.effective_user.id, arg, page, viewer)
     await query.answer()
     if text != (query.message.text if query.message else None):
         await query.edit_message_text(text, reply_markup=markup)
