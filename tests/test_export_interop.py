@@ -129,30 +129,36 @@ def test_vobject_reads_every_instant(files):
         assert read == expected
 
 
+def khal_config(home):
+    """A khal configuration with one calendar in `home`, shown in UTC so its listing compares
+    with the instants as they are."""
+    (home / "vdir").mkdir(parents=True)
+    config = home / "config"
+    config.write_text(textwrap.dedent(f"""\
+        [calendars]
+        [[bot]]
+        path = {home / "vdir"}
+        type = calendar
+        [locale]
+        local_timezone = UTC
+        default_timezone = UTC
+        timeformat = %H:%M
+        dateformat = %Y-%m-%d
+        longdateformat = %Y-%m-%d
+        datetimeformat = %Y-%m-%d %H:%M
+        longdatetimeformat = %Y-%m-%d %H:%M
+        [sqlite]
+        path = {home / "khal.db"}
+        """))  # fmt: skip
+    return config
+
+
 def test_khal_imports_every_event_at_its_instant(files, tmp_path):
     khal = require_program("khal", package="khal")
     raws, expected = files
     for name, raw in raws.items():
         home = tmp_path / name
-        (home / "vdir").mkdir(parents=True)
-        config = home / "config"
-        # Shown in UTC, so the listing compares with the instants as they are.
-        config.write_text(textwrap.dedent(f"""\
-            [calendars]
-            [[bot]]
-            path = {home / "vdir"}
-            type = calendar
-            [locale]
-            local_timezone = UTC
-            default_timezone = UTC
-            timeformat = %H:%M
-            dateformat = %Y-%m-%d
-            longdateformat = %Y-%m-%d
-            datetimeformat = %Y-%m-%d %H:%M
-            longdatetimeformat = %Y-%m-%d %H:%M
-            [sqlite]
-            path = {home / "khal.db"}
-            """))  # fmt: skip
+        config = khal_config(home)
         (home / "calendar.ics").write_bytes(raw)
         env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
         run = [khal, "-c", str(config)]
@@ -267,24 +273,7 @@ def test_khal_expands_the_series_at_the_same_instants(series_files, tmp_path):
     khal = require_program("khal", package="khal")
     raws, expected = series_files
     home = tmp_path / "khal"
-    (home / "vdir").mkdir(parents=True)
-    config = home / "config"
-    config.write_text(textwrap.dedent(f"""\
-        [calendars]
-        [[bot]]
-        path = {home / "vdir"}
-        type = calendar
-        [locale]
-        local_timezone = UTC
-        default_timezone = UTC
-        timeformat = %H:%M
-        dateformat = %Y-%m-%d
-        longdateformat = %Y-%m-%d
-        datetimeformat = %Y-%m-%d %H:%M
-        longdatetimeformat = %Y-%m-%d %H:%M
-        [sqlite]
-        path = {home / "khal.db"}
-        """))  # fmt: skip
+    config = khal_config(home)
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     run = [khal, "-c", str(config)]
     for number, raw in enumerate(raws):
