@@ -15,8 +15,6 @@ The database is dropped at the end.
 
 import argparse
 import datetime as dt
-import os
-import secrets
 import sys
 import threading
 import time
@@ -26,7 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import database_url, drop_database, fresh_database, record  # noqa: E402
+from _common import (  # noqa: E402
+    database_url,
+    django_on,
+    drop_database,
+    fresh_database,
+    record,
+)
 
 BENCH = "reminder dispatch"
 BASE_ID = 20_000
@@ -141,20 +145,8 @@ def main() -> None:
 
     base_url = database_url()
     url = fresh_database(base_url, "reminders")
-    os.environ.update(
-        DATABASE_URL=url,
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+        django_on(url)
         print(
             f"{'workers':>7} {'reminders':>9} {'outbox rows':>11} {'seconds':>8}"
             f" {'reminders/s':>11} {'outbox rows/s':>14} {'duplicates':>10}"

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import secrets
 import statistics
 import sys
 import time
@@ -31,7 +30,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import database_url, drop_database, fresh_database, record  # noqa: E402
+from _common import (  # noqa: E402
+    database_url,
+    django_on,
+    drop_database,
+    fresh_database,
+    record,
+)
 
 BENCH = "rsvp"
 BASE_ID = 30_000_000
@@ -166,20 +171,8 @@ def main() -> None:
     args = parser.parse_args()
     base_url = database_url()
     url = fresh_database(base_url, "rsvp")
-    os.environ.update(
-        DATABASE_URL=url,
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+        django_on(url)
         asyncio.run(run(args.people, args.rate, not args.in_process))
     finally:
         from django.db import connections
