@@ -25,6 +25,7 @@ import os
 import random
 import secrets
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -49,7 +50,7 @@ from calendarapp.bot.runtime import (  # noqa: E402
 )
 from calendarapp.devtools.procfs import child_pids, process_cpu  # noqa: E402
 from calendarapp.devtools.session import BotSession  # noqa: E402
-from calendarapp.models import Event, TgUser  # noqa: E402
+from calendarapp.models import Event, ProcessedUpdate, TgUser  # noqa: E402
 from calendarapp.services.users import TelegramProfile, register_user  # noqa: E402
 
 BASE_ID = 900_000_000
@@ -106,6 +107,9 @@ class QueryCounter:
 def prepare(users: int) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     Event.objects.filter(owner_id__gte=BASE_ID).delete()
+    # The fake Bot API numbers updates from 1 in each run: the last run's ids would make
+    # this run's updates look like redeliveries.
+    ProcessedUpdate.objects.all().delete()
     for n in range(users):
         register_user(TelegramProfile(tg_id=BASE_ID + n, username=f"bench{n}", first_name="Bench"))
 
@@ -152,7 +156,8 @@ async def user_loop(
         while time.perf_counter() < deadline:
             for text in ("/create_event", f"Bench event {updates}", date_text, "10:30", "-"):
                 answer = await paced(text)
-            event_id = int(answer.split("#", 1)[1].split(":", 1)[0])
+            # The echo bot answers with the text itself: no event, a made-up id.
+            event_id = int(answer.split("#", 1)[1].split(":", 1)[0]) if "#" in answer else 1
             await paced("/display_events")
             await paced(f"/read_event {event_id}")
             updates += 7
@@ -186,10 +191,16 @@ async def count_queries(session, user, text) -> int:
 
 
 class BotProcess:
-    """`manage.py runbot` polling this script's fake Bot API."""
+    """A bot process polling this script's fake Bot API: `manage.py runbot` (of this tree,
+    or of `root`: another checkout, for a same-run A/B), or the echo bot (bench/echo_bot.py)."""
 
-    def __init__(self, fake, rate_limiter: bool, workers: int = 1):
+    def __init__(
+        self, fake, rate_limiter: bool, workers: int = 1, *, echo=False, root=None, database=None
+    ):
         self.fake, self.rate_limiter, self.workers = fake, rate_limiter, workers
+        self.echo, self.database = echo, database
+        self.root = Path(root) if root else Path(__file__).resolve().parents[1]
+        self.process = None
 
     async def start(self):
         env = os.environ | {
@@ -200,33 +211,144 @@ class BotProcess:
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         }
+        if self.database:
+            env["DATABASE_URL"] = self.database
         if not self.rate_limiter:
             env["TELEGRAM_OVERALL_MAX_RATE"] = "0"
-        root = Path(__file__).resolve().parents[1]
+        if self.echo:
+            command = [str(Path(__file__).resolve().parent / "echo_bot.py")]
+        else:
+            command = ["manage.py", "runbot", "--workers", str(self.workers)]
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "manage.py", "runbot", "--workers", str(self.workers), cwd=root, env=env
+            sys.executable, *command, cwd=self.root, env=env
         )
-        # One probe per worker (users are routed by id % workers): all of them are up.
-        for n in range(1, self.workers + 1):
-            probe = self.fake.user(BASE_ID - n, "Probe")
-            mark = self.fake.cursor(probe.id)
-            self.fake.send_text(probe, "/help")
-            await self.fake.wait_for_activity(probe.id, mark, timeout=60)
+        try:
+            # One probe per worker (users are routed by id % workers): all of them are up.
+            for n in range(1, (1 if self.echo else self.workers) + 1):
+                probe = self.fake.user(BASE_ID - n, "Probe")
+                mark = self.fake.cursor(probe.id)
+                self.fake.send_text(probe, "/help")
+                await self.fake.wait_for_activity(probe.id, mark, timeout=60)
+        except BaseException:
+            await self.stop()
+            raise
 
     async def stop(self):
+        if self.process is None or self.process.returncode is not None:
+            return
         self.process.terminate()
         await self.fake.release_polls()
         await self.process.wait()
 
 
+def prepare_other(root: str, database: str, users: int) -> None:
+    """The B side of an A/B on its own database, migrated and filled by its own code (its
+    schema may be older than this tree's)."""
+    script = (
+        "from django.core.management import call_command\n"
+        "from calendarapp.services.users import TelegramProfile, register_user\n"
+        "from calendarapp import models\n"
+        "call_command('migrate', verbosity=0, interactive=False)\n"
+        f"models.Event.objects.filter(owner_id__gte={BASE_ID}).delete()\n"
+        "if hasattr(models, 'ProcessedUpdate'):\n"
+        "    models.ProcessedUpdate.objects.all().delete()\n"
+        f"for n in range({users}):\n"
+        f"    register_user(TelegramProfile(tg_id={BASE_ID} + n, username=f'bench{{n}}',"
+        " first_name='Bench'))\n"
+    )
+    env = os.environ | {"DATABASE_URL": database, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING"}
+    env.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script], cwd=root, env=env, check=True
+    )
+
+
+COLUMNS = (
+    f"{'bot':<12} {'users':>5} {'updates':>8} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8}"
+    f" {'max ms':>8} {'bot CPU ms/upd':>15} {'db CPU ms/upd':>14} {'bench CPU ms/upd':>17}"
+    f" {'polls/upd':>10}"
+)
+
+
+async def measure(session, bot, level, args, date_text) -> dict:
+    """One level against the running `bot`: every user loops for args.seconds."""
+    users = [session.user(BASE_ID + n, "Bench", f"bench{n}") for n in range(level)]
+    # Out of any dialog the last round (maybe of another bot) left half-way: not counted.
+    await asyncio.gather(*(step(session, u, "/cancel", []) for u in users))
+    interval = level / args.rate if args.rate else None
+    latencies: list[float] = []
+    cpu, bench_cpu = bot_cpu(bot.process.pid), time.process_time()
+    polls = session.fake.calls["getUpdates"]
+    db_cpu = await sync_to_async(database_cpu)()
+    started = time.perf_counter()
+    deadline = started + args.seconds
+    await asyncio.gather(
+        *(
+            user_loop(session, u, deadline, latencies, date_text, interval, args.arrivals)
+            for u in users
+        )
+    )
+    elapsed = time.perf_counter() - started
+    total = len(latencies)  # every answered update, unfinished rounds included
+    db_cpu = database_cpu_since(db_cpu, await sync_to_async(database_cpu)())
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {
+        "updates": total,
+        "rate": total / elapsed,
+        "p50": quantiles[49] * 1000,
+        "p95": quantiles[94] * 1000,
+        "max": max(latencies) * 1000,
+        "cpu": (bot_cpu(bot.process.pid) - cpu) / total * 1000,
+        # The echo bot has no database; the other bot's database is not this one.
+        "db": None if db_cpu is None or bot.echo or bot.database else db_cpu / total * 1000,
+        "bench": (time.process_time() - bench_cpu) / total * 1000,
+        "polls": (session.fake.calls["getUpdates"] - polls) / total,
+    }
+
+
+def print_row(name: str, level: int, f: dict) -> None:
+    db = "n/a" if f["db"] is None else f"{f['db']:.2f}"
+    print(
+        f"{name:<12} {level:>5} {f['updates']:>8} {f['rate']:>10.0f} {f['p50']:>8.1f}"
+        f" {f['p95']:>8.1f} {f['max']:>8.1f} {f['cpu']:>15.2f} {db:>14}"
+        f" {f['bench']:>17.2f} {f['polls']:>10.2f}",
+        flush=True,
+    )
+
+
+def ratio(ours: dict, theirs: dict) -> dict:
+    return {key: ours[key] / theirs[key] if theirs[key] else 0.0 for key in RATIO_KEYS}
+
+
+RATIO_KEYS = ("rate", "p50", "p95", "cpu")
+
+
+def print_ratio(name: str, level: int, r: dict) -> None:
+    print(
+        f"{name:<12} {level:>5} {'':>8} {r['rate']:>9.2f}x {r['p50']:>7.2f}x {r['p95']:>7.2f}x"
+        f" {'':>8} {r['cpu']:>14.2f}x",
+        flush=True,
+    )
+
+
+def median_ratio(ratios: list[dict]) -> dict:
+    return {key: statistics.median(r[key] for r in ratios) for key in RATIO_KEYS}
+
+
 async def main(args) -> None:
     await sync_to_async(prepare)(max(args.levels))
+    if args.vs_root:
+        prepare_other(args.vs_root, args.vs_database_url, max(args.levels))
     options = {} if args.rate_limiter else {"rate_limiter": False}
     # The in-process bot only serves the query count at the end; the load goes to runbot.
     session = BotSession(**options)
     await session.fake.start()
-    bot = BotProcess(session.fake, args.rate_limiter, args.workers)
-    await bot.start()
+    sides = [("ours", {"workers": args.workers})]
+    if args.vs_root:
+        sides.append(("B", {"root": args.vs_root, "database": args.vs_database_url}))
+        sides[-1][1]["workers"] = args.workers
+    if not args.no_ceiling:
+        sides.append(("echo", {"echo": True}))
     date_text = (dt.date.today() + dt.timedelta(days=400)).isoformat()
     label = f", {args.workers} workers" if args.workers > 1 else ""
     label += f", paced {args.rate:g}/s" if args.rate else ""
@@ -236,57 +358,51 @@ async def main(args) -> None:
         else "as fast as answered"
     )
     print(
-        f"database: {connection.vendor}, bot: manage.py runbot --workers {args.workers} "
-        f"(pid {bot.process.pid}), "
-        f"{args.seconds}s per level, users send {mode}",
+        f"database: {connection.vendor}, ours: manage.py runbot --workers {args.workers}"
+        + (f", B: runbot of {args.vs_root}" if args.vs_root else "")
+        + ("" if args.no_ceiling else ", echo: bench/echo_bot.py (the ceiling)")
+        + f"; {args.seconds}s per level, {args.rounds} round(s) of each bot in turn,"
+        f" users send {mode}",
         flush=True,
     )
-    print(
-        f"{'users':>5} {'updates':>8} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
-        f" {'bot CPU ms/upd':>15} {'db CPU ms/upd':>14} {'bench CPU ms/upd':>17}"
-        f" {'polls/upd':>10}" + (f" {'of it front ms':>16}" if args.workers > 1 else "")
-    )
+    print(COLUMNS)
+    figures: dict = {}  # (side, level) -> [figures of each round]
     try:
+        for _ in range(args.rounds):
+            for name, options in sides:
+                bot = BotProcess(session.fake, args.rate_limiter, **options)
+                await bot.start()
+                try:
+                    for level in args.levels:
+                        f = await measure(session, bot, level, args, date_text)
+                        figures.setdefault((name, level), []).append(f)
+                        print_row(name, level, f)
+                finally:
+                    await bot.stop()
+        print("ratios, the median of the rounds' pairs (each pair from the same round):")
         for level in args.levels:
-            users = [session.user(BASE_ID + n, "Bench", f"bench{n}") for n in range(level)]
-            interval = level / args.rate if args.rate else None
-            latencies: list[float] = []
-            cpu, bench_cpu = bot_cpu(bot.process.pid), time.process_time()
-            front_cpu = process_cpu(bot.process.pid)
-            polls = session.fake.calls["getUpdates"]
-            db_cpu = await sync_to_async(database_cpu)()
-            started = time.perf_counter()
-            deadline = started + args.seconds
-            await asyncio.gather(
-                *(
-                    user_loop(session, u, deadline, latencies, date_text, interval, args.arrivals)
-                    for u in users
-                )
-            )
-            elapsed = time.perf_counter() - started
-            cpu = bot_cpu(bot.process.pid) - cpu
-            front_cpu = process_cpu(bot.process.pid) - front_cpu
-            bench_cpu = time.process_time() - bench_cpu
-            polls = session.fake.calls["getUpdates"] - polls
-            db_cpu = database_cpu_since(db_cpu, await sync_to_async(database_cpu)())
-            total = len(latencies)  # every answered update, unfinished rounds included
-            db_column = "n/a" if db_cpu is None else f"{db_cpu / total * 1000:.2f}"
-            quantiles = statistics.quantiles(latencies, n=100)
-            print(
-                f"{level:>5} {total:>8} {total / elapsed:>10.0f} {quantiles[49] * 1000:>8.1f} "
-                f"{quantiles[94] * 1000:>8.1f} {max(latencies) * 1000:>8.1f}"
-                f" {cpu / total * 1000:>15.2f} {db_column:>14}"
-                f" {bench_cpu / total * 1000:>17.2f} {polls / total:>10.2f}"
-                + (f" {front_cpu / total * 1000:>16.2f}" if args.workers > 1 else "")
-            )
-            record("bot throughput", f"{level} users{label}: updates/s", round(total / elapsed))
+            ours = figures[("ours", level)]
+            for name, _options in sides[1:]:
+                pairs = [ratio(a, b) for a, b in zip(ours, figures[(name, level)], strict=True)]
+                print_ratio(f"ours/{name}", level, median_ratio(pairs))
+            best = {key: statistics.median(f[key] for f in ours) for key in ("rate", "p50", "p95")}
+            record("bot throughput", f"{level} users{label}: updates/s", round(best["rate"]))
             record(
                 "bot throughput",
                 f"{level} users{label}: p50 / p95",
-                f"{quantiles[49] * 1000:.0f} / {quantiles[94] * 1000:.0f}",
+                f"{best['p50']:.0f} / {best['p95']:.0f}",
                 "ms",
             )
-        await bot.stop()
+            if not args.no_ceiling:
+                r = median_ratio(
+                    [ratio(a, b) for a, b in zip(ours, figures[("echo", level)], strict=True)]
+                )
+                record(
+                    "bot throughput",
+                    f"{level} users{label}: of the echo bot",
+                    f"{r['rate']:.2f}",
+                    "x",
+                )
         await session.start_bot()
         user = session.user(BASE_ID, "Bench", "bench0")
         event = await Event.objects.filter(owner_id=BASE_ID).afirst()
@@ -298,8 +414,6 @@ async def main(args) -> None:
             print(f"queries for {text.split()[0]}: {queries}")
             record("bot throughput", f"queries for {text.split()[0]}", queries)
     finally:
-        if bot.process.returncode is None:
-            await bot.stop()
         await session.close()
         await sync_to_async(Event.objects.filter(owner_id__gte=BASE_ID).delete)()
         await sync_to_async(TgUser.objects.filter(tg_id__gte=BASE_ID).delete)()
@@ -310,6 +424,21 @@ if __name__ == "__main__":
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rate-limiter", action="store_true")
+    parser.add_argument(
+        "--no-ceiling", action="store_true", help="skip the echo bot (the ceiling row)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run each bot this many times in turn (A B A B...): ratios are taken per round",
+    )
+    parser.add_argument(
+        "--vs-root",
+        help="B of a same-run A/B: another checkout whose runbot runs in turn with ours "
+        "(with --vs-database-url, its own database: its schema may differ)",
+    )
+    parser.add_argument("--vs-database-url", help="the database of --vs-root's bot")
     parser.add_argument(
         "--workers",
         type=int,
