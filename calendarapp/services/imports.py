@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from calendarapp.exceptions import ValidationFailed
+from calendarapp.exceptions import DomainError, ValidationFailed
 from calendarapp.models import Event, ImportDraft, TgUser
 from calendarapp.selectors.users import registered_user
 from calendarapp.timezones import starts_at
 
+from . import outbox
 from .appointments import move_meetings_of_moved_event
 from .ics_read import Entry, Reading, read_ics
 from .reminders import remind_at
@@ -209,3 +210,38 @@ def confirm_import(*, owner_tg_id: int, token: str) -> tuple[Summary, str]:
 def drop_import(*, owner_tg_id: int, token: str) -> None:
     """«Отмена»: forget the kept file."""
     _draft(owner_tg_id, token).delete()
+
+
+# --- the bot's way: the file is fetched outside the update, the preview sent by the outbox --
+
+IMPORT_PREVIEW = "import_preview"
+IMPORT_FAILED = "import_failed"
+
+
+@transaction.atomic
+def announce_import(*, owner_tg_id: int, data: bytes, source: str) -> None:
+    """offer_import, and its preview queued for the person (the outbox sends it, with the
+    buttons' token); a file refused as a whole queues the reason instead."""
+    try:
+        with transaction.atomic():
+            summary, token = offer_import(owner_tg_id=owner_tg_id, data=data, source=source)
+    except ValidationFailed as error:
+        announce_failure(owner_tg_id=owner_tg_id, error=error, source=source)
+        return
+    outbox.enqueue(
+        chat_id=owner_tg_id,
+        kind=IMPORT_PREVIEW,
+        token=token,
+        source=source[:SOURCE_MAX_LENGTH],
+        summary=summary.as_dict(),
+    )
+
+
+def announce_failure(*, owner_tg_id: int, error: DomainError, source: str) -> None:
+    outbox.enqueue(
+        chat_id=owner_tg_id,
+        kind=IMPORT_FAILED,
+        code=error.code,
+        params=error.params,
+        source=source[:SOURCE_MAX_LENGTH],
+    )
