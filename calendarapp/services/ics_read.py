@@ -245,6 +245,14 @@ def _entry(component, *, owner: TgUser, reading: Reading) -> Entry:
     return entry
 
 
+def _entry_or_skip(component, owner: TgUser, reading: Reading, summary: str) -> Entry | None:
+    try:
+        return _entry(component, owner=owner, reading=reading)
+    except Skip as skip:
+        reading.skip(skip.code, summary)
+        return None
+
+
 def _uid(component) -> str:
     uid = " ".join(clean_text(str(component.get("uid", "")), multiline=False).split())
     if uid:
@@ -286,10 +294,8 @@ def read_ics(*, data: bytes, owner: TgUser) -> Reading:
             if str(component.get("status", "")).upper() == "CANCELLED":
                 reading.skip("cancelled", summary)
                 continue
-            try:
-                entry = _entry(component, owner=owner, reading=reading)
-            except Skip as skip:
-                reading.skip(skip.code, summary)
+            entry = _entry_or_skip(component, owner, reading, summary)
+            if entry is None:
                 continue
             entry.key = _key(uid)
             entry.own_id = int(own[2]) if own else None
@@ -314,10 +320,8 @@ def _add_override(reading, masters, uid, component, summary, owner) -> None:
         master.exdates = sorted([*master.exdates, day.isoformat()])
     if str(component.get("status", "")).upper() == "CANCELLED":
         return
-    try:
-        entry = _entry(component, owner=owner, reading=reading)
-    except Skip as skip:
-        reading.skip(skip.code, summary)
+    entry = _entry_or_skip(component, owner, reading, summary)
+    if entry is None:
         return
     entry.key = _key(uid, "#" + day.isoformat())
     entry.rrule, entry.exdates = "", []  # one moved occurrence, not a series of its own
