@@ -81,6 +81,7 @@ STAFF_ONLY = [
         {"organizer_tg_id": 1002, "participant_tg_id": 1001, "event_id": 0, "date": "2031-01-01"},
     ),
     ("post", "/api/export/token/", {"tg_user_id": 1002}),
+    ("post", "/api/import/", {"tg_user_id": 1002, "url": "https://example.com/cal.ics"}),
 ]
 EXPECTED = {"anonymous": 401, "plain token": 403, "forged token": 401, "plain session": 403}
 

@@ -238,6 +238,15 @@ BOT_WORKERS = env_int("BOT_WORKERS", 1)
 # Where the bot's ORM calls run: 0 = on the event loop's thread (fast on a nearby
 # database); N = a pool of N threads (a far one). calendarapp/bot/runtime/orm.py.
 BOT_DB_THREADS = env_int("BOT_DB_THREADS", 0)
+# Importing a calendar from a URL (calendarapp/services/ics_fetch.py): seconds to connect,
+# to wait for each read, and for the whole download.
+ICS_IMPORT_CONNECT_TIMEOUT = env_float("ICS_IMPORT_CONNECT_TIMEOUT", 5.0)
+ICS_IMPORT_READ_TIMEOUT = env_float("ICS_IMPORT_READ_TIMEOUT", 10.0)
+ICS_IMPORT_TOTAL_TIMEOUT = env_float("ICS_IMPORT_TOTAL_TIMEOUT", 20.0)
+# For tests only, never from the environment: plain http:// URLs, and loopback addresses on
+# these ports (a local test server). Production imports from public https:// hosts only.
+ICS_IMPORT_ALLOW_HTTP = False
+ICS_IMPORT_LOOPBACK_PORTS: tuple[int, ...] = ()
 # Days a handled update's id is kept, so a redelivery of it is recognised and ignored
 # (calendarapp/bot/runtime/once.py); Telegram gives up on an update after 24 hours.
 BOT_PROCESSED_UPDATES_DAYS = env_float("BOT_PROCESSED_UPDATES_DAYS", 2.0)

@@ -1,6 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from .imports import ImportView
 from .permissions import Anyone
 from .views import (
     APIRootView,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("users/", UserListCreateView.as_view(), name="users"),
     path("appointments/", AppointmentListCreateView.as_view(), name="appointments"),
     path("export/token/", ExportTokenView.as_view(), name="export-token"),
+    path("import/", ImportView.as_view(), name="import"),
     # The description of the API is public; the data behind it is not.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[Anyone]), name="schema"),
     path(

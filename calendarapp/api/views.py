@@ -79,6 +79,7 @@ class APIRootView(APIView):
                 "users": link("api:users"),
                 "appointments": link("api:appointments"),
                 "export/token": link("api:export-token"),
+                "import": link("api:import"),
                 "schema": link("api:schema"),
                 "docs": link("api:docs"),
             }

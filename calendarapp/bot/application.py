@@ -112,7 +112,7 @@ def handler_providers() -> list[HandlerProvider]:
         registration,
         sharing,
     )
-    from calendarapp.bot.features.events import create, delete, edit, read, repeat
+    from calendarapp.bot.features.events import create, delete, edit, importing, read, repeat
     from calendarapp.bot.features.meetings import answers, invite, links, listing
     from calendarapp.bot.features.preferences import language, settings, timezone
 
@@ -126,6 +126,7 @@ def handler_providers() -> list[HandlerProvider]:
         delete.handlers,
         sharing.handlers,
         export.handlers,
+        importing.handlers,
         answers.handlers,
         links.handlers,
         cards.handlers,

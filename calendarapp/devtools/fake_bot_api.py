@@ -220,11 +220,15 @@ class FakeBotApi:
         self._delivery_tasks: set[asyncio.Task] = set()
         self._client: aiohttp.ClientSession | None = None
         self._init_inline()
+        # Documents people sent (send_document): file_id -> (file_path, bytes).
+        self.files: dict[str, tuple[str, bytes]] = {}
+        self._file_ids = itertools.count(1)
 
     # --- server lifecycle -----------------------------------------------------------------
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> "FakeBotApi":
         app = web.Application(client_max_size=2**20)
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -295,6 +299,29 @@ class FakeBotApi:
             "is_video": False,
         }
         return self._push({"message": self._message_base(user) | {"sticker": sticker}})
+
+    def send_document(
+        self,
+        user: FakeUser,
+        content: bytes,
+        file_name: str = "calendar.ics",
+        mime_type: str = "text/calendar",
+        *,
+        caption: str = "",
+    ) -> int:
+        """A file sent to the bot; the bot fetches it with getFile and the file URL."""
+        number = next(self._file_ids)
+        file_id = f"doc-{number}"
+        self.files[file_id] = (f"documents/file_{number}.ics", bytes(content))
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{number}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
+        fields = {"document": document} | ({"caption": caption} if caption else {})
+        return self._push({"message": self._message_base(user) | fields})
 
     def send_raw(self, user: FakeUser, fields: dict) -> int:
         """A message with any fields (caption, document, entities...), for fuzzing."""
@@ -709,6 +736,33 @@ class FakeBotApi:
         return message
 
     # --- Bot API methods ------------------------------------------------------------------
+    # Telegram lets a bot download files of up to 20 MB (getFile refuses bigger ones).
+    MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+
+    async def _api_getfile(self, params):
+        file_id = str(params.get("file_id", ""))
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        path, content = self.files[file_id]
+        if len(content) > self.MAX_DOWNLOAD_BYTES:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": "u" + file_id.removeprefix("doc-"),
+            "file_size": len(content),
+            "file_path": path,
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>, as api.telegram.org serves getFile's paths."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401, text="Unauthorized")
+        self.calls["download"] += 1
+        for path, content in self.files.values():
+            if path == request.match_info["path"] and len(content) <= self.MAX_DOWNLOAD_BYTES:
+                return web.Response(body=content, content_type="application/octet-stream")
+        return web.Response(status=404, text="Not Found")
+
     async def _api_getme(self, params):
         return BOT_USER
 

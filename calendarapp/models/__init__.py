@@ -7,8 +7,9 @@ Every label (verbose names, choices, help texts) is Russian wrapped in gettext_l
 bot's texts: the admin shows it in its reader's language (calendarapp/locale/en).
 
 One module per concern: `calendar` (people, events, meetings), `statistics` (the admin's
-chart), `feeds` (ICS subscriptions), `invitations` (links), `rsvp` (answers to event
-cards), `bot_state` (what the bot keeps between updates).
+chart), `feeds` (ICS subscriptions), `imports` (ICS files waiting to be imported),
+`invitations` (links), `rsvp` (answers to event cards), `bot_state` (what the bot keeps
+between updates).
 """
 
 from .bot_state import (
@@ -24,6 +25,7 @@ from .calendar import (
     EARLIEST_DATE,
     EVENT_DETAILS_MAX_LENGTH,
     EVENT_NAME_MAX_LENGTH,
+    ICS_UID_MAX_LENGTH,
     REMINDER_CHOICES,
     RRULE_MAX_LENGTH,
     Appointment,
@@ -31,6 +33,7 @@ from .calendar import (
     TgUser,
 )
 from .feeds import CalendarFeed
+from .imports import ImportDraft
 from .invitations import Invitation
 from .rsvp import EventCard, Rsvp
 from .statistics import BotStatistics
@@ -41,6 +44,7 @@ __all__ = [
     "EARLIEST_DATE",
     "EVENT_DETAILS_MAX_LENGTH",
     "EVENT_NAME_MAX_LENGTH",
+    "ICS_UID_MAX_LENGTH",
     "REMINDER_CHOICES",
     "RRULE_MAX_LENGTH",
     "Appointment",
@@ -51,6 +55,7 @@ __all__ = [
     "ConversationState",
     "Event",
     "EventCard",
+    "ImportDraft",
     "Invitation",
     "OutboxMessage",
     "ProcessedUpdate",

@@ -15,6 +15,7 @@ EVENT_NAME_MAX_LENGTH = 200
 EVENT_DETAILS_MAX_LENGTH = 1000
 APPOINTMENT_DETAILS_MAX_LENGTH = 500
 RRULE_MAX_LENGTH = 300
+ICS_UID_MAX_LENGTH = 255
 # No meeting or event is dated before this day (services.dates): earlier dates have no use in a
 # calendar, and calendar programs read them badly (khal refuses a whole file with year 1).
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -140,6 +141,12 @@ class Event(TimeStamped):
     # The organiser stopped answers to the event's cards (models/rsvp.py): read with the
     # event that every press loads anyway, so it costs no join and no extra row.
     rsvp_closed = models.BooleanField(_("ответы закрыты"), default=False)
+    # The UID the event had in the calendar file it was imported from (services.imports):
+    # importing the same file again updates the event instead of adding it twice. Empty for
+    # an event made here.
+    ics_uid = models.CharField(
+        _("UID из импорта"), max_length=ICS_UID_MAX_LENGTH, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("событие")
@@ -155,6 +162,13 @@ class Event(TimeStamped):
                 fields=["remind_at"],
                 condition=Q(reminder_sent_at__isnull=True),
                 name="event_reminder_due_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "ics_uid"],
+                condition=~Q(ics_uid=""),
+                name="event_owner_ics_uid_uniq",
             ),
         ]
 

@@ -77,7 +77,10 @@ def clean_rule(text: str, *, zone_name: str | None = None) -> str:
 
         local = until.astimezone(zone_of(zone_name or "UTC")).replace(tzinfo=None)
         rule = rule.replace(dtstart=_CHECK_START, until=local)
-    if rule._freq not in ALLOWED_FREQUENCIES:
+    several_a_day = any(
+        len(part or ()) > 1 for part in (rule._byhour, rule._byminute, rule._bysecond)
+    )
+    if rule._freq not in ALLOWED_FREQUENCIES or several_a_day:
         raise ValidationFailed(
             "Events repeat at most daily; {text!r} repeats more often.",
             code="rrule_too_frequent",

@@ -122,6 +122,11 @@ class ChatUser:
     def send(self, text: str) -> int:
         return self.runner.call(self.runner.fake.send_text, self.user, text)
 
+    def send_document(self, content: bytes, file_name: str = "calendar.ics", **options) -> int:
+        return self.runner.call(
+            self.runner.fake.send_document, self.user, content, file_name, **options
+        )
+
     def send_photo(self) -> None:
         self.runner.call(self.runner.fake.send_photo, self.user)
 

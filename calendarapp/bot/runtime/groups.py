@@ -21,6 +21,7 @@ class Group(IntEnum):
     GATE = -100  # private chats only, no edited messages, block notices
     MEETING_BUTTONS = -10  # a meeting's buttons work whatever dialog is open
     EVENT_BUTTONS = -9  # so do an event's reminder and visibility buttons
+    IMPORT = -8  # an .ics document and the import preview's buttons, in any dialog too
     CREATE_EVENT = 1
     EDIT_EVENT = 2
     DELETE_EVENT = 3

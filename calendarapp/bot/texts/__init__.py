@@ -14,6 +14,7 @@ from calendarapp.bot.texts.console import *  # noqa: F403
 from calendarapp.bot.texts.errors import *  # noqa: F403
 from calendarapp.bot.texts.events import *  # noqa: F403
 from calendarapp.bot.texts.exports import *  # noqa: F403
+from calendarapp.bot.texts.imports import *  # noqa: F403
 from calendarapp.bot.texts.meetings import *  # noqa: F403
 from calendarapp.bot.texts.preferences import *  # noqa: F403
 from calendarapp.bot.texts.sharing import *  # noqa: F403

@@ -1,0 +1,329 @@
+"""An .ics file (Google, Apple, Outlook exports) read into what the calendar can keep.
+
+Pure reading, no database: bytes in, `Reading` out, each VEVENT either an `Entry` (what an
+Event will hold, on the owner's wall clock) or a skip with a stable reason code. The cost
+is bounded before icalendar sees the text (size, number of components), and every series
+goes through services.recurrence.clean_rule, so no rule read here can expand without end.
+"""
+
+import collections
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import icalendar
+
+from calendarapp.exceptions import ValidationFailed
+from calendarapp.models import (
+    EVENT_DETAILS_MAX_LENGTH,
+    EVENT_NAME_MAX_LENGTH,
+    ICS_UID_MAX_LENGTH,
+    TgUser,
+)
+from calendarapp.text import clean_text
+from calendarapp.timezones import zone_of
+
+from .dates import ensure_date_in_range
+from .recurrence import MAX_COUNT, clean_rule, first_on_or_after
+
+MAX_ICS_BYTES = 2 * 1024 * 1024
+MAX_EVENTS = 2000
+# Components of any kind (VEVENT, VALARM, VTIMEZONE and its observances...): a file of a
+# million empty components would cost as much to parse as a huge one.
+MAX_COMPONENTS = MAX_EVENTS * 10
+MAX_EXDATES = MAX_COUNT
+UNTITLED = "—"
+ELLIPSIS = "…"
+# Our own export's UIDs (exports/writers.py): an event of ours, or a meeting or an answer
+# that lives in someone else's calendar.
+_OWN_UID = re.compile(r"^(\w+)-(\d{1,18})@calendar-bot$")
+_BEGIN = re.compile(rb"^BEGIN:", re.IGNORECASE | re.MULTILINE)
+_BEGIN_EVENT = re.compile(rb"^BEGIN:VEVENT\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass
+class Entry:
+    key: str  # stored as Event.ics_uid
+    name: str
+    details: str
+    date: dt.date
+    time: dt.time
+    rrule: str = ""
+    exdates: list[str] = field(default_factory=list)
+    own_id: int | None = None  # an event of ours, from our own export
+
+
+@dataclass
+class Reading:
+    entries: list[Entry] = field(default_factory=list)
+    skipped: collections.Counter = field(default_factory=collections.Counter)
+    # A few names per skip reason, so the preview can say which series was refused.
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    # What was imported with a change: all-day events at 00:00, shortened texts, RDATEs.
+    notes: collections.Counter = field(default_factory=collections.Counter)
+
+    def skip(self, code: str, name: str) -> None:
+        self.skipped[code] += 1
+        names = self.examples.setdefault(code, [])
+        if len(names) < 3 and name not in names:
+            names.append(name)
+
+
+class Skip(Exception):
+    def __init__(self, code: str):
+        self.code = code
+
+
+def _refuse_size(size: int) -> ValidationFailed:
+    return ValidationFailed(
+        "The file is {size} bytes; the limit is {limit} bytes.",
+        code="ics_too_large",
+        size=size,
+        limit=MAX_ICS_BYTES,
+    )
+
+
+def check_size(size: int | None) -> None:
+    """A size announced before the bytes come (Telegram's file_size, Content-Length)."""
+    if size is not None and size > MAX_ICS_BYTES:
+        raise _refuse_size(size)
+
+
+def _calendars(data: bytes) -> list[icalendar.Calendar]:
+    check_size(len(data))
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].upper().startswith(b"BEGIN:VCALENDAR"):
+        raise ValidationFailed(
+            "This is not an iCalendar (.ics) file: it does not begin with BEGIN:VCALENDAR.",
+            code="ics_not_calendar",
+        )
+    events = len(_BEGIN_EVENT.findall(data))
+    if events > MAX_EVENTS or len(_BEGIN.findall(data)) > MAX_COMPONENTS:
+        raise ValidationFailed(
+            "The file has {count} events; at most {limit} can be imported at once.",
+            code="ics_too_many_events",
+            count=events,
+            limit=MAX_EVENTS,
+        )
+    text = data.decode("utf-8-sig", errors="replace")
+    try:
+        calendars = icalendar.Calendar.from_ical(text, multiple=True)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as error:
+        raise ValidationFailed(
+            "The file is not valid iCalendar: {reason}",
+            code="ics_malformed",
+            reason=clean_text(str(error), multiline=False)[:120],
+        ) from None
+    calendars = [part for part in calendars if part.name == "VCALENDAR"]
+    if not calendars:
+        raise ValidationFailed(
+            "This is not an iCalendar (.ics) file: it has no VCALENDAR.", code="ics_not_calendar"
+        )
+    return calendars
+
+
+def _shortened(text: str, limit: int, reading: Reading) -> str:
+    if len(text) <= limit:
+        return text
+    reading.notes["shortened"] += 1
+    return text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def _key(uid: str, suffix: str = "") -> str:
+    key = uid + suffix
+    if len(key) <= ICS_UID_MAX_LENGTH:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+
+
+def _wall_clock(value, zone) -> tuple[dt.date, dt.time, bool]:
+    """DTSTART on the owner's clock: (date, time, all day). A floating time is theirs."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            try:
+                value = value.astimezone(zone)
+            except (OverflowError, ValueError):
+                raise Skip("date_out_of_range") from None
+        return value.date(), value.time().replace(second=0, microsecond=0, tzinfo=None), False
+    if isinstance(value, dt.date):
+        return value, dt.time(0, 0), True
+    raise Skip("no_start")
+
+
+_HALF_YEAR = dt.timedelta(days=182)
+# Rule parts that name days: a series moved to another day by the change of zone would
+# fall on other days than the file says.
+_DAY_PARTS = ("BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS")
+
+
+def _other_zone(value, zone) -> tuple[bool, bool]:
+    """(the day changes on the owner's clock, the offsets differ now or in half a year): a
+    series written in another zone can only follow the owner's zone here."""
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        return False, False
+    try:
+        later = value + _HALF_YEAR
+        local, local_later = value.astimezone(zone), later.astimezone(zone)
+    except (OverflowError, ValueError):
+        return False, False
+    offsets = (value.utcoffset(), later.utcoffset()) != (
+        local.utcoffset(),
+        local_later.utcoffset(),
+    )
+    return local.date() != value.date(), offsets
+
+
+def _moment(component, name: str):
+    prop = component.get(name)
+    if prop is None or isinstance(prop, list) or not hasattr(prop, "dt"):
+        raise Skip("no_start")
+    return prop.dt
+
+
+def _listed_days(component, name: str, zone) -> list[dt.date]:
+    listed = component.get(name)
+    if listed is None:
+        return []
+    days = []
+    for dates in listed if isinstance(listed, list) else [listed]:
+        for item in getattr(dates, "dts", []):
+            days.append(_wall_clock(item.dt, zone)[0])
+            if len(days) > MAX_EXDATES:
+                raise Skip("exdates_too_many")
+    return days
+
+
+def _rule(component, *, zone_name: str) -> str:
+    rules = component.get("rrule")
+    if rules is None:
+        return ""
+    if isinstance(rules, list):
+        raise Skip("rrule_several")
+    try:
+        return clean_rule(rules.to_ical().decode(), zone_name=zone_name)
+    except ValidationFailed as error:
+        raise Skip(error.code) from None
+
+
+def _entry(component, *, owner: TgUser, reading: Reading) -> Entry:
+    zone = zone_of(owner.timezone)
+    if component.errors:
+        raise Skip("malformed")
+    start = _moment(component, "dtstart")
+    date, time, all_day = _wall_clock(start, zone)
+    try:
+        ensure_date_in_range(user=owner, date=date)
+    except ValidationFailed:
+        raise Skip("date_out_of_range") from None
+    name = " ".join(clean_text(str(component.get("summary", "")), multiline=False).split())
+    details = clean_text(str(component.get("description", "")), multiline=True).strip()
+    entry = Entry(
+        key="",
+        name=_shortened(name or UNTITLED, EVENT_NAME_MAX_LENGTH, reading),
+        details=_shortened(details, EVENT_DETAILS_MAX_LENGTH, reading),
+        date=date,
+        time=time,
+        rrule=_rule(component, zone_name=owner.timezone),
+    )
+    if entry.rrule:
+        day_moved, offsets_differ = _other_zone(start, zone)
+        if day_moved and any(f"{part}=" in entry.rrule for part in _DAY_PARTS):
+            raise Skip("rrule_other_zone")
+        if offsets_differ:
+            reading.notes["other_zone"] += 1
+        first = first_on_or_after(rule=entry.rrule, date=date, time=time)
+        if first is None:
+            raise Skip("rrule_empty")
+        entry.date = first  # RFC 5545 leaves a DTSTART off the rule undefined; ours is on it
+        entry.exdates = sorted(
+            {day.isoformat() for day in _listed_days(component, "exdate", zone) if day >= first}
+        )
+        if component.get("rdate") is not None:
+            reading.notes["rdate_ignored"] += 1
+    if all_day:
+        reading.notes["all_day"] += 1
+    return entry
+
+
+def _entry_or_skip(component, owner: TgUser, reading: Reading, summary: str) -> Entry | None:
+    try:
+        return _entry(component, owner=owner, reading=reading)
+    except Skip as skip:
+        reading.skip(skip.code, summary)
+        return None
+
+
+def _uid(component) -> str:
+    uid = " ".join(clean_text(str(component.get("uid", "")), multiline=False).split())
+    if uid:
+        return uid
+    # No UID (RFC 5545 requires one, some exporters forget): the same event in the same
+    # file gets the same key, so importing it again still updates instead of duplicating.
+    start = component.get("dtstart")
+    seed = f"{getattr(start, 'dt', '')!r}|{component.get('summary', '')}"
+    return "nouid:" + hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def read_ics(*, data: bytes, owner: TgUser) -> Reading:
+    """Every VEVENT of the file(s) in `data`, read for `owner` (their zone and date range).
+
+    Refused as a whole (ValidationFailed): over MAX_ICS_BYTES, more than MAX_EVENTS events,
+    not iCalendar at all. Skipped one by one, with a reason: a series that would repeat more
+    often than daily, or more than MAX_COUNT times, a date out of range, malformed lines, a
+    cancelled event. A moved occurrence (RECURRENCE-ID) becomes an event of its own and an
+    EXDATE of its series; a cancelled one only the EXDATE."""
+    reading = Reading()
+    masters: dict[str, Entry] = {}
+    overrides = []
+    for calendar in _calendars(data):
+        for component in calendar.subcomponents:
+            if component.name in ("VTIMEZONE",):
+                continue
+            summary = clean_text(str(component.get("summary", "")), multiline=False)[:60]
+            if component.name != "VEVENT":
+                reading.skip("not_event", summary or component.name[:20])
+                continue
+            uid = _uid(component)
+            own = _OWN_UID.match(uid)
+            if own and own[1] != "event":
+                reading.skip("bot_meeting", summary)
+                continue
+            if component.get("recurrence-id") is not None:
+                overrides.append((uid, component, summary))
+                continue
+            if str(component.get("status", "")).upper() == "CANCELLED":
+                reading.skip("cancelled", summary)
+                continue
+            entry = _entry_or_skip(component, owner, reading, summary)
+            if entry is None:
+                continue
+            entry.key = _key(uid)
+            entry.own_id = int(own[2]) if own else None
+            if entry.key in masters:
+                reading.skip("duplicate", summary)
+            masters[entry.key] = entry  # the later one wins, as in calendar programs
+    reading.entries = list(masters.values())
+    for uid, component, summary in overrides:
+        _add_override(reading, masters, uid, component, summary, owner)
+    return reading
+
+
+def _add_override(reading, masters, uid, component, summary, owner) -> None:
+    zone = zone_of(owner.timezone)
+    try:
+        day = _wall_clock(_moment(component, "recurrence-id"), zone)[0]
+    except Skip as skip:
+        reading.skip(skip.code, summary)
+        return
+    master = masters.get(_key(uid))
+    if master is not None and master.rrule and day.isoformat() not in master.exdates:
+        master.exdates = sorted([*master.exdates, day.isoformat()])
+    if str(component.get("status", "")).upper() == "CANCELLED":
+        return
+    entry = _entry_or_skip(component, owner, reading, summary)
+    if entry is None:
+        return
+    entry.key = _key(uid, "#" + day.isoformat())
+    entry.rrule, entry.exdates = "", []  # one moved occurrence, not a series of its own
+    reading.notes["override"] += 1
+    reading.entries.append(entry)

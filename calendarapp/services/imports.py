@@ -1,0 +1,247 @@
+"""Importing an .ics file into a person's calendar: a preview first, then the import.
+
+The file is read by services.ics_read (bounded cost, a reason for every event left out).
+Each imported event keeps the file's UID (`Event.ics_uid`, unique per owner), so importing
+the same file again updates those events instead of adding them twice; the UIDs of our own
+export (`event-<id>@calendar-bot`) find the owner's own events. An event the file leaves
+as it is keeps its row untouched (its reminder is not sent again).
+
+Between the preview and «Импортировать» the file waits in an `ImportDraft` (one per person,
+the newest wins), so a restart in between loses nothing.
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import asdict, dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from calendarapp.exceptions import DomainError, ValidationFailed
+from calendarapp.models import Event, ImportDraft, TgUser
+from calendarapp.selectors.users import registered_user
+from calendarapp.timezones import starts_at
+
+from . import outbox
+from .appointments import move_meetings_of_moved_event
+from .ics_read import Entry, Reading, read_ics
+from .reminders import remind_at
+from .statistics import bump_daily_statistics
+
+DRAFT_MAX_AGE = dt.timedelta(days=1)
+SOURCE_MAX_LENGTH = 300
+_COMPARED = ("name", "details", "date", "time", "rrule", "exdates")
+_WRITTEN = [*_COMPARED, "starts_at", "remind_at", "reminder_sent_at", "updated_at"]
+
+
+@dataclass
+class Summary:
+    """What a file holds for its reader (a preview), or what importing it did."""
+
+    events: int = 0  # one-off events, moved occurrences included
+    series: int = 0
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    new: int = 0
+    existing: int = 0  # already in the calendar from an earlier import: updated
+    unchanged: int = 0  # of those, the ones the file leaves as they are
+    skipped: dict = field(default_factory=dict)  # reason code -> count
+    skipped_examples: dict = field(default_factory=dict)  # reason code -> a few names
+    notes: dict = field(default_factory=dict)  # all_day, shortened, override, rdate_ignored
+
+    @property
+    def total(self) -> int:
+        return self.events + self.series
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        for key in ("first_date", "last_date"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def _matches(owner: TgUser, entries: list[Entry]) -> dict[int, Event]:
+    """entry index -> the owner's event it updates."""
+    keys = {entry.key for entry in entries}
+    by_key = {}
+    for start in range(0, len(entries), 500):
+        chunk = [entry.key for entry in entries[start : start + 500]]
+        for event in Event.objects.filter(owner=owner, ics_uid__in=chunk):
+            by_key[event.ics_uid] = event
+    own_ids = [entry.own_id for entry in entries if entry.own_id and entry.key not in by_key]
+    by_id = {
+        event.pk: event
+        for event in Event.objects.filter(owner=owner, pk__in=own_ids).exclude(ics_uid__in=keys)
+    }
+    found = {}
+    for index, entry in enumerate(entries):
+        event = by_key.get(entry.key) or by_id.get(entry.own_id)
+        if event is not None:
+            found[index] = event
+    return found
+
+
+def _same(event: Event, entry: Entry) -> bool:
+    return all(getattr(event, name) == getattr(entry, name) for name in _COMPARED)
+
+
+def _summary(reading: Reading, matches: dict[int, Event]) -> Summary:
+    entries = reading.entries
+    dates = [entry.date for entry in entries]
+    series = sum(1 for entry in entries if entry.rrule)
+    unchanged = sum(1 for index, event in matches.items() if _same(event, entries[index]))
+    return Summary(
+        events=len(entries) - series,
+        series=series,
+        first_date=min(dates, default=None),
+        last_date=max(dates, default=None),
+        new=len(entries) - len(matches),
+        existing=len(matches),
+        unchanged=unchanged,
+        skipped=dict(reading.skipped),
+        skipped_examples=dict(reading.examples),
+        notes=dict(reading.notes),
+    )
+
+
+def preview_ics(*, owner_tg_id: int, data: bytes) -> Summary:
+    """What importing `data` would do, without doing it."""
+    owner = registered_user(owner_tg_id)
+    reading = read_ics(data=data, owner=owner)
+    return _summary(reading, _matches(owner, reading.entries))
+
+
+def _fill(event: Event, entry: Entry, *, zone_name: str, now: dt.datetime) -> None:
+    for name in _COMPARED:
+        setattr(event, name, getattr(entry, name))
+    event.starts_at = starts_at(date=entry.date, time=entry.time, zone_name=zone_name)
+    event.remind_at = remind_at(event=event, zone_name=zone_name)
+    # A reminder whose time is over (a past event, an old series' first day) is not sent.
+    due = event.remind_at is not None and event.remind_at > now
+    event.reminder_sent_at = None if due else now
+    event.updated_at = now
+
+
+@transaction.atomic
+def import_ics(*, owner_tg_id: int, data: bytes) -> Summary:
+    """Import `data` into the owner's calendar: new events get the owner's default reminder,
+    events from an earlier import of the same UIDs are updated. Returns what was done."""
+    registered_user(owner_tg_id)
+    # One import of a person at a time: two at once would both insert the same UIDs.
+    owner = TgUser.objects.select_for_update().get(pk=owner_tg_id)
+    reading = read_ics(data=data, owner=owner)
+    matches = _matches(owner, reading.entries)
+    summary = _summary(reading, matches)
+    now = timezone.now()
+    created, updated, moved = [], [], []
+    for index, entry in enumerate(reading.entries):
+        event = matches.get(index)
+        if event is None:
+            event = Event(
+                owner=owner,
+                ics_uid=entry.key,
+                reminder_minutes=owner.default_reminder_minutes,
+                created_at=now,
+            )
+            _fill(event, entry, zone_name=owner.timezone, now=now)
+            created.append(event)
+        elif not _same(event, entry):
+            before = (event.date, event.time)
+            _fill(event, entry, zone_name=owner.timezone, now=now)
+            updated.append(event)
+            if before != (event.date, event.time):
+                moved.append((event, *before))
+    Event.objects.bulk_create(created, batch_size=500)
+    Event.objects.bulk_update(updated, _WRITTEN, batch_size=500)
+    for event, old_date, old_time in moved:
+        move_meetings_of_moved_event(event=event, old_date=old_date, old_time=old_time)
+    if created:
+        TgUser.objects.filter(pk=owner.pk).update(events_created=F("events_created") + len(created))
+        bump_daily_statistics(event_count=len(created))
+    return summary
+
+
+# --- the preview's file, kept until «Импортировать» ---------------------------------------
+
+
+def offer_import(*, owner_tg_id: int, data: bytes, source: str) -> tuple[Summary, str]:
+    """Preview `data` and keep it for confirm_import; returns the preview and the token the
+    buttons carry (a newer preview replaces this one, and its token)."""
+    summary = preview_ics(owner_tg_id=owner_tg_id, data=data)
+    token = secrets.token_urlsafe(9)
+    ImportDraft.objects.update_or_create(
+        owner_id=owner_tg_id,
+        defaults={
+            "token": token,
+            "source": source[:SOURCE_MAX_LENGTH],
+            "content": data.decode("utf-8", errors="replace"),
+        },
+    )
+    return summary, token
+
+
+def _draft(owner_tg_id: int, token: str) -> ImportDraft:
+    draft = ImportDraft.objects.select_for_update().filter(owner_id=owner_tg_id).first()
+    if (
+        draft is None
+        or not secrets.compare_digest(draft.token, token)
+        or draft.created_at < timezone.now() - DRAFT_MAX_AGE
+    ):
+        raise ValidationFailed(
+            "This import preview is no longer valid; send the file again.",
+            code="import_draft_gone",
+        )
+    return draft
+
+
+@transaction.atomic
+def confirm_import(*, owner_tg_id: int, token: str) -> tuple[Summary, str]:
+    """«Импортировать»: import the file kept by offer_import (once). Returns what was done
+    and where the file came from."""
+    draft = _draft(owner_tg_id, token)
+    summary = import_ics(owner_tg_id=owner_tg_id, data=draft.content.encode("utf-8"))
+    source = draft.source
+    draft.delete()
+    return summary, source
+
+
+@transaction.atomic
+def drop_import(*, owner_tg_id: int, token: str) -> None:
+    """«Отмена»: forget the kept file."""
+    _draft(owner_tg_id, token).delete()
+
+
+# --- the bot's way: the file is fetched outside the update, the preview sent by the outbox --
+
+IMPORT_PREVIEW = "import_preview"
+IMPORT_FAILED = "import_failed"
+
+
+@transaction.atomic
+def announce_import(*, owner_tg_id: int, data: bytes, source: str) -> None:
+    """offer_import, and its preview queued for the person (the outbox sends it, with the
+    buttons' token); a file refused as a whole queues the reason instead."""
+    try:
+        with transaction.atomic():
+            summary, token = offer_import(owner_tg_id=owner_tg_id, data=data, source=source)
+    except ValidationFailed as error:
+        announce_failure(owner_tg_id=owner_tg_id, error=error, source=source)
+        return
+    outbox.enqueue(
+        chat_id=owner_tg_id,
+        kind=IMPORT_PREVIEW,
+        token=token,
+        source=source[:SOURCE_MAX_LENGTH],
+        summary=summary.as_dict(),
+    )
+
+
+def announce_failure(*, owner_tg_id: int, error: DomainError, source: str) -> None:
+    outbox.enqueue(
+        chat_id=owner_tg_id,
+        kind=IMPORT_FAILED,
+        code=error.code,
+        params=error.params,
+        source=source[:SOURCE_MAX_LENGTH],
+    )

@@ -1,0 +1,204 @@
+""".ics import (services.imports, services.ics_read): Google, Apple and Outlook exports read
+into the calendar, a second import updating by UID, and hostile files refused or skipped
+with a reason and at a bounded cost."""
+
+import datetime as dt
+import pathlib
+import time
+
+import pytest
+
+from calendarapp.exceptions import ValidationFailed
+from calendarapp.models import Event
+from calendarapp.services import imports
+from calendarapp.services.ics_read import MAX_EVENTS, MAX_ICS_BYTES
+from calendarapp.services.users import set_user_timezone
+
+DATA = pathlib.Path(__file__).parent / "data" / "ics"
+
+
+def fixture(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+def calendar(*events: str) -> bytes:
+    body = "".join(f"BEGIN:VEVENT\r\n{event.strip()}\r\nEND:VEVENT\r\n" for event in events)
+    return (
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n{body}END:VCALENDAR\r\n".encode()
+    )
+
+
+def event(uid: str, start: str = "20270110T100000Z", *extra: str) -> str:
+    return "\r\n".join([f"UID:{uid}", f"DTSTART:{start}", f"SUMMARY:{uid}", *extra])
+
+
+def test_google_export_with_series_exdate_override_and_all_day(alice):
+    preview = imports.preview_ics(owner_tg_id=alice.pk, data=fixture("google.ics"))
+    assert (preview.events, preview.series, preview.new) == (3, 2, 5)
+    assert (preview.first_date, preview.last_date) == (dt.date(2027, 1, 4), dt.date(2027, 4, 5))
+    assert preview.notes["all_day"] == 1 and preview.notes["override"] == 1
+    assert Event.objects.count() == 0  # a preview writes nothing
+
+    imports.import_ics(owner_tg_id=alice.pk, data=fixture("google.ics"))
+    sync = Event.objects.get(owner=alice, name="Team sync")
+    # 10:00 in Berlin (winter) is 12:00 in Moscow; UNTIL on the owner's clock.
+    assert (sync.date, sync.time) == (dt.date(2027, 1, 4), dt.time(12, 0))
+    assert sync.rrule == "FREQ=WEEKLY;UNTIL=20270329T105959;BYDAY=MO"
+    # The EXDATE, and the occurrence the override moved.
+    assert sync.exdates == ["2027-01-18", "2027-01-25"]
+    moved = Event.objects.get(owner=alice, name="Team sync (moved)")
+    assert (moved.date, moved.time, moved.rrule) == (dt.date(2027, 1, 26), dt.time(16, 0), "")
+    dinner = Event.objects.get(owner=alice, name="Valentine's day dinner")
+    assert (dinner.date, dinner.time) == (dt.date(2027, 2, 14), dt.time(0, 0))
+    dentist = Event.objects.get(owner=alice, name="Dentist")
+    assert dentist.details.startswith("Dr. Müller, 2nd floor. A long description that Google")
+    assert dentist.time == dt.time(19, 0)
+    assert Event.objects.get(name="Morning run").rrule == "FREQ=DAILY;COUNT=5"
+    alice.refresh_from_db()
+    assert alice.events_created == 5
+
+
+def test_apple_export_in_its_own_zone_skips_cancelled_and_todos(alice):
+    set_user_timezone(tg_id=alice.pk, text="America/New_York")
+    preview = imports.preview_ics(owner_tg_id=alice.pk, data=fixture("apple.ics"))
+    assert (preview.events, preview.series) == (0, 2)
+    assert preview.skipped == {"cancelled": 1, "not_event": 1}
+    assert preview.skipped_examples["cancelled"] == ["Flight to Lisbon"]
+    imports.import_ics(owner_tg_id=alice.pk, data=fixture("apple.ics"))
+    club = Event.objects.get(name="Book club")
+    assert (club.date, club.time, club.rrule) == (
+        dt.date(2027, 1, 12),
+        dt.time(19, 0),
+        "FREQ=MONTHLY;COUNT=10;BYDAY=+2TU",
+    )
+    assert Event.objects.get(name="Mum's birthday 🎂").rrule == "FREQ=YEARLY"
+
+
+def test_a_weekday_series_that_moves_to_another_day_in_the_owners_zone_is_skipped(alice):
+    # 19:00 on Tuesdays in New York is 03:00 on Wednesdays in Moscow: BYDAY=2TU would lie.
+    preview = imports.preview_ics(owner_tg_id=alice.pk, data=fixture("apple.ics"))
+    assert preview.skipped["rrule_other_zone"] == 1
+    assert preview.skipped_examples["rrule_other_zone"] == ["Book club"]
+
+
+def test_outlook_export_with_windows_zone_names(alice):
+    imports.import_ics(owner_tg_id=alice.pk, data=fixture("outlook.ics"))
+    meeting = Event.objects.get(owner=alice, name="Планёрка")
+    assert (meeting.date, meeting.time) == (dt.date(2027, 1, 13), dt.time(9, 0))
+    assert meeting.rrule == "FREQ=WEEKLY;INTERVAL=2;COUNT=8;BYDAY=WE"
+    assert meeting.exdates == ["2027-01-27", "2027-02-10"]
+    assert Event.objects.get(name="Планёрка (перенесена)").time == dt.time(11, 0)
+    assert Event.objects.get(name="Отпуск").date == dt.date(2027, 1, 8)
+
+
+def test_a_second_import_updates_by_uid_instead_of_duplicating(alice):
+    first = imports.import_ics(owner_tg_id=alice.pk, data=fixture("google.ics"))
+    assert (first.new, first.existing) == (5, 0)
+    sync = Event.objects.get(name="Team sync")
+    sync.reminder_sent_at = None
+    again = imports.preview_ics(owner_tg_id=alice.pk, data=fixture("google.ics"))
+    assert (again.new, again.existing, again.unchanged) == (0, 5, 5)
+    imports.import_ics(owner_tg_id=alice.pk, data=fixture("google.ics"))
+    assert Event.objects.filter(owner=alice).count() == 5
+    changed = fixture("google.ics").replace(b"SUMMARY:Dentist", b"SUMMARY:Dentist (Dr. M)")
+    result = imports.import_ics(owner_tg_id=alice.pk, data=changed)
+    assert (result.new, result.existing, result.unchanged) == (0, 5, 4)
+    assert Event.objects.filter(owner=alice).count() == 5
+    assert Event.objects.filter(name="Dentist (Dr. M)").exists()
+
+
+def test_the_same_file_for_two_people_makes_events_for_each(alice, bob):
+    imports.import_ics(owner_tg_id=alice.pk, data=fixture("outlook.ics"))
+    imports.import_ics(owner_tg_id=bob.pk, data=fixture("outlook.ics"))
+    assert Event.objects.filter(owner=alice).count() == Event.objects.filter(owner=bob).count()
+    assert Event.objects.filter(owner=bob).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("rule", "code"),
+    [
+        ("FREQ=DAILY;COUNT=1000000000", "rrule_count"),
+        ("FREQ=SECONDLY", "rrule_too_frequent"),
+        ("FREQ=MINUTELY;COUNT=5", "rrule_too_frequent"),
+        ("FREQ=HOURLY", "rrule_too_frequent"),
+        ("FREQ=WEEKLY;INTERVAL=0", "rrule_interval"),
+        ("FREQ=DAILY;INTERVAL=1000", "rrule_interval"),
+        ("FREQ=FORTNIGHTLY", "malformed"),
+        ("FREQ=DAILY;BYSECOND=1,2,3;BYMINUTE=0", "rrule_too_frequent"),
+        ("FREQ=WEEKLY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12", "rrule_too_frequent"),
+    ],
+)
+def test_a_series_that_would_expand_without_end_is_skipped_by_name(alice, rule, code):
+    data = calendar(event("ok"), event("forever", "20270110T100000Z", f"RRULE:{rule}"))
+    started = time.perf_counter()
+    preview = imports.preview_ics(owner_tg_id=alice.pk, data=data)
+    assert time.perf_counter() - started < 5  # nothing was expanded
+    assert preview.skipped == {code: 1}
+    assert preview.skipped_examples[code] == ["forever"]
+    imports.import_ics(owner_tg_id=alice.pk, data=data)
+    assert list(Event.objects.values_list("name", flat=True)) == ["ok"]
+
+
+def test_dates_out_of_range_and_malformed_events_are_skipped(alice):
+    data = calendar(
+        event("ok"),
+        event("ancient", "18500101T100000Z"),
+        event("far", "99990101T100000Z"),
+        event("garbage", "20270110T100000Z", "this is not a content line"),
+        event("no start", "notadate"),
+        "UID:nostart\r\nSUMMARY:nothing",
+    )
+    preview = imports.preview_ics(owner_tg_id=alice.pk, data=data)
+    assert preview.events == 1
+    assert preview.skipped == {"date_out_of_range": 2, "malformed": 2, "no_start": 1}
+
+
+def test_huge_texts_and_control_characters_are_cleaned_and_shortened(alice):
+    huge = "x" * 100_000
+    data = calendar(
+        event("a", "20270110T100000Z", f"DESCRIPTION:{huge}").replace(
+            "SUMMARY:a", "SUMMARY:Bad\\nname\x00\x1b[31m\u202e" + "y" * 500
+        )
+    )
+    preview = imports.import_ics(owner_tg_id=alice.pk, data=data)
+    assert preview.notes["shortened"] == 2
+    stored = Event.objects.get()
+    assert len(stored.name) == 200 and stored.name.endswith("…")
+    assert stored.name.startswith("Bad name[31m")  # no NUL, ESC, bidi override, newline
+    assert len(stored.details) == 1000
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"hello, this is a text file", "ics_not_calendar"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "ics_not_calendar"),
+        (b"BEGIN:VCALENDAR\r\n" + b"x" * (MAX_ICS_BYTES + 1), "ics_too_large"),
+        (calendar(*[event(f"e{n}") for n in range(MAX_EVENTS + 1)]), "ics_too_many_events"),
+        (b"BEGIN:VCALENDAR\r\n" + b"BEGIN:X\r\n" * 30_000, "ics_too_many_events"),
+        (b"BEGIN:VCALENDAR\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", "ics_malformed"),
+    ],
+)
+def test_hostile_files_are_refused_whole_with_a_stable_code(alice, data, code):
+    started = time.perf_counter()
+    with pytest.raises(ValidationFailed) as refused:
+        imports.preview_ics(owner_tg_id=alice.pk, data=data)
+    assert refused.value.code == code
+    assert time.perf_counter() - started < 5
+
+
+def test_the_kept_preview_imports_once_and_a_newer_one_wins(alice):
+    _preview, old_token = imports.offer_import(
+        owner_tg_id=alice.pk, data=fixture("outlook.ics"), source="outlook.ics"
+    )
+    _preview, token = imports.offer_import(
+        owner_tg_id=alice.pk, data=fixture("google.ics"), source="google.ics"
+    )
+    with pytest.raises(ValidationFailed) as stale:
+        imports.confirm_import(owner_tg_id=alice.pk, token=old_token)
+    assert stale.value.code == "import_draft_gone"
+    result, source = imports.confirm_import(owner_tg_id=alice.pk, token=token)
+    assert (result.new, source) == (5, "google.ics")
+    with pytest.raises(ValidationFailed):
+        imports.confirm_import(owner_tg_id=alice.pk, token=token)
+    assert Event.objects.count() == 5
