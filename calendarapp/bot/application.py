@@ -15,6 +15,7 @@ from calendarapp.bot.outbox import (
     notifications,
     reminders,
     renderers,  # noqa: F401  (registers the meeting notifications)
+    rsvp_renderers,  # noqa: F401  (and those around event cards)
 )
 from calendarapp.bot.runtime.botclient import CalendarBot
 from calendarapp.bot.runtime.errors import on_error
@@ -109,6 +110,7 @@ def handler_providers() -> list[HandlerProvider]:
         feed,
         gate,
         miniapp,
+        post,
         registration,
         sharing,
     )
@@ -129,6 +131,7 @@ def handler_providers() -> list[HandlerProvider]:
         answers.handlers,
         links.handlers,
         cards.handlers,
+        post.handlers,
         invite.handlers,
         listing.handlers,
         feed.handlers,
@@ -233,9 +236,9 @@ def build_application(
     if scheduled_jobs:
         notifications.schedule(application)
         reminders.schedule(application)
-        from calendarapp.bot.features import cards
+        from calendarapp.bot.features import card_job
 
-        cards.schedule(application)
+        card_job.schedule(application)
     application.bot_data["known_commands"] = known_commands(application)
     return application
 

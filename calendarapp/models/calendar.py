@@ -140,6 +140,8 @@ class Event(TimeStamped):
     # The organiser stopped answers to the event's cards (models/rsvp.py): read with the
     # event that every press loads anyway, so it costs no join and no extra row.
     rsvp_closed = models.BooleanField(_("ответы закрыты"), default=False)
+    # Seats for «Иду», guests included (None: no limit); beyond it a «Иду» waits in line.
+    capacity = models.PositiveIntegerField(_("мест"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("событие")

@@ -19,6 +19,9 @@ class Rsvp(TimeStamped):
         GOING = "going", _("иду")
         MAYBE = "maybe", _("может быть")
         NOT_GOING = "not_going", _("не иду")
+        # «Иду» beyond the event's capacity: in line for a seat, in answer order. Never
+        # pressed as such; it is how a «Иду» that found no seat is kept.
+        WAITING = "waiting", _("в листе ожидания")
 
     event = models.ForeignKey(
         Event, verbose_name=_("событие"), on_delete=models.CASCADE, related_name="rsvps"
@@ -28,6 +31,8 @@ class Rsvp(TimeStamped):
     )
     answer = models.CharField(_("ответ"), max_length=16, choices=Answer.choices)
     answered_at = models.DateTimeField(_("ответ получен"))
+    # People a «Иду» brings along (+1); they take seats of the capacity too.
+    guests = models.PositiveSmallIntegerField(_("гостей"), default=0)
 
     class Meta:
         verbose_name = _("ответ на карточку")
