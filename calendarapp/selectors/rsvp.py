@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from calendarapp.exceptions import NotFound
 from calendarapp.models import Event, Rsvp
 
 CARD_NAMES = 10  # first names shown per answer; the rest is a count ("и ещё 37")
@@ -75,6 +76,27 @@ def answer_counts(event_ids) -> dict[int, dict[str, int]]:
     for event_id, answer, n in rows:
         counts[event_id][answer] = n
     return counts
+
+
+def attendees(*, event_id: int) -> QuerySet[Rsvp]:
+    """Who answered an event (staff's API), in answer order; a missing event is NotFound."""
+    if not Event.objects.filter(pk=event_id).exists():
+        raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
+    return (
+        Rsvp.objects.filter(event_id=event_id)
+        .select_related("person")
+        .only(
+            "person__tg_id",
+            "person__username",
+            "person__first_name",
+            "person__last_name",
+            "answer",
+            "guests",
+            "answered_at",
+            "event_id",
+        )
+        .order_by("answered_at", "id")
+    )
 
 
 def answer_of(*, event_id: int, tg_id: int) -> str | None:
