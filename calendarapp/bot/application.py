@@ -109,6 +109,7 @@ def handler_providers() -> list[HandlerProvider]:
         fallback,
         feed,
         gate,
+        group_post,
         miniapp,
         post,
         registration,
@@ -131,6 +132,7 @@ def handler_providers() -> list[HandlerProvider]:
         answers.handlers,
         links.handlers,
         cards.handlers,
+        group_post.handlers,  # before post: /post in a group is the picker
         post.handlers,
         invite.handlers,
         listing.handlers,

@@ -62,6 +62,19 @@ def card_posted(*, event_id: int, owner_tg_id: int, inline_message_id: str) -> E
     return card
 
 
+@transaction.atomic
+def chat_card_posted(
+    *, event_id: int, owner_tg_id: int, chat_id: int, message_id: int
+) -> EventCard:
+    """The owner posted the card as the bot's own message in a group (/post there)."""
+    get_own_event(owner_tg_id=owner_tg_id, event_id=event_id)
+    card, _created = EventCard.objects.get_or_create(
+        inline_message_id=f"{chat_id}/{message_id}",
+        defaults={"event_id": event_id, "chat_id": chat_id, "message_id": message_id},
+    )
+    return card
+
+
 def claim_due_cards(*, interval: float, limit: int = 50) -> list[EventCard]:
     """Take the dirty cards whose pause is over, clean them and start their next pause. A
     press after this marks the card dirty again, so its edit follows after `interval`.

@@ -53,7 +53,7 @@ _SALT = "calendarapp.rsvp.card"
 MAX_CAPACITY = 100_000
 
 
-def card_signature(event_id: int) -> str:
+def card_signature(event_id: int | str) -> str:
     return salted_hmac(_SALT, str(event_id)).hexdigest()[:16]
 
 
@@ -71,6 +71,21 @@ def parse_button_data(data: str) -> tuple[int, str]:
     if not constant_time_compare(parts[3], card_signature(event_id)):
         raise ValidationFailed("This button is not valid.", code="rsvp_forged")
     return event_id, ANSWER_CODES[parts[2]]
+
+
+def picker_data(*, event_id: int, member_tg_id: int) -> str:
+    """A group picker's button: this member's event, pressable by that member only."""
+    return f"gp:{event_id}:{member_tg_id}:{card_signature(f'{event_id}:{member_tg_id}')}"
+
+
+def parse_picker_data(data: str) -> tuple[int, int]:
+    """(event id, member's Telegram id) of a picker's button the bot made."""
+    parts = (data or "").split(":")
+    if len(parts) != 4 or parts[0] != "gp" or not (parts[1].isdigit() and parts[2].isdigit()):
+        raise ValidationFailed("This button is not valid.", code="rsvp_forged")
+    if not constant_time_compare(parts[3], card_signature(f"{parts[1]}:{parts[2]}")):
+        raise ValidationFailed("This button is not valid.", code="rsvp_forged")
+    return int(parts[1]), int(parts[2])
 
 
 @dataclass(frozen=True)

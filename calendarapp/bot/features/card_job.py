@@ -1,5 +1,6 @@
 """The card job: edits each posted card due an edit (services.event_cards), at most once
-per CARD_EDIT_INTERVAL with the state of that moment, by `inline_message_id`. "Not
+per CARD_EDIT_INTERVAL with the state of that moment, by `inline_message_id` (or chat and
+message, for the bot's own cards in groups). "Not
 modified" costs nothing, 429 waits and retries, a deleted message is never edited again."""
 
 import datetime as dt
@@ -34,9 +35,11 @@ async def _edit(bot, card) -> None:
         return
     text, markup = rendered
     try:
-        await bot.edit_message_text(
-            text, inline_message_id=card.inline_message_id, reply_markup=markup
-        )
+        if card.chat_id is not None:  # the bot's own message in a group
+            where = {"chat_id": card.chat_id, "message_id": card.message_id}
+        else:
+            where = {"inline_message_id": card.inline_message_id}
+        await bot.edit_message_text(text, reply_markup=markup, **where)
     except RetryAfter as error:  # the limiter's own retries ran out: later, not never
         with warnings.catch_warnings():  # PTB's int-or-timedelta deprecation notice
             warnings.simplefilter("ignore")

@@ -60,3 +60,12 @@ CAPACITY_USAGE = _(
 )
 CAPACITY_SET = _("Мест на «{name}»: {capacity}.")
 CAPACITY_NONE = _("без ограничения")
+
+# /post in a group: the picker of the caller's own events.
+GROUP_PICK = _("{name}, выберите событие для карточки (выбрать можете только вы):")
+GROUP_PICK_NONE = _(
+    "{name}, публичных событий у вас нет. Любое своё событие можно выбрать кнопкой ниже: "
+    "список увидите только вы."
+)
+BTN_PICK_ANY = _("🔎 Другое моё событие")
+ERRORS["picker_not_yours"] = _("Этот выбор — для того, кто вызвал /post.")
