@@ -15,7 +15,7 @@ from calendarapp.models import BotStatistics, OutboxMessage, Rsvp
 from calendarapp.selectors.rsvp import card_state
 from calendarapp.services import rsvp, rsvp_notices
 from calendarapp.services.events import create_event, delete_event, update_event
-from calendarapp.services.users import TelegramProfile
+from calendarapp.services.users import TelegramProfile, register_user
 from tests.support.threads import run_in_threads
 
 GOING, MAYBE, NOT_GOING, WAITING = "going", "maybe", "not_going", "waiting"
@@ -144,6 +144,7 @@ def test_a_person_first_saved_by_a_press_counts_as_a_new_user(party):
     press(party, 2001, GOING)
     press(party, 2002, MAYBE)
     press(party, 2001, NOT_GOING)  # known now: not new again
+    register_user(TelegramProfile(tg_id=2002, first_name="P2002"))  # starting the bot later
     stats = BotStatistics.objects.get(date=timezone.localdate())
     assert stats.user_count == before + 2
 

@@ -91,3 +91,17 @@ def test_forged_guest_buttons_change_nothing(bot, registered_ann, party, next_ye
         assert dan.press_card_data(card_id, data) == texts.ERRORS["rsvp_forged"], data
     assert Rsvp.objects.get().guests == 0
     assert dan.press_card_data(card_id, good) == "С вами гостей: 1."
+
+
+def test_the_card_speaks_the_organisers_language_and_toasts_the_pressers(bot, next_year):
+    jo = bot.registered_user(5030, "Jo", "jo", language_code="en")
+    party = create_event(owner_tg_id=jo.id, name="Party", date=next_year, time=dt.time(19))
+    rsvp.set_capacity(organizer_tg_id=jo.id, event_id=party.pk, capacity=5)
+    card_id = jo.post_card("")
+    dan = bot.user(5010, "Dan", "dan")  # a Russian client
+    assert dan.press_card(card_id, "✅ Going") == "Ваш ответ: иду."
+    assert dan.press_card(card_id, "➕ Guest") == "С вами гостей: 1."
+    text = wait_card(bot, card_id, "✅ Going: 1 — Dan", "➕ Guests with them: 1")
+    assert "🎟 Seats taken: 2 of 5" in text and "Идут" not in text
+    digest = jo.wait_for_reply().text
+    assert digest.startswith("📬 New answers to") and "Dan" in digest
