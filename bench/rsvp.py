@@ -4,10 +4,11 @@
 The real bot runs as its own process (`manage.py runbot`, as in production; `--in-process`
 runs it in this one, as the end-to-end tests do) against the fake Bot API hosted here, on
 PostgreSQL. One organiser posts one card by inline mode; then each
-person presses once, the answers spread over the three buttons. Printed: the press's
+person presses once, the answers spread over the three buttons (`--capacity N`: the
+event has N seats, so the «Иду» beyond them wait in line). Printed: the press's
 answer time (press injected → the bot's answerCallbackQuery reached the fake), p50 and
-p95; whether the card's final counts are exact; how many edits the card got and the
-shortest gap between two of them (CARD_EDIT_INTERVAL is the promise).
+p95; whether the card's final counts (seated and waiting) are exact; how many edits the
+card got and the shortest gap between two of them (CARD_EDIT_INTERVAL is the promise).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cal_bench \\
         .venv/bin/python bench/rsvp.py --people 5000 --rate 200
@@ -60,7 +61,7 @@ async def start_runbot(fake):
     return process
 
 
-async def run(people: int, rate: float, separate: bool) -> None:
+async def run(people: int, rate: float, separate: bool, capacity: int | None = None) -> None:
     import datetime as dt
 
     from django.conf import settings
@@ -69,15 +70,18 @@ async def run(people: int, rate: float, separate: bool) -> None:
     from calendarapp.bot.runtime import orm
     from calendarapp.devtools.session import BotSession
     from calendarapp.services.events import create_event
+    from calendarapp.services.rsvp import set_capacity
     from calendarapp.services.users import TelegramProfile, register_user
 
     owner, _ = register_user(TelegramProfile(tg_id=BASE_ID, first_name="Org"))
-    create_event(
+    concert = create_event(
         owner_tg_id=owner.pk,
         name="Concert",
         date=timezone.localdate() + dt.timedelta(days=30),
         time=dt.time(19),
     )
+    if capacity:  # every «Иду» then takes the event's row lock and counts seats
+        set_capacity(organizer_tg_id=owner.pk, event_id=concert.pk, capacity=capacity)
     session = BotSession(rate_limiter=False)
     process = None
     if separate:  # the bot in a process of its own, as in production
@@ -111,13 +115,13 @@ async def run(people: int, rate: float, separate: bool) -> None:
             pressed[person.id] = time.monotonic()
             fake.press_inline(person, card, buttons[LABELS[n % 3]])
         expected = [len(range(k, people, 3)) for k in range(3)]
-        want = f"Идут: {expected[0]}"
+        seated = min(expected[0], capacity or expected[0])
+        waiting = expected[0] - seated
+        wanted = [f"Идут: {seated}", f"Может быть: {expected[1]}", f"Не идут: {expected[2]}"]
+        wanted += [f"В листе ожидания: {waiting}"] if waiting else []
         deadline = time.monotonic() + 60 + settings.CARD_EDIT_INTERVAL
         while not (
-            len(answered) >= people
-            and want in fake.inline_messages[card].text
-            and f"Может быть: {expected[1]}" in fake.inline_messages[card].text
-            and f"Не идут: {expected[2]}" in fake.inline_messages[card].text
+            len(answered) >= people and all(w in fake.inline_messages[card].text for w in wanted)
         ):
             if time.monotonic() > deadline:
                 raise SystemExit(
@@ -137,7 +141,8 @@ async def run(people: int, rate: float, separate: bool) -> None:
         )
         print(f"answer time: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms")
         print(
-            f"counts exact: yes (going {expected[0]}, maybe {expected[1]}, not going {expected[2]})"
+            f"counts exact: yes (going {seated}, waiting {waiting}, maybe {expected[1]}, "
+            f"not going {expected[2]}; capacity {capacity or 'none'})"
         )
         print(
             f"card edits: {len(edits)} in {seconds:.1f} s, shortest gap {shortest:.2f} s "
@@ -166,6 +171,9 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument(
+        "--capacity", type=int, default=None, help="seats for «Иду» (default: no limit)"
+    )
+    parser.add_argument(
         "--in-process", action="store_true", help="run the bot in this process, not runbot"
     )
     args = parser.parse_args()
@@ -173,7 +181,7 @@ def main() -> None:
     url = fresh_database(base_url, "rsvp")
     try:
         django_on(url)
-        asyncio.run(run(args.people, args.rate, not args.in_process))
+        asyncio.run(run(args.people, args.rate, not args.in_process, args.capacity))
     finally:
         from django.db import connections
 

@@ -157,6 +157,7 @@ def test_schema_and_docs_are_served(client):
     paths = schema_response.json()["paths"]
     assert set(paths) == {
         "/api/events/public/",
+        "/api/events/{event_id}/attendees/",
         "/api/users/",
         "/api/appointments/",
         "/api/export/token/",

@@ -11,12 +11,17 @@ from calendarapp.exceptions import Conflict, ValidationFailed
 from calendarapp.models import EventCard, Rsvp, TgUser
 from calendarapp.selectors.calendar import calendar_entries, calendar_listing, calendar_version
 from calendarapp.selectors.rsvp import card_state
-from calendarapp.services import rsvp
+from calendarapp.services import event_cards, rsvp
 from calendarapp.services.events import create_event, update_event_details
 from calendarapp.services.users import TelegramProfile
 from tests.support.threads import run_in_threads
 
-GOING, MAYBE, NOT_GOING = Rsvp.Answer.GOING, Rsvp.Answer.MAYBE, Rsvp.Answer.NOT_GOING
+GOING, MAYBE, NOT_GOING, WAITING = (
+    Rsvp.Answer.GOING,
+    Rsvp.Answer.MAYBE,
+    Rsvp.Answer.NOT_GOING,
+    Rsvp.Answer.WAITING,
+)
 
 
 @pytest.fixture
@@ -34,7 +39,7 @@ def test_one_answer_per_person_changeable_until_closed(alice, party):
     rsvp.answer_event(event_id=party.pk, profile=person(2002, "Eve"), answer=MAYBE)
     rsvp.answer_event(event_id=party.pk, profile=person(2001, "Dan"), answer=NOT_GOING)
     state = card_state(event_id=party.pk)
-    assert state.counts == {GOING: 0, MAYBE: 1, NOT_GOING: 1}
+    assert state.counts == {GOING: 0, MAYBE: 1, NOT_GOING: 1, WAITING: 0}
     assert state.names[MAYBE] == ["Eve"]
     assert Rsvp.objects.count() == 2
     # Someone who never started the bot is kept, but not as someone the bot may write to.
@@ -82,13 +87,15 @@ def test_going_puts_the_event_in_calendar_and_feed(bob, party):
 
 @pytest.mark.django_db
 def test_a_press_marks_cards_dirty_and_a_claim_coalesces(party):
-    rsvp.card_posted(event_id=party.pk, owner_tg_id=party.owner_id, inline_message_id="card-1")
+    event_cards.card_posted(
+        event_id=party.pk, owner_tg_id=party.owner_id, inline_message_id="card-1"
+    )
     for tg_id in range(2001, 2011):
         rsvp.answer_event(event_id=party.pk, profile=person(tg_id), answer=GOING)
-    claimed = rsvp.claim_due_cards(interval=3)
+    claimed = event_cards.claim_due_cards(interval=3)
     assert [card.inline_message_id for card in claimed] == ["card-1"]
     rsvp.answer_event(event_id=party.pk, profile=person(2011), answer=GOING)
-    assert rsvp.claim_due_cards(interval=3) == []  # dirty, but its pause is not over
+    assert event_cards.claim_due_cards(interval=3) == []  # dirty, but its pause is not over
     assert EventCard.objects.get().dirty
 
 
@@ -97,7 +104,7 @@ def test_simultaneous_presses_are_counted_exactly(alice, tomorrow):
     if connection.vendor == "sqlite":
         pytest.skip("simultaneous writers need PostgreSQL")
     party = create_event(owner_tg_id=alice.pk, name="Party", date=tomorrow, time=dt.time(19))
-    rsvp.card_posted(event_id=party.pk, owner_tg_id=alice.pk, inline_message_id="card-1")
+    event_cards.card_posted(event_id=party.pk, owner_tg_id=alice.pk, inline_message_id="card-1")
     people = list(range(3001, 3041))
     barrier = threading.Barrier(len(people))
     errors = []
@@ -116,7 +123,7 @@ def test_simultaneous_presses_are_counted_exactly(alice, tomorrow):
 
     run_in_threads(press, arguments=[(tg_id,) for tg_id in people])
     assert errors == []
-    assert card_state(event_id=party.pk).counts == {GOING: 20, MAYBE: 20, NOT_GOING: 0}
+    assert card_state(event_id=party.pk).counts == {GOING: 20, MAYBE: 20, NOT_GOING: 0, WAITING: 0}
     assert Rsvp.objects.count() == 40
 
 
@@ -131,17 +138,18 @@ def test_a_batch_keeps_arrival_order_and_refuses_each_bad_press_alone(alice, par
         rsvp.Press(party.pk, person(2001, "Dan"), NOT_GOING, "card-1"),  # Dan changes his mind
         rsvp.Press(party.pk, person(2004, "Gus"), MAYBE, "card-1"),
     ]
-    refusals, due = rsvp.answer_many(presses)
-    assert [r and r.code for r in refusals] == [None, "rsvp_closed", "event_not_found", None, None]
+    results, due = rsvp.answer_many(presses)
+    codes = [getattr(r, "code", None) for r in results]
+    assert codes == [None, "rsvp_closed", "event_not_found", None, None]
     assert due  # the card the presses made known is due its first edit
-    assert card_state(event_id=party.pk).counts == {GOING: 0, MAYBE: 1, NOT_GOING: 1}
+    assert card_state(event_id=party.pk).counts == {GOING: 0, MAYBE: 1, NOT_GOING: 1, WAITING: 0}
     assert not Rsvp.objects.filter(event=closed).exists()
     assert EventCard.objects.get().inline_message_id == "card-1"
 
 
 @pytest.mark.django_db
 def test_a_card_never_exceeds_telegrams_4096_characters(party):
-    from calendarapp.bot.features.cards import card_text
+    from calendarapp.bot.ui.event_card import card_text
 
     for n in range(30):
         answer = GOING if n % 2 else MAYBE

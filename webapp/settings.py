@@ -216,6 +216,8 @@ OUTBOX_CHAT_INTERVAL = env_float("OUTBOX_CHAT_INTERVAL", 1.0)
 # looks for cards due an edit (seconds).
 CARD_EDIT_INTERVAL = env_float("CARD_EDIT_INTERVAL", 3.0)
 CARD_POLL_INTERVAL = env_float("CARD_POLL_INTERVAL", 1.0)
+# Seconds an organiser's digest of new answers gathers presses before it is sent.
+RSVP_DIGEST_PERIOD = env_float("RSVP_DIGEST_PERIOD", 300.0)
 # Reminders: how often the bot looks for reminders that fell due (seconds).
 REMINDER_POLL_INTERVAL = env_float("REMINDER_POLL_INTERVAL", 5.0)
 # Bot webhook mode (production): set the public HTTPS URL to receive updates by webhook

@@ -10,7 +10,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.settings import api_settings
 
 from calendarapp.exceptions import ValidationFailed
-from calendarapp.models import Appointment, Event, TgUser
+from calendarapp.models import Appointment, Event, Rsvp, TgUser
 from calendarapp.parsing import MAX_TELEGRAM_ID, USERNAME_TYPED_MAX_LENGTH, parse_username
 
 from .fields import (
@@ -137,6 +137,17 @@ class AppointmentFilter(StrictFilterSet):
     class Meta:
         model = Appointment
         fields = ["organizer_tg_id", "participant_tg_id", "status", "date_from", "date_to"]
+
+
+class AttendeeFilter(StrictFilterSet):
+    answer = filters.ChoiceFilter(
+        choices=Rsvp.Answer.choices,
+        help_text="Only this answer (`waiting`: «going» beyond capacity).",
+    )
+
+    class Meta:
+        model = Rsvp
+        fields = ["answer"]
 
 
 class UserFilter(StrictFilterSet):

@@ -8,6 +8,7 @@ from calendarapp.models import (
     Appointment,
     Event,
     Invitation,
+    Rsvp,
     TgUser,
 )
 from calendarapp.parsing import MAX_TELEGRAM_ID
@@ -30,12 +31,24 @@ def telegram_id_field(**kwargs) -> serializers.IntegerField:
     return StrictIntegerField(min_value=1, max_value=MAX_TELEGRAM_ID, **kwargs)
 
 
+class RsvpCountsSerializer(serializers.Serializer):
+    going = serializers.IntegerField(read_only=True)
+    maybe = serializers.IntegerField(read_only=True)
+    not_going = serializers.IntegerField(read_only=True)
+    waiting = serializers.IntegerField(
+        read_only=True, help_text="Answered «going» beyond the capacity: in line for a seat."
+    )
+
+
 class PublicEventSerializer(serializers.ModelSerializer):
     owner_tg_id = serializers.IntegerField(source="owner_id", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     date = serializers.DateField(read_only=True, help_text=DATE_RANGE_HELP.format(whose="owner's"))
     time = WallClockTimeField(read_only=True)
     starts_at = serializers.DateTimeField(read_only=True, help_text=STARTS_AT_HELP)
+    rsvp = RsvpCountsSerializer(
+        source="rsvp_counts", read_only=True, help_text="Answers to the event's cards."
+    )
 
     class Meta:
         model = Event
@@ -48,7 +61,21 @@ class PublicEventSerializer(serializers.ModelSerializer):
             "time",
             "starts_at",
             "details",
+            "capacity",
+            "rsvp",
         ]
+        read_only_fields = fields
+
+
+class AttendeeSerializer(serializers.ModelSerializer):
+    tg_id = serializers.IntegerField(source="person_id", read_only=True)
+    username = serializers.CharField(source="person.username", read_only=True)
+    first_name = serializers.CharField(source="person.first_name", read_only=True)
+    last_name = serializers.CharField(source="person.last_name", read_only=True)
+
+    class Meta:
+        model = Rsvp
+        fields = ["tg_id", "username", "first_name", "last_name", "answer", "guests", "answered_at"]
         read_only_fields = fields
 
 

@@ -6,6 +6,7 @@ from .permissions import Anyone
 from .views import (
     APIRootView,
     AppointmentListCreateView,
+    EventAttendeesView,
     ExportTokenView,
     PublicEventListView,
     UserListCreateView,
@@ -16,6 +17,7 @@ app_name = "api"
 urlpatterns = [
     path("", APIRootView.as_view(), name="root"),
     path("events/public/", PublicEventListView.as_view(), name="public-events"),
+    path("events/<int:event_id>/attendees/", EventAttendeesView.as_view(), name="event-attendees"),
     path("users/", UserListCreateView.as_view(), name="users"),
     path("appointments/", AppointmentListCreateView.as_view(), name="appointments"),
     path("export/token/", ExportTokenView.as_view(), name="export-token"),

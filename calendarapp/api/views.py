@@ -11,15 +11,18 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from calendarapp.models import Rsvp
+from calendarapp.parsing import parse_id
 from calendarapp.selectors.appointments import all_appointments
 from calendarapp.selectors.events import public_events_listing
+from calendarapp.selectors.rsvp import answer_counts, attendees
 from calendarapp.selectors.users import all_users
 from calendarapp.services.appointments import create_appointment
 from calendarapp.services.export_tokens import issue_export_token_for_user
 from calendarapp.services.users import TelegramProfile, create_user_profile
 
 from . import serializers
-from .filters import AppointmentFilter, PublicEventFilter, UserFilter
+from .filters import AppointmentFilter, AttendeeFilter, PublicEventFilter, UserFilter
 from .pagination import CappedPageNumberPagination
 from .permissions import Anyone, IsStaff
 from .throttling import ExportTokenRateThrottle
@@ -100,6 +103,38 @@ class PublicEventListView(generics.ListAPIView):
 
     def get_queryset(self):
         return public_events_listing()
+
+    def paginate_queryset(self, queryset):
+        """The page's answer counts in one query for the whole page, not one per event."""
+        page = super().paginate_queryset(queryset)
+        counts = answer_counts([event.pk for event in page])
+        for event in page:
+            event.rsvp_counts = counts[event.pk]
+        return page
+
+
+@extend_schema_view(
+    get=extend_schema(
+        responses={
+            200: serializers.AttendeeSerializer(many=True),
+            **LIST_ERRORS,
+            404: _error("No such event (`event_not_found`), or the page does not exist."),
+        }
+    )
+)
+class EventAttendeesView(generics.ListAPIView):
+    """Who answered an event's cards, in answer order (staff only); `answer` filters."""
+
+    permission_classes = [IsStaff]
+    serializer_class = serializers.AttendeeSerializer
+    pagination_class = CappedPageNumberPagination
+    filterset_class = AttendeeFilter
+    ordering_fields = ["answered_at", "answer"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema asks without an event
+            return Rsvp.objects.none()
+        return attendees(event_id=parse_id(str(self.kwargs["event_id"])))
 
 
 @list_create_schema(

@@ -15,6 +15,7 @@ from calendarapp.bot.outbox import (
     notifications,
     reminders,
     renderers,  # noqa: F401  (registers the meeting notifications)
+    rsvp_renderers,  # noqa: F401  (and those around event cards)
 )
 from calendarapp.bot.runtime.botclient import CalendarBot
 from calendarapp.bot.runtime.errors import on_error
@@ -108,7 +109,9 @@ def handler_providers() -> list[HandlerProvider]:
         fallback,
         feed,
         gate,
+        group_post,
         miniapp,
+        post,
         registration,
         sharing,
     )
@@ -130,6 +133,8 @@ def handler_providers() -> list[HandlerProvider]:
         answers.handlers,
         links.handlers,
         cards.handlers,
+        group_post.handlers,  # before post: /post in a group is the picker
+        post.handlers,
         invite.handlers,
         listing.handlers,
         feed.handlers,
@@ -234,9 +239,9 @@ def build_application(
     if scheduled_jobs:
         notifications.schedule(application)
         reminders.schedule(application)
-        from calendarapp.bot.features import cards
+        from calendarapp.bot.features import card_job
 
-        cards.schedule(application)
+        card_job.schedule(application)
     application.bot_data["known_commands"] = known_commands(application)
     return application
 

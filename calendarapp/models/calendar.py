@@ -147,6 +147,8 @@ class Event(TimeStamped):
     ics_uid = models.CharField(
         _("UID из импорта"), max_length=ICS_UID_MAX_LENGTH, blank=True, default="", editable=False
     )
+    # Seats for «Иду», guests included (None: no limit); beyond it a «Иду» waits in line.
+    capacity = models.PositiveIntegerField(_("мест"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("событие")

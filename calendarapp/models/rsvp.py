@@ -19,6 +19,9 @@ class Rsvp(TimeStamped):
         GOING = "going", _("иду")
         MAYBE = "maybe", _("может быть")
         NOT_GOING = "not_going", _("не иду")
+        # «Иду» beyond the event's capacity: in line for a seat, in answer order. Never
+        # pressed as such; it is how a «Иду» that found no seat is kept.
+        WAITING = "waiting", _("в листе ожидания")
 
     event = models.ForeignKey(
         Event, verbose_name=_("событие"), on_delete=models.CASCADE, related_name="rsvps"
@@ -28,6 +31,8 @@ class Rsvp(TimeStamped):
     )
     answer = models.CharField(_("ответ"), max_length=16, choices=Answer.choices)
     answered_at = models.DateTimeField(_("ответ получен"))
+    # People a «Иду» brings along (+1); they take seats of the capacity too.
+    guests = models.PositiveSmallIntegerField(_("гостей"), default=0)
 
     class Meta:
         verbose_name = _("ответ на карточку")
@@ -52,7 +57,8 @@ class Rsvp(TimeStamped):
 
 class EventCard(TimeStamped):
     """One posted copy of an event's card: an inline message in some chat, known to the bot
-    only by Telegram's `inline_message_id` (the bot need not be in that chat).
+    only by Telegram's `inline_message_id` (the bot need not be in that chat), or a message
+    the bot sent in a group it is a member of.
 
     Presses do not edit it: they set `dirty`, and the card job (bot/features/cards) edits
     each dirty card at most once per CARD_EDIT_INTERVAL with the state of that moment, so a
@@ -64,6 +70,10 @@ class EventCard(TimeStamped):
         Event, verbose_name=_("событие"), on_delete=models.CASCADE, related_name="cards"
     )
     inline_message_id = models.CharField(_("ID сообщения"), max_length=255, unique=True)
+    # A card the bot sent itself (posted in a group it is in, by /post): edited by chat and
+    # message, and its `inline_message_id` is "<chat>/<message>", unique all the same.
+    chat_id = models.BigIntegerField(_("чат"), null=True, blank=True)
+    message_id = models.BigIntegerField(_("сообщение в чате"), null=True, blank=True)
     dirty = models.BooleanField(_("ждёт правки"), default=False)
     next_edit_at = models.DateTimeField(_("править не раньше"), null=True, blank=True)
     edits = models.PositiveIntegerField(_("правок"), default=0)

@@ -20,6 +20,7 @@ from .dates import ensure_date_not_past, ensure_not_past
 from .natural_dates import When, parse_time_on, parse_when
 from .recurrence import clean_rule, first_on_or_after, next_occurrences, parse_phrase, series
 from .reminders import clean_reminder_minutes, remind_at
+from .rsvp_notices import event_cancelled, event_changed
 from .statistics import bump_daily_statistics, bump_user_counter
 
 USER_DEFAULT = object()  # "use the owner's default reminder"
@@ -217,6 +218,8 @@ def update_event(
     event.save(update_fields=[*changed, "updated_at"])
     if "date" in changed and (old_date, old_time) != (event.date, event.time):
         move_meetings_of_moved_event(event=event, old_date=old_date, old_time=old_time)
+    if changed:
+        event_changed(event=event)  # the cards and everyone who answered them
     bump_user_counter(tg_id=owner_tg_id, counter="events_edited")
     bump_daily_statistics(edited_events=1)
     return event
@@ -281,6 +284,7 @@ def delete_event(*, owner_tg_id: int, event_id: int) -> Event:
     the active ones are cancelled with their guests told."""
     event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
     cancel_meetings_of_deleted_event(event)
+    event_cancelled(event=event)  # before the delete takes the answers with it
     event.delete()
     event.pk = event_id  # keep the id on the returned copy for the confirmation message
     bump_user_counter(tg_id=owner_tg_id, counter="events_cancelled")

@@ -6,37 +6,54 @@ does not write to them unasked). An answer can be changed until the organiser cl
 answers (`Event.rsvp_closed`). «Иду» puts the event in the person's /calendar and feed
 (selectors.calendar).
 
-Cards are not edited here: an answer marks the event's posted cards dirty in the same
-transaction, and the bot's card job edits them at most once per CARD_EDIT_INTERVAL
-(`claim_due_cards`), so however many presses arrive, each card costs few edits and shows
-the last state.
+Capacity (`Event.capacity`, None: no limit) counts seats: each «Иду» and each of its
+`+1` guests takes one. A «Иду» that finds no seat, or finds people already in line, is kept
+as `waiting`, in answer order; when seats free (someone leaves, drops a guest, the
+organiser raises the capacity) the first ones waiting move up and are told. Every write
+locks the event's row first (select_for_update), so presses near the capacity are decided
+one transaction at a time and exactly `capacity` seats are ever taken.
 
-A card's buttons carry `r:<event id>:<answer>:<signature>` (within Telegram's 64 bytes):
+A card's buttons carry `r:<event id>:<code>:<signature>` (within Telegram's 64 bytes):
 the signature, an HMAC of the event id under SECRET_KEY, proves the bot made the card, so
 forged data can neither answer a private event nor attach its card to a message.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from calendarapp.exceptions import Conflict, DomainError, NotFound, ValidationFailed
-from calendarapp.models import Event, EventCard, Rsvp, TgUser
+from calendarapp.models import Event, Rsvp, TgUser
 from calendarapp.parsing import validate_tg_id
 from calendarapp.selectors.events import get_own_event
 
+from . import rsvp_notices
+from .event_cards import mark_cards_dirty, remember_cards
+from .rsvp_seats import (
+    GOING,
+    GUEST_LESS,
+    GUEST_MORE,
+    MAYBE,
+    NOT_GOING,
+    WAITING,
+    Row,
+    Seats,
+    apply,
+    move_up,
+    seats_of,
+)
+from .statistics import bump_daily_statistics
 from .users import TelegramProfile, _profile_fields
 
-ANSWER_CODES = {"g": Rsvp.Answer.GOING, "m": Rsvp.Answer.MAYBE, "n": Rsvp.Answer.NOT_GOING}
+ANSWER_CODES = {"g": GOING, "m": MAYBE, "n": NOT_GOING, "p": GUEST_MORE, "l": GUEST_LESS}
 _CODE_OF = {answer: code for code, answer in ANSWER_CODES.items()}
 _SALT = "calendarapp.rsvp.card"
+MAX_CAPACITY = 100_000
 
 
-def card_signature(event_id: int) -> str:
+def card_signature(event_id: int | str) -> str:
     return salted_hmac(_SALT, str(event_id)).hexdigest()[:16]
 
 
@@ -45,7 +62,8 @@ def button_data(*, event_id: int, answer: str) -> str:
 
 
 def parse_button_data(data: str) -> tuple[int, str]:
-    """(event id, answer) of a card's button; anything the bot did not make is refused."""
+    """(event id, answer or guest change) of a card's button; anything the bot did not
+    make is refused."""
     parts = (data or "").split(":")
     if len(parts) != 4 or parts[0] != "r" or not parts[1].isdigit() or parts[2] not in ANSWER_CODES:
         raise ValidationFailed("This button is not valid.", code="rsvp_forged")
@@ -55,29 +73,46 @@ def parse_button_data(data: str) -> tuple[int, str]:
     return event_id, ANSWER_CODES[parts[2]]
 
 
+def picker_data(*, event_id: int, member_tg_id: int) -> str:
+    """A group picker's button: this member's event, pressable by that member only."""
+    return f"gp:{event_id}:{member_tg_id}:{card_signature(f'{event_id}:{member_tg_id}')}"
+
+
+def parse_picker_data(data: str) -> tuple[int, int]:
+    """(event id, member's Telegram id) of a picker's button the bot made."""
+    parts = (data or "").split(":")
+    if len(parts) != 4 or parts[0] != "gp" or not (parts[1].isdigit() and parts[2].isdigit()):
+        raise ValidationFailed("This button is not valid.", code="rsvp_forged")
+    if not constant_time_compare(parts[3], card_signature(f"{parts[1]}:{parts[2]}")):
+        raise ValidationFailed("This button is not valid.", code="rsvp_forged")
+    return int(parts[1]), int(parts[2])
+
+
 @dataclass(frozen=True)
 class Press:
     event_id: int
     profile: TelegramProfile
-    answer: str
+    answer: str  # GOING, MAYBE, NOT_GOING, GUEST_MORE or GUEST_LESS
     inline_message_id: str | None = None
 
 
-def _mark_cards_dirty(event_ids) -> int:
-    """How many clean cards became due an edit (0: they were due already)."""
-    return EventCard.objects.filter(
-        event_id__in=list(event_ids), dirty=False, gone_at__isnull=True
-    ).update(dirty=True)
+@dataclass
+class Outcome:
+    """Where the press left the person: `answer` is WAITING when «Иду» found no seat."""
+
+    answer: str
+    guests: int = 0
 
 
-def _refusal(press: Press, closed: dict[int, bool]) -> DomainError | None:
-    if press.answer not in Rsvp.Answer.values:
+def _refusal(press: Press, events: dict[int, Event]) -> DomainError | None:
+    if press.answer not in _CODE_OF:
         return ValidationFailed("Unknown answer {answer}.", code="rsvp_answer", answer=press.answer)
-    if press.event_id not in closed:
+    event = events.get(press.event_id)
+    if event is None:
         return NotFound(
             "Event {event_id} was not found.", code="event_not_found", event_id=press.event_id
         )
-    if closed[press.event_id]:
+    if event.rsvp_closed:
         return Conflict("The organiser closed answers to this event.", code="rsvp_closed")
     try:
         validate_tg_id(press.profile.tg_id)
@@ -86,60 +121,108 @@ def _refusal(press: Press, closed: dict[int, bool]) -> DomainError | None:
     return None
 
 
-@transaction.atomic
-def answer_many(presses: list[Press]) -> tuple[list[DomainError | None], bool]:
-    """Record presses in arrival order, in one transaction of a few statements however many
-    there are: the events, two upserts (the people, the answers: INSERT ... ON CONFLICT, so
-    no read-then-write race and the last press of a person wins), the cards. The bot
-    gathers the presses that arrive while the previous batch is written (bot/features/
-    cards.py), so one commit serves many presses at busy moments.
-
-    Returns each press's refusal (None: recorded) and whether a card became due an edit.
-    """
-    event_ids = {press.event_id for press in presses}
-    closed = dict(Event.objects.filter(pk__in=event_ids).values_list("pk", "rsvp_closed"))
-    refusals = [_refusal(press, closed) for press in presses]
-    accepted = [press for press, refusal in zip(presses, refusals, strict=True) if refusal is None]
-    if not accepted:
-        return refusals, False
-    now = timezone.now()
-    people = {press.profile.tg_id: press.profile for press in accepted}
-    # Never marks anyone as having started the bot: bot_started_at is not touched.
+def _save_people(people: dict[int, TelegramProfile]) -> int:
+    """Upsert the pressers' profiles; how many are new. Never marks anyone as having started
+    the bot (bot_started_at is not touched). A new row keeps the created_at this insert
+    gave it, an existing one its own (not among the updated fields): that tells them apart
+    in the same transaction, whoever else inserts meanwhile."""
+    rows = [TgUser(tg_id=tg_id, **_profile_fields(p)) for tg_id, p in sorted(people.items())]
     TgUser.objects.bulk_create(
-        [
-            TgUser(tg_id=tg_id, **_profile_fields(profile))
-            for tg_id, profile in sorted(people.items())
-        ],
+        rows,
         update_conflicts=True,
         unique_fields=["tg_id"],
         update_fields=["first_name", "username", "last_name"],
     )
-    answers = {(press.event_id, press.profile.tg_id): press.answer for press in accepted}
+    stamped = {row.tg_id: row.created_at for row in rows}
+    stored = TgUser.objects.filter(pk__in=list(people)).values_list("pk", "created_at")
+    return sum(stamped[pk] == created_at for pk, created_at in stored)
+
+
+def _locked_events(event_ids) -> dict[int, Event]:
+    # In id order, so two batches touching the same events never deadlock.
+    return {
+        event.pk: event
+        for event in Event.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .filter(pk__in=sorted(event_ids))
+        .order_by("pk")
+    }
+
+
+@transaction.atomic
+def answer_many(presses: list[Press]) -> tuple[list[Outcome | DomainError], bool]:
+    """Record presses in arrival order, in one transaction of a few statements however many
+    there are: the events (locked), the people (one upsert), their current answers, the
+    seats of limited events, one upsert of the changed answers, the cards. The bot gathers
+    the presses that arrive while the previous batch is written (bot/features/cards.py),
+    so one commit serves many presses at busy moments.
+
+    Returns each press's Outcome (or its refusal) and whether a card became due an edit.
+    """
+    events = _locked_events({press.event_id for press in presses})
+    results: list[Outcome | DomainError | None] = [_refusal(p, events) for p in presses]
+    accepted = [(i, p) for i, p in enumerate(presses) if results[i] is None]
+    if not accepted:
+        return results, False
+    now = timezone.now()
+    new_people = _save_people({p.profile.tg_id: p.profile for _i, p in accepted})
+    if new_people:
+        bump_daily_statistics(user_count=new_people)
+    rows = {
+        (event_id, person_id): Row(answer, guests, answered_at)
+        for event_id, person_id, answer, guests, answered_at in Rsvp.objects.filter(
+            event_id__in={p.event_id for _i, p in accepted},
+            person_id__in={p.profile.tg_id for _i, p in accepted},
+        ).values_list("event_id", "person_id", "answer", "guests", "answered_at")
+    }
+    seats = seats_of(events)
+    for i, press in accepted:
+        key = (press.event_id, press.profile.tg_id)
+        row = apply(press.answer, rows.get(key), seats.get(press.event_id), now)
+        if isinstance(row, DomainError):
+            results[i] = row
+            continue
+        if row.changed:
+            rows[key] = row
+        results[i] = Outcome(row.answer, row.guests)
+    changed = {key: row for key, row in rows.items() if row.changed}
     Rsvp.objects.bulk_create(
         [
-            Rsvp(event_id=event_id, person_id=tg_id, answer=answer, answered_at=now, updated_at=now)
-            for (event_id, tg_id), answer in sorted(answers.items())
+            Rsvp(
+                event_id=event_id,
+                person_id=tg_id,
+                answer=row.answer,
+                guests=row.guests,
+                answered_at=row.answered_at,
+                updated_at=now,
+            )
+            for (event_id, tg_id), row in sorted(changed.items())
         ],
         update_conflicts=True,
         unique_fields=["event", "person"],
-        update_fields=["answer", "answered_at", "updated_at"],
+        update_fields=["answer", "guests", "answered_at", "updated_at"],
     )
-    cards = {p.inline_message_id[:255]: p.event_id for p in accepted if p.inline_message_id}
-    if cards:
-        known = set(
-            EventCard.objects.filter(inline_message_id__in=list(cards)).values_list(
-                "inline_message_id", flat=True
-            )
-        )
-        EventCard.objects.bulk_create(
-            [
-                EventCard(event_id=e, inline_message_id=i)
-                for i, e in cards.items()
-                if i not in known
-            ],
-            ignore_conflicts=True,
-        )
-    return refusals, _mark_cards_dirty({press.event_id for press in accepted}) > 0
+    for event_id, event_seats in seats.items():
+        _seat_the_first(events[event_id], event_seats, accepted, results)
+    for event_id in {event_id for event_id, tg_id in changed if tg_id != events[event_id].owner_id}:
+        rsvp_notices.digest_due(event=events[event_id], now=now)
+    cards = {p.inline_message_id[:255]: p.event_id for _i, p in accepted if p.inline_message_id}
+    remember_cards(cards)
+    due = mark_cards_dirty({event_id for event_id, _ in changed} | set(cards.values()))
+    return results, due > 0
+
+
+def _seat_the_first(event: Event, seats: Seats, accepted, results) -> None:
+    """After a batch: the first ones waiting take the seats it freed. A presser of this
+    batch hears it in the toast, the others through the outbox."""
+    first = set(move_up(event, seats))
+    pressed_now = set()
+    for i, press in accepted:
+        if press.event_id == event.pk and press.profile.tg_id in first:
+            pressed_now.add(press.profile.tg_id)
+            if isinstance(results[i], Outcome) and results[i].answer == WAITING:
+                results[i].answer = GOING
+    rsvp_notices.moved_up(event=event, person_ids=first - pressed_now)
 
 
 def answer_event(
@@ -148,36 +231,12 @@ def answer_event(
     profile: TelegramProfile,
     answer: str,
     inline_message_id: str | None = None,
-) -> bool:
-    """One press (see answer_many); raises its refusal. A press on a card the bot has not
-    seen posted (no chosen_inline_result) makes the card known."""
-    (refusal,), due = answer_many([Press(event_id, profile, answer, inline_message_id)])
-    if refusal is not None:
-        raise refusal
-    return due
-
-
-def _known_card(*, event_id: int, inline_message_id: str) -> EventCard:
-    try:
-        with transaction.atomic():
-            card, _created = EventCard.objects.get_or_create(
-                inline_message_id=inline_message_id[:255], defaults={"event_id": event_id}
-            )
-    except IntegrityError:
-        card = EventCard.objects.get(inline_message_id=inline_message_id[:255])
-    return card
-
-
-@transaction.atomic
-def card_posted(*, event_id: int, owner_tg_id: int, inline_message_id: str) -> EventCard:
-    """The owner chose the event in inline mode (chosen_inline_result): the card exists now,
-    and is edited whenever its answers change. Only the owner's own events are cards."""
-    get_own_event(owner_tg_id=owner_tg_id, event_id=event_id)
-    card = _known_card(event_id=event_id, inline_message_id=inline_message_id)
-    # Due at once: the inline result showed counts only; the edit adds the names (and is
-    # Telegram's free "not modified" when there are none).
-    EventCard.objects.filter(pk=card.pk, gone_at__isnull=True).update(dirty=True)
-    return card
+) -> Outcome:
+    """One press (see answer_many); raises its refusal."""
+    (result,), _due = answer_many([Press(event_id, profile, answer, inline_message_id)])
+    if isinstance(result, DomainError):
+        raise result
+    return result
 
 
 @transaction.atomic
@@ -187,43 +246,30 @@ def set_answers_closed(*, organizer_tg_id: int, event_id: int, closed: bool) -> 
     if event.rsvp_closed != closed:
         event.rsvp_closed = closed
         event.save(update_fields=["rsvp_closed", "updated_at"])
-        _mark_cards_dirty({event_id})
+        mark_cards_dirty({event_id})
     return event
 
 
-# --- the card job's side (bot/features/cards.py) -------------------------------------------------
-def claim_due_cards(*, interval: float, limit: int = 50) -> list[EventCard]:
-    """Take the dirty cards whose pause is over, clean them and start their next pause. A
-    press after this marks the card dirty again, so its edit follows after `interval`.
-    `skip_locked`: several bot processes never take the same card."""
-    now = timezone.now()
-    with transaction.atomic():
-        cards = list(
-            EventCard.objects.select_for_update(skip_locked=True)
-            .filter(dirty=True, gone_at__isnull=True)
-            .filter(Q(next_edit_at__isnull=True) | Q(next_edit_at__lte=now))
-            .order_by("next_edit_at", "id")[:limit]
+@transaction.atomic
+def set_capacity(*, organizer_tg_id: int, event_id: int, capacity: int | None) -> Event:
+    """The organiser limits the seats (None: no limit). Those already seated keep their
+    seats when it shrinks; when it grows, the first ones waiting move up and are told."""
+    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
+        raise ValidationFailed(
+            "Capacity must be between 1 and {limit}.", code="rsvp_capacity", limit=MAX_CAPACITY
         )
-        if cards:
-            EventCard.objects.filter(pk__in=[card.pk for card in cards]).update(
-                dirty=False, next_edit_at=now + dt.timedelta(seconds=interval)
+    event = get_own_event(owner_tg_id=organizer_tg_id, event_id=event_id, for_update=True)
+    event.capacity = capacity
+    event.save(update_fields=["capacity", "updated_at"])
+    if capacity is None:
+        first = list(
+            Rsvp.objects.filter(event_id=event_id, answer=WAITING).values_list(
+                "person_id", flat=True
             )
-    return cards
-
-
-def card_edited(*, card_id: int, interval: float) -> None:
-    """The edit is done: the pause starts again now, so the gap Telegram sees between two
-    edits is never shorter than `interval`, however long this one took to arrive."""
-    EventCard.objects.filter(pk=card_id).update(
-        edits=F("edits") + 1, next_edit_at=timezone.now() + dt.timedelta(seconds=interval)
-    )
-
-
-def card_retry(*, card_id: int, at: dt.datetime) -> None:
-    """Telegram asked to wait (429): the card stays due, from `at`."""
-    EventCard.objects.filter(pk=card_id).update(dirty=True, next_edit_at=at)
-
-
-def card_gone(*, card_id: int) -> None:
-    """Telegram no longer knows the message: never edit it again."""
-    EventCard.objects.filter(pk=card_id).update(gone_at=timezone.now(), dirty=False)
+        )
+        Rsvp.objects.filter(event_id=event_id, person_id__in=first).update(answer=GOING)
+    else:
+        first = move_up(event, seats_of({event_id: event})[event_id])
+    rsvp_notices.moved_up(event=event, person_ids=first)
+    mark_cards_dirty({event_id})
+    return event

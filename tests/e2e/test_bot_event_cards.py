@@ -74,7 +74,7 @@ def test_three_people_answer_a_card_in_a_group(bot, registered_ann, bob, party):
     assert "19:00 (Europe/Moscow)" in card  # the organiser's clock, their zone said
     assert "Приносите настолки" in card and "Организатор: Ann (@ann)" in card
     buttons = [b["text"] for b in bot.fake.inline_messages[card_id].buttons()]
-    assert buttons == ["✅ Иду", "🤔 Может быть", "❌ Не иду"]
+    assert buttons == ["✅ Иду", "🤔 Может быть", "❌ Не иду", "➕ Гость", "➖ Гость"]
 
     sent = bot.fake.calls["sendMessage"]
     dan = bot.user(5010, "Dan", "dan")  # never started the bot
@@ -244,7 +244,7 @@ def test_the_organiser_closes_and_reopens_answers(bot, registered_ann, bob, part
     assert bob.wait_for_reply().text == texts.ERRORS["event_not_found"].format(event_id=party.pk)
     assert ann.press("🔓 Открыть ответы").startswith("Карточка «Вечеринка»")
     wait_card(bot, card_id, "Идут: 1 — Bob", absent=["Ответы закрыты"])
-    assert len(bot.call(lambda: bot.fake.inline_messages[card_id].buttons())) == 3
+    assert len(bot.call(lambda: bot.fake.inline_messages[card_id].buttons())) == 5
     assert text
 
 

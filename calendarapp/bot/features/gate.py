@@ -2,7 +2,8 @@
 
 - Group chats and channels: every answer of this bot is personal (events, export and feed
   links), and a group would show it to everyone. Commands there get one line saying so;
-  callback buttons a toast; chatter nothing.
+  callback buttons a toast; chatter nothing. Only event cards are served there: /post and
+  its picker, and presses on cards (features/group_post.py, features/cards.py).
 - Edits of earlier messages: Telegram sends an edited "/delete_event 5" again, and it must
   not run twice.
 - Telegram's notice that the person blocked the bot (my_chat_member, "kicked") marks them
@@ -29,7 +30,23 @@ def _not_served(update: object) -> bool:
     if update.my_chat_member is not None:
         return True
     chat = update.effective_chat
-    return chat is not None and chat.type != Chat.PRIVATE
+    return chat is not None and chat.type != Chat.PRIVATE and not _served_in_groups(update)
+
+
+# In a group the bot posts event cards (/post and its picker) and takes presses on them:
+# nothing of these says anything personal there (group_post.py).
+GROUP_COMMANDS = frozenset({"post"})
+GROUP_BUTTONS = ("r:", "gp:")
+
+
+def _served_in_groups(update: Update) -> bool:
+    if update.callback_query is not None:
+        return (update.callback_query.data or "").startswith(GROUP_BUTTONS)
+    message = update.message
+    if message is None or not message.text or not message.text.startswith("/"):
+        return False
+    command = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0]
+    return command.lower() in GROUP_COMMANDS
 
 
 class NotServed(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):

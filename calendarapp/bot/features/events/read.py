@@ -4,11 +4,11 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from calendarapp.bot import texts
-from calendarapp.bot.features.cards import share_button
 from calendarapp.bot.features.events.repeat import with_repeat_button
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import listing
 from calendarapp.bot.ui.dialog import END, conversation, forget, registered_user, send
+from calendarapp.bot.ui.event_card import share_button
 from calendarapp.bot.ui.formatting import event_card
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.timezones import user_now
@@ -25,7 +25,7 @@ async def display_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def _show_card(update, context, event) -> str:
     forget(context, "draft")
     now = user_now(event.owner).replace(tzinfo=None)  # the owner is loaded with the event
-    # Its card for any chat (inline mode) is one press away: bot/features/cards.py.
+    # Its card for any chat (inline mode) is one press away: bot/ui/event_card.py.
     markup = with_repeat_button(InlineKeyboardMarkup([[share_button(event.pk)]]), event.pk)
     await send(update, event_card(event, now=now), markup)
     return END

@@ -1,0 +1,95 @@
+"""What the people around an event's card are told through the outbox, written in the
+transaction of the change: a seat freed for the first one waiting, the organiser's changes
+and cancellation to those who answered, and the organiser's digest of new answers.
+
+Only people who started the bot are written to (a press alone never makes someone a
+recipient: Telegram forbids writing first). The organiser is never told of their own event.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+
+from calendarapp.models import Event, OutboxMessage, Rsvp
+
+from .event_cards import mark_cards_dirty
+
+MOVED_UP = "rsvp_moved_up"
+EVENT_CHANGED = "rsvp_event_changed"
+EVENT_CANCELLED = "rsvp_event_cancelled"
+DIGEST = "rsvp_digest"
+
+_TOLD_OF_CHANGES = (Rsvp.Answer.GOING, Rsvp.Answer.MAYBE, Rsvp.Answer.WAITING)
+
+
+def _reachable(rsvps, owner_id: int):
+    return (
+        rsvps.filter(person__bot_started_at__isnull=False, person__is_active=True)
+        .exclude(person_id=owner_id)
+        .values_list("person_id", flat=True)
+    )
+
+
+def _enqueue_all(chat_ids, kind: str, payload: dict) -> int:
+    messages = [OutboxMessage(chat_id=chat_id, kind=kind, payload=payload) for chat_id in chat_ids]
+    OutboxMessage.objects.bulk_create(messages, batch_size=1000)
+    return len(messages)
+
+
+def moved_up(*, event: Event, person_ids) -> int:
+    """A seat freed: these people, first in line, go now."""
+    rsvps = Rsvp.objects.filter(event_id=event.pk, person_id__in=list(person_ids))
+    return _enqueue_all(_reachable(rsvps, event.owner_id), MOVED_UP, {"event_id": event.pk})
+
+
+def event_changed(*, event: Event) -> int:
+    """services.events changed the event: its cards show it, and everyone who answered
+    «Иду» (seated or waiting) or «Может быть» hears it."""
+    mark_cards_dirty({event.pk})
+    rsvps = Rsvp.objects.filter(event_id=event.pk, answer__in=_TOLD_OF_CHANGES)
+    return _enqueue_all(_reachable(rsvps, event.owner_id), EVENT_CHANGED, {"event_id": event.pk})
+
+
+def event_cancelled(*, event: Event) -> int:
+    """services.events deletes the event: everyone who answered hears it. Called before the
+    delete (the answers go with the event), so the payload keeps what the text needs."""
+    payload = {
+        "event_name": event.name,
+        "date": event.date.isoformat(),
+        "time": event.time.strftime("%H:%M"),
+        "zone": event.owner.timezone,
+    }
+    rsvps = Rsvp.objects.filter(event_id=event.pk)
+    return _enqueue_all(_reachable(rsvps, event.owner_id), EVENT_CANCELLED, payload)
+
+
+def digest_due(*, event: Event, now: dt.datetime) -> bool:
+    """New answers arrived: the organiser's digest goes out RSVP_DIGEST_PERIOD after the
+    first of them, with everything answered since (one message, not one per press). Called
+    with the event's row locked, so two batches never both start one."""
+    owner = event.owner
+    if not owner.can_receive_messages:
+        return False
+    waiting = OutboxMessage.objects.filter(
+        chat_id=owner.pk,
+        kind=DIGEST,
+        status=OutboxMessage.Status.PENDING,
+        payload__event_id=event.pk,
+    )
+    if waiting.exists():
+        return False
+    message = OutboxMessage.objects.create(
+        chat_id=owner.pk, kind=DIGEST, payload={"event_id": event.pk, "since": now.isoformat()}
+    )
+    # Not at create: next_attempt_at is auto_now_add, which would overwrite it.
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        next_attempt_at=now + dt.timedelta(seconds=settings.RSVP_DIGEST_PERIOD)
+    )
+    return True
+
+
+def digest_since(message: OutboxMessage) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(message.payload.get("since")))
+    except ValueError:
+        return None
