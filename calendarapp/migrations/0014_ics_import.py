@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calendarapp', '0012_rsvp'),
+        ('calendarapp', '0013_rsvp_capacity'),
     ]
 
     operations = [
