@@ -43,10 +43,9 @@ def _moment(event: Event, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, event.time)
 
 
-def _series_for(*, owner_tg_id: int, event_id: int, day: dt.date) -> Event:
-    """The owner's series, locked, checked to happen on `day` (an override of that day
-    counts: it stands in for the occurrence)."""
-    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+def check_occurrence(*, event: Event, day: dt.date) -> dt.date:
+    """`day` if the series happens then (an override of that day counts: it stands in for
+    the occurrence), refused otherwise."""
     start = _moment(event, day)
     happens = event.rrule and start in series(
         rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates
@@ -55,9 +54,18 @@ def _series_for(*, owner_tg_id: int, event_id: int, day: dt.date) -> Event:
         raise ValidationFailed(
             "Event {event_id} does not happen on {date}.",
             code="not_an_occurrence",
-            event_id=event_id,
+            event_id=event.pk,
             date=day.isoformat(),
         )
+    return day
+
+
+def _series_for(*, owner_tg_id: int, event_id: int, day: dt.date, scope: Scope) -> Event:
+    """The owner's series, locked, checked to happen on `day` (the whole series needs no
+    particular occurrence: its first may have been cancelled)."""
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    if scope is not Scope.ALL or not event.rrule:
+        check_occurrence(event=event, day=day)
     return event
 
 
@@ -149,7 +157,7 @@ def edit_occurrences(
     A new date for the whole series moves every occurrence by as many days. Returns the
     row that changed: the override, the new series, or the series."""
     scope = clean_scope(scope)
-    event = _series_for(owner_tg_id=owner_tg_id, event_id=event_id, day=day)
+    event = _series_for(owner_tg_id=owner_tg_id, event_id=event_id, day=day, scope=scope)
     if scope is Scope.ALL or (scope is Scope.FOLLOWING and day == event.date):
         if "date" in changes:
             changes["date"] = event.date + (changes["date"] - day)
@@ -168,7 +176,7 @@ def delete_occurrences(
     """Cancel the series' occurrence on `day` alone (an EXDATE; its override goes too), it
     and the following (the series ends before it), or the whole series."""
     scope = clean_scope(scope)
-    event = _series_for(owner_tg_id=owner_tg_id, event_id=event_id, day=day)
+    event = _series_for(owner_tg_id=owner_tg_id, event_id=event_id, day=day, scope=scope)
     if scope is Scope.ALL or (scope is Scope.FOLLOWING and day == event.date):
         return event_services.delete_event(owner_tg_id=owner_tg_id, event_id=event_id)
     if scope is Scope.ONE:
