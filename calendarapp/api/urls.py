@@ -5,6 +5,7 @@ from .permissions import Anyone
 from .views import (
     APIRootView,
     AppointmentListCreateView,
+    EventCreateView,
     ExportTokenView,
     PublicEventListView,
     UserListCreateView,
@@ -14,6 +15,7 @@ app_name = "api"
 
 urlpatterns = [
     path("", APIRootView.as_view(), name="root"),
+    path("events/", EventCreateView.as_view(), name="events"),
     path("events/public/", PublicEventListView.as_view(), name="public-events"),
     path("users/", UserListCreateView.as_view(), name="users"),
     path("appointments/", AppointmentListCreateView.as_view(), name="appointments"),
