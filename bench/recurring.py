@@ -156,21 +156,35 @@ def feed_download(client, token: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def paired(samples: int, measure_a, measure_b) -> list[tuple[float, float]]:
+    """(p50, p95) of each of two measurements taken in turns, A B A B."""
+    found: tuple[list, list] = ([], [])
+    for _ in range(samples):
+        found[0].append(measure_a())
+        found[1].append(measure_b())
+    return [(statistics.median(values), _percentile(values, 0.95)) for values in found]
+
+
+def report(what: str, a_name: str, b_name: str, figures, target: str) -> None:
+    """Print a pair's figures with their ratio; record both."""
+    (a50, a95), (b50, b95) = figures
+    print(
+        f"{what}: {a_name} p50 {a50:.2f} ms, p95 {a95:.2f} ms; "
+        f"{b_name} p50 {b50:.2f} ms, p95 {b95:.2f} ms; p95 ratio {a95 / b95:.2f}"
+    )
+    record(BENCH, f"{what}, {a_name}: p95", round(a95, 2), "ms", target)
+    record(BENCH, f"{what}, {b_name}: p95 (same run)", round(b95, 2), "ms")
+
+
 def measure_display_events(people: int, control: int, samples: int) -> None:
     rng = random.Random(7)
-    series, plain = [], []
-    for _ in range(samples):  # A B A B
-        series.append(display_events_page(BASE_ID + rng.randrange(people)))
-        plain.append(display_events_page(CONTROL_ID + rng.randrange(control)))
-    a50, a95 = statistics.median(series), _percentile(series, 0.95)
-    b50, b95 = statistics.median(plain), _percentile(plain, 0.95)
-    print(
-        f"/display_events page, {samples} people each: with 6 series of 20 p50 {a50:.2f} ms, "
-        f"p95 {a95:.2f} ms; no series p50 {b50:.2f} ms, p95 {b95:.2f} ms; "
-        f"p95 ratio {a95 / b95:.2f}"
+    figures = paired(
+        samples,
+        lambda: display_events_page(BASE_ID + rng.randrange(people)),
+        lambda: display_events_page(CONTROL_ID + rng.randrange(control)),
     )
-    record(BENCH, "/display_events page p95 (30% series)", round(a95, 2), "ms", "< 20")
-    record(BENCH, "/display_events page p95, no series (same run)", round(b95, 2), "ms")
+    report(f"/display_events page, {samples} people each", "6 series of 20", "no series",
+           figures, "< 20")  # fmt: skip
 
 
 def measure_feed(samples: int) -> None:
@@ -184,19 +198,11 @@ def measure_feed(samples: int) -> None:
     heavy = get_or_issue_feed(HEAVY_ID).token
     plain = get_or_issue_feed(HEAVY_CONTROL_ID).token
     feed_download(client, heavy), feed_download(client, plain)  # warm: VTIMEZONE caches
-    series, one_off = [], []
-    for _ in range(samples):
-        series.append(feed_download(client, heavy))
-        one_off.append(feed_download(client, plain))
-    a50, a95 = statistics.median(series), _percentile(series, 0.95)
-    b50, b95 = statistics.median(one_off), _percentile(one_off, 0.95)
-    print(
-        f"feed of 1,000 events, {samples} downloads each: 200 series p50 {a50:.1f} ms, "
-        f"p95 {a95:.1f} ms; no series p50 {b50:.1f} ms, p95 {b95:.1f} ms; "
-        f"p95 ratio {a95 / b95:.2f}"
+    figures = paired(
+        samples, lambda: feed_download(client, heavy), lambda: feed_download(client, plain)
     )
-    record(BENCH, "feed, 1,000 events (200 series) p95", round(a95, 1), "ms", "< 150")
-    record(BENCH, "feed, 1,000 one-off events p95 (same run)", round(b95, 1), "ms")
+    report(f"feed of 1,000 events, {samples} downloads each", "200 series", "no series",
+           figures, "< 150")  # fmt: skip
 
 
 def main() -> None:

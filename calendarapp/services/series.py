@@ -103,9 +103,10 @@ def _override_of(event: Event, day: dt.date) -> Event | None:
     return event.overrides.select_for_update().filter(recurrence_id=day).first()
 
 
-def _make_override(event: Event, day: dt.date) -> Event:
-    """The occurrence on `day` as a row of its own, as the series has it."""
-    override = Event(
+def _born_of(event: Event, day: dt.date, **fields) -> Event:
+    """A row the series gives birth to on `day` (an override, or the rest of a split), as
+    the series has it and reminded of as the series is."""
+    row = Event(
         owner=event.owner,
         name=event.name,
         date=day,
@@ -113,36 +114,27 @@ def _make_override(event: Event, day: dt.date) -> Event:
         details=event.details,
         is_public=event.is_public,
         reminder_minutes=event.reminder_minutes,
-        recurrence_of=event,
-        recurrence_id=day,
+        **fields,
     )
-    override.save()
-    return _with_reminder(override)
-
-
-def _with_reminder(row: Event) -> Event:
-    """A row the series gave birth to is reminded of as the series is."""
+    row.save()
     return event_services.set_event_reminder(
         owner_tg_id=row.owner_id, event_id=row.pk, minutes=row.reminder_minutes
     )
 
 
+def _make_override(event: Event, day: dt.date) -> Event:
+    return _born_of(event, day, recurrence_of=event, recurrence_id=day)
+
+
 def _split(event: Event, day: dt.date) -> Event:
     """A new series from the occurrence on `day` on, with the old one's cancellations and
     overrides from then on; the old series ends before it."""
-    rest = Event(
-        owner=event.owner,
-        name=event.name,
-        date=day,
-        time=event.time,
-        details=event.details,
-        is_public=event.is_public,
-        reminder_minutes=event.reminder_minutes,
+    rest = _born_of(
+        event,
+        day,
         rrule=_rule_from(event, day),
         exdates=[item for item in event.exdates if item > day.isoformat()],
     )
-    rest.save()
-    _with_reminder(rest)
     event.overrides.filter(recurrence_id__gte=day).update(recurrence_of=rest)
     _end_before(event, day)
     return rest

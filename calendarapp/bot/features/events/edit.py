@@ -112,18 +112,23 @@ async def _event_chosen(update, context, event) -> str:
     return await _ask_field(update, context, event)
 
 
+async def _still_there(update, context, event_id: int):
+    """The dialog's event, or None (said so, the dialog's draft gone) if deleted meanwhile."""
+    try:
+        return await dialog.db(get_own_event)(
+            owner_tg_id=update.effective_user.id, event_id=event_id
+        )
+    except DomainError as error:
+        dialog.forget(context, "draft")
+        await dialog.send(update, texts.error_text(error))
+        return None
+
+
 async def _scope_chosen(update, context, event_id: int, day: dt.date, scope) -> str:
     draft = dialog.dialog_draft(context)
     draft["day"], draft["scope"] = day.isoformat(), str(scope)
-    try:
-        event = await dialog.db(get_own_event)(
-            owner_tg_id=update.effective_user.id, event_id=event_id
-        )
-    except DomainError as error:  # deleted meanwhile
-        dialog.forget(context, "draft")
-        await dialog.send(update, texts.error_text(error))
-        return dialog.END
-    return await _ask_field(update, context, event)
+    event = await _still_there(update, context, event_id)
+    return dialog.END if event is None else await _ask_field(update, context, event)
 
 
 series_step = occurrence_step(
@@ -142,13 +147,8 @@ async def field_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
     if event_id != dialog.dialog_draft(context).get("event_id"):
         await query.answer(texts.BUTTON_EXPIRED)  # a button of an earlier /edit_event
         return None
-    try:
-        event = await dialog.db(get_own_event)(
-            owner_tg_id=update.effective_user.id, event_id=event_id
-        )
-    except DomainError as error:  # deleted meanwhile
-        dialog.forget(context, "draft")
-        await dialog.send(update, texts.error_text(error))
+    event = await _still_there(update, context, event_id)
+    if event is None:
         return dialog.END
     draft = dialog.dialog_draft(context)
     draft["date"] = draft.get("day") or event.date.isoformat()  # the time step's day
