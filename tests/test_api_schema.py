@@ -81,6 +81,18 @@ def add_links(web_schema) -> None:
         target=web_schema["/api/events/public/"]["GET"],
         parameters={"owner_tg_id": tg_id},
     )
+    events = web_schema["/api/events/"]["POST"]
+    web_schema.add_link(**new_user, target=events, request_body={"owner_tg_id": tg_id})
+    # A new event or series, then the public list over its days (expanded occurrences).
+    web_schema.add_link(
+        source=events,
+        status_code="201",
+        target=web_schema["/api/events/public/"]["GET"],
+        parameters={
+            "owner_tg_id": "$response.body#/owner_tg_id",
+            "date_from": "$response.body#/date",
+        },
+    )
     web_schema.add_link(
         **new_user,
         target=appointments["POST"],
@@ -156,6 +168,7 @@ def test_schema_and_docs_are_served(client):
     assert schema_response.status_code == 200
     paths = schema_response.json()["paths"]
     assert set(paths) == {
+        "/api/events/",
         "/api/events/public/",
         "/api/events/{event_id}/attendees/",
         "/api/users/",

@@ -217,14 +217,15 @@ def test_libreoffice_opens_the_csv_with_cyrillic_quotes_semicolons_and_line_brea
     assert cells[0]["start_utc"] == f"{tomorrow.isoformat()}T06:00:00Z"  # 09:00 Moscow
 
 
-@pytest.fixture
-def series_files(client, alice, bob):
+def exported_series(client, alice, bob, *, edited: bool):
     """Series across both clock changes: Alice (Berlin) every Tuesday 10:00 until 10.11.2027
     with one Tuesday skipped, Bob (New York) on the last Friday of the month 9:00, 12 times.
-    Returns the owners' exports and, per UID, every instant our own expansion gives."""
+    `edited`: one Tuesday moved to 18:00 and renamed, Alice's series split in September
+    (11:00 from then on), one of Bob's Fridays moved to the Thursday before. Returns the
+    owners' exports and, per UID, every instant our own lists give in 2027-2028."""
+    from calendarapp.selectors.occurrences import series_occurrences
     from calendarapp.services.events import set_event_rule
-    from calendarapp.services.recurrence import occurrences_between
-    from calendarapp.timezones import starts_at
+    from calendarapp.services.series import edit_occurrences
 
     set_user_timezone(tg_id=alice.pk, text="Europe/Berlin")
     set_user_timezone(tg_id=bob.pk, text="America/New_York")
@@ -236,31 +237,52 @@ def series_files(client, alice, bob):
     friday = create_event(owner_tg_id=bob.pk, name="Review", date=dt.date(2027, 1, 29),
                           time=dt.time(9))  # fmt: skip
     set_event_rule(owner_tg_id=bob.pk, event_id=friday.pk, rule="FREQ=MONTHLY;BYDAY=-1FR;COUNT=12")
-    expected = {}
-    for event in Event.objects.select_related("owner").filter(pk__in=[tuesday.pk, friday.pk]):
-        moments = occurrences_between(
-            rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates,
-            first=dt.datetime(2027, 1, 1), last=dt.datetime(2029, 1, 1),
-        )  # fmt: skip
-        expected[f"event-{event.pk}@calendar-bot"] = sorted(
-            starts_at(date=m.date(), time=m.time(), zone_name=event.owner.timezone) for m in moments
-        )
+    if edited:
+        edit_occurrences(owner_tg_id=alice.pk, event_id=tuesday.pk, day=dt.date(2027, 6, 15),
+                         scope="one", name="Yoga late", time=dt.time(18))  # fmt: skip
+        edit_occurrences(owner_tg_id=alice.pk, event_id=tuesday.pk, day=dt.date(2027, 9, 7),
+                         scope="following", time=dt.time(11))  # fmt: skip
+        edit_occurrences(owner_tg_id=bob.pk, event_id=friday.pk, day=dt.date(2027, 5, 28),
+                         scope="one", date=dt.date(2027, 5, 27))  # fmt: skip
+    expected: dict[str, list] = {}
+    first, last = dt.date(2027, 1, 1), dt.date(2028, 12, 31)
+    for owner in (alice, bob):
+        for item in series_occurrences(owner_tg_id=owner.pk, first=first, last=last,
+                                       keep_ended=False):  # fmt: skip
+            expected.setdefault(f"event-{item.pk}@calendar-bot", []).append(item.starts_at)
+    for override in Event.objects.exclude(recurrence_of=None):
+        expected[f"event-{override.recurrence_of_id}@calendar-bot"].append(override.starts_at)
     raws = [
         body(client.get("/export/ics/", {"token": issue_export_token(owner.pk).token}))
         for owner in (alice, bob)
     ]
-    return raws, expected
+    raws.append(body(client.get(f"/feed/{get_or_issue_feed(alice.pk).token}.ics")))
+    return raws, {uid: sorted(moments) for uid, moments in expected.items()}
+
+
+@pytest.fixture
+def series_files(client, alice, bob):
+    return exported_series(client, alice, bob, edited=False)
+
+
+@pytest.fixture
+def edited_series_files(client, alice, bob):
+    return exported_series(client, alice, bob, edited=True)
+
+
+def read_series(raws) -> dict[str, list]:
+    """Every exported series expanded by recurring-ical-events over 2027-2028, per UID."""
+    read: dict[str, set] = {}
+    for raw in raws:
+        calendar = icalendar.Calendar.from_ical(raw)
+        for event in recurring_ical_events.of(calendar).between((2027, 1, 1), (2029, 1, 1)):
+            read.setdefault(str(event["UID"]), set()).add(as_utc(event["DTSTART"].dt))
+    return {uid: sorted(moments) for uid, moments in read.items()}
 
 
 def test_series_expand_the_same_in_recurring_ical_events_as_in_ours(series_files):
     raws, expected = series_files
-    read: dict[str, list] = {}
-    for raw in raws:
-        calendar = icalendar.Calendar.from_ical(raw)
-        for event in recurring_ical_events.of(calendar).between((2027, 1, 1), (2029, 1, 1)):
-            read.setdefault(str(event["UID"]), []).append(as_utc(event["DTSTART"].dt))
-    read = {uid: sorted(moments) for uid, moments in read.items()}
-    assert read == expected
+    assert read_series(raws) == expected
     tuesdays = next(m for uid, m in expected.items() if len(m) > 12)
     # 10:00 Berlin is 09:00 UTC in winter and 08:00 in summer; the skipped Tuesday is gone.
     assert utc(2027, 3, 23, 9) in tuesdays and utc(2027, 4, 6, 8) in tuesdays
@@ -269,9 +291,31 @@ def test_series_expand_the_same_in_recurring_ical_events_as_in_ours(series_files
     assert utc(2027, 11, 16, 9) not in tuesdays
 
 
-def test_khal_expands_the_series_at_the_same_instants(series_files, tmp_path):
+def test_overrides_and_split_series_expand_the_same_in_recurring_ical_events(
+    edited_series_files,
+):
+    raws, expected = edited_series_files
+    read = read_series(raws)
+    assert read == expected
+    assert len(read) == 3  # Alice's two series (split in September) and Bob's
+    tuesdays = next(moments for moments in read.values() if utc(2027, 1, 5, 9) in moments)
+    # The moved Tuesday at 18:00 summer time, not at 10:00; the rest after the split.
+    assert utc(2027, 6, 15, 16) in tuesdays and utc(2027, 6, 15, 8) not in tuesdays
+    assert max(tuesdays) == utc(2027, 8, 31, 8)
+    assert utc(2027, 5, 27, 13) in next(m for m in read.values() if len(m) == 12)
+    calendar = icalendar.Calendar.from_ical(raws[0])
+    moved = next(e for e in calendar.walk("VEVENT") if "RECURRENCE-ID" in e)
+    assert moved["SUMMARY"] == "Yoga late" and moved.decoded("RECURRENCE-ID").tzinfo.key == (
+        "Europe/Berlin"
+    )
+    assert all("SEQUENCE" in e and "DTSTAMP" in e for e in calendar.walk("VEVENT"))
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_khal_expands_the_series_at_the_same_instants(client, alice, bob, edited, tmp_path):
     khal = require_program("khal", package="khal")
-    raws, expected = series_files
+    raws, expected = exported_series(client, alice, bob, edited=edited)
+    raws = raws[:2]  # the feed says the same as Alice's export
     home = tmp_path / "khal"
     config = khal_config(home)
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}

@@ -309,6 +309,29 @@ def test_the_bots_button_opens_its_event(live_server, alice_with_events, browser
     assert page.problems == []
 
 
+def test_a_series_is_marked_in_every_view(live_server, alice_with_events, browser):
+    from calendarapp.services.events import set_event_rule
+
+    owner, day = alice_with_events.tg_id, timezone.localdate() + dt.timedelta(days=1)
+
+    def make_series():
+        made = create_event(owner_tg_id=owner, name="Йога", date=day, time=dt.time(8))
+        set_event_rule(owner_tg_id=owner, event_id=made.pk, rule="FREQ=DAILY;COUNT=3")
+
+    in_db(make_series)
+    page = open_app(browser, live_server, tg_id=alice_with_events.tg_id)
+    page.wait_for_selector(".grid")
+    page.click("#tab-agenda")
+    page.wait_for_selector(".entry-name:has-text('Йога')")
+    series = page.locator(".entry:has(.entry-name:has-text('Йога'))")
+    assert series.count() == 3
+    assert series.locator(".repeats").count() == 3
+    assert series.first.locator(".repeats").get_attribute("aria-label") == "Повторяется"
+    one_off = page.locator(".entry:has(.entry-name:has-text('Стоматолог'))")
+    assert one_off.locator(".repeats").count() == 0
+    assert page.problems == []
+
+
 @pytest.mark.e2e
 def test_the_bot_and_the_app_show_the_same_calendar(live_server, browser):
     """The real bot on the fake Bot API and the app in chromium, on one database: what

@@ -82,6 +82,11 @@ STAFF_ONLY = [
     ),
     ("post", "/api/export/token/", {"tg_user_id": 1002}),
     ("post", "/api/import/", {"tg_user_id": 1002, "url": "https://example.com/cal.ics"}),
+    (
+        "post",
+        "/api/events/",
+        {"owner_tg_id": 1002, "name": "hijacked", "date": "2031-01-01", "time": "10:00"},
+    ),
 ]
 EXPECTED = {"anonymous": 401, "plain token": 403, "forged token": 401, "plain session": 403}
 
@@ -123,6 +128,7 @@ def test_public_events_are_read_only_for_everyone(people, api, caller, method):
         "?id={private}",
         "?is_public=false",
         "?is_public=0&owner_tg_id=1002",
+        "?date_to=2099-01-01&owner_tg_id=1002",
     ],
 )
 def test_public_list_never_shows_a_private_event(people, query):

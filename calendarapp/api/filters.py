@@ -112,8 +112,10 @@ class DateFilter(filters.DateFilter):
 
 class PublicEventFilter(StrictFilterSet):
     owner_tg_id = TelegramIdFilter(field_name="owner_id", help_text="Owner's Telegram id.")
-    date_from = DateFilter(field_name="date", lookup_expr="gte")
-    date_to = DateFilter(field_name="date", lookup_expr="lte")
+    # Checked here, applied by the view: a series that began before date_from still has
+    # occurrences in the range (selectors.expansion).
+    date_from = DateFilter(method="in_view", help_text="First day of the range (expands series).")
+    date_to = DateFilter(method="in_view", help_text="Last day of the range (expands series).")
     search = filters.CharFilter(
         method="filter_search", max_length=100, help_text="Text in the name or details."
     )
@@ -121,6 +123,9 @@ class PublicEventFilter(StrictFilterSet):
     class Meta:
         model = Event
         fields = ["owner_tg_id", "date_from", "date_to", "search"]
+
+    def in_view(self, queryset, name, value):
+        return queryset
 
     def filter_search(self, queryset, name, value):
         # Every alphabet's case, on SQLite too (calendarapp/search.py).

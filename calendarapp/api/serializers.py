@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from calendarapp.models import (
     APPOINTMENT_DETAILS_MAX_LENGTH,
+    EVENT_NAME_MAX_LENGTH,
+    RRULE_MAX_LENGTH,
     Appointment,
     Event,
     Invitation,
@@ -40,6 +42,19 @@ class RsvpCountsSerializer(serializers.Serializer):
     )
 
 
+RRULE_HELP = (
+    "RFC 5545 RRULE without DTSTART (`FREQ=WEEKLY;BYDAY=TU`, `RRULE:` optional; empty: a "
+    "one-off event); UNTIL is a wall-clock moment of the owner's zone, or UTC with `Z`. "
+    "Refused with 400 and a stable code: `rrule_invalid`, `rrule_too_long`, "
+    "`rrule_too_frequent` (finer than daily), `rrule_count` (COUNT over 1000), "
+    "`rrule_interval` (INTERVAL over 100), `rrule_not_on_start` (the rule skips `date`)."
+)
+NEXT_OCCURRENCES_HELP = (
+    "The instants of the next three occurrences from now; a one-off event: its start "
+    "while it is ahead, else empty."
+)
+
+
 class PublicEventSerializer(serializers.ModelSerializer):
     owner_tg_id = serializers.IntegerField(source="owner_id", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
@@ -48,6 +63,13 @@ class PublicEventSerializer(serializers.ModelSerializer):
     starts_at = serializers.DateTimeField(read_only=True, help_text=STARTS_AT_HELP)
     rsvp = RsvpCountsSerializer(
         source="rsvp_counts", read_only=True, help_text="Answers to the event's cards."
+    )
+    rrule = serializers.CharField(read_only=True, help_text=RRULE_HELP)
+    repeats = serializers.BooleanField(
+        read_only=True, help_text="A series, or one occurrence of a series changed on its own."
+    )
+    next_occurrences = serializers.ListField(
+        child=serializers.DateTimeField(), read_only=True, help_text=NEXT_OCCURRENCES_HELP
     )
 
     class Meta:
@@ -63,6 +85,9 @@ class PublicEventSerializer(serializers.ModelSerializer):
             "details",
             "capacity",
             "rsvp",
+            "rrule",
+            "repeats",
+            "next_occurrences",
         ]
         read_only_fields = fields
 
@@ -76,6 +101,23 @@ class AttendeeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rsvp
         fields = ["tg_id", "username", "first_name", "last_name", "answer", "guests", "answered_at"]
+
+
+class EventCreateSerializer(serializers.Serializer):
+    owner_tg_id = telegram_id_field(help_text="The owner, a registered user.")
+    name = serializers.CharField(max_length=EVENT_NAME_MAX_LENGTH * 2)
+    date = StrictDateField(help_text="The first occurrence, on the owner's wall clock.")
+    time = WallClockTimeField()
+    details = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    is_public = serializers.BooleanField(required=False, default=False)
+    rrule = serializers.CharField(
+        required=False, allow_blank=True, max_length=RRULE_MAX_LENGTH * 2, help_text=RRULE_HELP
+    )
+
+
+class EventSerializer(PublicEventSerializer):
+    class Meta(PublicEventSerializer.Meta):
+        fields = [*PublicEventSerializer.Meta.fields, "is_public"]
         read_only_fields = fields
 
 

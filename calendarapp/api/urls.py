@@ -7,6 +7,7 @@ from .views import (
     APIRootView,
     AppointmentListCreateView,
     EventAttendeesView,
+    EventCreateView,
     ExportTokenView,
     PublicEventListView,
     UserListCreateView,
@@ -16,6 +17,7 @@ app_name = "api"
 
 urlpatterns = [
     path("", APIRootView.as_view(), name="root"),
+    path("events/", EventCreateView.as_view(), name="events"),
     path("events/public/", PublicEventListView.as_view(), name="public-events"),
     path("events/<int:event_id>/attendees/", EventAttendeesView.as_view(), name="event-attendees"),
     path("users/", UserListCreateView.as_view(), name="users"),

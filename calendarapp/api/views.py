@@ -15,19 +15,43 @@ from calendarapp.models import Rsvp
 from calendarapp.parsing import parse_id
 from calendarapp.selectors.appointments import all_appointments
 from calendarapp.selectors.events import public_events_listing
+from calendarapp.selectors.expansion import (
+    MAX_EXPANDED,
+    MAX_RANGE_DAYS,
+    check_range,
+    expand_in_range,
+    sort_like,
+    with_next_occurrences,
+)
 from calendarapp.selectors.rsvp import answer_counts, attendees
 from calendarapp.selectors.users import all_users
 from calendarapp.services.appointments import create_appointment
+from calendarapp.services.events import create_event
 from calendarapp.services.export_tokens import issue_export_token_for_user
 from calendarapp.services.users import TelegramProfile, create_user_profile
 
 from . import serializers
-from .filters import AppointmentFilter, AttendeeFilter, PublicEventFilter, UserFilter
+from .fields import parse_date
+from .filters import (
+    AppointmentFilter,
+    AttendeeFilter,
+    PublicEventFilter,
+    StrictOrderingFilter,
+    UserFilter,
+)
 from .pagination import CappedPageNumberPagination
 from .permissions import Anyone, IsStaff
 from .throttling import ExportTokenRateThrottle
 
 _ERROR = serializers.ErrorSerializer
+RRULE_ERROR_CODES = (
+    "rrule_invalid",
+    "rrule_too_long",
+    "rrule_too_frequent",
+    "rrule_count",
+    "rrule_interval",
+    "rrule_not_on_start",
+)
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -78,6 +102,7 @@ class APIRootView(APIView):
 
         return Response(
             {
+                "events": link("api:events"),
                 "events/public": link("api:public-events"),
                 "users": link("api:users"),
                 "appointments": link("api:appointments"),
@@ -90,7 +115,18 @@ class APIRootView(APIView):
 
 
 @extend_schema_view(
-    get=extend_schema(responses={200: serializers.PublicEventSerializer(many=True), **LIST_ERRORS})
+    get=extend_schema(
+        responses={200: serializers.PublicEventSerializer(many=True), **LIST_ERRORS},
+        description=(
+            "Public events of every user, soonest first. Without `date_from` and `date_to` "
+            "a series is one row (its first occurrence, `rrule`, `next_occurrences`). With "
+            "either of them the days of that range are expanded: one row per occurrence, "
+            "with that occurrence's `date`, `time` and `starts_at` (the series' `id`). One "
+            f"side alone reaches {MAX_RANGE_DAYS} days; a longer range is a 400 "
+            "`range_too_long`, `date_from` after `date_to` a 400 `range_reversed`, more than "
+            f"{MAX_EXPANDED} rows in the range a 400 `too_many_occurrences`."
+        ),
+    )
 )
 class PublicEventListView(generics.ListAPIView):
     """Public events of every user, soonest first. Open to anonymous callers."""
@@ -100,9 +136,29 @@ class PublicEventListView(generics.ListAPIView):
     pagination_class = CappedPageNumberPagination
     filterset_class = PublicEventFilter
     ordering_fields = ["date", "time", "name", "id"]
+    error_fields = {
+        "range_reversed": "date_from",
+        "range_too_long": "date_to",
+        "too_many_occurrences": "date_to",
+    }
 
     def get_queryset(self):
         return public_events_listing()
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())  # a 400 for a bad filter
+        first, last = (parse_date(request.query_params.get(n)) for n in ("date_from", "date_to"))
+        if first or last:
+            first, last = check_range(first, last)
+            rows = sort_like(
+                expand_in_range(queryset, first=first, last=last),
+                StrictOrderingFilter().get_ordering(request, queryset, self),
+            )
+        else:
+            rows = queryset
+        page = self.paginate_queryset(rows)
+        data = self.get_serializer(with_next_occurrences(page), many=True).data
+        return self.get_paginated_response(data)
 
     def paginate_queryset(self, queryset):
         """The page's answer counts in one query for the whole page, not one per event."""
@@ -135,6 +191,49 @@ class EventAttendeesView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # the schema asks without an event
             return Rsvp.objects.none()
         return attendees(event_id=parse_id(str(self.kwargs["event_id"])))
+
+
+@extend_schema(
+    request=serializers.EventCreateSerializer,
+    responses={201: serializers.EventSerializer, **CREATE_ERRORS},
+    description=(
+        "Create an event for a registered user, as the bot's /create_event does; with "
+        "`rrule` a series whose first occurrence is `date`. A bad rule is a 400 naming "
+        "`rrule` with its code."
+    ),
+)
+class EventCreateView(APIView):
+    """Create an event or a series for a user (staff only)."""
+
+    permission_classes = [IsStaff]
+    not_found_status = status.HTTP_400_BAD_REQUEST
+    error_fields = {
+        **{code: "rrule" for code in RRULE_ERROR_CODES},
+        "name_empty": "name",
+        "name_too_long": "name",
+        "details_too_long": "details",
+        "date_too_early": "date",
+        "date_too_far": "date",
+        "in_past": "date",
+        "date_in_past": "date",
+        "not_registered": "owner_tg_id",
+    }
+
+    def post(self, request):
+        body = serializers.EventCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        event = create_event(
+            owner_tg_id=data["owner_tg_id"],
+            name=data["name"],
+            date=data["date"],
+            time=data["time"],
+            details=data.get("details", ""),
+            is_public=data["is_public"],
+            rrule=data.get("rrule", ""),
+        )
+        shown = with_next_occurrences([event])[0]
+        return Response(serializers.EventSerializer(shown).data, status=status.HTTP_201_CREATED)
 
 
 @list_create_schema(

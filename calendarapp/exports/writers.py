@@ -201,6 +201,15 @@ def _add_repeats(event: icalendar.Event, row: dict, local_start: dt.datetime) ->
         event.add("exdate", skipped)
 
 
+def _recurrence_id(row: dict, zone: ZoneInfo) -> dt.datetime:
+    replaced = starts_at(
+        date=row["recurrence_id"], time=row["recurrence_of__time"], zone_name=row["timezone"]
+    )
+    series_start = row["recurrence_of__starts_at"] or replaced
+    form = zone if _wall_clock(series_start, zone) is not None else dt.UTC
+    return replaced.astimezone(form)
+
+
 def ics_chunks(
     owner, entries: Iterable[dict], time_zones: dict[str, dt.date | None]
 ) -> Iterator[bytes]:
@@ -240,7 +249,14 @@ def ics_chunks(
             if local_start is None or local_end is None:
                 local_start, local_end = start.astimezone(dt.UTC), finish.astimezone(dt.UTC)
             event = icalendar.Event()
-            event.add("uid", f"{row['kind']}-{row['id']}@calendar-bot")
+            if row.get("recurrence_of_id"):
+                # One occurrence changed on its own: the series' UID and the occurrence
+                # it replaces, in the form the series' DTSTART has (its zone, or UTC).
+                event.add("uid", f"{row['kind']}-{row['recurrence_of_id']}@calendar-bot")
+                event.add("recurrence-id", _recurrence_id(row, zone))
+            else:
+                event.add("uid", f"{row['kind']}-{row['id']}@calendar-bot")
+            event.add("sequence", row.get("sequence", 0))
             event.add("dtstamp", stamp)
             event.add("last-modified", row["updated_at"])
             event.add("dtstart", local_start)

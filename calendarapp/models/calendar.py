@@ -48,6 +48,23 @@ def _keep_starts_at(row, zone_owner, save_kwargs: dict) -> None:
         save_kwargs["update_fields"] = {*fields, "starts_at"}
 
 
+# What a calendar client shows of an event: a change to any of them raises its SEQUENCE.
+_SEQUENCED_FIELDS = {"name", "date", "time", "details", "is_public", "rrule", "exdates"}
+
+
+def _bump_sequence(row, save_kwargs: dict) -> None:
+    """RFC 5545 wants SEQUENCE raised whenever an event is revised; counted where every
+    writer (services, the admin) saves, so no write path can forget it."""
+    if row._state.adding:
+        return
+    fields = save_kwargs.get("update_fields")
+    if fields is not None and not _SEQUENCED_FIELDS & set(fields):
+        return
+    row.sequence += 1
+    if fields is not None:
+        save_kwargs["update_fields"] = {*fields, "sequence"}
+
+
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
@@ -149,6 +166,20 @@ class Event(TimeStamped):
     )
     # Seats for «Иду», guests included (None: no limit); beyond it a «Иду» waits in line.
     capacity = models.PositiveIntegerField(_("мест"), null=True, blank=True)
+    # One occurrence of a series changed on its own (RFC 5545's RECURRENCE-ID): an ordinary
+    # one-off row that lists, reminds and is edited as such, and stands in for the series'
+    # occurrence on the wall-clock day `recurrence_id` (selectors.occurrences skips that day).
+    recurrence_of = models.ForeignKey(
+        "self",
+        verbose_name=_("изменённое повторение серии"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="overrides",
+    )
+    recurrence_id = models.DateField(_("день повторения"), null=True, blank=True)
+    # RFC 5545's SEQUENCE: raised on every change a calendar client must pick up.
+    sequence = models.PositiveIntegerField(_("версия"), default=0)
 
     class Meta:
         verbose_name = _("событие")
@@ -172,6 +203,11 @@ class Event(TimeStamped):
                 condition=~Q(ics_uid=""),
                 name="event_owner_ics_uid_uniq",
             ),
+            models.UniqueConstraint(
+                fields=["recurrence_of", "recurrence_id"],
+                condition=Q(recurrence_of__isnull=False),
+                name="event_one_override_per_day",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,7 +215,13 @@ class Event(TimeStamped):
 
     def save(self, *args, **kwargs):
         _keep_starts_at(self, self.owner, kwargs)
+        _bump_sequence(self, kwargs)
         super().save(*args, **kwargs)
+
+    @property
+    def repeats(self) -> bool:
+        """A series, or one occurrence of a series changed on its own (marked 🔁 in lists)."""
+        return bool(self.rrule) or self.recurrence_of_id is not None
 
 
 class Appointment(TimeStamped):

@@ -75,6 +75,11 @@ def _own_events(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
             "updated_at",
             "rrule",
             "exdates",
+            "sequence",
+            "recurrence_of_id",
+            "recurrence_id",
+            "recurrence_of__time",
+            "recurrence_of__starts_at",
         )
         .iterator(chunk_size=chunk_size)
     )

@@ -43,7 +43,7 @@ def public_events_of(owner_tg_id: int) -> QuerySet[Event]:
 def public_events_listing() -> QuerySet[Event]:
     """Public events for a paginated list: owners come in one extra query for the page
     (prefetch), so deep OFFSETs skip event rows only instead of joining every skipped row."""
-    owners = Prefetch("owner", queryset=TgUser.objects.only("tg_id", "username"))
+    owners = Prefetch("owner", queryset=TgUser.objects.only("tg_id", "username", "timezone"))
     return (
         Event.objects.filter(is_public=True).prefetch_related(owners).order_by("date", "time", "id")
     )

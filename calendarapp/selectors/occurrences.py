@@ -34,6 +34,20 @@ class Occurrence:
     repeats: bool = True
 
 
+def overridden_days(series_ids: list[int]) -> dict[int, list[str]]:
+    """Series id -> the days (ISO) whose occurrence an override row stands in for: the
+    override lists as a one-off row, so the series leaves that day out."""
+    if not series_ids:
+        return {}
+    days: dict[int, list[str]] = {}
+    rows = Event.objects.filter(recurrence_of__in=series_ids).values_list(
+        "recurrence_of_id", "recurrence_id"
+    )
+    for series_id, day in rows:
+        days.setdefault(series_id, []).append(day.isoformat())
+    return days
+
+
 def series_occurrences(
     *,
     owner_tg_id: int,
@@ -50,13 +64,15 @@ def series_occurrences(
     if public_only:
         events = events.filter(is_public=True)
     found: list[Occurrence] = []
-    for event in events.order_by("date", "time", "id"):
+    events = list(events.order_by("date", "time", "id"))
+    replaced = overridden_days([event.pk for event in events])
+    for event in events:
         zone = event.owner.timezone
         moments = occurrences_between(
             rule=event.rrule,
             date=event.date,
             time=event.time,
-            exdates=event.exdates,
+            exdates=[*event.exdates, *replaced.get(event.pk, ())],
             first=dt.datetime.combine(first, dt.time.min),
             last=dt.datetime.combine(last, dt.time.max),
         )[:MAX_OCCURRENCES]

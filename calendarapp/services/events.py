@@ -285,11 +285,27 @@ def delete_event(*, owner_tg_id: int, event_id: int) -> Event:
     event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
     cancel_meetings_of_deleted_event(event)
     event_cancelled(event=event)  # before the delete takes the answers with it
+    _forget_override(event)
     event.delete()
     event.pk = event_id  # keep the id on the returned copy for the confirmation message
     bump_user_counter(tg_id=owner_tg_id, counter="events_cancelled")
     bump_daily_statistics(cancelled_events=1)
     return event
+
+
+def _forget_override(event: Event) -> None:
+    """A deleted override must not give its day back to the series: that day is cancelled."""
+    if event.recurrence_of_id is None:
+        return
+    parent = (
+        Event.objects.select_related("owner")
+        .select_for_update(of=("self",))
+        .filter(pk=event.recurrence_of_id)
+        .first()
+    )
+    if parent is not None:
+        parent.exdates = sorted({*parent.exdates, event.recurrence_id.isoformat()})
+        parent.save(update_fields=["exdates", "updated_at"])
 
 
 @transaction.atomic

@@ -87,20 +87,98 @@ def test_a_foreign_repeat_button_changes_nothing(bot, registered_ann, next_year)
     assert Event.objects.get(pk=bobs.pk).rrule == ""
 
 
-def test_deleting_a_series_asks_only_the_next_or_the_whole_series(bot, registered_ann, next_year):
-    ann = registered_ann
+def daily_gym(ann, next_year):
     event = create_event(owner_tg_id=ann.id, name="Gym", date=next_year, time=dt.time(7, 0))
-    set_event_rule(owner_tg_id=ann.id, event_id=event.pk, rule="FREQ=DAILY")
-    event.refresh_from_db()
-    first = event.date
+    return set_event_rule(owner_tg_id=ann.id, event_id=event.pk, rule="FREQ=DAILY")
+
+
+def test_deleting_one_occurrence_of_a_series_picked_by_its_button(bot, registered_ann, next_year):
+    ann = registered_ann
+    event = daily_gym(ann, next_year)
+    first, second = event.date, event.date + dt.timedelta(days=1)
     question = ann.ask(f"/delete_event {event.pk}")
-    assert f"Удалить только ближайшее ({first:%d.%m.%Y}) или всю серию?" in question
-    done = ann.press(f"Только {first:%d.%m.%Y}")
-    assert done.startswith(f"Готово: {first:%d.%m.%Y} события #{event.pk}")
+    assert "Какое повторение удалить?" in question and "каждый день" in question
+    assert ann.buttons()[:2] == [f"{first:%d.%m.%Y}", f"{second:%d.%m.%Y}"]
+    assert ann.press(f"{second:%d.%m.%Y}").startswith(
+        f"Удалить только {second:%d.%m.%Y}, это и следующие повторения или всю серию?"
+    )
+    done = ann.press("Только это")
+    assert done.startswith(f"Готово: {second:%d.%m.%Y} события #{event.pk}")
     event.refresh_from_db()
-    assert event.exdates == [first.isoformat()]
-    second = first + dt.timedelta(days=1)
-    assert f"Далее: {second:%d.%m.%Y} 07:00" in ann.ask(f"/read_event {event.pk}")
+    assert event.exdates == [second.isoformat()]
+    listed = ann.ask("/display_events")
+    assert f"{first:%d.%m.%Y}" in listed and f"{second:%d.%m.%Y}" not in listed
+
+
+def test_deleting_a_typed_occurrence_and_the_following_or_the_whole_series(
+    bot, registered_ann, next_year
+):
+    ann = registered_ann
+    event = daily_gym(ann, next_year)
+    tenth = event.date + dt.timedelta(days=9)
+    ann.ask(f"/delete_event {event.pk}")
+    refused = ann.ask("2020-01-01")  # over, and not an occurrence anyway: asked again
+    assert "Какое повторение удалить?" in refused
+    assert ann.ask(f"{tenth:%d.%m.%Y}").startswith(f"Удалить только {tenth:%d.%m.%Y}")
+    done = ann.press("Это и следующие")
+    assert done == f"Готово: событие #{event.pk} «Gym» больше не повторяется с {tenth:%d.%m.%Y}."
+    event.refresh_from_db()
+    assert "UNTIL=" in event.rrule
+    card = ann.ask(f"/read_event {event.pk}")
+    assert "🔁 Повторяется: каждый день в 07:00" in card and "Далее: " in card
     ann.ask(f"/delete_event {event.pk}")
     assert ann.press("Всю серию").startswith(f"Событие #{event.pk} «Gym» удалено")
     assert not Event.objects.filter(pk=event.pk).exists()
+
+
+def test_editing_only_one_occurrence_makes_an_override_in_the_lists(bot, registered_ann, next_year):
+    ann = registered_ann
+    event = daily_gym(ann, next_year)
+    second = event.date + dt.timedelta(days=1)
+    assert "Какое повторение изменить?" in ann.ask(f"/edit_event {event.pk}")
+    assert ann.press(f"{second:%d.%m.%Y}").startswith(f"Изменить только {second:%d.%m.%Y}")
+    assert ann.press("Только это").startswith("Что изменить?")
+    ann.press("Время")
+    answer = ann.ask("19:30")
+    override = Event.objects.get(recurrence_of=event)
+    assert (override.date, override.time, override.recurrence_id) == (
+        second,
+        dt.time(19, 30),
+        second,
+    )
+    assert f"#{override.pk}" in answer and "19:30" in answer
+    listed = ann.ask("/display_events")
+    assert f"#{override.pk} · {second:%d.%m.%Y} 19:30 · Gym 🔁" in listed
+    assert f"{second:%d.%m.%Y} 07:00" not in listed
+    assert f"#{event.pk} · {event.date:%d.%m.%Y} 07:00 · Gym 🔁" in listed
+
+
+def test_editing_this_and_following_splits_and_all_renames_the_series(
+    bot, registered_ann, next_year
+):
+    ann = registered_ann
+    event = daily_gym(ann, next_year)
+    third = event.date + dt.timedelta(days=2)
+    ann.ask(f"/edit_event {event.pk}")
+    ann.press(f"{third:%d.%m.%Y}")
+    ann.press("Это и следующие")
+    ann.press("Название")
+    ann.ask("Swim")
+    rest = Event.objects.exclude(pk=event.pk).get(owner_id=ann.id)
+    assert (rest.name, rest.date, rest.rrule) == ("Swim", third, "FREQ=DAILY")
+    ann.ask(f"/edit_event {event.pk}")
+    ann.press("Все повторения")
+    ann.press("Название")
+    ann.ask("Run")
+    event.refresh_from_db()
+    assert event.name == "Run" and Event.objects.get(pk=rest.pk).name == "Swim"
+
+
+def test_an_occurrence_button_of_another_dialog_is_expired(bot, registered_ann, next_year):
+    ann = registered_ann
+    event = daily_gym(ann, next_year)
+    other = daily_gym(ann, next_year)
+    ann.ask(f"/delete_event {event.pk}")
+    ann.press_data(f"occ:{other.date:%Y%m%d}:{other.pk}")
+    ann.press_data(f"scope:all:{other.date:%Y%m%d}:{other.pk}")
+    assert Event.objects.filter(pk=other.pk).exists()

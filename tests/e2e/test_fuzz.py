@@ -105,6 +105,16 @@ CALLBACK_SHAPES = st.one_of(
         st.sampled_from(["read", "edit", "delete", "share", "invite", "x"]),
         numbers(),
     ).map(lambda t: f"{t[0]}:{t[1]}:{t[2]}"),
+    # A part of a series: which occurrence (occ:<yyyymmdd>|all:<id>), how much of it
+    # (scope:<scope>:<yyyymmdd>:<id>), with days that do not exist and others' ids.
+    st.tuples(st.sampled_from(["20270230", "20270105", "all", "99999999"]), numbers()).map(
+        lambda t: f"occ:{t[0]}:{t[1]}"
+    ),
+    st.tuples(
+        st.sampled_from(["one", "following", "all"]),
+        st.sampled_from(["20270230", "20270105", "00000000"]),
+        numbers(),
+    ).map(lambda t: f"scope:{t[0]}:{t[1]}:{t[2]}"),
     # Meetings: Accept/Decline on the invitation, /meetings' cancel, answer and page buttons,
     # with other people's meeting ids (Bob's with Carol), huge numbers and odd kinds.
     st.tuples(st.sampled_from(["yes", "no", "maybe", ""]), numbers()).map(

@@ -50,6 +50,7 @@ ERRORS = {
     "import_url_unreachable": _("Не удалось скачать календарь с {host}."),
     "import_telegram_file": _("Не удалось получить файл из Telegram. Пришлите его ещё раз."),
     "import_url_status": _("Сервер {host} ответил кодом {status} вместо календаря."),
+    "scope_invalid": _("Выберите: только это, это и следующие или все."),
 }
 ERROR_FALLBACK = _("Не получилось: запрос некорректен.")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

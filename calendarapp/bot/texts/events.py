@@ -76,8 +76,6 @@ DELETE_GUESTS_COMING = _("На встречу придут: {who}.")
 DELETE_GUESTS_INVITED = _("Приглашены и ещё не ответили: {who}.")
 DELETE_GUESTS_TOLD = _("Они получат уведомление об отмене.")
 EVENT_DELETED = _("Событие #{id} «{name}» удалено.")
-CONFIRM_DELETE_SERIES = _("Событие повторяется. Удалить только ближайшее ({date}) или всю серию?")
-BTN_DELETE_ONE = _("Только {date}")
 BTN_DELETE_SERIES = _("Всю серию")
 OCCURRENCE_DELETED = _(
     "Готово: {date} события #{id} «{name}» не будет, остальные повторения остаются."

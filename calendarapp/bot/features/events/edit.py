@@ -1,8 +1,9 @@
 """/edit_event [<id> [<text>]]: change the name, date, time or details of one of my events.
 
-The event (picked, typed, or in the command) -> a button per field -> that field's question,
-checked as /create_event checks it (services.events). `/edit_event <id> <text>` sets new
-details at once, as it always did.
+The event (picked, typed, or in the command) -> for a series, which occurrence and «только
+это / это и следующие / все» (bot/ui/occurrence_step.py) -> a button per field -> that
+field's question, checked as /create_event checks it (services.events, services.series).
+`/edit_event <id> <text>` sets new details at once, as it always did (of a whole series).
 """
 
 import datetime as dt
@@ -15,14 +16,17 @@ from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.profiles import owner_of
 from calendarapp.bot.ui import dialog, keyboards, month_calendar
 from calendarapp.bot.ui.formatting import clock_change_note, day_and_weekday, event_card, time_text
+from calendarapp.bot.ui.occurrence_step import occurrence_step
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH
 from calendarapp.selectors.events import get_own_event
 from calendarapp.selectors.users import local_now
 from calendarapp.services import events as event_services
+from calendarapp.services import series as series_services
 
 EDIT_ID, EDIT_FIELD, EDIT_DETAILS = "WAIT_ID", "WAIT_FIELD", "WAIT_NEW_DETAILS"
+EDIT_WHICH, EDIT_SCOPE = "WAIT_OCCURRENCE", "WAIT_SCOPE"
 EDIT_NAME, EDIT_DATE, EDIT_TIME = "WAIT_NEW_NAME", "WAIT_NEW_DATE", "WAIT_NEW_TIME"
 CLEAR_WORDS = {"-", "—"}  # remove the details, as «-» skips them in /create_event
 CB_FIELD = "edf"  # edf:<field>:<event id>: the button names its event, like del:yes:<id>
@@ -63,11 +67,18 @@ async def _ask_field(update, context, event) -> str:
 
 async def _saved(update, context, note: str = "", **changes):
     """Apply the changes; a refusal repeats the field's question, success shows the card."""
-    event_id = dialog.dialog_draft(context)["event_id"]
+    draft = dialog.dialog_draft(context)
+    event_id = draft["event_id"]
     try:
-        event = await dialog.db(event_services.update_event)(
-            owner_tg_id=update.effective_user.id, event_id=event_id, **changes
-        )
+        if "scope" in draft:  # a part of a series
+            event = await dialog.db(series_services.edit_occurrences)(
+                owner_tg_id=update.effective_user.id, event_id=event_id,
+                day=dt.date.fromisoformat(draft["day"]), scope=draft["scope"], **changes,
+            )  # fmt: skip
+        else:
+            event = await dialog.db(event_services.update_event)(
+                owner_tg_id=update.effective_user.id, event_id=event_id, **changes
+            )
     except NotFound as error:  # deleted meanwhile: nothing left to edit
         dialog.forget(context, "draft")
         await dialog.send(update, texts.error_text(error))
@@ -76,7 +87,7 @@ async def _saved(update, context, note: str = "", **changes):
         return await dialog.reject(update, context, error)
     dialog.forget(context, "draft")
     if set(changes) == {"details"}:
-        await dialog.send(update, texts.EVENT_EDITED.format(id=event_id))
+        await dialog.send(update, texts.EVENT_EDITED.format(id=event.pk))
     else:
         card = texts.EVENT_UPDATED.format(event=event_card(event))
         if {"date", "time"} & set(changes) and (clocks := clock_change_note(event)):
@@ -96,7 +107,37 @@ async def _event_chosen(update, context, event) -> str:
         dialog.remember(context, _question("details", event), keyboards.cancel())
         state = await _save_details(update, context, new_details[1])
         return EDIT_DETAILS if state is None else state
+    if event.rrule:
+        return await series_step.ask(update, context, event)
     return await _ask_field(update, context, event)
+
+
+async def _still_there(update, context, event_id: int):
+    """The dialog's event, or None (said so, the dialog's draft gone) if deleted meanwhile."""
+    try:
+        return await dialog.db(get_own_event)(
+            owner_tg_id=update.effective_user.id, event_id=event_id
+        )
+    except DomainError as error:
+        dialog.forget(context, "draft")
+        await dialog.send(update, texts.error_text(error))
+        return None
+
+
+async def _scope_chosen(update, context, event_id: int, day: dt.date, scope) -> str:
+    draft = dialog.dialog_draft(context)
+    draft["day"], draft["scope"] = day.isoformat(), str(scope)
+    event = await _still_there(update, context, event_id)
+    return dialog.END if event is None else await _ask_field(update, context, event)
+
+
+series_step = occurrence_step(
+    texts.ASK_OCCURRENCE_TO_EDIT,
+    texts.ASK_SCOPE_TO_EDIT,
+    texts.BTN_ALL_OCCURRENCES,
+    _scope_chosen,
+    states=(EDIT_WHICH, EDIT_SCOPE),
+)
 
 
 @dialog.stops
@@ -106,15 +147,11 @@ async def field_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE):
     if event_id != dialog.dialog_draft(context).get("event_id"):
         await query.answer(texts.BUTTON_EXPIRED)  # a button of an earlier /edit_event
         return None
-    try:
-        event = await dialog.db(get_own_event)(
-            owner_tg_id=update.effective_user.id, event_id=event_id
-        )
-    except DomainError as error:  # deleted meanwhile
-        dialog.forget(context, "draft")
-        await dialog.send(update, texts.error_text(error))
+    event = await _still_there(update, context, event_id)
+    if event is None:
         return dialog.END
-    dialog.dialog_draft(context)["date"] = event.date.isoformat()  # the time step's day
+    draft = dialog.dialog_draft(context)
+    draft["date"] = draft.get("day") or event.date.isoformat()  # the time step's day
     markup = keyboards.cancel()
     if field == "date":  # tap a day, as in /create_event
         now = await dialog.db(local_now)(owner_of(update))
@@ -179,6 +216,8 @@ def handlers():
         [CommandHandler("edit_event", step.entry)],
         {
             EDIT_ID: step.handlers,
+            EDIT_WHICH: series_step.which_handlers,
+            EDIT_SCOPE: series_step.scope_handlers,
             EDIT_FIELD: [
                 CallbackQueryHandler(
                     field_chosen, pattern=rf"^{CB_FIELD}:({'|'.join(FIELDS)}):(\d{{1,18}})$"

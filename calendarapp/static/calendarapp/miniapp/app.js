@@ -150,6 +150,16 @@
       { type: "button", class: "entry", "data-kind": entry.kind, onclick: () => showEntry(entry) },
       el("span", { class: "entry-time", text: entry.time }),
       el("span", { class: "entry-name", text: entry.name || T.meeting }),
+      // A series' occurrence, marked as the bot's lists mark it; the label says it aloud.
+      entry.repeats
+        ? el("span", {
+            class: "repeats",
+            role: "img",
+            "aria-label": T.repeats,
+            title: T.repeats,
+            text: "🔁",
+          })
+        : null,
       label ? el("span", { class: "badge", text: label }) : null,
     );
   }

@@ -1,0 +1,171 @@
+"""The "which occurrence, and how much of the series?" steps of /edit_event and
+/delete_event, written once:
+
+- the next occurrences as buttons (`occ:<yyyymmdd>:<id>`), a typed date, or the whole series
+  at once (`occ:all:<id>`);
+- then «Только это / Это и следующие / Все» (`scope:<scope>:<yyyymmdd>:<id>`).
+
+Buttons name their event and day, and a press whose event is not the open dialog's is
+"expired", as with the other dialog buttons. The dialog gets `on_scope(update, context,
+event_id, day, scope)` and returns what it returns:
+
+    step = occurrence_step(texts.ASK_OCCURRENCE_TO_EDIT, texts.ASK_SCOPE_TO_EDIT,
+                           texts.BTN_ALL_OCCURRENCES, chosen, states=(WHICH, SCOPE))
+    ... {WHICH: step.which_handlers, SCOPE: step.scope_handlers}
+"""
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler
+
+from calendarapp.bot import texts
+from calendarapp.bot.runtime.profiles import owner_of
+from calendarapp.bot.ui import dialog, keyboards
+from calendarapp.bot.ui.formatting import date_text
+from calendarapp.services import events as event_services
+from calendarapp.services.recurrence import describe, next_occurrences
+from calendarapp.services.series import Scope, check_occurrence
+from calendarapp.timezones import user_now
+
+CB_OCCURRENCE = "occ"
+CB_SCOPE = "scope"
+SHOWN = 6  # occurrences offered as buttons; any other is typed
+OnScope = Callable[[Update, ContextTypes.DEFAULT_TYPE, int, dt.date, Scope], Awaitable]
+
+
+@dataclass(frozen=True)
+class OccurrenceStep:
+    ask: Callable  # (update, context, event) -> the "which occurrence?" state
+    which_handlers: list[BaseHandler]
+    scope_handlers: list[BaseHandler]
+
+
+def _which_markup(event, days: list[dt.date], all_label) -> InlineKeyboardMarkup:
+    dates = [
+        keyboards.button(date_text(day), callback_data=f"{CB_OCCURRENCE}:{day:%Y%m%d}:{event.pk}")
+        for day in days
+    ]
+    rows = [dates[index : index + 3] for index in range(0, len(dates), 3)]
+    rows.append(
+        [
+            keyboards.button(all_label, callback_data=f"{CB_OCCURRENCE}:all:{event.pk}"),
+            keyboards.button(texts.BTN_CANCEL, callback_data=keyboards.CB_CANCEL),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def _scope_markup(event_id: int, day: dt.date) -> InlineKeyboardMarkup:
+    def scope(label, value: Scope):
+        return keyboards.button(label, callback_data=f"{CB_SCOPE}:{value}:{day:%Y%m%d}:{event_id}")
+
+    return InlineKeyboardMarkup(
+        [
+            [
+                scope(texts.BTN_SCOPE_ONE, Scope.ONE),
+                scope(texts.BTN_SCOPE_FOLLOWING, Scope.FOLLOWING),
+            ],
+            [
+                scope(texts.BTN_SCOPE_ALL, Scope.ALL),
+                keyboards.button(texts.BTN_CANCEL, callback_data=keyboards.CB_CANCEL),
+            ],
+        ]
+    )
+
+
+def _day(text: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:  # forged: no such day
+        return None
+
+
+def occurrence_step(
+    question, scope_question, all_label, on_scope: OnScope, *, states: tuple[str, str]
+) -> OccurrenceStep:
+    which_state, scope_state = states
+
+    async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, event, note: str = ""):
+        draft = dialog.dialog_draft(context)
+        draft["event_id"], draft["first"] = event.pk, event.date.isoformat()
+        now = user_now(event.owner).replace(tzinfo=None)  # the owner is loaded with the event
+        upcoming = next_occurrences(
+            rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates,
+            after=now, count=SHOWN,
+        )  # fmt: skip
+        rule = describe(event.rrule, start=event.date, time=event.time)
+        text = question.format(id=event.pk, name=event.name, rule=rule)
+        markup = _which_markup(event, [moment.date() for moment in upcoming], all_label)
+        await dialog.ask(update, context, f"{text}\n\n{note}" if note else text, markup)
+        return which_state
+
+    async def _ask_scope(update, context, event_id: int, day: dt.date):
+        dialog.dialog_draft(context)["day"] = day.isoformat()
+        question_text = scope_question.format(date=date_text(day))
+        await dialog.ask(update, context, question_text, _scope_markup(event_id, day))
+        return scope_state
+
+    def _expired(update, context, event_id: int) -> bool:
+        return event_id != dialog.dialog_draft(context).get("event_id")
+
+    @dialog.stops
+    async def occurrence_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        query = update.callback_query
+        day, event_id = _day(context.match.group(1)), int(context.match.group(2))
+        if day is None or _expired(update, context, event_id):
+            await query.answer(texts.BUTTON_EXPIRED)  # an older question's button, or forged
+            return None
+        return await _ask_scope(update, context, event_id, day)
+
+    @dialog.stops
+    async def all_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        event_id = int(context.match.group(1))
+        if _expired(update, context, event_id):
+            await update.callback_query.answer(texts.BUTTON_EXPIRED)
+            return None
+        first = dt.date.fromisoformat(dialog.dialog_draft(context)["first"])
+        return await on_scope(update, context, event_id, first, Scope.ALL)
+
+    @dialog.step
+    async def occurrence_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        event_id = dialog.dialog_draft(context)["event_id"]
+        event = await dialog.load_own_event(update, str(event_id))
+        when = await dialog.db(event_services.parse_event_when)(
+            owner=owner_of(update), text=update.message.text
+        )
+        check_occurrence(event=event, day=when.date)
+        return await _ask_scope(update, context, event_id, when.date)
+
+    @dialog.stops
+    async def scope_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        scope, day = Scope(context.match.group(1)), _day(context.match.group(2))
+        event_id = int(context.match.group(3))
+        if day is None or _expired(update, context, event_id):
+            await update.callback_query.answer(texts.BUTTON_EXPIRED)
+            return None
+        return await on_scope(update, context, event_id, day, scope)
+
+    @dialog.stops
+    async def scope_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        await dialog.ask_again(update, context, texts.SCOPE_EXPECTED)
+
+    scopes = "|".join(Scope)
+    return OccurrenceStep(
+        ask=ask,
+        which_handlers=[
+            CallbackQueryHandler(
+                occurrence_pressed, pattern=rf"^{CB_OCCURRENCE}:(\d{{8}}):(\d{{1,18}})$"
+            ),
+            CallbackQueryHandler(all_pressed, pattern=rf"^{CB_OCCURRENCE}:all:(\d{{1,18}})$"),
+            MessageHandler(dialog.TEXT, occurrence_typed),
+        ],
+        scope_handlers=[
+            CallbackQueryHandler(
+                scope_pressed, pattern=rf"^{CB_SCOPE}:({scopes}):(\d{{8}}):(\d{{1,18}})$"
+            ),
+            MessageHandler(dialog.TEXT, scope_typed),
+        ],
+    )

@@ -1,0 +1,152 @@
+"""«только это / это и следующие / все»: one occurrence changed on its own (an override
+row), a series split at an occurrence, the whole series; and the lists that show them."""
+
+import datetime as dt
+
+import pytest
+
+from calendarapp.exceptions import ValidationFailed
+from calendarapp.models import Event
+from calendarapp.selectors.occurrences import own_listing, series_occurrences
+from calendarapp.services.events import create_event, delete_event, set_event_rule
+from calendarapp.services.series import delete_occurrences, edit_occurrences
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = dt.date(2027, 1, 4)
+
+
+def weekly(owner, rule="FREQ=WEEKLY;BYDAY=MO", name="Standup"):
+    event = create_event(owner_tg_id=owner.pk, name=name, date=MONDAY, time=dt.time(10))
+    return set_event_rule(owner_tg_id=owner.pk, event_id=event.pk, rule=rule)
+
+
+def shown(owner, first=MONDAY, days=35):
+    """What /display_events lists in those days: (id, day, time, name)."""
+    listing = own_listing(owner_tg_id=owner.pk, today=first)
+    last = first + dt.timedelta(days=days)
+    return [
+        (item.pk, item.date, item.time, item.name)
+        for item in listing[0 : listing.count()]
+        if item.date <= last
+    ]
+
+
+def week(n: int) -> dt.date:
+    return MONDAY + dt.timedelta(weeks=n)
+
+
+def test_only_this_makes_an_override_that_lists_instead_of_the_occurrence(alice):
+    event = weekly(alice)
+    override = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(1),
+                                scope="one", name="Moved", time=dt.time(15))  # fmt: skip
+    assert (override.recurrence_of_id, override.recurrence_id) == (event.pk, week(1))
+    assert override.repeats and not override.rrule
+    assert shown(alice, days=14) == [
+        (event.pk, week(0), dt.time(10), "Standup"),
+        (override.pk, week(1), dt.time(15), "Moved"),
+        (event.pk, week(2), dt.time(10), "Standup"),
+    ]
+    # Editing that occurrence again changes the same override, not a second one.
+    again = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(1),
+                             scope="one", name="Moved twice")  # fmt: skip
+    assert again.pk == override.pk and Event.objects.filter(recurrence_of=event).count() == 1
+
+
+def test_deleting_an_override_keeps_its_day_cancelled(alice):
+    event = weekly(alice)
+    override = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(1),
+                                scope="one", name="Moved")  # fmt: skip
+    delete_event(owner_tg_id=alice.pk, event_id=override.pk)
+    assert [day for _pk, day, _t, _n in shown(alice, days=14)] == [week(0), week(2)]
+
+
+def test_this_and_following_splits_the_series(alice):
+    event = weekly(alice)
+    rest = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(2),
+                            scope="following", name="Later", time=dt.time(11))  # fmt: skip
+    event.refresh_from_db()
+    assert event.rrule == "FREQ=WEEKLY;UNTIL=20270118T095959;BYDAY=MO"
+    assert rest.rrule == "FREQ=WEEKLY;BYDAY=MO"
+    assert shown(alice, days=28) == [
+        (event.pk, week(0), dt.time(10), "Standup"),
+        (event.pk, week(1), dt.time(10), "Standup"),
+        (rest.pk, week(2), dt.time(11), "Later"),
+        (rest.pk, week(3), dt.time(11), "Later"),
+        (rest.pk, week(4), dt.time(11), "Later"),
+    ]
+
+
+def test_a_split_keeps_the_count_and_takes_later_overrides_and_cancellations(alice):
+    event = weekly(alice, rule="FREQ=WEEKLY;BYDAY=MO;COUNT=6")
+    late = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(4),
+                            scope="one", name="Late one")  # fmt: skip
+    delete_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(3), scope="one")
+    rest = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(2),
+                            scope="following", name="Rest")  # fmt: skip
+    late.refresh_from_db()
+    assert late.recurrence_of_id == rest.pk and rest.exdates == [week(3).isoformat()]
+    assert [(pk, day, name) for pk, day, _t, name in shown(alice, days=60)] == [
+        (event.pk, week(0), "Standup"),
+        (event.pk, week(1), "Standup"),
+        (rest.pk, week(2), "Rest"),
+        (late.pk, week(4), "Late one"),
+        (rest.pk, week(5), "Rest"),  # six in all, as before the split
+    ]
+
+
+def test_all_changes_the_series_and_a_new_date_moves_every_occurrence(alice):
+    event = weekly(alice, rule="FREQ=WEEKLY")
+    changed = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(2),
+                               scope="all", date=week(2) + dt.timedelta(days=1))  # fmt: skip
+    assert changed.pk == event.pk and changed.date == MONDAY + dt.timedelta(days=1)
+    days = [day for _pk, day, _t, _n in shown(alice, days=14)]
+    assert days == [week(n) + dt.timedelta(days=1) for n in range(2)]
+
+
+def test_delete_this_and_following_ends_the_series_before_it(alice):
+    event = weekly(alice)
+    edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(3), scope="one", name="X")
+    delete_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(2), scope="following")
+    assert [day for _pk, day, _t, _n in shown(alice, days=60)] == [week(0), week(1)]
+    assert not Event.objects.filter(recurrence_of=event).exists()
+    # From the first occurrence on is the whole series.
+    delete_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(0), scope="following")
+    assert not Event.objects.filter(pk=event.pk).exists()
+
+
+def test_delete_only_this_removes_its_override_too(alice):
+    event = weekly(alice)
+    edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(1), scope="one", name="X")
+    delete_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(1), scope="one")
+    assert [day for _pk, day, _t, _n in shown(alice, days=14)] == [week(0), week(2)]
+    assert not Event.objects.filter(recurrence_of=event).exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "scope", "code"),
+    [
+        (MONDAY + dt.timedelta(days=1), "one", "not_an_occurrence"),
+        (MONDAY, "some", "scope_invalid"),
+    ],
+)
+def test_a_day_the_series_skips_or_an_unknown_scope_is_refused(alice, day, scope, code):
+    event = weekly(alice)
+    with pytest.raises(ValidationFailed) as refused:
+        edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=day, scope=scope, name="X")
+    assert refused.value.code == code
+
+
+def test_sequence_rises_with_each_change_a_client_must_see(alice):
+    event = weekly(alice)
+    start = Event.objects.get(pk=event.pk).sequence
+    edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(0), scope="all", name="Y")
+    delete_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(1), scope="one")
+    assert Event.objects.get(pk=event.pk).sequence == start + 2
+
+
+def test_series_occurrences_leave_out_overridden_days(alice):
+    event = weekly(alice)
+    edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(1), scope="one", name="X")
+    days = [o.date for o in series_occurrences(owner_tg_id=alice.pk, first=MONDAY, last=week(2))]
+    assert days == [week(0), week(2)]
