@@ -112,3 +112,11 @@ def test_more_occurrences_than_the_limit_is_a_400(alice, monkeypatch):
     response = APIClient().get("/api/events/public/", {"date_from": "2027-01-01"})
     assert response.status_code == 400 and response.json()["code"] == "too_many_occurrences"
     assert len(listed({"date_from": "2027-01-01", "date_to": "2027-01-12"})) == 3
+
+
+@pytest.mark.parametrize("params", [{"date_to": "0001-01-01"}, {"date_from": "9999-12-31"}])
+def test_one_side_at_the_calendars_edge_is_an_empty_list_not_a_500(alice, params):
+    series_and_one_off(alice)
+    response = APIClient().get("/api/events/public/", params)
+    assert response.status_code == 200, response.content
+    assert response.json()["results"] == []

@@ -51,8 +51,10 @@ def with_next_occurrences(events: Iterable[Event], *, now: dt.datetime | None = 
 def check_range(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date]:
     """The days a query's date_from/date_to span; one side alone reaches MAX_RANGE_DAYS."""
     span = dt.timedelta(days=MAX_RANGE_DAYS - 1)
-    first = first or last - span
-    last = last or first + span
+    # One side at the calendar's edge (0001-01-01, 9999-12-31) clips the other side there
+    # instead of overflowing the date type.
+    first = first or max(dt.date.min + span, last) - span
+    last = last or min(dt.date.max - span, first) + span
     if first > last:
         raise ValidationFailed(
             "date_from {first} is after date_to {last}.",
