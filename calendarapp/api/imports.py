@@ -4,7 +4,7 @@ The rules are services.imports' (and ics_read's limits, ics_fetch's URL checks);
 reads the request and shapes the answer. Without `confirm` the answer is the preview.
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 
 from calendarapp.api.parsers import LimitedJSONParser
 from calendarapp.api.permissions import IsStaff
-from calendarapp.api.serializers import ErrorSerializer, telegram_id_field
+from calendarapp.api.serializers import telegram_id_field
+from calendarapp.api.views import error_doc
 from calendarapp.services import imports
 from calendarapp.services.ics_fetch import fetch_ics
 from calendarapp.services.ics_read import MAX_EVENTS, MAX_ICS_BYTES, check_size
@@ -61,10 +62,6 @@ class ImportSummarySerializer(serializers.Serializer):
     )
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
 class ImportView(APIView):
     """Preview or import an .ics file (or URL) into a registered person's calendar."""
 
@@ -86,13 +83,13 @@ class ImportView(APIView):
         },
         responses={
             200: ImportSummarySerializer,
-            400: _error(
+            400: error_doc(
                 "Unknown person, a file that is too large, has too many events or is not "
                 "iCalendar, or a URL refused (not https, a private or loopback address also "
                 "after a redirect, too many redirects, a timeout, an error status)."
             ),
-            401: _error("Missing or invalid credentials."),
-            403: _error("The account may not use this endpoint (staff only)."),
+            401: error_doc("Missing or invalid credentials."),
+            403: error_doc("The account may not use this endpoint (staff only)."),
         },
         description=(
             "Reads an iCalendar file from Google, Apple, Outlook or this API's own export. "

@@ -54,20 +54,20 @@ RRULE_ERROR_CODES = (
 )
 
 
-def _error(description: str) -> OpenApiResponse:
+def error_doc(description: str) -> OpenApiResponse:
     return OpenApiResponse(_ERROR, description=description)
 
 
 LIST_ERRORS = {
-    400: _error("A query parameter is unknown, empty or invalid (`errors` names it)."),
-    401: _error("Missing or invalid credentials."),
-    403: _error("The account may not use this endpoint (staff only)."),
-    404: _error("The page does not exist."),
+    400: error_doc("A query parameter is unknown, empty or invalid (`errors` names it)."),
+    401: error_doc("Missing or invalid credentials."),
+    403: error_doc("The account may not use this endpoint (staff only)."),
+    404: error_doc("The page does not exist."),
 }
 CREATE_ERRORS = {
-    400: _error("Invalid body, or an id in it is unknown (`field` names it)."),
-    401: _error("Missing or invalid credentials."),
-    403: _error("The account may not use this endpoint (staff only)."),
+    400: error_doc("Invalid body, or an id in it is unknown (`field` names it)."),
+    401: error_doc("Missing or invalid credentials."),
+    403: error_doc("The account may not use this endpoint (staff only)."),
 }
 
 
@@ -76,7 +76,7 @@ def list_create_schema(serializer, *, conflict: str, description: str):
     return extend_schema_view(
         get=extend_schema(responses={200: serializer(many=True), **LIST_ERRORS}),
         post=extend_schema(
-            responses={201: serializer, **CREATE_ERRORS, 409: _error(conflict)},
+            responses={201: serializer, **CREATE_ERRORS, 409: error_doc(conflict)},
             description=description,
         ),
     )
@@ -174,7 +174,7 @@ class PublicEventListView(generics.ListAPIView):
         responses={
             200: serializers.AttendeeSerializer(many=True),
             **LIST_ERRORS,
-            404: _error("No such event (`event_not_found`), or the page does not exist."),
+            404: error_doc("No such event (`event_not_found`), or the page does not exist."),
         }
     )
 )
@@ -328,7 +328,7 @@ class ExportTokenView(APIView):
         responses={
             201: serializers.ExportTokenSerializer,
             **CREATE_ERRORS,
-            429: _error("Too many tokens issued; see the Retry-After header."),
+            429: error_doc("Too many tokens issued; see the Retry-After header."),
         },
         description=(
             "Returns a token valid for EXPORT_TOKEN_MAX_AGE seconds and ready download links "
