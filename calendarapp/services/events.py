@@ -17,6 +17,7 @@ from .appointments import (
     move_meetings_of_moved_event,
 )
 from .dates import ensure_date_not_past, ensure_not_past
+from .lengths import at_most, clean_multiline
 from .natural_dates import When, parse_time_on, parse_when
 from .recurrence import clean_rule, first_on_or_after, next_occurrences, parse_phrase, series
 from .reminders import clean_reminder_minutes, remind_at
@@ -35,24 +36,11 @@ def clean_name(name: str) -> str:
     name = " ".join(storable(name).split())
     if not name:
         raise ValidationFailed("The event name must not be empty.", code="name_empty")
-    if len(name) > EVENT_NAME_MAX_LENGTH:
-        raise ValidationFailed(
-            "The event name is longer than {limit} characters.",
-            code="name_too_long",
-            limit=EVENT_NAME_MAX_LENGTH,
-        )
-    return name
+    return at_most(name, limit=EVENT_NAME_MAX_LENGTH, code="name_too_long")
 
 
 def clean_details(details: str) -> str:
-    details = clean_text(details, multiline=True).strip()
-    if len(details) > EVENT_DETAILS_MAX_LENGTH:
-        raise ValidationFailed(
-            "The details are longer than {limit} characters.",
-            code="details_too_long",
-            limit=EVENT_DETAILS_MAX_LENGTH,
-        )
-    return details
+    return clean_multiline(details, limit=EVENT_DETAILS_MAX_LENGTH, code="details_too_long")
 
 
 def parse_event_when(*, owner: TgUser | int, text: str) -> When:
