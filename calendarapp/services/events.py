@@ -295,10 +295,21 @@ def skip_occurrence(*, owner_tg_id: int, event_id: int, date: dt.date) -> Event:
     return event
 
 
+def set_own_event_flag(
+    *, owner_tg_id: int, event_id: int, field: str, value: bool
+) -> tuple[Event, bool]:
+    """One yes/no field of the owner's event set (the row locked; call in a transaction);
+    returns (event, whether it changed)."""
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    if getattr(event, field) == value:
+        return event, False
+    setattr(event, field, value)
+    event.save(update_fields=[field, "updated_at"])
+    return event, True
+
+
 @transaction.atomic
 def set_event_visibility(*, owner_tg_id: int, event_id: int, is_public: bool) -> Event:
-    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
-    if event.is_public != is_public:
-        event.is_public = is_public
-        event.save(update_fields=["is_public", "updated_at"])
-    return event
+    return set_own_event_flag(
+        owner_tg_id=owner_tg_id, event_id=event_id, field="is_public", value=is_public
+    )[0]

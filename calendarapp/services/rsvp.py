@@ -29,6 +29,7 @@ from calendarapp.models import Event, EventCard, Rsvp, TgUser
 from calendarapp.parsing import validate_tg_id
 from calendarapp.selectors.events import get_own_event
 
+from .events import set_own_event_flag
 from .users import TelegramProfile, _profile_fields
 
 ANSWER_CODES = {"g": Rsvp.Answer.GOING, "m": Rsvp.Answer.MAYBE, "n": Rsvp.Answer.NOT_GOING}
@@ -183,10 +184,10 @@ def card_posted(*, event_id: int, owner_tg_id: int, inline_message_id: str) -> E
 @transaction.atomic
 def set_answers_closed(*, organizer_tg_id: int, event_id: int, closed: bool) -> Event:
     """The organiser closes (or reopens) answers; the cards say so at their next edit."""
-    event = get_own_event(owner_tg_id=organizer_tg_id, event_id=event_id, for_update=True)
-    if event.rsvp_closed != closed:
-        event.rsvp_closed = closed
-        event.save(update_fields=["rsvp_closed", "updated_at"])
+    event, changed = set_own_event_flag(
+        owner_tg_id=organizer_tg_id, event_id=event_id, field="rsvp_closed", value=closed
+    )
+    if changed:
         _mark_cards_dirty({event_id})
     return event
 
