@@ -137,6 +137,16 @@ def create_event(
         reminder_minutes=clean_reminder_minutes(reminder_minutes),
         rrule=clean_rule(rrule, zone_name=owner.timezone),
     )
+    _ensure_series_starts_on(event, date=date, time=time)
+    _schedule_reminder(event, owner.timezone)
+    event.save()
+    bump_user_counter(tg_id=owner_tg_id, counter="events_created")
+    bump_daily_statistics(event_count=1)
+    return event
+
+
+def _ensure_series_starts_on(event: Event, *, date: dt.date, time: dt.time) -> None:
+    """A series' first occurrence (`date`) is one of the days its rule gives."""
     if event.rrule and first_on_or_after(rule=event.rrule, date=date, time=time) != date:
         raise ValidationFailed(
             "The rule {rule!r} does not fall on {date}, the first occurrence.",
@@ -144,11 +154,6 @@ def create_event(
             rule=event.rrule,
             date=date.isoformat(),
         )
-    _schedule_reminder(event, owner.timezone)
-    event.save()
-    bump_user_counter(tg_id=owner_tg_id, counter="events_created")
-    bump_daily_statistics(event_count=1)
-    return event
 
 
 @transaction.atomic
@@ -190,14 +195,7 @@ def update_event(
         time = time.replace(second=0, microsecond=0, tzinfo=None)
         owner = registered_user(owner_tg_id)
         ensure_not_past(user=owner, date=date, time=time)
-        if event.rrule and first_on_or_after(rule=event.rrule, date=date, time=time) != date:
-            # The moved first occurrence must still be one of the series' days.
-            raise ValidationFailed(
-                "The rule {rule!r} does not fall on {date}, the first occurrence.",
-                code="rrule_not_on_start",
-                rule=event.rrule,
-                date=date.isoformat(),
-            )
+        _ensure_series_starts_on(event, date=date, time=time)  # a moved first one too
         old_date, old_time = event.date, event.time
         event.date, event.time = date, time
         _schedule_reminder(event, owner.timezone)
