@@ -2,16 +2,24 @@
 
 Each bench records its figures with `record(...)`; `bench/run_all.py` (`make bench`) sets
 BENCH_RESULTS to a file and prints every bench's rows as one table at the end.
+
+The benches run as scripts (`python bench/x.py`), so bench/ is on sys.path and this module is
+found; importing it puts the project's root there too, for `calendarapp` and `webapp`.
 """
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cal_bench"
 
@@ -46,18 +54,33 @@ def fresh_database(url: str, suffix: str) -> str:
     return with_db_name(url, name)
 
 
-def django_on(url: str) -> None:
-    """Set Django up in this process on the database at `url` (production settings, a fresh
-    secret key, quiet logs) and migrate it: the in-process benches' start."""
-    import secrets
+def bench_database(suffix: str) -> str:
+    """A fresh database `<name>_<suffix>` next to the one the benches are given; its URL."""
+    return fresh_database(database_url(), suffix)
 
-    os.environ.update(
-        DATABASE_URL=url,
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        LOG_LEVEL="WARNING",
+
+def production_env(url: str, **extra: str) -> dict[str, str]:
+    """This process's environment with Django as in production on the database at `url`, and
+    `extra` on top: DEBUG off (it keeps every query in memory), a fresh secret key, quiet logs,
+    and plain HTTP (no proxy in front on loopback)."""
+    return (
+        os.environ
+        | {
+            "DATABASE_URL": url,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "webapp.settings"),
+            "LOG_LEVEL": "WARNING",
+        }
+        | extra
     )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+
+
+def django_on(url: str, **extra: str) -> None:
+    """Set Django up in this process on the database at `url` (production_env) and migrate it:
+    the in-process benches' start."""
+    os.environ.update(production_env(url, **extra))
     import django
 
     django.setup()
@@ -99,7 +122,7 @@ def wait_for(url: str, timeout: float = 30) -> None:
             time.sleep(0.1)
 
 
-def start_gunicorn(cwd, env: dict, *, workers: int, threads: int, backlog: int = 2048):
+def start_gunicorn(env: dict, *, workers: int, threads: int, backlog: int = 2048):
     """gunicorn with gthread workers (they keep connections alive; sync workers close each
     one) on a free loopback port, answering; returns (process, base URL)."""
     port = free_port()
@@ -122,7 +145,7 @@ def start_gunicorn(cwd, env: dict, *, workers: int, threads: int, backlog: int =
             "--log-level",
             "warning",
         ],
-        cwd=cwd,
+        cwd=ROOT,
         env=env,
     )
     base = f"http://127.0.0.1:{port}"

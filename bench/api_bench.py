@@ -22,35 +22,26 @@ import datetime as dt
 import http.client
 import os
 import random
-import secrets
 import statistics
-import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from _common import bulk_load, heavy_calendar, record, start_gunicorn  # noqa: E402
+from _common import (
+    bench_database,
+    bulk_load,
+    db_name,
+    drop_database,
+    heavy_calendar,
+    production_env,
+    record,
+    start_gunicorn,
+)
 
 USERS = 1_000
 HEAVY_EVENTS = 100_000
 EVENTS_PER_OTHER_USER = 10
 PAGE_SIZE = 50
-
-
-def with_db_name(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def admin_sql(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(with_db_name(url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def seed() -> int:
@@ -182,23 +173,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database to inspect")
     args = parser.parse_args()
 
-    base_url = os.environ.get("DATABASE_URL", "")
-    if not base_url.startswith(("postgres://", "postgresql://")):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (the bench makes its own next to it).")
-    db_name = urlsplit(base_url).path.lstrip("/") + "_apibench"
-    bench_url = with_db_name(base_url, db_name)
-    env = os.environ | {
-        "DATABASE_URL": bench_url,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback: no proxy in front
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "LOG_LEVEL": "WARNING",
-        "EXPORT_DOWNLOAD_RATE": "",
-    }
+    bench_url = bench_database("apibench")
+    env = production_env(bench_url, EXPORT_DOWNLOAD_RATE="")
     os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
-    admin_sql(base_url, f'DROP DATABASE IF EXISTS "{db_name}"')
-    admin_sql(base_url, f'CREATE DATABASE "{db_name}"')
     server = None
     try:
         import django
@@ -210,7 +187,7 @@ def main() -> None:
             f"seeded {USERS:,} users and {HEAVY_EVENTS + (USERS - 1) * EVENTS_PER_OTHER_USER:,}"
             f" events ({HEAVY_EVENTS:,} in one calendar) in {time.perf_counter() - t0:.0f} s"
         )
-        server, base = start_gunicorn(ROOT, env, workers=1, threads=2)
+        server, base = start_gunicorn(env, workers=1, threads=2)
         bench_public_list(base, args.requests)
         bench_csv_export(base, heavy, worker_pid(server.pid))
     finally:
@@ -221,10 +198,10 @@ def main() -> None:
 
         connections.close_all()
         if args.keep:
-            print(f"kept the bench database {db_name} (drop it when done)")
+            print(f"kept the bench database {db_name(bench_url)} (drop it when done)")
         else:
-            admin_sql(base_url, f'DROP DATABASE IF EXISTS "{db_name}"')
-            print(f"dropped the bench database {db_name}")
+            drop_database(bench_url)
+            print(f"dropped the bench database {db_name(bench_url)}")
 
 
 if __name__ == "__main__":

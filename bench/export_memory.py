@@ -23,17 +23,11 @@ calendar. The database is dropped at the end.
 
 import argparse
 import os
-import secrets
-import sys
 import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from _common import bulk_load, database_url, drop_database, fresh_database, heavy_calendar, record  # noqa: E402
+from _common import bench_database, bulk_load, drop_database, heavy_calendar, production_env, record
 
 BENCH = "export memory"
 
@@ -83,16 +77,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    base_url = database_url()
-    url = fresh_database(base_url, "exportmem")
-    os.environ.update(
-        DATABASE_URL=url,
-        DJANGO_DEBUG="0",  # DEBUG keeps every query in memory: not what production does
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        EXPORT_DOWNLOAD_RATE="",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    url = bench_database("exportmem")
+    os.environ.update(production_env(url, EXPORT_DOWNLOAD_RATE=""))
     try:
         import django
 

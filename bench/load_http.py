@@ -23,23 +23,11 @@ import asyncio
 import collections
 import os
 import random
-import secrets
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from _common import (  # noqa: E402
-    database_url,
-    drop_database,
-    fresh_database,
-    record,
-    start_gunicorn,
-)
+from _common import bench_database, drop_database, production_env, record, start_gunicorn
 
 BENCH = "HTTP load"
 USERS, EVENTS_PER_USER, BASE_ID = 300, 20, 30_000
@@ -180,18 +168,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     args = parser.parse_args()
 
-    base_url = database_url()
-    url = fresh_database(base_url, "load")
-    env = os.environ | {
-        "DATABASE_URL": url,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "PYTHONWARNINGS": "ignore::UserWarning",
-        "LOG_LEVEL": "WARNING",
-        "EXPORT_DOWNLOAD_RATE": "",
-        "API_EXPORT_TOKEN_RATE": "",
-    }
+    url = bench_database("load")
+    env = production_env(
+        url, PYTHONWARNINGS="ignore::UserWarning", EXPORT_DOWNLOAD_RATE="", API_EXPORT_TOKEN_RATE=""
+    )
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
     server = None
@@ -201,9 +181,7 @@ def main() -> None:
 
         django.setup()
         api_token = seed()
-        server, base = start_gunicorn(
-            ROOT, env, workers=args.workers, threads=args.threads, backlog=256
-        )
+        server, base = start_gunicorn(env, workers=args.workers, threads=args.threads, backlog=256)
         print(f"gunicorn: {args.workers} gthread workers x {args.threads} threads, PostgreSQL")
         errors = asyncio.run(run_load(base, api_token, args.clients, args.seconds))
     finally:

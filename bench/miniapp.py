@@ -21,26 +21,12 @@ import datetime as dt
 import gzip
 import http.client
 import os
-import secrets
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from _common import bench_database, bulk_load, drop_database, production_env, record, start_gunicorn
 
-from _common import (  # noqa: E402
-    bulk_load,
-    database_url,
-    drop_database,
-    fresh_database,
-    record,
-    start_gunicorn,
-)
-
-from tests.support.miniapp import TOKEN, sign_init_data  # noqa: E402  (a test-only bot token)
+from tests.support.miniapp import TOKEN, sign_init_data
 
 BIG, SMALL, GUEST_OF = 20_001, 20_002, 20_003
 EVENTS = 2_000
@@ -170,18 +156,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=500)
     args = parser.parse_args()
-    bench_url = fresh_database(database_url(), "miniapp")
-    env = os.environ | {
-        "DATABASE_URL": bench_url,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback: no proxy in front
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "LOG_LEVEL": "WARNING",
-    }
+    bench_url = bench_database("miniapp")
+    env = production_env(
+        bench_url, DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver", TELEGRAM_BOT_TOKEN=TOKEN
+    )
     os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
     server = None
     try:
         import django
@@ -207,7 +186,7 @@ def main() -> None:
             "equal",
         )
         call_command("collectstatic", "--noinput", verbosity=0)
-        server, base = start_gunicorn(ROOT, env, workers=1, threads=2)
+        server, base = start_gunicorn(env, workers=1, threads=2)
         bench_month_view(base, windows, args.requests)
         asset_sizes(base)
     finally:

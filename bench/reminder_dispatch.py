@@ -15,22 +15,10 @@ The database is dropped at the end.
 
 import argparse
 import datetime as dt
-import sys
 import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from _common import (  # noqa: E402
-    database_url,
-    django_on,
-    drop_database,
-    fresh_database,
-    record,
-)
+from _common import bench_database, django_on, drop_database, record
 
 BENCH = "reminder dispatch"
 BASE_ID = 20_000
@@ -143,8 +131,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
 
-    base_url = database_url()
-    url = fresh_database(base_url, "reminders")
+    url = bench_database("reminders")
     try:
         django_on(url)
         print(

@@ -28,13 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from _common import bench_database, drop_database, record
 
-from _common import database_url, drop_database, fresh_database, record  # noqa: E402
-
-BENCH_URL = fresh_database(database_url(), "replicas")
+BENCH_URL = bench_database("replicas")
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -25,19 +25,8 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from _common import (  # noqa: E402
-    database_url,
-    django_on,
-    drop_database,
-    fresh_database,
-    record,
-)
+from _common import ROOT, bench_database, django_on, drop_database, record
 
 BENCH = "rsvp"
 BASE_ID = 30_000_000
@@ -177,8 +166,7 @@ def main() -> None:
         "--in-process", action="store_true", help="run the bot in this process, not runbot"
     )
     args = parser.parse_args()
-    base_url = database_url()
-    url = fresh_database(base_url, "rsvp")
+    url = bench_database("rsvp")
     try:
         django_on(url)
         asyncio.run(run(args.people, args.rate, not args.in_process, args.capacity))

@@ -11,7 +11,7 @@ class CalendarAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from calendarapp import search
+        from calendarapp import checks, search  # noqa: F401 (checks registers itself)
 
         search.install()
 

@@ -34,6 +34,14 @@ NOT_CHROME = "#language-switcher button, .field-password bdi"
 # Django 5.2 writes the alt text of its own icons untranslated (the search glass "Search",
 # booleans "True"/"False"/"None"); copying its templates to fix that is not worth it.
 DJANGO_ICONS = 'img[src*="/admin/img/"]'
+# The log-in lock-outs (django-axes) as a few wrong passwords leave them: one request's fields.
+LOG_IN = {
+    "username": "666",
+    "ip_address": "127.0.0.1",
+    "user_agent": "777",
+    "path_info": "/admin/login/",
+    "http_accept": "888",
+}
 
 # Every text a person can see or hear on the page: text nodes (hidden ones too: a closed
 # calendar widget opens), titles, placeholders, labels for screen readers, button captions.
@@ -124,32 +132,11 @@ def objects(django_user_model):
         django_user_model: root,
         Group: Group.objects.create(name="555"),
         TokenProxy: TokenProxy.objects.get(pk=token.pk),
-        # The log-in lock-outs (django-axes), as a few wrong passwords leave them.
         AccessAttempt: AccessAttempt.objects.create(
-            username="666",
-            ip_address="127.0.0.1",
-            user_agent="777",
-            path_info="/admin/login/",
-            get_data="",
-            post_data="",
-            http_accept="888",
-            failures_since_start=5,
+            **LOG_IN, get_data="", post_data="", failures_since_start=5
         ),
-        AccessFailureLog: AccessFailureLog.objects.create(
-            username="666",
-            ip_address="127.0.0.1",
-            user_agent="777",
-            path_info="/admin/login/",
-            http_accept="888",
-            locked_out=True,
-        ),
-        AccessLog: AccessLog.objects.create(
-            username="666",
-            ip_address="127.0.0.1",
-            user_agent="777",
-            path_info="/admin/login/",
-            http_accept="888",
-        ),
+        AccessFailureLog: AccessFailureLog.objects.create(**LOG_IN, locked_out=True),
+        AccessLog: AccessLog.objects.create(**LOG_IN),
     }
     # The token's key is random letters and digits: user data, removed before the check.
     return {"made": made, "root": root, "user_data": [token.key]}

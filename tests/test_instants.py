@@ -3,16 +3,14 @@ exports sort by and write as UTC, at daylight-saving edges too."""
 
 import csv
 import datetime as dt
-import importlib
 import io
 import json
 
 import icalendar
 import pytest
-from django.apps import apps as global_apps
 
 from calendarapp.exceptions import Conflict
-from calendarapp.models import Appointment, Event
+from calendarapp.models import Event
 from calendarapp.selectors.calendar import calendar_listing
 from calendarapp.services.appointments import create_appointment, respond_to_invitation
 from calendarapp.services.events import create_event, update_event
@@ -117,21 +115,6 @@ def test_an_hour_ending_in_the_repeated_hour_ends_an_hour_later(client, alice):
     start, end = event.decoded("DTSTART"), event.decoded("DTEND")
     assert start.astimezone(UTC) == dt.datetime(2027, 10, 30, 23, 30, tzinfo=UTC)
     assert end.astimezone(UTC) - start.astimezone(UTC) == dt.timedelta(hours=1)
-
-
-def test_the_migration_fills_starts_at_of_stored_rows(alice, bob, tomorrow):
-    event = Event.objects.create(owner=bob, name="Old", date=tomorrow, time=dt.time(12))
-    meeting = Appointment.objects.create(
-        event=event, organizer=bob, participant=alice, date=tomorrow, time=dt.time(12)
-    )
-    Event.objects.update(starts_at=None)
-    Appointment.objects.update(starts_at=None)
-    migration = importlib.import_module("calendarapp.migrations.0008_clean_texts_starts_at")
-    migration.fill_starts_at(global_apps, None)
-    event.refresh_from_db()
-    meeting.refresh_from_db()
-    noon_moscow = dt.datetime.combine(tomorrow, dt.time(9), tzinfo=UTC)
-    assert (event.starts_at, meeting.starts_at) == (noon_moscow, noon_moscow)
 
 
 def test_rows_written_around_save_still_export_at_their_instant(client, alice, tomorrow):

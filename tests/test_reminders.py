@@ -100,13 +100,10 @@ def test_unsupported_lead_times_are_refused(alice, tomorrow, minutes):
 def test_confirmed_participants_are_reminded_too(alice, bob, make_user, tomorrow):
     carol = make_user(1003)
     event = create_event(owner_tg_id=alice.pk, name="Meeting", date=tomorrow, time=NOON)
-    respond_to_invitation(
-        participant_tg_id=bob.pk,
-        appointment_id=create_appointment(
-            organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=event.pk
-        ).pk,
-        accept=True,
+    meeting = create_appointment(
+        organizer_tg_id=alice.pk, participant_tg_id=bob.pk, event_id=event.pk
     )
+    respond_to_invitation(participant_tg_id=bob.pk, appointment_id=meeting.pk, accept=True)
     # Still pending: no reminder.
     create_appointment(organizer_tg_id=alice.pk, participant_tg_id=carol.pk, event_id=event.pk)
     assert claim_due_reminders(now=event.remind_at) == 2

@@ -2,12 +2,10 @@
 text enters, so that no profile or event can break a calendar file or a message."""
 
 import datetime as dt
-import importlib
 
 import icalendar
 import pytest
 import vobject
-from django.apps import apps as global_apps
 from django.urls import reverse
 
 from calendarapp.models import Appointment, Event, TgUser
@@ -99,18 +97,6 @@ def test_the_admin_stores_profiles_and_comments_without_control_characters(
     assert response.status_code == 302, response.context["adminform"].form.errors
     meeting.refresh_from_db()
     assert meeting.details == "bring\ncake"
-
-
-def test_the_migration_cleans_texts_stored_before(alice, tomorrow):
-    TgUser.objects.filter(pk=alice.pk).update(first_name="Al\rice", last_name="\x1b[31mX")
-    event = Event.objects.create(owner=alice, name="a\nb", date=tomorrow, time=dt.time(9))
-    Event.objects.filter(pk=event.pk).update(details="x\r\ny\x7f")
-    migration = importlib.import_module("calendarapp.migrations.0008_clean_texts_starts_at")
-    migration.clean_stored_texts(global_apps, None)
-    alice.refresh_from_db()
-    event.refresh_from_db()
-    assert (alice.first_name, alice.last_name) == ("Al ice", "[31mX")
-    assert (event.name, event.details) == ("a b", "x\ny")
 
 
 @pytest.mark.parametrize(

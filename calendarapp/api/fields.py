@@ -135,25 +135,23 @@ class WallClockTimeField(serializers.TimeField):
 
 
 # --- the same rules for query strings (django-filter's form fields) ---------------------
-class StrictIntegerFormField(forms.IntegerField):
+class _ParsedFormField:
+    """A form field read by `parse`, one of the parsers above: None is the "invalid" error."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        parsed = self.parse(value)
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
+class StrictIntegerFormField(_ParsedFormField, forms.IntegerField):
     default_error_messages = {"invalid": INTEGER_MESSAGE}
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        parsed = parse_integer(value)
-        if parsed is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return parsed
+    parse = staticmethod(parse_integer)
 
 
-class StrictDateFormField(forms.DateField):
+class StrictDateFormField(_ParsedFormField, forms.DateField):
     default_error_messages = {"invalid": DATE_MESSAGE}
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        parsed = parse_date(value)
-        if parsed is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return parsed
+    parse = staticmethod(parse_date)

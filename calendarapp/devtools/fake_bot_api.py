@@ -366,18 +366,18 @@ class FakeBotApi:
             }
         )
 
-    def press(self, user: FakeUser, message: BotMessage, callback_data: str) -> int:
+    def _callback_query(self, user: FakeUser, callback_data: str, **where) -> tuple[str, int]:
+        """`user` pressed a button (`where`: of which message); the query stays open for
+        answerCallbackQuery. Returns (query id, update id)."""
         query_id = str(next(self._callback_ids))
         self._open_callbacks[query_id] = user.id
         self.last_query_id = query_id
-        query = {
-            "id": query_id,
-            "from": user.as_json(),
-            "chat_instance": str(user.id),
-            "data": callback_data,
-            "message": self._message_json(message),
-        }
-        return self._push({"callback_query": query})
+        query = {"id": query_id, "from": user.as_json(), "data": callback_data, **where}
+        return query_id, self._push({"callback_query": query})
+
+    def press(self, user: FakeUser, message: BotMessage, callback_data: str) -> int:
+        where = {"chat_instance": str(user.id), "message": self._message_json(message)}
+        return self._callback_query(user, callback_data, **where)[1]
 
     def share_users(self, user: FakeUser, *shared: FakeUser) -> int:
         """The user presses the chat's user-picker button (KeyboardButtonRequestUsers) and
@@ -953,18 +953,10 @@ class FakeBotApi:
 
     def press_inline(self, user: FakeUser, inline_message_id: str, callback_data: str) -> str:
         """A button of an inline message pressed (in a chat the bot may not be in)."""
-        query_id = str(next(self._callback_ids))
-        self._open_callbacks[query_id] = user.id
-        self.last_query_id = query_id
-        query = {
-            "id": query_id,
-            "from": user.as_json(),
-            "chat_instance": f"inline-{inline_message_id}",
-            "inline_message_id": inline_message_id,
-            "data": callback_data,
-        }
-        self._push({"callback_query": query})
-        return query_id
+        where = {"chat_instance": f"inline-{inline_message_id}"}
+        return self._callback_query(
+            user, callback_data, inline_message_id=inline_message_id, **where
+        )[0]
 
     def delete_inline_message(self, inline_message_id: str) -> None:
         """Someone deleted the card in its chat: Telegram no longer knows it."""

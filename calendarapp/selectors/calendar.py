@@ -182,6 +182,32 @@ def calendar_entries(*, owner: TgUser, chunk_size: int = EXPORT_CHUNK_SIZE) -> I
     )
 
 
+_COLUMNS = ("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone", "starts")
+# An event's columns of the listing, read on the event itself or through a row's `event`.
+_EVENT_COLUMNS = {
+    "ref": "id",
+    "title": "name",
+    "day": "date",
+    "at": "time",
+    "public": "is_public",
+    "zone": "owner__timezone",
+    "starts": "starts_at",
+}
+
+
+def _rows(queryset: QuerySet, **columns) -> QuerySet:
+    """`queryset` as rows of calendar_listing's UNION: every side annotates the same columns
+    in the same order, _COLUMNS' (that order is the SELECT's, and a UNION pairs by position)."""
+    annotations = {name: columns[name] for name in _COLUMNS}
+    return queryset.annotate(**annotations).values(*_COLUMNS).order_by()
+
+
+def _event_rows(queryset: QuerySet, *, kind: int, reader_zone: str, via: str = "") -> QuerySet:
+    """Rows of events: the queryset's own, or (`via="event__"`) those its rows point to."""
+    event = {name: F(via + path) for name, path in _EVENT_COLUMNS.items()}
+    return _rows(queryset, kind=Value(kind), reader_zone=F(reader_zone), **event)
+
+
 def calendar_listing(
     owner_tg_id: int,
     *,
@@ -202,7 +228,6 @@ def calendar_listing(
     organiser's for a meeting),
     reader_zone (the owner's, whose clock the bot shows them on) and starts (the instant,
     which orders them: meetings in other zones fall where they happen).
-    The annotations are made in the same order on both sides: that order is the SELECT's.
     `series=False` leaves out repeating events (selectors.occurrences lists their
     occurrences instead of their first day).
     """
@@ -216,56 +241,23 @@ def calendar_listing(
     own = Event.objects.filter(days, owner_id=owner_tg_id)
     if not series:
         own = own.filter(rrule="")
-    events = (
-        own.annotate(
-            kind=Value(0),
-            ref=F("id"),
-            title=F("name"),
-            day=F("date"),
-            at=F("time"),
-            public=F("is_public"),
-            zone=F("owner__timezone"),
-            reader_zone=F("owner__timezone"),
-            starts=F("starts_at"),
-        )
-        .values("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone", "starts")
-        .order_by()
-    )
-    meetings = (
+    events = _event_rows(own, kind=0, reader_zone="owner__timezone")
+    meetings = _rows(
         Appointment.objects.filter(
             days, participant_id=owner_tg_id, status=Appointment.Status.CONFIRMED
-        )
-        .annotate(
-            kind=Value(1),
-            ref=F("id"),
-            title=Coalesce(F("event__name"), Value("")),
-            day=F("date"),
-            at=F("time"),
-            public=Value(False),
-            zone=F("organizer__timezone"),
-            reader_zone=F("participant__timezone"),
-            starts=F("starts_at"),
-        )
-        .values("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone", "starts")
-        .order_by()
+        ),
+        kind=Value(1),
+        ref=F("id"),
+        title=Coalesce(F("event__name"), Value("")),
+        day=F("date"),
+        at=F("time"),
+        public=Value(False),
+        zone=F("organizer__timezone"),
+        reader_zone=F("participant__timezone"),
+        starts=F("starts_at"),
     )
-    going = (
-        _going(owner_tg_id)
-        .filter(going_days)
-        .annotate(
-            kind=Value(2),
-            ref=F("event_id"),
-            title=F("event__name"),
-            day=F("event__date"),
-            at=F("event__time"),
-            public=F("event__is_public"),
-            zone=F("event__owner__timezone"),
-            reader_zone=F("person__timezone"),
-            starts=F("event__starts_at"),
-        )
-        .values("kind", "ref", "title", "day", "at", "public", "zone", "reader_zone", "starts")
-        .order_by()
-    )
+    answered = _going(owner_tg_id).filter(going_days)
+    going = _event_rows(answered, kind=2, reader_zone="person__timezone", via="event__")
     return events.union(meetings, going, all=True).order_by("starts", "kind", "ref")
 
 

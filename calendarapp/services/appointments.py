@@ -18,11 +18,11 @@ from calendarapp.models import (
     TgUser,
 )
 from calendarapp.selectors.events import get_own_event
-from calendarapp.text import clean_text
 from calendarapp.timezones import starts_at
 
 from . import outbox
 from .dates import ensure_date_in_range
+from .lengths import clean_multiline
 from .statistics import bump_daily_statistics
 
 # Kinds of outbox messages the bot knows how to render.
@@ -34,14 +34,7 @@ MEETING_MOVED = "meeting_moved"
 
 
 def clean_appointment_details(details: str) -> str:
-    details = clean_text(details, multiline=True).strip()
-    if len(details) > APPOINTMENT_DETAILS_MAX_LENGTH:
-        raise ValidationFailed(
-            "The comment is longer than {limit} characters.",
-            code="comment_too_long",
-            limit=APPOINTMENT_DETAILS_MAX_LENGTH,
-        )
-    return details
+    return clean_multiline(details, limit=APPOINTMENT_DETAILS_MAX_LENGTH, code="comment_too_long")
 
 
 def _participant_busy(*, participant_id: int, instant: dt.datetime) -> bool:

@@ -17,6 +17,7 @@ from .appointments import (
     move_meetings_of_moved_event,
 )
 from .dates import ensure_date_not_past, ensure_not_past
+from .lengths import at_most, clean_multiline
 from .natural_dates import When, parse_time_on, parse_when
 from .recurrence import clean_rule, first_on_or_after, next_occurrences, parse_phrase, series
 from .reminders import clean_reminder_minutes, remind_at
@@ -36,24 +37,11 @@ def clean_name(name: str) -> str:
     name = " ".join(storable(name).split())
     if not name:
         raise ValidationFailed("The event name must not be empty.", code="name_empty")
-    if len(name) > EVENT_NAME_MAX_LENGTH:
-        raise ValidationFailed(
-            "The event name is longer than {limit} characters.",
-            code="name_too_long",
-            limit=EVENT_NAME_MAX_LENGTH,
-        )
-    return name
+    return at_most(name, limit=EVENT_NAME_MAX_LENGTH, code="name_too_long")
 
 
 def clean_details(details: str) -> str:
-    details = clean_text(details, multiline=True).strip()
-    if len(details) > EVENT_DETAILS_MAX_LENGTH:
-        raise ValidationFailed(
-            "The details are longer than {limit} characters.",
-            code="details_too_long",
-            limit=EVENT_DETAILS_MAX_LENGTH,
-        )
-    return details
+    return clean_multiline(details, limit=EVENT_DETAILS_MAX_LENGTH, code="details_too_long")
 
 
 def parse_event_when(*, owner: TgUser | int, text: str) -> When:
@@ -150,6 +138,16 @@ def create_event(
         reminder_minutes=clean_reminder_minutes(reminder_minutes),
         rrule=clean_rule(rrule, zone_name=owner.timezone),
     )
+    _ensure_series_starts_on(event, date=date, time=time)
+    _schedule_reminder(event, owner.timezone)
+    event.save()
+    bump_user_counter(tg_id=owner_tg_id, counter="events_created")
+    bump_daily_statistics(event_count=1)
+    return event
+
+
+def _ensure_series_starts_on(event: Event, *, date: dt.date, time: dt.time) -> None:
+    """A series' first occurrence (`date`) is one of the days its rule gives."""
     if event.rrule and first_on_or_after(rule=event.rrule, date=date, time=time) != date:
         raise ValidationFailed(
             "The rule {rule!r} does not fall on {date}, the first occurrence.",
@@ -157,11 +155,6 @@ def create_event(
             rule=event.rrule,
             date=date.isoformat(),
         )
-    _schedule_reminder(event, owner.timezone)
-    event.save()
-    bump_user_counter(tg_id=owner_tg_id, counter="events_created")
-    bump_daily_statistics(event_count=1)
-    return event
 
 
 @transaction.atomic
@@ -203,14 +196,7 @@ def update_event(
         time = time.replace(second=0, microsecond=0, tzinfo=None)
         owner = registered_user(owner_tg_id)
         ensure_not_past(user=owner, date=date, time=time)
-        if event.rrule and first_on_or_after(rule=event.rrule, date=date, time=time) != date:
-            # The moved first occurrence must still be one of the series' days.
-            raise ValidationFailed(
-                "The rule {rule!r} does not fall on {date}, the first occurrence.",
-                code="rrule_not_on_start",
-                rule=event.rrule,
-                date=date.isoformat(),
-            )
+        _ensure_series_starts_on(event, date=date, time=time)  # a moved first one too
         old_date, old_time = event.date, event.time
         event.date, event.time = date, time
         _schedule_reminder(event, owner.timezone)
@@ -327,10 +313,21 @@ def skip_occurrence(*, owner_tg_id: int, event_id: int, date: dt.date) -> Event:
     return event
 
 
+def set_own_event_flag(
+    *, owner_tg_id: int, event_id: int, field: str, value: bool
+) -> tuple[Event, bool]:
+    """One yes/no field of the owner's event set (the row locked; call in a transaction);
+    returns (event, whether it changed)."""
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    if getattr(event, field) == value:
+        return event, False
+    setattr(event, field, value)
+    event.save(update_fields=[field, "updated_at"])
+    return event, True
+
+
 @transaction.atomic
 def set_event_visibility(*, owner_tg_id: int, event_id: int, is_public: bool) -> Event:
-    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
-    if event.is_public != is_public:
-        event.is_public = is_public
-        event.save(update_fields=["is_public", "updated_at"])
-    return event
+    return set_own_event_flag(
+        owner_tg_id=owner_tg_id, event_id=event_id, field="is_public", value=is_public
+    )[0]

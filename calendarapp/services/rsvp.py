@@ -31,6 +31,7 @@ from calendarapp.selectors.events import get_own_event
 
 from . import rsvp_notices
 from .event_cards import mark_cards_dirty, remember_cards
+from .events import set_own_event_flag
 from .rsvp_seats import (
     GOING,
     GUEST_LESS,
@@ -242,10 +243,10 @@ def answer_event(
 @transaction.atomic
 def set_answers_closed(*, organizer_tg_id: int, event_id: int, closed: bool) -> Event:
     """The organiser closes (or reopens) answers; the cards say so at their next edit."""
-    event = get_own_event(owner_tg_id=organizer_tg_id, event_id=event_id, for_update=True)
-    if event.rsvp_closed != closed:
-        event.rsvp_closed = closed
-        event.save(update_fields=["rsvp_closed", "updated_at"])
+    event, changed = set_own_event_flag(
+        owner_tg_id=organizer_tg_id, event_id=event_id, field="rsvp_closed", value=closed
+    )
+    if changed:
         mark_cards_dirty({event_id})
     return event
 

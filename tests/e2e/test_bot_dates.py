@@ -440,13 +440,10 @@ def test_reminder_is_delivered_once_to_owner_and_confirmed_participant(
     event = create_event(
         owner_tg_id=ann.id, name="Standup", date=next_year, time=dt.time(10, 0), reminder_minutes=60
     )
-    respond_to_invitation(
-        participant_tg_id=bob.id,
-        appointment_id=create_appointment(
-            organizer_tg_id=ann.id, participant_tg_id=bob.id, event_id=event.pk
-        ).pk,
-        accept=True,
+    meeting = create_appointment(
+        organizer_tg_id=ann.id, participant_tg_id=bob.id, event_id=event.pk
     )
+    respond_to_invitation(participant_tg_id=bob.id, appointment_id=meeting.pk, accept=True)
     # Not confirmed: no reminder.
     create_appointment(organizer_tg_id=ann.id, participant_tg_id=carol.id, event_id=event.pk)
     clock.now = event.remind_at - dt.timedelta(minutes=1)
