@@ -8,7 +8,9 @@ from django.utils import translation
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import Event
 from calendarapp.services.events import create_event, set_event_rule
-from calendarapp.services.recurrence import clean_rule, describe, parse_phrase
+from calendarapp.services.recurrence import clean_rule
+from calendarapp.services.recurrence_phrases import parse_phrase
+from calendarapp.services.recurrence_words import describe
 
 TODAY = dt.date(2026, 12, 2)  # a Wednesday
 

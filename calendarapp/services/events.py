@@ -19,7 +19,8 @@ from .appointments import (
 from .dates import ensure_date_not_past, ensure_not_past
 from .lengths import at_most, clean_multiline
 from .natural_dates import When, parse_time_on, parse_when
-from .recurrence import clean_rule, first_on_or_after, next_occurrences, parse_phrase, series
+from .recurrence import clean_rule, first_on_or_after, next_occurrences, series
+from .recurrence_phrases import parse_phrase
 from .reminders import clean_reminder_minutes, remind_at
 from .rsvp_notices import event_cancelled, event_changed
 from .statistics import bump_daily_statistics, bump_user_counter

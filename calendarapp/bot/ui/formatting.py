@@ -5,7 +5,8 @@ import datetime as dt
 
 from calendarapp.bot import texts
 from calendarapp.models import Event
-from calendarapp.services.recurrence import describe, next_occurrences
+from calendarapp.services.recurrence import next_occurrences
+from calendarapp.services.recurrence_words import describe
 from calendarapp.timezones import clock_change, in_zone, zone_of
 
 

@@ -26,7 +26,8 @@ from calendarapp.bot.runtime.profiles import owner_of
 from calendarapp.bot.ui import dialog, keyboards
 from calendarapp.bot.ui.formatting import date_text
 from calendarapp.services import events as event_services
-from calendarapp.services.recurrence import describe, next_occurrences
+from calendarapp.services.recurrence import next_occurrences
+from calendarapp.services.recurrence_words import describe
 from calendarapp.services.series import Scope, check_occurrence
 from calendarapp.timezones import user_now
 

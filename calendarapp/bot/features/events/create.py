@@ -14,7 +14,8 @@ from calendarapp.bot.ui.formatting import day_and_weekday
 from calendarapp.exceptions import DomainError, ValidationFailed
 from calendarapp.selectors.users import local_now
 from calendarapp.services import events as event_services
-from calendarapp.services.recurrence import describe, looks_like_repeat
+from calendarapp.services.recurrence_phrases import looks_like_repeat
+from calendarapp.services.recurrence_words import describe
 
 CREATE_NAME, CREATE_DATE, CREATE_TIME, CREATE_DETAILS = (
     "WAIT_NAME",
