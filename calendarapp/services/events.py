@@ -12,7 +12,7 @@ from calendarapp.selectors.users import registered_user, user_row
 from calendarapp.text import clean_text
 from calendarapp.timezones import starts_at, user_now
 
-from .appointments import (
+from .appointment_cascades import (
     cancel_meetings_of_deleted_event,
     move_meetings_of_moved_event,
 )

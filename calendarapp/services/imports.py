@@ -24,7 +24,7 @@ from calendarapp.selectors.users import registered_user
 from calendarapp.timezones import starts_at
 
 from . import outbox
-from .appointments import move_meetings_of_moved_event
+from .appointment_cascades import move_meetings_of_moved_event
 from .ics_read import Entry, Reading, read_ics
 from .reminders import remind_at
 from .statistics import bump_daily_statistics

@@ -12,7 +12,7 @@ from calendarapp.parsing import USERNAME_MAX_LENGTH, validate_tg_id
 from calendarapp.text import clean_text
 from calendarapp.timezones import resolve_timezone
 
-from .appointments import follow_organizer_zone
+from .appointment_cascades import follow_organizer_zone
 from .events import follow_owner_zone
 from .invitations import deliver_waiting_invitations
 from .reminders import reschedule_user_reminders
