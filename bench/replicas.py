@@ -40,13 +40,8 @@ import django  # noqa: E402
 django.setup()
 
 from calendarapp.devtools.fake_bot_api import FakeBotApi  # noqa: E402
-from calendarapp.devtools.replica_fleet import (  # noqa: E402
-    Load,
-    Nginx,
-    Replica,
-    event_dialog,
-    replica_env,
-)
+from calendarapp.devtools.replica_fleet import Nginx, Replica, replica_env  # noqa: E402
+from calendarapp.devtools.replica_load import Load, event_dialog  # noqa: E402
 
 
 def child_env() -> dict[str, str]:

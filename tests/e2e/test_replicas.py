@@ -16,14 +16,8 @@ import psycopg
 import pytest
 
 from calendarapp.devtools.fake_bot_api import FakeBotApi
-from calendarapp.devtools.replica_fleet import (
-    Load,
-    Nginx,
-    Replica,
-    event_dialog,
-    nginx_binary,
-    replica_env,
-)
+from calendarapp.devtools.replica_fleet import Nginx, Replica, nginx_binary, replica_env
+from calendarapp.devtools.replica_load import Load, event_dialog
 from tests.support.fake_telegram import say
 from tests.support.processes import child_env, manage
 
