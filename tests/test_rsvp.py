@@ -2,10 +2,9 @@
 exactly under simultaneous presses, and «Иду» puts the event in the person's calendar."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from calendarapp.exceptions import Conflict, ValidationFailed
 from calendarapp.models import EventCard, Rsvp, TgUser
@@ -106,23 +105,14 @@ def test_simultaneous_presses_are_counted_exactly(alice, tomorrow):
     party = create_event(owner_tg_id=alice.pk, name="Party", date=tomorrow, time=dt.time(19))
     event_cards.card_posted(event_id=party.pk, owner_tg_id=alice.pk, inline_message_id="card-1")
     people = list(range(3001, 3041))
-    barrier = threading.Barrier(len(people))
-    errors = []
 
     def press(tg_id):
-        barrier.wait()
-        try:
-            # Each presses twice, the second changing the answer: one row each, last wins.
-            rsvp.answer_event(event_id=party.pk, profile=person(tg_id), answer=GOING)
-            answer = MAYBE if tg_id % 2 else GOING
-            rsvp.answer_event(event_id=party.pk, profile=person(tg_id), answer=answer)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
+        # Each presses twice, the second changing the answer: one row each, last wins.
+        rsvp.answer_event(event_id=party.pk, profile=person(tg_id), answer=GOING)
+        answer = MAYBE if tg_id % 2 else GOING
+        rsvp.answer_event(event_id=party.pk, profile=person(tg_id), answer=answer)
 
     run_in_threads(press, arguments=[(tg_id,) for tg_id in people])
-    assert errors == []
     assert card_state(event_id=party.pk).counts == {GOING: 20, MAYBE: 20, NOT_GOING: 0, WAITING: 0}
     assert Rsvp.objects.count() == 40
 
