@@ -1,6 +1,8 @@
 """The texts of meeting notifications, rendered when the outbox sends them (sync, on the ORM
 thread; registered by kind with outbox/notifications.py)."""
 
+from collections.abc import Callable, Iterable
+
 from calendarapp.bot import texts
 from calendarapp.bot.outbox.notifications import Notification, renderer, undeliverable
 from calendarapp.bot.ui.meeting_cards import answer_buttons, invitation_text, when
@@ -14,11 +16,26 @@ def _appointment_of(message) -> Appointment | None:
     return get_appointment(appointment_id) if isinstance(appointment_id, int) else None
 
 
-@renderer(meetings.INVITATION)
-def render_invitation(message) -> Notification | None:
-    appointment = _appointment_of(message)
-    if appointment is None or appointment.status != Appointment.Status.PENDING:
-        return None  # cancelled before it could be delivered
+def _meeting_renderer(kind: str, *, statuses: Iterable[str] | None = None):
+    """The renderer of a notification about a meeting: `render(message, appointment)`. A
+    meeting that is gone, or (`statuses`) no longer in one of them, is not told about."""
+
+    def register(render: Callable[..., Notification]):
+        @renderer(kind)
+        def render_if_current(message) -> Notification | None:
+            appointment = _appointment_of(message)
+            if appointment is None or (statuses is not None and appointment.status not in statuses):
+                return None
+            return render(message, appointment)
+
+        return render_if_current
+
+    return register
+
+
+# Cancelled before it could be delivered: nothing to answer.
+@_meeting_renderer(meetings.INVITATION, statuses=[Appointment.Status.PENDING])
+def render_invitation(message, appointment: Appointment) -> Notification:
     return Notification(invitation_text(appointment), answer_buttons(appointment.pk))
 
 
@@ -29,11 +46,8 @@ def invitation_undeliverable(message) -> None:
         meetings.cancel_undelivered_invitation(appointment_id)
 
 
-@renderer(meetings.INVITATION_ANSWERED)
-def render_answer(message) -> Notification | None:
-    appointment = _appointment_of(message)
-    if appointment is None:
-        return None
+@_meeting_renderer(meetings.INVITATION_ANSWERED)
+def render_answer(message, appointment: Appointment) -> Notification:
     accepted = message.payload.get("accepted")
     if accepted is None:
         accepted = appointment.status == Appointment.Status.CONFIRMED
@@ -46,11 +60,8 @@ def render_answer(message) -> Notification | None:
     )
 
 
-@renderer(meetings.APPOINTMENT_CANCELLED)
-def render_cancelled(message) -> Notification | None:
-    appointment = _appointment_of(message)
-    if appointment is None:
-        return None
+@_meeting_renderer(meetings.APPOINTMENT_CANCELLED)
+def render_cancelled(message, appointment: Appointment) -> Notification:
     by = message.payload.get("cancelled_by")
     who, reader = (appointment.organizer, appointment.participant)
     if by != appointment.organizer_id:
@@ -61,11 +72,9 @@ def render_cancelled(message) -> Notification | None:
     return Notification(texts.MEETING_CANCELLED_BY.format(who=who.display_name, **moment))
 
 
-@renderer(meetings.MEETING_MOVED)
-def render_moved(message) -> Notification | None:
-    appointment = _appointment_of(message)
-    if appointment is None or appointment.status not in Appointment.ACTIVE_STATUSES:
-        return None  # cancelled meanwhile: the cancellation says what matters
+# Cancelled meanwhile: the cancellation says what matters.
+@_meeting_renderer(meetings.MEETING_MOVED, statuses=Appointment.ACTIVE_STATUSES)
+def render_moved(message, appointment: Appointment) -> Notification:
     guest = appointment.participant
     return Notification(
         texts.MEETING_MOVED_BY.format(
@@ -74,11 +83,8 @@ def render_moved(message) -> Notification | None:
     )
 
 
-@renderer(meetings.INVITATION_UNDELIVERED)
-def render_undelivered(message) -> Notification | None:
-    appointment = _appointment_of(message)
-    if appointment is None:
-        return None
+@_meeting_renderer(meetings.INVITATION_UNDELIVERED)
+def render_undelivered(message, appointment: Appointment) -> Notification:
     return Notification(
         texts.INVITATION_UNDELIVERED.format(
             who=appointment.participant.display_name, **when(appointment, appointment.organizer)
