@@ -3,6 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from calendarapp.services.events import create_event
+
 from .harness import BotRunner
 
 
@@ -43,3 +45,14 @@ def carol(bot):
 @pytest.fixture
 def next_year() -> dt.date:
     return timezone.localdate().replace(month=1, day=15) + dt.timedelta(days=366)
+
+
+@pytest.fixture
+def ann_event(registered_ann, next_year):
+    """Ann's event on `next_year` (unless given a date): `ann_event("Party", dt.time(19))`."""
+
+    def make(name: str, time: dt.time, **fields):
+        fields.setdefault("date", next_year)
+        return create_event(owner_tg_id=registered_ann.id, name=name, time=time, **fields)
+
+    return make

@@ -27,10 +27,8 @@ def _quick_notices(settings):
 
 
 @pytest.fixture
-def party(registered_ann, next_year):
-    return create_event(
-        owner_tg_id=registered_ann.id, name="Вечеринка", date=next_year, time=dt.time(19)
-    )
+def party(ann_event):
+    return ann_event("Вечеринка", dt.time(19))
 
 
 def test_capacity_waiting_list_guests_and_what_everyone_is_told(bot, registered_ann, bob, party):
@@ -74,14 +72,12 @@ def test_capacity_waiting_list_guests_and_what_everyone_is_told(bot, registered_
     assert dan.nothing_more() and eve.nothing_more()  # never started the bot: never written to
 
 
-def test_forged_guest_buttons_change_nothing(bot, registered_ann, party, next_year):
+def test_forged_guest_buttons_change_nothing(bot, registered_ann, party, ann_event):
     card_id = registered_ann.post_card("")
     dan = bot.user(5010, "Dan", "dan")
     dan.press_card(card_id, texts.BTN_GOING)
     good = rsvp.button_data(event_id=party.pk, answer=rsvp.GUEST_MORE)
-    other = create_event(
-        owner_tg_id=registered_ann.id, name="Другое", date=next_year, time=dt.time(9)
-    )
+    other = ann_event("Другое", dt.time(9))
     for data in (
         good[:-1] + ("0" if good[-1] != "0" else "1"),
         good.replace(f"r:{party.pk}:", f"r:{other.pk}:"),

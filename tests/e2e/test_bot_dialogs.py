@@ -7,7 +7,6 @@ import pytest
 
 from calendarapp.bot import texts
 from calendarapp.models import ConversationState, Event
-from calendarapp.services.events import create_event
 
 pytestmark = pytest.mark.e2e
 
@@ -25,10 +24,8 @@ STEPS = [
 
 
 @pytest.fixture
-def party(registered_ann, next_year):
-    return create_event(
-        owner_tg_id=registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0)
-    )
+def party(ann_event):
+    return ann_event("Party", dt.time(18, 0))
 
 
 def walk(user, name, depth, event_id):

@@ -33,14 +33,8 @@ def bot(transactional_db, settings):
 
 
 @pytest.fixture
-def party(registered_ann, next_year):
-    return create_event(
-        owner_tg_id=registered_ann.id,
-        name="Вечеринка",
-        date=next_year,
-        time=dt.time(19),
-        details="Приносите настолки",
-    )
+def party(ann_event):
+    return ann_event("Вечеринка", dt.time(19), details="Приносите настолки")
 
 
 def card_text(bot, inline_id) -> str:
@@ -114,17 +108,9 @@ def test_ten_presses_are_coalesced_into_few_edits(bot, registered_ann, party, se
     assert "P9" in card_text(bot, card_id) and "ещё" not in card_text(bot, card_id)
 
 
-def test_a_private_event_is_listed_to_its_owner_only(bot, registered_ann, bob, next_year):
-    secret = create_event(
-        owner_tg_id=registered_ann.id, name="Секрет", date=next_year, time=dt.time(9)
-    )
-    public = create_event(
-        owner_tg_id=registered_ann.id,
-        name="Пикник",
-        date=next_year,
-        time=dt.time(12),
-        is_public=True,
-    )
+def test_a_private_event_is_listed_to_its_owner_only(bot, registered_ann, bob, ann_event):
+    secret = ann_event("Секрет", dt.time(9))
+    public = ann_event("Пикник", dt.time(12), is_public=True)
     titles = [r["title"] for r in registered_ann.inline("")["results"]]
     assert titles == ["Пикник 🌐", "Секрет"]  # public first
     assert registered_ann.inline("секр")["results"][0]["id"] == f"e{secret.pk}"
@@ -138,11 +124,9 @@ def test_a_private_event_is_listed_to_its_owner_only(bot, registered_ann, bob, n
     assert public.pk
 
 
-def test_paging_with_next_offset(bot, registered_ann, next_year):
+def test_paging_with_next_offset(bot, registered_ann, ann_event):
     for n in range(25):
-        create_event(
-            owner_tg_id=registered_ann.id, name=f"Встреча {n}", date=next_year, time=dt.time(8)
-        )
+        ann_event(f"Встреча {n}", dt.time(8))
     first = registered_ann.inline("")
     assert len(first["results"]) == 20 and first["next_offset"] == "20"
     rest = registered_ann.inline("", offset=first["next_offset"])

@@ -12,10 +12,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def party(registered_ann, next_year):
-    return create_event(
-        owner_tg_id=registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0)
-    )
+def party(ann_event):
+    return ann_event("Party", dt.time(18, 0))
 
 
 @pytest.fixture

@@ -28,14 +28,8 @@ def weekday(date: dt.date) -> str:
 
 
 @pytest.fixture
-def party(registered_ann, next_year):
-    return create_event(
-        owner_tg_id=registered_ann.id,
-        name="Party",
-        date=next_year,
-        time=dt.time(18, 30),
-        reminder_minutes=60,
-    )
+def party(ann_event):
+    return ann_event("Party", dt.time(18, 30), reminder_minutes=60)
 
 
 def to_time_step(ann, day: dt.date) -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from calendarapp.bot import texts
 from calendarapp.models import EventCard, Rsvp
-from calendarapp.services.events import create_event
 from tests.e2e import test_bot_event_cards as cards_tests
 from tests.e2e.harness import TIMEOUT
 
@@ -21,21 +20,9 @@ GROUP = -100700
 
 
 @pytest.fixture
-def events(registered_ann, next_year):
-    picnic = create_event(
-        owner_tg_id=registered_ann.id,
-        name="Пикник",
-        date=next_year,
-        time=dt.time(12),
-        is_public=True,
-    )
-    secret = create_event(
-        owner_tg_id=registered_ann.id,
-        name="Секретный врач",
-        date=next_year,
-        time=dt.time(9),
-        details="Пароль 1234",
-    )
+def events(ann_event):
+    picnic = ann_event("Пикник", dt.time(12), is_public=True)
+    secret = ann_event("Секретный врач", dt.time(9), details="Пароль 1234")
     return picnic, secret
 
 

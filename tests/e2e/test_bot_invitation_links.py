@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from calendarapp.bot import texts
 from calendarapp.models import Appointment, Invitation, TgUser
-from calendarapp.services.events import create_event
 from calendarapp.services.invitations import issue_open_invitation
 from tests.e2e.test_bot_meetings import pick_label
 
@@ -26,10 +25,8 @@ LINK = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
-def party(registered_ann, next_year):
-    return create_event(
-        owner_tg_id=registered_ann.id, name="Вечеринка", date=next_year, time=dt.time(19)
-    )
+def party(ann_event):
+    return ann_event("Вечеринка", dt.time(19))
 
 
 def link_from_invite(ann, event) -> str:

@@ -89,15 +89,13 @@ def say(bot, user, text: str) -> list[str]:
 
 
 @pytest.fixture
-def scene(bot, registered_ann, next_year):
+def scene(bot, ann_event, next_year):
     register_user(TelegramProfile(tg_id=BOB, username="bob", first_name="Bob"))
     bot.call(bot.fake.started.add, BOB)  # his invitation is simply delivered
     create_event(
         owner_tg_id=BOB, name="Open day", date=next_year, time=dt.time(10, 0), is_public=True
     )
-    party = create_event(
-        owner_tg_id=registered_ann.id, name="Party", date=next_year, time=dt.time(18, 0)
-    )
+    party = ann_event("Party", dt.time(18, 0))
     bot.track_updates()
     return {"party": str(party.pk), "day": next_year.isoformat()}
 

@@ -155,12 +155,12 @@ ROWS = [
 
 
 @pytest.fixture
-def victim(bot, registered_ann, next_year):
+def victim(bot, registered_ann, next_year, ann_event):
     """Bob's private and public events, his meetings with Carol (one pending, one
     confirmed) and his feed; Alice has an event and a feed of her own."""
     # Bob and Carol have chats with the bot, so their notifications are simply delivered.
     bot.call(bot.fake.started.update, {BOB, CAROL})
-    create_event(owner_tg_id=registered_ann.id, name="Alice's own", date=next_year, time=dt.time(8))
+    ann_event("Alice's own", dt.time(8))
     register_user(TelegramProfile(tg_id=BOB, username="bob_victim", first_name="Bob"))
     register_user(TelegramProfile(tg_id=CAROL, username="carol_guest", first_name="Carol"))
     private = create_event(
