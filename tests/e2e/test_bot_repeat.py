@@ -87,14 +87,19 @@ def test_a_foreign_repeat_button_changes_nothing(bot, registered_ann, next_year)
     assert Event.objects.get(pk=bobs.pk).rrule == ""
 
 
-def daily_gym(ann, next_year):
-    event = create_event(owner_tg_id=ann.id, name="Gym", date=next_year, time=dt.time(7, 0))
-    return set_event_rule(owner_tg_id=ann.id, event_id=event.pk, rule="FREQ=DAILY")
+def daily_gym(ann_event):
+    event = ann_event("Gym", dt.time(7, 0))
+    return set_event_rule(owner_tg_id=event.owner_id, event_id=event.pk, rule="FREQ=DAILY")
 
 
-def test_deleting_one_occurrence_of_a_series_picked_by_its_button(bot, registered_ann, next_year):
-    ann = registered_ann
-    event = daily_gym(ann, next_year)
+@pytest.fixture
+def gym(ann_event):
+    """Ann's daily 07:00 series «Gym», from next year on."""
+    return daily_gym(ann_event)
+
+
+def test_deleting_one_occurrence_of_a_series_picked_by_its_button(bot, registered_ann, gym):
+    ann, event = registered_ann, gym
     first, second = event.date, event.date + dt.timedelta(days=1)
     question = ann.ask(f"/delete_event {event.pk}")
     assert "Какое повторение удалить?" in question and "каждый день" in question
@@ -111,10 +116,9 @@ def test_deleting_one_occurrence_of_a_series_picked_by_its_button(bot, registere
 
 
 def test_deleting_a_typed_occurrence_and_the_following_or_the_whole_series(
-    bot, registered_ann, next_year
+    bot, registered_ann, gym
 ):
-    ann = registered_ann
-    event = daily_gym(ann, next_year)
+    ann, event = registered_ann, gym
     tenth = event.date + dt.timedelta(days=9)
     ann.ask(f"/delete_event {event.pk}")
     refused = ann.ask("2020-01-01")  # over, and not an occurrence anyway: asked again
@@ -131,9 +135,8 @@ def test_deleting_a_typed_occurrence_and_the_following_or_the_whole_series(
     assert not Event.objects.filter(pk=event.pk).exists()
 
 
-def test_editing_only_one_occurrence_makes_an_override_in_the_lists(bot, registered_ann, next_year):
-    ann = registered_ann
-    event = daily_gym(ann, next_year)
+def test_editing_only_one_occurrence_makes_an_override_in_the_lists(bot, registered_ann, gym):
+    ann, event = registered_ann, gym
     second = event.date + dt.timedelta(days=1)
     assert "Какое повторение изменить?" in ann.ask(f"/edit_event {event.pk}")
     assert ann.press(f"{second:%d.%m.%Y}").startswith(f"Изменить только {second:%d.%m.%Y}")
@@ -153,11 +156,8 @@ def test_editing_only_one_occurrence_makes_an_override_in_the_lists(bot, registe
     assert f"#{event.pk} · {event.date:%d.%m.%Y} 07:00 · Gym 🔁" in listed
 
 
-def test_editing_this_and_following_splits_and_all_renames_the_series(
-    bot, registered_ann, next_year
-):
-    ann = registered_ann
-    event = daily_gym(ann, next_year)
+def test_editing_this_and_following_splits_and_all_renames_the_series(bot, registered_ann, gym):
+    ann, event = registered_ann, gym
     third = event.date + dt.timedelta(days=2)
     ann.ask(f"/edit_event {event.pk}")
     ann.press(f"{third:%d.%m.%Y}")
@@ -174,10 +174,9 @@ def test_editing_this_and_following_splits_and_all_renames_the_series(
     assert event.name == "Run" and Event.objects.get(pk=rest.pk).name == "Swim"
 
 
-def test_an_occurrence_button_of_another_dialog_is_expired(bot, registered_ann, next_year):
-    ann = registered_ann
-    event = daily_gym(ann, next_year)
-    other = daily_gym(ann, next_year)
+def test_an_occurrence_button_of_another_dialog_is_expired(bot, registered_ann, gym, ann_event):
+    ann, event = registered_ann, gym
+    other = daily_gym(ann_event)
     ann.ask(f"/delete_event {event.pk}")
     ann.press_data(f"occ:{other.date:%Y%m%d}:{other.pk}")
     ann.press_data(f"scope:all:{other.date:%Y%m%d}:{other.pk}")
