@@ -9,7 +9,7 @@ bot's texts: the admin shows it in its reader's language (calendarapp/locale/en)
 One module per concern: `calendar` (people, events, meetings), `statistics` (the admin's
 chart), `feeds` (ICS subscriptions), `imports` (ICS files waiting to be imported),
 `invitations` (links), `rsvp` (answers to event cards), `bot_state` (what the bot keeps
-between updates).
+between updates); `links` declares the two kinds of foreign key they share.
 """
 
 from .bot_state import (

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from calendarapp.timezones import starts_at as instant_of
 
+from .links import soft_link
+
 EVENT_NAME_MAX_LENGTH = 200
 EVENT_DETAILS_MAX_LENGTH = 1000
 APPOINTMENT_DETAILS_MAX_LENGTH = 500
@@ -235,14 +237,7 @@ class Appointment(TimeStamped):
     ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED)
 
     # A soft link, as in the original project: deleting the event keeps the meeting's history.
-    event = models.ForeignKey(
-        Event,
-        verbose_name=_("событие"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="appointments",
-    )
+    event = soft_link(Event, verbose_name=_("событие"), related_name="appointments")
     organizer = models.ForeignKey(
         TgUser,
         verbose_name=_("организатор"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import TgUser
+from .links import one_per_person
 
 
 class CalendarFeed(models.Model):
@@ -16,13 +17,7 @@ class CalendarFeed(models.Model):
     Rotating replaces the token, and the old URL stops working at once.
     """
 
-    owner = models.OneToOneField(
-        TgUser,
-        verbose_name=_("владелец"),
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="calendar_feed",
-    )
+    owner = one_per_person(TgUser, verbose_name=_("владелец"), related_name="calendar_feed")
     token = models.CharField(_("ключ ссылки"), max_length=64, unique=True)
     issued_at = models.DateTimeField(_("выдан"), auto_now=True)
     # The calendar's version as last served (an ETag) and when it was first served; that

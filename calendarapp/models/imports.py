@@ -5,6 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import TgUser
+from .links import one_per_person
 
 
 class ImportDraft(models.Model):
@@ -13,13 +14,7 @@ class ImportDraft(models.Model):
     a newer preview replaces the older one (its buttons then carry a token that no longer
     matches). The text is at most services.imports.MAX_ICS_BYTES long."""
 
-    owner = models.OneToOneField(
-        TgUser,
-        verbose_name=_("владелец"),
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="import_draft",
-    )
+    owner = one_per_person(TgUser, verbose_name=_("владелец"), related_name="import_draft")
     token = models.CharField(_("ключ кнопок"), max_length=32)
     source = models.CharField(_("откуда"), max_length=300, blank=True)
     content = models.TextField(_("файл"))

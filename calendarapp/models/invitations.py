@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import Appointment, Event, TgUser, TimeStamped
+from .links import soft_link
 
 
 class Invitation(TimeStamped):
@@ -27,14 +28,7 @@ class Invitation(TimeStamped):
         REVOKED = "revoked", _("отозвано")
 
     code = models.CharField(_("код ссылки"), max_length=32, unique=True)
-    event = models.ForeignKey(
-        Event,
-        verbose_name=_("событие"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="invitations",
-    )
+    event = soft_link(Event, verbose_name=_("событие"), related_name="invitations")
     organizer = models.ForeignKey(
         TgUser,
         verbose_name=_("организатор"),
@@ -42,13 +36,11 @@ class Invitation(TimeStamped):
         related_name="sent_invitations",
     )
     invitee_tg_id = models.BigIntegerField(_("для Telegram ID"), null=True, blank=True)
-    appointment = models.OneToOneField(
+    appointment = soft_link(
         Appointment,
         verbose_name=_("встреча"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="invitation",
+        field=models.OneToOneField,
     )
     details = models.TextField(_("комментарий"), blank=True)
     status = models.CharField(
