@@ -9,8 +9,16 @@ from .harness import BotRunner
 
 
 @pytest.fixture
-def bot(transactional_db):
+def bot_settings() -> dict[str, object]:
+    """Settings the bot starts with in a test module (override it: faster jobs)."""
+    return {}
+
+
+@pytest.fixture
+def bot(transactional_db, settings, bot_settings):
     """The real bot polling a fresh fake Bot API; the bot's threads share the test database."""
+    for name, value in bot_settings.items():
+        setattr(settings, name, value)
     runner = BotRunner()
     yield runner
     runner.close()

@@ -17,8 +17,6 @@ from calendarapp.services.users import set_user_timezone
 from tests.support.clock import Clock
 from tests.support.waiting import wait_until
 
-from .harness import BotRunner
-
 pytestmark = pytest.mark.e2e
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -27,12 +25,9 @@ KIRITIMATI, PAGO_PAGO = "Pacific/Kiritimati", "Pacific/Pago_Pago"
 
 
 @pytest.fixture
-def bot(transactional_db, settings):
-    """The bot with a fast reminder job (it still only acts on what the clock says)."""
-    settings.REMINDER_POLL_INTERVAL = 0.2
-    runner = BotRunner()
-    yield runner
-    runner.close()
+def bot_settings():
+    """A fast reminder job (it still only acts on what the clock says)."""
+    return {"REMINDER_POLL_INTERVAL": 0.2}
 
 
 @pytest.fixture

@@ -18,18 +18,14 @@ from calendarapp.models import EventCard, Rsvp
 from calendarapp.services import rsvp
 from calendarapp.services.events import create_event
 from calendarapp.services.users import TelegramProfile
-from tests.e2e.harness import TIMEOUT, BotRunner
+from tests.e2e.harness import TIMEOUT
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def bot(transactional_db, settings):
-    settings.CARD_EDIT_INTERVAL = 0.5
-    settings.CARD_POLL_INTERVAL = 0.1
-    runner = BotRunner()
-    yield runner
-    runner.close()
+def bot_settings():
+    return {"CARD_EDIT_INTERVAL": 0.5, "CARD_POLL_INTERVAL": 0.1}
 
 
 @pytest.fixture

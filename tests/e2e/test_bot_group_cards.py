@@ -14,7 +14,7 @@ from tests.e2e import test_bot_event_cards as cards_tests
 from tests.e2e.harness import TIMEOUT
 
 pytestmark = pytest.mark.e2e
-bot = cards_tests.bot  # the card bot, with short edit intervals
+bot_settings = cards_tests.bot_settings  # the card bot, with short edit intervals
 
 GROUP = -100700
 
