@@ -26,6 +26,7 @@ from calendarapp.services.events import (
 from calendarapp.services.natural_dates import When
 from calendarapp.services.reminders import claim_due_reminders, parse_lead_time
 from calendarapp.services.users import set_user_timezone
+from tests.support.refusals import refusal
 
 # 2026-11-24 23:30 UTC: already Wednesday the 25th in Moscow (02:30), Tuesday in New York.
 INSTANT = dt.datetime(2026, 11, 24, 23, 30, tzinfo=dt.UTC)
@@ -126,9 +127,7 @@ def test_typed_lead_times(typed, minutes):
     "typed", ["", "15", "за 2 недели", "x" * 1000, "2 hours", "1.5 hours", "hour hour", "-10"]
 )
 def test_typed_lead_times_refused(typed):
-    with pytest.raises(ValidationFailed) as error:
-        parse_lead_time(typed)
-    assert error.value.code == "reminder_invalid"
+    assert refusal(ValidationFailed, parse_lead_time, typed).code == "reminder_invalid"
 
 
 def test_user_now_falls_back_for_a_broken_zone_name(frozen):

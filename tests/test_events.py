@@ -13,6 +13,7 @@ from calendarapp.services.events import (
     update_event,
     update_event_details,
 )
+from tests.support.refusals import refusal
 
 pytestmark = pytest.mark.django_db
 NOON = dt.time(12, 0)
@@ -84,9 +85,7 @@ def test_another_users_event_behaves_as_missing(alice, bob, tomorrow):
         lambda: delete_event(owner_tg_id=bob.pk, event_id=event.pk),
         lambda: set_event_visibility(owner_tg_id=bob.pk, event_id=event.pk, is_public=True),
     ):
-        with pytest.raises(NotFound) as error:
-            action()
-        assert error.value.code == "event_not_found"
+        assert refusal(NotFound, action).code == "event_not_found"
     unchanged = Event.objects.get(pk=event.pk)
     assert (unchanged.details, unchanged.is_public) == ("secret", False)
     assert TgUser.objects.get(pk=bob.pk).events_edited == 0

@@ -4,6 +4,7 @@ import pytest
 
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.services.natural_dates import When, parse_time, parse_time_on, parse_when
+from tests.support.refusals import refusal
 
 NOW = dt.datetime(2026, 11, 24, 10, 0)  # a Tuesday
 
@@ -39,9 +40,7 @@ def test_dates_people_type(text, expected):
     "text", ["", "когда-нибудь", "31.02.2026", "2026-02-30", "13.13", "x" * 500]
 )
 def test_dates_that_do_not_exist_or_make_no_sense(text):
-    with pytest.raises(ValidationFailed) as error:
-        parse_when(text=text, now=NOW)
-    assert error.value.code == "date_invalid"
+    assert refusal(ValidationFailed, parse_when, text=text, now=NOW).code == "date_invalid"
 
 
 @pytest.mark.parametrize(
@@ -61,16 +60,12 @@ def test_times(text, expected):
 
 @pytest.mark.parametrize("text", ["", "утром?", "завтра"])
 def test_bad_times(text):
-    with pytest.raises(ValidationFailed) as error:
-        parse_time(text)
-    assert error.value.code == "time_invalid"
+    assert refusal(ValidationFailed, parse_time, text).code == "time_invalid"
 
 
 @pytest.mark.parametrize("text", ["25:00", "12:60", "в 25:99"])
 def test_well_shaped_but_impossible_times(text):
-    with pytest.raises(ValidationFailed) as error:
-        parse_time(text)
-    assert error.value.code == "time_impossible"
+    assert refusal(ValidationFailed, parse_time, text).code == "time_impossible"
 
 
 CHOSEN = dt.date(2026, 12, 10)
@@ -98,9 +93,7 @@ def test_the_time_step_keeps_or_moves_the_day(text, expected):
     ("text", "code"), [("friday", "time_invalid"), ("25:99", "time_impossible")]
 )
 def test_the_time_step_refuses_a_day_alone_and_impossible_times(text, code):
-    with pytest.raises(ValidationFailed) as error:
-        parse_time_on(text=text, date=CHOSEN, now=NOW)
-    assert error.value.code == code
+    assert refusal(ValidationFailed, parse_time_on, text=text, date=CHOSEN, now=NOW).code == code
 
 
 def test_an_impossible_time_inside_a_date_phrase_is_refused():

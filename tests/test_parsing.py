@@ -5,6 +5,7 @@ import pytest
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.parsing import MAX_TELEGRAM_ID, parse_id, parse_telegram_user
 from calendarapp.services.dates import ensure_date_not_past
+from tests.support.refusals import refusal
 
 
 def test_parse_id():
@@ -50,9 +51,7 @@ def test_parse_telegram_user_reads_ids_and_usernames(typed, expected):
     ],
 )
 def test_parse_telegram_user_refuses_what_no_account_has(typed, code):
-    with pytest.raises(ValidationFailed) as caught:
-        parse_telegram_user(typed)
-    assert caught.value.code == code
+    assert refusal(ValidationFailed, parse_telegram_user, typed).code == code
 
 
 def test_ensure_date_not_past(alice, tomorrow):

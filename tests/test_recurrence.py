@@ -11,6 +11,7 @@ from calendarapp.services.events import create_event, set_event_rule
 from calendarapp.services.recurrence import clean_rule
 from calendarapp.services.recurrence_phrases import parse_phrase
 from calendarapp.services.recurrence_words import describe
+from tests.support.refusals import refusal
 
 TODAY = dt.date(2026, 12, 2)  # a Wednesday
 
@@ -72,9 +73,7 @@ def test_a_time_in_the_phrase_comes_back():
     ],
 )
 def test_phrases_not_understood_are_refused_with_a_reason(text, code):
-    with pytest.raises(ValidationFailed) as refused:
-        parse_phrase(text=text, start=TODAY, today=TODAY)
-    assert refused.value.code == code
+    assert refusal(ValidationFailed, parse_phrase, text=text, start=TODAY, today=TODAY).code == code
 
 
 @pytest.mark.parametrize(
@@ -89,9 +88,7 @@ def test_phrases_not_understood_are_refused_with_a_reason(text, code):
     ],
 )
 def test_bad_rrules_are_refused(rule, code):
-    with pytest.raises(ValidationFailed) as refused:
-        clean_rule(rule)
-    assert refused.value.code == code
+    assert refusal(ValidationFailed, clean_rule, rule).code == code
 
 
 def test_a_utc_until_is_kept_on_the_owners_clock():
