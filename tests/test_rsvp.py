@@ -8,12 +8,12 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from calendarapp.exceptions import Conflict, ValidationFailed
+from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
 from calendarapp.models import EventCard, Rsvp, TgUser
 from calendarapp.selectors.calendar import calendar_entries, calendar_listing, calendar_version
 from calendarapp.selectors.rsvp import card_state
 from calendarapp.services import event_cards, rsvp
-from calendarapp.services.events import create_event, update_event_details
+from calendarapp.services.events import create_event, delete_event, update_event_details
 from calendarapp.services.users import TelegramProfile
 from tests.support.threads import run_in_threads
 
@@ -211,3 +211,35 @@ def test_a_press_with_capacity_locks_the_event(alice, party):
     if connection.features.has_select_for_update:
         assert "FOR UPDATE" in locks[1]
     assert not any("outboxmessage" in sql for sql in statements)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_deleted_while_a_press_is_written_refuses_it_as_missing(
+    alice, tomorrow, monkeypatch
+):
+    if connection.vendor == "sqlite":
+        pytest.skip("a deletion in the middle of a press needs a second writer: PostgreSQL")
+    party = create_event(owner_tg_id=alice.pk, name="Party", date=tomorrow, time=dt.time(19))
+    save_people, deleters = rsvp._save_people, []
+
+    def delete_meanwhile():
+        try:
+            delete_event(owner_tg_id=alice.pk, event_id=party.pk)
+        finally:
+            connections.close_all()
+
+    def save_people_while_deleted(people):
+        # The event was read (unlocked: no capacity); its organiser deletes it now.
+        if not deleters:
+            deleters.append(threading.Thread(target=delete_meanwhile))
+            deleters[0].start()
+            deleters[0].join(timeout=5)
+        return save_people(people)
+
+    monkeypatch.setattr(rsvp, "_save_people", save_people_while_deleted)
+    try:
+        with pytest.raises(NotFound):
+            rsvp.answer_event(event_id=party.pk, profile=person(2001), answer=GOING)
+    finally:
+        deleters[0].join()
+    assert not Rsvp.objects.exists()
