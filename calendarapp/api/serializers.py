@@ -126,7 +126,7 @@ class EventSerializer(PublicEventSerializer):
         read_only_fields = fields
 
 
-CAPACITY_HELP = (
+SEATS_HELP = (
     f"Seats for «going» answers and their guests, 1 to {MAX_CAPACITY:,}; null: no limit. "
     "Raised (or lifted), the first people waiting take the freed seats and the bot tells "
     "them; lowered, nobody loses a seat taken already."
@@ -145,11 +145,7 @@ class EventAnswersChangeSerializer(serializers.Serializer):
         ),
     )
     capacity = StrictIntegerField(
-        required=False,
-        allow_null=True,
-        min_value=1,
-        max_value=MAX_CAPACITY,
-        help_text=CAPACITY_HELP,
+        min_value=1, max_value=MAX_CAPACITY, allow_null=True, required=False, help_text=SEATS_HELP
     )
     rsvp_closed = serializers.BooleanField(
         required=False,

@@ -5,7 +5,6 @@ says which request field an error code concerns (`error_fields`) and whether an 
 is a 400 (it came in a POST body) or a 404.
 """
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -15,7 +14,7 @@ from rest_framework.views import APIView
 from calendarapp.models import Rsvp
 from calendarapp.parsing import parse_id
 from calendarapp.selectors.appointments import all_appointments
-from calendarapp.selectors.events import get_own_event, owner_of_event, public_events_listing
+from calendarapp.selectors.events import owner_of_event, public_events_listing
 from calendarapp.selectors.expansion import (
     MAX_EXPANDED,
     MAX_RANGE_DAYS,
@@ -29,7 +28,7 @@ from calendarapp.selectors.users import all_users
 from calendarapp.services.appointments import create_appointment
 from calendarapp.services.events import create_event
 from calendarapp.services.export_tokens import issue_export_token_for_user
-from calendarapp.services.rsvp import set_answers_closed, set_capacity
+from calendarapp.services.rsvp import UNCHANGED, change_answer_settings
 from calendarapp.services.users import TelegramProfile, create_user_profile
 
 from . import serializers
@@ -265,17 +264,12 @@ class EventAnswersView(APIView):
         body = serializers.EventAnswersChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        with transaction.atomic():
-            owner_tg_id = data.get("owner_tg_id") or owner_of_event(event_id)
-            if "capacity" in data:
-                set_capacity(
-                    organizer_tg_id=owner_tg_id, event_id=event_id, capacity=data["capacity"]
-                )
-            if "rsvp_closed" in data:
-                set_answers_closed(
-                    organizer_tg_id=owner_tg_id, event_id=event_id, closed=data["rsvp_closed"]
-                )
-            event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id)
+        event = change_answer_settings(
+            organizer_tg_id=data.get("owner_tg_id") or owner_of_event(event_id),
+            event_id=event_id,
+            capacity=data.get("capacity", UNCHANGED),
+            closed=data.get("rsvp_closed"),
+        )
         event = with_next_occurrences([event])[0]
         event.rsvp_counts = answer_counts([event.pk])[event.pk]
         return Response(serializers.EventSerializer(event).data)

@@ -304,3 +304,23 @@ def set_capacity(*, organizer_tg_id: int, event_id: int, capacity: int | None) -
     rsvp_notices.moved_up(event=event, person_ids=first)
     mark_cards_dirty({event_id})
     return event
+
+
+UNCHANGED = object()
+
+
+@transaction.atomic
+def change_answer_settings(
+    *,
+    organizer_tg_id: int,
+    event_id: int,
+    capacity: int | object | None = UNCHANGED,
+    closed: bool | None = None,
+) -> Event:
+    """Seats and closing at once (the API), both or neither: set_capacity and
+    set_answers_closed with their notices. Left out (UNCHANGED, None), a setting stays."""
+    if capacity is not UNCHANGED:
+        set_capacity(organizer_tg_id=organizer_tg_id, event_id=event_id, capacity=capacity)
+    if closed is not None:
+        set_answers_closed(organizer_tg_id=organizer_tg_id, event_id=event_id, closed=closed)
+    return get_own_event(owner_tg_id=organizer_tg_id, event_id=event_id)
