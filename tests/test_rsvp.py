@@ -9,10 +9,10 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
-from calendarapp.models import EventCard, Rsvp, TgUser
+from calendarapp.models import EventCard, OutboxMessage, Rsvp, TgUser
 from calendarapp.selectors.calendar import calendar_entries, calendar_listing, calendar_version
 from calendarapp.selectors.rsvp import card_state
-from calendarapp.services import event_cards, rsvp
+from calendarapp.services import event_cards, rsvp, rsvp_notices
 from calendarapp.services.events import create_event, delete_event, update_event_details
 from calendarapp.services.users import TelegramProfile
 from tests.support.threads import run_in_threads
@@ -126,6 +126,8 @@ def test_simultaneous_presses_are_counted_exactly(alice, tomorrow):
     assert errors == []
     assert card_state(event_id=party.pk).counts == {GOING: 20, MAYBE: 20, NOT_GOING: 0, WAITING: 0}
     assert Rsvp.objects.count() == 40
+    # Forty batches at once, none knowing of a digest yet: the organiser gets one.
+    assert OutboxMessage.objects.filter(kind=rsvp_notices.DIGEST).count() == 1
 
 
 @pytest.mark.django_db
@@ -200,9 +202,10 @@ def test_a_press_without_capacity_takes_no_lock_and_no_digest_look(
 
 
 @pytest.mark.django_db
-def test_a_press_with_capacity_locks_the_event(alice, party):
+def test_a_press_with_capacity_locks_the_event(alice, party, django_capture_on_commit_callbacks):
     rsvp.set_capacity(organizer_tg_id=alice.pk, event_id=party.pk, capacity=5)
-    rsvp.answer_event(event_id=party.pk, profile=person(2001), answer=GOING)
+    with django_capture_on_commit_callbacks(execute=True):  # starts a digest, committed
+        rsvp.answer_event(event_id=party.pk, profile=person(2001), answer=GOING)
     with CaptureQueriesContext(connection) as queries:
         rsvp.answer_event(event_id=party.pk, profile=person(2002), answer=GOING)
     statements = _statements(queries)

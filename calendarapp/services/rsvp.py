@@ -235,7 +235,8 @@ def _answer_many(presses: list[Press]) -> tuple[list[Outcome | DomainError], boo
     )
     for event_id, event_seats in seats.items():
         _seat_the_first(events[event_id], event_seats, accepted, results)
-    for event_id in {event_id for event_id, tg_id in changed if tg_id != events[event_id].owner_id}:
+    # In id order: a digest's look at the outbox locks its event.
+    for event_id in sorted({e for e, tg_id in changed if tg_id != events[e].owner_id}):
         rsvp_notices.digest_due(event=events[event_id], now=now)
     cards = {p.inline_message_id[:255]: p.event_id for _i, p in accepted if p.inline_message_id}
     remember_cards(cards)

@@ -85,41 +85,42 @@ def _remember_pending(event: Event, until: dt.datetime, now: dt.datetime) -> Non
     _pending_until[(event.pk, event.created_at)] = until
 
 
-def _take_digest_key(event: Event, now: dt.datetime) -> bool:
-    """Whether this batch is the one to look at the outbox; otherwise the digest another
-    one started is remembered until it is due."""
-    key, period = _digest_key(event), settings.RSVP_DIGEST_PERIOD
-    due = now + dt.timedelta(seconds=period)
-    if cache.add(key, due.timestamp(), timeout=period):
+def _known_pending(event: Event, now: dt.datetime) -> bool:
+    if _pending_until.get((event.pk, event.created_at), now) > now:
         return True
-    until = cache.get(key)
-    if until is not None and until > now.timestamp():
-        _remember_pending(event, dt.datetime.fromtimestamp(until, dt.UTC), now)
+    until = cache.get(_digest_key(event))
+    if until is None or until <= now.timestamp():
         return False
-    if until is not None:
-        # Due by this process's clock, still kept by the cache's (clocks a moment apart).
-        cache.delete(key)
-    return cache.add(key, due.timestamp(), timeout=period)
+    _remember_pending(event, dt.datetime.fromtimestamp(until, dt.UTC), now)
+    return True
+
+
+def _publish_pending(event: Event, until: dt.datetime, now: dt.datetime) -> None:
+    """Once committed: the digest is pending until `until`, for every process to know."""
+
+    def publish():
+        cache.set(_digest_key(event), until.timestamp(), timeout=(until - now).total_seconds())
+        _remember_pending(event, until, now)
+
+    transaction.on_commit(publish)
 
 
 def digest_due(*, event: Event, now: dt.datetime) -> bool:
     """New answers arrived: the organiser's digest goes out RSVP_DIGEST_PERIOD after the
     first of them, with everything answered since (one message, not one per press).
 
-    A digest is never sent before it is due, so until then it is known to be pending and
-    later answers join it without a look at the outbox: this process remembers it, and the
-    shared cache tells the other processes (its add() lets one of two batches, in two bot
-    replicas, start one). The outbox is read once a period per event, by the one that took
-    the cache key: it finds a digest still pending when the key was lost, or when the
-    outbox is late sending the last one (then every press looks again until it is sent,
-    so no answer falls between two digests)."""
+    A digest is never claimed before it is due, so until then it is known to be pending
+    and later answers join it without a look at the outbox: the batch that started it (or
+    found it) says so once committed, in this process and in the shared cache for the
+    others. Otherwise the outbox is read under the event's row lock, so two batches (two
+    bot replicas) never both start one; a digest still pending when due (the outbox is
+    late, or it is being sent: `attempts`) is looked at by every press until it is gone,
+    so no answer falls between two digests."""
     owner = event.owner
-    if not owner.can_receive_messages:
+    if not owner.can_receive_messages or _known_pending(event, now):
         return False
-    if _pending_until.get((event.pk, event.created_at), now) > now:
-        return False
-    if not _take_digest_key(event, now):
-        return False
+    if not Event.objects.select_for_update().filter(pk=event.pk).exists():
+        return False  # deleted meanwhile
     pending = (
         OutboxMessage.objects.filter(
             chat_id=owner.pk,
@@ -132,13 +133,8 @@ def digest_due(*, event: Event, now: dt.datetime) -> bool:
     )
     if pending is not None:
         until, attempts = pending
-        # Never claimed yet: it is not rendered before `until`. A claimed one may be
-        # rendered already (its lease looks like a later time): look again at each press.
-        if attempts == 0 and until > now:
-            cache.set(_digest_key(event), until.timestamp(), timeout=(until - now).total_seconds())
-            _remember_pending(event, until, now)
-        else:
-            cache.delete(_digest_key(event))
+        if attempts == 0 and until > now:  # never claimed: not rendered before `until`
+            _publish_pending(event, until, now)
         return False
     due = now + dt.timedelta(seconds=settings.RSVP_DIGEST_PERIOD)
     message = OutboxMessage.objects.create(
@@ -146,7 +142,7 @@ def digest_due(*, event: Event, now: dt.datetime) -> bool:
     )
     # Not at create: next_attempt_at is auto_now_add, which would overwrite it.
     OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=due)
-    transaction.on_commit(lambda: _remember_pending(event, due, now))
+    _publish_pending(event, due, now)
     return True
 
 
