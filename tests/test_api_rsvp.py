@@ -8,7 +8,9 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from calendarapp.services import rsvp
+from calendarapp.exceptions import Conflict
+from calendarapp.models import EventCard, OutboxMessage, Rsvp
+from calendarapp.services import rsvp, rsvp_notices
 from calendarapp.services.events import create_event
 from calendarapp.services.users import TelegramProfile
 from tests.test_api import _queries
@@ -105,3 +107,113 @@ def test_attendees_are_in_the_schema(api):
     assert {p["name"] for p in operation["parameters"]} >= {"event_id", "answer", "page"}
     public = schema["components"]["schemas"]["PublicEvent"]["properties"]
     assert {"rsvp", "capacity"} <= set(public)
+
+
+def seats(event) -> dict[int, str]:
+    return dict(Rsvp.objects.filter(event=event).values_list("person_id", "answer"))
+
+
+def test_staff_set_the_capacity_and_those_moved_up_are_told(api, alice, bob, tomorrow):
+    party = event_of(alice, tomorrow, capacity=1)
+    EventCard.objects.create(event=party, inline_message_id="card-1")
+    for tg_id in (11, bob.pk, 13):  # Bob started the bot; 13 never did
+        press(party, tg_id, "going")
+    assert sorted(seats(party).values()) == ["going", "waiting", "waiting"]
+    EventCard.objects.update(dirty=False)
+
+    response = api.patch(f"/api/events/{party.pk}/", {"capacity": 3}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["id"], body["capacity"], body["rsvp_closed"]) == (party.pk, 3, False)
+    assert body["rsvp"] == {"going": 3, "maybe": 0, "not_going": 0, "waiting": 0}
+    moved = OutboxMessage.objects.filter(kind=rsvp_notices.MOVED_UP)
+    assert list(moved.values_list("chat_id", flat=True)) == [bob.pk]
+    assert EventCard.objects.get().dirty  # the card shows the new seats at its next edit
+
+    lifted = api.patch(f"/api/events/{party.pk}/", {"capacity": None}, format="json")
+    assert (lifted.status_code, lifted.json()["capacity"]) == (200, None)
+    # A form (text) says the number as digits, as every id of the API.
+    assert api.patch(f"/api/events/{party.pk}/", {"capacity": "2"}).json()["capacity"] == 2
+
+
+def test_staff_close_and_reopen_answers(api, alice, tomorrow):
+    party = event_of(alice, tomorrow)
+    closed = api.patch(f"/api/events/{party.pk}/", {"rsvp_closed": True}, format="json")
+    assert (closed.status_code, closed.json()["rsvp_closed"]) == (200, True)
+    with pytest.raises(Conflict):
+        press(party, 21, "going")
+    both = {"rsvp_closed": False, "capacity": 5, "owner_tg_id": alice.pk}
+    reopened = api.patch(f"/api/events/{party.pk}/", both, format="json").json()
+    assert (reopened["rsvp_closed"], reopened["capacity"]) == (False, 5)
+    press(party, 21, "going")
+    assert seats(party) == {21: "going"}
+    untouched = api.patch(f"/api/events/{party.pk}/", {}, format="json").json()
+    assert (untouched["rsvp_closed"], untouched["capacity"]) == (False, 5)
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"capacity": "ten"}, "capacity"),
+        ({"capacity": "5.0"}, "capacity"),
+        ({"capacity": 5.0}, "capacity"),
+        ({"capacity": "007"}, "capacity"),
+        ({"capacity": ""}, "capacity"),
+        ({"capacity": True}, "capacity"),
+        ({"capacity": [3]}, "capacity"),
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": -1}, "capacity"),
+        ({"capacity": rsvp.MAX_CAPACITY + 1}, "capacity"),
+        ({"capacity": 10**30}, "capacity"),
+        ({"capacity": "9" * 400}, "capacity"),
+        ({"rsvp_closed": "maybe"}, "rsvp_closed"),
+        ({"rsvp_closed": None}, "rsvp_closed"),
+        ({"rsvp_closed": True, "capacity": -5}, "capacity"),  # neither is applied
+        ({"name": "Renamed"}, "name"),  # not ignored: this request cannot rename
+        ({"owner_tg_id": "x"}, "owner_tg_id"),
+    ],
+)
+def test_bad_answer_settings_are_a_400_naming_the_field(api, alice, tomorrow, body, field):
+    party = event_of(alice, tomorrow, capacity=4)
+    response = api.patch(f"/api/events/{party.pk}/", body, format="json")
+    assert response.status_code == 400, response.json()
+    assert list(response.json()["errors"]) == [field]
+    party.refresh_from_db()
+    assert (party.capacity, party.rsvp_closed, party.name) == (4, False, "Party")
+
+
+def test_answer_settings_refusals(api, alice, bob, tomorrow):
+    party = event_of(alice, tomorrow, capacity=4)
+    url = f"/api/events/{party.pk}/"
+    # Someone else's event looks missing, as everywhere in the API.
+    theirs = api.patch(url, {"owner_tg_id": bob.pk, "capacity": 9}, format="json")
+    assert theirs.status_code == 404
+    assert theirs.json() == {
+        "detail": f"Event {party.pk} was not found.",
+        "code": "event_not_found",
+    }
+    missing = api.patch(f"/api/events/{party.pk + 999}/", {"capacity": 9}, format="json")
+    assert (missing.status_code, missing.json()["code"]) == (404, "event_not_found")
+    huge = api.patch(f"/api/events/{'9' * 30}/", {"capacity": 9}, format="json")
+    assert (huge.status_code, huge.json()["code"]) == (400, "id_too_large")
+    assert APIClient().patch(url, {"capacity": 9}, format="json").status_code == 401
+    user = get_user_model().objects.create_user("plain", password="x")
+    plain = APIClient()
+    plain.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    assert plain.patch(url, {"capacity": 9}, format="json").status_code == 403
+    assert api.get(url).status_code == 405
+    party.refresh_from_db()
+    assert party.capacity == 4
+
+
+def test_answer_settings_are_in_the_schema(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/events/{event_id}/"]["patch"]
+    assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    request = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+    assert request["capacity"]["minimum"] == 1
+    assert request["capacity"]["maximum"] == rsvp.MAX_CAPACITY
+    assert request["capacity"]["nullable"] is True
+    assert request["rsvp_closed"]["type"] == "boolean"
+    assert "rsvp_closed" in schema["components"]["schemas"]["Event"]["properties"]

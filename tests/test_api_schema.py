@@ -64,7 +64,8 @@ def test_api_conforms_to_its_schema(case, staff_token, seeded):
 
 def add_links(web_schema) -> None:
     """What a client does next with an answer: a new profile's id goes into the filters, a
-    meeting and an export link; a listed meeting's people into the meeting filters."""
+    meeting and an export link; a new event's id into the change of its answers; a listed
+    meeting's people into the meeting filters."""
     users, appointments = web_schema["/api/users/"], web_schema["/api/appointments/"]
     new_user = {"source": users["POST"], "status_code": "201"}
     tg_id = "$response.body#/tg_id"
@@ -92,6 +93,14 @@ def add_links(web_schema) -> None:
             "owner_tg_id": "$response.body#/owner_tg_id",
             "date_from": "$response.body#/date",
         },
+    )
+    # A new event's seats and answers set, as its organiser.
+    web_schema.add_link(
+        source=events,
+        status_code="201",
+        target=web_schema["/api/events/{event_id}/"]["PATCH"],
+        parameters={"event_id": "$response.body#/id"},
+        request_body={"owner_tg_id": "$response.body#/owner_tg_id"},
     )
     web_schema.add_link(
         **new_user,
@@ -170,6 +179,7 @@ def test_schema_and_docs_are_served(client):
     assert set(paths) == {
         "/api/events/",
         "/api/events/public/",
+        "/api/events/{event_id}/",
         "/api/events/{event_id}/attendees/",
         "/api/users/",
         "/api/appointments/",

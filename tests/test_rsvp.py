@@ -2,16 +2,18 @@
 exactly under simultaneous presses, and «Иду» puts the event in the person's calendar."""
 
 import datetime as dt
+import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
-from calendarapp.exceptions import Conflict, ValidationFailed
-from calendarapp.models import EventCard, Rsvp, TgUser
+from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
+from calendarapp.models import EventCard, OutboxMessage, Rsvp, TgUser
 from calendarapp.selectors.calendar import calendar_entries, calendar_listing, calendar_version
 from calendarapp.selectors.rsvp import card_state
-from calendarapp.services import event_cards, rsvp
-from calendarapp.services.events import create_event, update_event_details
+from calendarapp.services import event_cards, rsvp, rsvp_notices
+from calendarapp.services.events import create_event, delete_event, update_event_details
 from calendarapp.services.users import TelegramProfile
 from tests.support.threads import run_in_threads
 
@@ -115,6 +117,8 @@ def test_simultaneous_presses_are_counted_exactly(alice, tomorrow):
     run_in_threads(press, arguments=[(tg_id,) for tg_id in people])
     assert card_state(event_id=party.pk).counts == {GOING: 20, MAYBE: 20, NOT_GOING: 0, WAITING: 0}
     assert Rsvp.objects.count() == 40
+    # Forty batches at once, none knowing of a digest yet: the organiser gets one.
+    assert OutboxMessage.objects.filter(kind=rsvp_notices.DIGEST).count() == 1
 
 
 @pytest.mark.django_db
@@ -151,3 +155,85 @@ def test_a_card_never_exceeds_telegrams_4096_characters(party):
     text = card_text(state)  # 20 names of 256 letters would not fit: counts only
     assert len(text) <= 4096
     assert "✅ Идут: 15\n🤔 Может быть: 15\n" in text
+
+
+def _statements(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+@pytest.mark.django_db
+def test_a_press_without_capacity_takes_no_lock_and_no_digest_look(
+    alice, party, django_capture_on_commit_callbacks
+):
+    """A press on a posted card: the event, the person (one upsert that tells a newcomer
+    too), the statistics, the answer read and written, the card's two. No event lock (no
+    seats to race for) and no outbox read while the organiser's digest is pending."""
+    event_cards.card_posted(event_id=party.pk, owner_tg_id=alice.pk, inline_message_id="card-1")
+    with django_capture_on_commit_callbacks(execute=True):  # starts a digest, committed
+        rsvp.answer_event(event_id=party.pk, profile=person(2001), answer=GOING)
+    with CaptureQueriesContext(connection) as queries:
+        outcome = rsvp.answer_event(
+            event_id=party.pk, profile=person(2002), answer=GOING, inline_message_id="card-1"
+        )
+    assert outcome.answer == GOING
+    statements = _statements(queries)
+    assert len(statements) == 7, "\n".join(statements)
+    assert not any("FOR UPDATE" in sql or "outboxmessage" in sql for sql in statements)
+    with CaptureQueriesContext(connection) as queries:  # known now: no statistics
+        rsvp.answer_event(
+            event_id=party.pk, profile=person(2002), answer=MAYBE, inline_message_id="card-1"
+        )
+    assert len(_statements(queries)) == 6
+    assert TgUser.objects.filter(pk__in=[2001, 2002]).count() == 2
+    assert card_state(event_id=party.pk).counts[MAYBE] == 1
+
+
+@pytest.mark.django_db
+def test_a_press_with_capacity_locks_the_event(alice, party, django_capture_on_commit_callbacks):
+    rsvp.set_capacity(organizer_tg_id=alice.pk, event_id=party.pk, capacity=5)
+    with django_capture_on_commit_callbacks(execute=True):  # starts a digest, committed
+        rsvp.answer_event(event_id=party.pk, profile=person(2001), answer=GOING)
+    with CaptureQueriesContext(connection) as queries:
+        rsvp.answer_event(event_id=party.pk, profile=person(2002), answer=GOING)
+    statements = _statements(queries)
+    locks = [sql for sql in statements if 'FROM "calendarapp_event"' in sql]
+    assert len(locks) == 2  # read, then locked and read again with its seats' truth
+    if connection.features.has_select_for_update:
+        assert "FOR UPDATE" in locks[1]
+    assert not any("outboxmessage" in sql for sql in statements)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_deleted_while_a_press_is_written_refuses_it_as_missing(
+    alice, tomorrow, monkeypatch
+):
+    if connection.vendor == "sqlite":
+        pytest.skip("a deletion in the middle of a press needs a second writer: PostgreSQL")
+    party = create_event(owner_tg_id=alice.pk, name="Party", date=tomorrow, time=dt.time(19))
+    save_people, deleters = rsvp._save_people, []
+
+    def delete_meanwhile():
+        try:
+            delete_event(owner_tg_id=alice.pk, event_id=party.pk)
+        finally:
+            connections.close_all()
+
+    def save_people_while_deleted(people):
+        # The event was read (unlocked: no capacity); its organiser deletes it now.
+        if not deleters:
+            deleters.append(threading.Thread(target=delete_meanwhile))
+            deleters[0].start()
+            deleters[0].join(timeout=5)
+        return save_people(people)
+
+    monkeypatch.setattr(rsvp, "_save_people", save_people_while_deleted)
+    try:
+        with pytest.raises(NotFound):
+            rsvp.answer_event(event_id=party.pk, profile=person(2001), answer=GOING)
+    finally:
+        deleters[0].join()
+    assert not Rsvp.objects.exists()

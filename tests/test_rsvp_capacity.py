@@ -6,12 +6,15 @@ import contextlib
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from calendarapp.exceptions import Conflict, ValidationFailed
 from calendarapp.models import BotStatistics, OutboxMessage, Rsvp
 from calendarapp.selectors.rsvp import card_state
+from calendarapp.services import outbox as outbox_service
 from calendarapp.services import rsvp, rsvp_notices
 from calendarapp.services.events import create_event, delete_event, update_event
 from calendarapp.services.users import TelegramProfile, register_user
@@ -118,18 +121,44 @@ def test_changes_and_cancellation_are_told_to_those_who_answered(alice, bob, mak
 
 
 @pytest.mark.django_db
-def test_the_organiser_gets_one_digest_per_period(alice, party, settings):
+def test_the_organiser_gets_one_digest_per_period(
+    alice, party, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     settings.RSVP_DIGEST_PERIOD = 120
+
+    def committed(tg_id, answer=GOING):
+        with django_capture_on_commit_callbacks(execute=True):
+            press(party, tg_id, answer)
+
+    def digests():
+        return OutboxMessage.objects.filter(kind=rsvp_notices.DIGEST)
+
     for tg_id in range(2001, 2011):
-        press(party, tg_id, GOING)
-    press(party, alice.pk, MAYBE)
-    (digest,) = OutboxMessage.objects.filter(kind=rsvp_notices.DIGEST)
+        committed(tg_id)
+    committed(alice.pk, MAYBE)
+    (digest,) = digests()
     assert digest.chat_id == alice.pk and digest.payload["event_id"] == party.pk
     assert digest.next_attempt_at > timezone.now() + dt.timedelta(seconds=100)
-    # Sent, the next answer starts the next digest.
-    OutboxMessage.objects.filter(pk=digest.pk).update(status=OutboxMessage.Status.SENT)
-    press(party, 2011, GOING)
-    assert OutboxMessage.objects.filter(kind=rsvp_notices.DIGEST).count() == 2
+    # Another bot process learns of it from the shared cache: no look at the outbox.
+    rsvp_notices._pending_until.clear()
+    with CaptureQueriesContext(connection) as queries:
+        committed(2011)
+    assert not any("outboxmessage" in q["sql"] for q in queries.captured_queries)
+    # With the cache emptied too, from the outbox: still one.
+    rsvp_notices._pending_until.clear()
+    cache.clear()
+    committed(2012)
+    assert digests().count() == 1
+    # Due and claimed: while it is being sent, answers look again, and join it.
+    later = timezone.now() + dt.timedelta(seconds=121)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    (claimed,) = outbox_service.claim_due(kinds=[rsvp_notices.DIGEST])
+    committed(2013)
+    assert digests().count() == 1
+    # Sent: the next answer starts the next digest.
+    outbox_service.mark_sent(claimed.pk)
+    committed(2014)
+    assert [m.payload["since"] for m in digests().exclude(pk=digest.pk)] == [later.isoformat()]
 
 
 @pytest.mark.django_db

@@ -48,7 +48,11 @@ def people(alice, bob, tomorrow):
 def snapshot() -> list[tuple]:
     """Everything a break-in could change: events, users, meetings."""
     return [
-        list(Event.objects.order_by("pk").values_list("pk", "owner_id", "name", "is_public")),
+        list(
+            Event.objects.order_by("pk").values_list(
+                "pk", "owner_id", "name", "is_public", "capacity", "rsvp_closed"
+            )
+        ),
         list(TgUser.objects.order_by("pk").values_list("pk", "username", "first_name")),
         list(Appointment.objects.order_by("pk").values_list("pk", "status")),
     ]
@@ -87,6 +91,7 @@ STAFF_ONLY = [
         "/api/events/",
         {"owner_tg_id": 1002, "name": "hijacked", "date": "2031-01-01", "time": "10:00"},
     ),
+    ("patch", "/api/events/{private}/", {"capacity": 1, "rsvp_closed": True}),
 ]
 EXPECTED = {"anonymous": 401, "plain token": 403, "forged token": 401, "plain session": 403}
 
@@ -96,6 +101,7 @@ EXPECTED = {"anonymous": 401, "plain token": 403, "forged token": 401, "plain se
 def test_staff_endpoints_refuse_everyone_else(people, caller, method, url, body):
     if "event_id" in (body or {}):
         body = body | {"event_id": people["private"].pk}
+    url = url.format(private=people["private"].pk)
     before = snapshot()
     response = getattr(_client(caller), method)(url, body, format="json")
     assert response.status_code == EXPECTED[caller], response.content
@@ -184,6 +190,22 @@ def test_invitations_with_someone_elses_event_are_refused(api, people, make_user
     assert SECRET_NAME.encode() not in response.content
     assert b"open lecture" not in response.content
     assert (snapshot(), OutboxMessage.objects.count()) == before  # nobody was told anything
+
+
+@pytest.mark.parametrize("which", ["private", "public"])
+def test_answer_settings_of_someone_elses_event_look_missing(api, people, which):
+    """Staff acting for Alice cannot change Bob's events' seats or close their answers."""
+    before = snapshot(), OutboxMessage.objects.count()
+    body = {"owner_tg_id": people["alice"].pk, "capacity": 1, "rsvp_closed": True}
+    event_id = people[which].pk
+    response = api.patch(f"/api/events/{event_id}/", body, format="json")
+    missing = api.patch("/api/events/987654321/", body, format="json")
+    assert response.status_code == 404, response.content
+    assert response.content.replace(str(event_id).encode(), b"N") == missing.content.replace(
+        b"987654321", b"N"
+    )
+    assert SECRET_NAME.encode() not in response.content
+    assert (snapshot(), OutboxMessage.objects.count()) == before
 
 
 def test_meetings_list_filters_cannot_widen_a_query(api, people, make_user):

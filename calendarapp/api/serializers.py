@@ -16,6 +16,7 @@ from calendarapp.models import (
 from calendarapp.parsing import MAX_TELEGRAM_ID
 from calendarapp.selectors.bot_identity import bot_username
 from calendarapp.services.invitations import invite_url
+from calendarapp.services.rsvp import MAX_CAPACITY
 
 from .fields import EventIdField, StrictDateField, StrictIntegerField, WallClockTimeField
 
@@ -116,9 +117,49 @@ class EventCreateSerializer(serializers.Serializer):
 
 
 class EventSerializer(PublicEventSerializer):
+    rsvp_closed = serializers.BooleanField(
+        read_only=True, help_text="The organiser closed answers: the cards take no more."
+    )
+
     class Meta(PublicEventSerializer.Meta):
-        fields = [*PublicEventSerializer.Meta.fields, "is_public"]
+        fields = [*PublicEventSerializer.Meta.fields, "is_public", "rsvp_closed"]
         read_only_fields = fields
+
+
+SEATS_HELP = (
+    f"Seats for «going» answers and their guests, 1 to {MAX_CAPACITY:,}; null: no limit. "
+    "Raised (or lifted), the first people waiting take the freed seats and the bot tells "
+    "them; lowered, nobody loses a seat taken already."
+)
+
+
+class EventAnswersChangeSerializer(serializers.Serializer):
+    """What PATCH /api/events/{id}/ may change: the answers' settings, as the bot's
+    /capacity and «Закрыть ответы» do. Any other key is refused, not ignored."""
+
+    owner_tg_id = telegram_id_field(
+        required=False,
+        help_text=(
+            "The organiser the change is made for. Given, the event must be theirs: "
+            "another person's event is a 404 `event_not_found`, like a missing one."
+        ),
+    )
+    capacity = StrictIntegerField(
+        min_value=1, max_value=MAX_CAPACITY, allow_null=True, required=False, help_text=SEATS_HELP
+    )
+    rsvp_closed = serializers.BooleanField(
+        required=False,
+        help_text="true: the event's cards take no more answers; false: open again.",
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["Not a field this request can change."] for key in unknown}
+                )
+        return super().to_internal_value(data)
 
 
 class UserSerializer(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from .permissions import Anyone
 from .views import (
     APIRootView,
     AppointmentListCreateView,
+    EventAnswersView,
     EventAttendeesView,
     EventCreateView,
     ExportTokenView,
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", APIRootView.as_view(), name="root"),
     path("events/", EventCreateView.as_view(), name="events"),
     path("events/public/", PublicEventListView.as_view(), name="public-events"),
+    path("events/<int:event_id>/", EventAnswersView.as_view(), name="event"),
     path("events/<int:event_id>/attendees/", EventAttendeesView.as_view(), name="event-attendees"),
     path("users/", UserListCreateView.as_view(), name="users"),
     path("appointments/", AppointmentListCreateView.as_view(), name="appointments"),

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from calendarapp.models import Rsvp
 from calendarapp.parsing import parse_id
 from calendarapp.selectors.appointments import all_appointments
-from calendarapp.selectors.events import public_events_listing
+from calendarapp.selectors.events import owner_of_event, public_events_listing
 from calendarapp.selectors.expansion import (
     MAX_EXPANDED,
     MAX_RANGE_DAYS,
@@ -28,6 +28,7 @@ from calendarapp.selectors.users import all_users
 from calendarapp.services.appointments import create_appointment
 from calendarapp.services.events import create_event
 from calendarapp.services.export_tokens import issue_export_token_for_user
+from calendarapp.services.rsvp import UNCHANGED, change_answer_settings
 from calendarapp.services.users import TelegramProfile, create_user_profile
 
 from . import serializers
@@ -234,6 +235,44 @@ class EventCreateView(APIView):
         )
         shown = with_next_occurrences([event])[0]
         return Response(serializers.EventSerializer(shown).data, status=status.HTTP_201_CREATED)
+
+
+class EventAnswersView(APIView):
+    """Change an event's answer settings for its organiser (staff only)."""
+
+    permission_classes = [IsStaff]
+    error_fields = {"rsvp_capacity": "capacity"}
+
+    @extend_schema(
+        request=serializers.EventAnswersChangeSerializer,
+        responses={
+            200: serializers.EventSerializer,
+            400: error_doc("Invalid body, an unknown key, or an id too large (`id_too_large`)."),
+            401: error_doc("Missing or invalid credentials."),
+            403: error_doc("The account may not use this endpoint (staff only)."),
+            404: error_doc("No such event, or not the event of `owner_tg_id` (`event_not_found`)."),
+        },
+        description=(
+            "Set the seats (`capacity`, null for no limit) and close or reopen answers "
+            "(`rsvp_closed`) with the bot's own rules: people moved up from the waiting "
+            "list are told by the bot, and the posted cards are edited. Keys left out stay "
+            "as they are; both change together or neither does."
+        ),
+    )
+    def patch(self, request, event_id):
+        event_id = parse_id(str(event_id))
+        body = serializers.EventAnswersChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        event = change_answer_settings(
+            organizer_tg_id=data.get("owner_tg_id") or owner_of_event(event_id),
+            event_id=event_id,
+            capacity=data.get("capacity", UNCHANGED),
+            closed=data.get("rsvp_closed"),
+        )
+        event = with_next_occurrences([event])[0]
+        event.rsvp_counts = answer_counts([event.pk])[event.pk]
+        return Response(serializers.EventSerializer(event).data)
 
 
 @list_create_schema(

@@ -23,6 +23,14 @@ def get_own_event(*, owner_tg_id: int, event_id: int, for_update: bool = False) 
     return event
 
 
+def owner_of_event(event_id: int) -> int:
+    """Whose event this is (staff acting for its organiser); a missing one is NotFound."""
+    owner_id = Event.objects.filter(pk=event_id).values_list("owner_id", flat=True).first()
+    if owner_id is None:
+        raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
+    return owner_id
+
+
 def get_visible_event(*, viewer_tg_id: int, event_id: int) -> Event:
     """An event this person may look at: their own, or someone else's public one (read
     only); a private event of another person is as missing as a deleted one."""

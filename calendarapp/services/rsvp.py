@@ -9,9 +9,11 @@ answers (`Event.rsvp_closed`). «Иду» puts the event in the person's /calend
 Capacity (`Event.capacity`, None: no limit) counts seats: each «Иду» and each of its
 `+1` guests takes one. A «Иду» that finds no seat, or finds people already in line, is kept
 as `waiting`, in answer order; when seats free (someone leaves, drops a guest, the
-organiser raises the capacity) the first ones waiting move up and are told. Every write
-locks the event's row first (select_for_update), so presses near the capacity are decided
-one transaction at a time and exactly `capacity` seats are ever taken.
+organiser raises the capacity) the first ones waiting move up and are told. A write to an
+event with a capacity locks its row first (select_for_update), so presses near the
+capacity are decided one transaction at a time and exactly `capacity` seats are ever
+taken. Without a capacity there is no seat to race for: each answer is its own row,
+upserted, so such presses take no lock and never wait for each other.
 
 A card's buttons carry `r:<event id>:<code>:<signature>` (within Telegram's 64 bytes):
 the signature, an HMAC of the event id under SECRET_KEY, proves the bot made the card, so
@@ -20,7 +22,8 @@ forged data can neither answer a private event nor attach its card to a message.
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -124,43 +127,71 @@ def _refusal(press: Press, events: dict[int, Event]) -> DomainError | None:
 
 def _save_people(people: dict[int, TelegramProfile]) -> int:
     """Upsert the pressers' profiles; how many are new. Never marks anyone as having started
-    the bot (bot_started_at is not touched). A new row keeps the created_at this insert
-    gave it, an existing one its own (not among the updated fields): that tells them apart
-    in the same transaction, whoever else inserts meanwhile."""
+    the bot (bot_started_at is not touched). The upsert returns each row's created_at: a new
+    row has the one this insert gave it, an existing one its own (not among the updated
+    fields), which tells them apart in the same statement, whoever else inserts meanwhile."""
     rows = [TgUser(tg_id=tg_id, **_profile_fields(p)) for tg_id, p in sorted(people.items())]
-    TgUser.objects.bulk_create(
+    meta = TgUser._meta
+    # bulk_create(update_conflicts=True) returns only auto fields; its own insert, asked
+    # for created_at too, saves the read-back that would follow it.
+    returned = TgUser.objects._insert(
         rows,
-        update_conflicts=True,
-        unique_fields=["tg_id"],
-        update_fields=["first_name", "username", "last_name"],
+        fields=[field for field in meta.concrete_fields if not field.generated],
+        returning_fields=[meta.pk, meta.get_field("created_at")],
+        on_conflict=OnConflict.UPDATE,
+        update_fields=[meta.get_field(name) for name in ("first_name", "username", "last_name")],
+        unique_fields=[meta.pk],
     )
     stamped = {row.tg_id: row.created_at for row in rows}
-    stored = TgUser.objects.filter(pk__in=list(people)).values_list("pk", "created_at")
-    return sum(stamped[pk] == created_at for pk, created_at in stored)
+    return sum(stamped[pk] == created_at for pk, created_at in returned)
 
 
-def _locked_events(event_ids) -> dict[int, Event]:
-    # In id order, so two batches touching the same events never deadlock.
-    return {
+def _events(event_ids) -> dict[int, Event]:
+    """The pressed events; those with a capacity locked (re-read under the lock: their
+    capacity may have changed meanwhile). An event read without a capacity while the
+    organiser sets one counts as pressed just before: seats already taken are kept then."""
+    events = {
         event.pk: event
-        for event in Event.objects.select_for_update(of=("self",))
-        .select_related("owner")
-        .filter(pk__in=sorted(event_ids))
-        .order_by("pk")
+        for event in Event.objects.select_related("owner").filter(pk__in=list(event_ids))
     }
+    limited = sorted(pk for pk, event in events.items() if event.capacity is not None)
+    if limited:
+        # In id order, so two batches touching the same events never deadlock.
+        locked = {
+            event.pk: event
+            for event in Event.objects.select_for_update(of=("self",))
+            .select_related("owner")
+            .filter(pk__in=limited)
+            .order_by("pk")
+        }
+        for pk in limited:  # one deleted meanwhile is missing like any other
+            events[pk] = locked.get(pk)
+    return {pk: event for pk, event in events.items() if event is not None}
 
 
-@transaction.atomic
 def answer_many(presses: list[Press]) -> tuple[list[Outcome | DomainError], bool]:
     """Record presses in arrival order, in one transaction of a few statements however many
-    there are: the events (locked), the people (one upsert), their current answers, the
-    seats of limited events, one upsert of the changed answers, the cards. The bot gathers
-    the presses that arrive while the previous batch is written (bot/features/cards.py),
-    so one commit serves many presses at busy moments.
+    there are: the events (those with a capacity locked), the people (one upsert), their
+    current answers, the seats of limited events, one upsert of the changed answers, the
+    cards. The bot gathers the presses that arrive while the previous batch is written
+    (bot/features/cards.py), so one commit serves many presses at busy moments.
 
     Returns each press's Outcome (or its refusal) and whether a card became due an edit.
     """
-    events = _locked_events({press.event_id for press in presses})
+    outermost = not transaction.get_connection().in_atomic_block
+    try:
+        return _answer_many(presses)
+    except IntegrityError:
+        # An unlocked event deleted before the commit fails its answers' foreign keys
+        # there. Written again, the batch finds it missing and refuses its presses alone.
+        if not outermost:
+            raise
+        return _answer_many(presses)
+
+
+@transaction.atomic
+def _answer_many(presses: list[Press]) -> tuple[list[Outcome | DomainError], bool]:
+    events = _events({press.event_id for press in presses})
     results: list[Outcome | DomainError | None] = [_refusal(p, events) for p in presses]
     accepted = [(i, p) for i, p in enumerate(presses) if results[i] is None]
     if not accepted:
@@ -205,7 +236,8 @@ def answer_many(presses: list[Press]) -> tuple[list[Outcome | DomainError], bool
     )
     for event_id, event_seats in seats.items():
         _seat_the_first(events[event_id], event_seats, accepted, results)
-    for event_id in {event_id for event_id, tg_id in changed if tg_id != events[event_id].owner_id}:
+    # In id order: a digest's look at the outbox locks its event.
+    for event_id in sorted({e for e, tg_id in changed if tg_id != events[e].owner_id}):
         rsvp_notices.digest_due(event=events[event_id], now=now)
     cards = {p.inline_message_id[:255]: p.event_id for _i, p in accepted if p.inline_message_id}
     remember_cards(cards)
@@ -274,3 +306,23 @@ def set_capacity(*, organizer_tg_id: int, event_id: int, capacity: int | None) -
     rsvp_notices.moved_up(event=event, person_ids=first)
     mark_cards_dirty({event_id})
     return event
+
+
+UNCHANGED = object()
+
+
+@transaction.atomic
+def change_answer_settings(
+    *,
+    organizer_tg_id: int,
+    event_id: int,
+    capacity: int | object | None = UNCHANGED,
+    closed: bool | None = None,
+) -> Event:
+    """Seats and closing at once (the API), both or neither: set_capacity and
+    set_answers_closed with their notices. Left out (UNCHANGED, None), a setting stays."""
+    if capacity is not UNCHANGED:
+        set_capacity(organizer_tg_id=organizer_tg_id, event_id=event_id, capacity=capacity)
+    if closed is not None:
+        set_answers_closed(organizer_tg_id=organizer_tg_id, event_id=event_id, closed=closed)
+    return get_own_event(owner_tg_id=organizer_tg_id, event_id=event_id)

@@ -9,6 +9,8 @@ recipient: Telegram forbids writing first). The organiser is never told of their
 import datetime as dt
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 
 from calendarapp.models import Event, OutboxMessage, Rsvp
 
@@ -63,28 +65,84 @@ def event_cancelled(*, event: Event) -> int:
     return _enqueue_all(_reachable(rsvps, event.owner_id), EVENT_CANCELLED, payload)
 
 
+def _digest_key(event: Event) -> str:
+    return f"rsvp-digest:{event.pk}"
+
+
+# Per process: the events whose digest is known to be pending, until when it is due.
+_pending_until: dict[tuple[int, dt.datetime], dt.datetime] = {}
+_PENDING_KEPT = 10_000
+
+
+def _remember_pending(event: Event, until: dt.datetime, now: dt.datetime) -> None:
+    if len(_pending_until) >= _PENDING_KEPT:
+        for key in [key for key, due in _pending_until.items() if due <= now]:
+            del _pending_until[key]
+        if len(_pending_until) >= _PENDING_KEPT:
+            _pending_until.clear()
+    # With its created_at: an id alone may name another event (a database restored, or
+    # emptied between tests).
+    _pending_until[(event.pk, event.created_at)] = until
+
+
+def _known_pending(event: Event, now: dt.datetime) -> bool:
+    if _pending_until.get((event.pk, event.created_at), now) > now:
+        return True
+    until = cache.get(_digest_key(event))
+    if until is None or until <= now.timestamp():
+        return False
+    _remember_pending(event, dt.datetime.fromtimestamp(until, dt.UTC), now)
+    return True
+
+
+def _publish_pending(event: Event, until: dt.datetime, now: dt.datetime) -> None:
+    """Once committed: the digest is pending until `until`, for every process to know."""
+
+    def publish():
+        cache.set(_digest_key(event), until.timestamp(), timeout=(until - now).total_seconds())
+        _remember_pending(event, until, now)
+
+    transaction.on_commit(publish)
+
+
 def digest_due(*, event: Event, now: dt.datetime) -> bool:
     """New answers arrived: the organiser's digest goes out RSVP_DIGEST_PERIOD after the
-    first of them, with everything answered since (one message, not one per press). Called
-    with the event's row locked, so two batches never both start one."""
+    first of them, with everything answered since (one message, not one per press).
+
+    A digest is never claimed before it is due, so until then it is known to be pending
+    and later answers join it without a look at the outbox: the batch that started it (or
+    found it) says so once committed, in this process and in the shared cache for the
+    others. Otherwise the outbox is read under the event's row lock, so two batches (two
+    bot replicas) never both start one; a digest still pending when due (the outbox is
+    late, or it is being sent: `attempts`) is looked at by every press until it is gone,
+    so no answer falls between two digests."""
     owner = event.owner
-    if not owner.can_receive_messages:
+    if not owner.can_receive_messages or _known_pending(event, now):
         return False
-    waiting = OutboxMessage.objects.filter(
-        chat_id=owner.pk,
-        kind=DIGEST,
-        status=OutboxMessage.Status.PENDING,
-        payload__event_id=event.pk,
+    if not Event.objects.select_for_update().filter(pk=event.pk).exists():
+        return False  # deleted meanwhile
+    pending = (
+        OutboxMessage.objects.filter(
+            chat_id=owner.pk,
+            kind=DIGEST,
+            status=OutboxMessage.Status.PENDING,
+            payload__event_id=event.pk,
+        )
+        .values_list("next_attempt_at", "attempts")
+        .first()
     )
-    if waiting.exists():
+    if pending is not None:
+        until, attempts = pending
+        if attempts == 0 and until > now:  # never claimed: not rendered before `until`
+            _publish_pending(event, until, now)
         return False
+    due = now + dt.timedelta(seconds=settings.RSVP_DIGEST_PERIOD)
     message = OutboxMessage.objects.create(
         chat_id=owner.pk, kind=DIGEST, payload={"event_id": event.pk, "since": now.isoformat()}
     )
     # Not at create: next_attempt_at is auto_now_add, which would overwrite it.
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        next_attempt_at=now + dt.timedelta(seconds=settings.RSVP_DIGEST_PERIOD)
-    )
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=due)
+    _publish_pending(event, due, now)
     return True
 
 
