@@ -44,10 +44,11 @@ def test_google_export_with_series_exdate_override_and_all_day(alice):
     # 10:00 in Berlin (winter) is 12:00 in Moscow; UNTIL on the owner's clock.
     assert (sync.date, sync.time) == (dt.date(2027, 1, 4), dt.time(12, 0))
     assert sync.rrule == "FREQ=WEEKLY;UNTIL=20270329T105959;BYDAY=MO"
-    # The EXDATE, and the occurrence the override moved.
-    assert sync.exdates == ["2027-01-18", "2027-01-25"]
+    # The EXDATE; the override stands in for its day as the series' own override.
+    assert sync.exdates == ["2027-01-18"]
     moved = Event.objects.get(owner=alice, name="Team sync (moved)")
     assert (moved.date, moved.time, moved.rrule) == (dt.date(2027, 1, 26), dt.time(16, 0), "")
+    assert (moved.recurrence_of, moved.recurrence_id) == (sync, dt.date(2027, 1, 25))
     dinner = Event.objects.get(owner=alice, name="Valentine's day dinner")
     assert (dinner.date, dinner.time) == (dt.date(2027, 2, 14), dt.time(0, 0))
     dentist = Event.objects.get(owner=alice, name="Dentist")
@@ -86,8 +87,13 @@ def test_outlook_export_with_windows_zone_names(alice):
     meeting = Event.objects.get(owner=alice, name="Планёрка")
     assert (meeting.date, meeting.time) == (dt.date(2027, 1, 13), dt.time(9, 0))
     assert meeting.rrule == "FREQ=WEEKLY;INTERVAL=2;COUNT=8;BYDAY=WE"
-    assert meeting.exdates == ["2027-01-27", "2027-02-10"]
-    assert Event.objects.get(name="Планёрка (перенесена)").time == dt.time(11, 0)
+    assert meeting.exdates == ["2027-02-10"]
+    moved = Event.objects.get(name="Планёрка (перенесена)")
+    assert (moved.time, moved.recurrence_of, moved.recurrence_id) == (
+        dt.time(11, 0),
+        meeting,
+        dt.date(2027, 1, 27),
+    )
     assert Event.objects.get(name="Отпуск").date == dt.date(2027, 1, 8)
 
 

@@ -268,13 +268,16 @@ def _vevent(row: dict, zone: ZoneInfo) -> bytes:
     if local_start is None or local_end is None:
         local_start, local_end = start.astimezone(dt.UTC), finish.astimezone(dt.UTC)
     event = icalendar.Event()
+    # An imported event goes out with the UID it came with (a calendar it is exported back
+    # to finds its own event), ours with the row's id.
     if row.get("recurrence_of_id"):
         # One occurrence changed on its own: the series' UID and the occurrence
         # it replaces, in the form the series' DTSTART has (its zone, or UTC).
-        event.add("uid", f"{row['kind']}-{row['recurrence_of_id']}@calendar-bot")
+        own = f"{row['kind']}-{row['recurrence_of_id']}@calendar-bot"
+        event.add("uid", row.get("recurrence_of__ics_uid") or own)
         event.add("recurrence-id", _recurrence_id(row, zone))
     else:
-        event.add("uid", f"{row['kind']}-{row['id']}@calendar-bot")
+        event.add("uid", row.get("ics_uid") or f"{row['kind']}-{row['id']}@calendar-bot")
     event.add("sequence", row.get("sequence", 0))
     event.add("last-modified", row["updated_at"])
     event.add("dtstart", local_start)

@@ -52,6 +52,11 @@ class Entry:
     rrule: str = ""
     exdates: list[str] = field(default_factory=list)
     own_id: int | None = None  # an event of ours, from our own export
+    # One occurrence of a series on its own (RECURRENCE-ID): the series' key (or its id, a
+    # series of ours) and the wall-clock day it stands in for.
+    series_key: str = ""
+    series_own_id: int | None = None
+    recurrence_id: dt.date | None = None
 
 
 @dataclass
@@ -270,8 +275,8 @@ def read_ics(*, data: bytes, owner: TgUser) -> Reading:
     Refused as a whole (ValidationFailed): over MAX_ICS_BYTES, more than MAX_EVENTS events,
     not iCalendar at all. Skipped one by one, with a reason: a series that would repeat more
     often than daily, or more than MAX_COUNT times, a date out of range, malformed lines, a
-    cancelled event. A moved occurrence (RECURRENCE-ID) becomes an event of its own and an
-    EXDATE of its series; a cancelled one only the EXDATE."""
+    cancelled event. A moved occurrence (RECURRENCE-ID) becomes an entry of its own naming
+    its series (`series_key`, `recurrence_id`); a cancelled one an EXDATE of the series."""
     reading = Reading()
     masters: dict[str, Entry] = {}
     overrides = []
@@ -303,27 +308,40 @@ def read_ics(*, data: bytes, owner: TgUser) -> Reading:
                 reading.skip("duplicate", summary)
             masters[entry.key] = entry  # the later one wins, as in calendar programs
     reading.entries = list(masters.values())
+    moved: dict[str, Entry] = {}
     for uid, component, summary in overrides:
-        _add_override(reading, masters, uid, component, summary, owner)
+        entry = _add_override(reading, masters, uid, component, summary, owner)
+        if entry is not None:
+            if entry.key in moved:
+                reading.skip("duplicate", summary)
+            moved[entry.key] = entry  # the later one wins here too
+    reading.entries += moved.values()
     return reading
 
 
-def _add_override(reading, masters, uid, component, summary, owner) -> None:
+def _add_override(reading, masters, uid, component, summary, owner) -> Entry | None:
     zone = zone_of(owner.timezone)
     try:
         day = _wall_clock(_moment(component, "recurrence-id"), zone)[0]
     except Skip as skip:
         reading.skip(skip.code, summary)
-        return
+        return None
     master = masters.get(_key(uid))
-    if master is not None and master.rrule and day.isoformat() not in master.exdates:
-        master.exdates = sorted([*master.exdates, day.isoformat()])
-    if str(component.get("status", "")).upper() == "CANCELLED":
-        return
-    entry = _entry_or_skip(component, owner, reading, summary)
+    entry = None
+    if str(component.get("status", "")).upper() != "CANCELLED":
+        entry = _entry_or_skip(component, owner, reading, summary)
     if entry is None:
-        return
+        # Cancelled, or unreadable: the series leaves the day out.
+        if master is not None and master.rrule and day.isoformat() not in master.exdates:
+            master.exdates = sorted([*master.exdates, day.isoformat()])
+        return None
     entry.key = _key(uid, "#" + day.isoformat())
     entry.rrule, entry.exdates = "", []  # one moved occurrence, not a series of its own
+    if master is None or master.rrule:
+        # Stored as the series' override (found in the calendar if not in this file), so
+        # it goes back out with the series' UID and its RECURRENCE-ID.
+        own = _OWN_UID.match(uid)
+        entry.series_key, entry.recurrence_id = _key(uid), day
+        entry.series_own_id = int(own[2]) if own else None
     reading.notes["override"] += 1
-    reading.entries.append(entry)
+    return entry
