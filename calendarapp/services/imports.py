@@ -49,7 +49,7 @@ class Summary:
     unchanged: int = 0  # of those, the ones the file leaves as they are
     skipped: dict = field(default_factory=dict)  # reason code -> count
     skipped_examples: dict = field(default_factory=dict)  # reason code -> a few names
-    notes: dict = field(default_factory=dict)  # all_day, shortened, override, rdate_ignored
+    notes: dict = field(default_factory=dict)  # all_day, shortened, override, other_zone, rdate
 
     @property
     def total(self) -> int:
