@@ -6,7 +6,11 @@ import datetime as dt
 
 import icalendar
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from calendarapp.cache import BulkDatabaseCache
 from calendarapp.exports import writers
 from calendarapp.models import Appointment, Event, TgUser
 from calendarapp.services.feeds import get_or_issue_feed
@@ -77,3 +81,20 @@ def test_a_change_around_save_is_a_new_text(client, alice, bob, tomorrow, built)
     assert str(events["Dentist"]["description"]) == "Bring the X-ray"
     assert events["Party"]["dtstart"].params["TZID"] == "Asia/Novosibirsk"
     assert "description" not in events["Gym"]
+
+
+def test_the_database_cache_stores_many_texts_in_one_statement():
+    cache = BulkDatabaseCache(settings.ICS_CACHE_TABLE, {"OPTIONS": {"MAX_ENTRIES": 30}})
+    texts = {f"vevent:{n}": f"BEGIN:VEVENT {n}".encode() for n in range(20)}
+    with CaptureQueriesContext(connection) as ctx:
+        assert cache.set_many(texts, 60) == []
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 2, statements  # the count, and one upsert
+    assert cache.get_many(list(texts)) == texts
+    # Written again: replaced, not doubled; past MAX_ENTRIES a third goes, as in Django's.
+    assert cache.set_many({"vevent:3": b"new"}, 60) == []
+    assert cache.get("vevent:3") == b"new"
+    more = [f"more:{batch}:{n}" for batch in range(5) for n in range(10)]
+    for start in range(0, len(more), 10):
+        cache.set_many(dict.fromkeys(more[start : start + 10], b"x"), 60)
+    assert 10 <= len(cache.get_many([*texts, *more])) <= 30 + 10

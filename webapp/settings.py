@@ -310,12 +310,18 @@ CACHE_TABLE = "calendar_cache"
 ICS_CACHE_TABLE = "calendar_ics_cache"
 
 
-def _shared_cache(table: str, *, max_entries: int, prefix: str = "") -> dict:
+def _shared_cache(
+    table: str,
+    *,
+    max_entries: int,
+    prefix: str = "",
+    backend: str = "django.core.cache.backends.db.DatabaseCache",
+) -> dict:
     if REDIS_URL:
         config = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     else:
         config = {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": backend,
             "LOCATION": table,
             "OPTIONS": {"MAX_ENTRIES": max_entries},
         }
@@ -329,7 +335,13 @@ CACHES = {
     "default": _shared_cache(CACHE_TABLE, max_entries=50_000),
     # The ICS writer's VEVENT texts (exports/writers.py), apart from the counters: a feed of
     # thousands of events must not push live limits out when the database table is full.
-    "ics": _shared_cache(ICS_CACHE_TABLE, max_entries=200_000, prefix="ics"),
+    # Stored many at a time (calendarapp/cache.py: one statement, not three per key).
+    "ics": _shared_cache(
+        ICS_CACHE_TABLE,
+        max_entries=200_000,
+        prefix="ics",
+        backend="calendarapp.cache.BulkDatabaseCache",
+    ),
 }
 
 # Abuse limits, "N/second|minute|hour|day"; an empty value switches a limit off.
