@@ -10,7 +10,14 @@ from elsewhere falls on both alike):
   text), for random people of the 10,000, against people with 20 one-off events;
 - `feed_download`: `GET /feed/<token>.ics` of a person with 1,000 events of which 200 are
   series (through Django's full stack, the body read to its end), against a person with
-  1,000 one-off events.
+  1,000 one-off events;
+- the same feed four ways in turns: every VEVENT built (the writer's cache switched off,
+  as before it existed), the calendar unchanged since the last download (every VEVENT from
+  the cache), one event edited before each download (one VEVENT built), and a cold cache
+  (every VEVENT built and stored: a first download).
+
+The writer's cache is Redis when REDIS_URL is set, else the database's table: run it
+both ways.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cal_bench \\
         .venv/bin/python bench/recurring.py --people 10000 --samples 500
@@ -156,12 +163,12 @@ def feed_download(client, token: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def paired(samples: int, measure_a, measure_b) -> list[tuple[float, float]]:
-    """(p50, p95) of each of two measurements taken in turns, A B A B."""
-    found: tuple[list, list] = ([], [])
+def paired(samples: int, *measures) -> list[tuple[float, float]]:
+    """(p50, p95) of each measurement, taken in turns (A B A B, or A B C A B C)."""
+    found: list[list[float]] = [[] for _ in measures]
     for _ in range(samples):
-        found[0].append(measure_a())
-        found[1].append(measure_b())
+        for values, measure in zip(found, measures, strict=True):
+            values.append(measure())
     return [(statistics.median(values), _percentile(values, 0.95)) for values in found]
 
 
@@ -203,6 +210,60 @@ def measure_feed(samples: int) -> None:
     )
     report(f"feed of 1,000 events, {samples} downloads each", "200 series", "no series",
            figures, "< 150")  # fmt: skip
+    measure_feed_cache(client, heavy, samples)
+
+
+def measure_feed_cache(client, token: str, samples: int) -> None:
+    """The heavy feed with the writer's VEVENT cache off, warm, with one event edited
+    before each download (the edit itself not timed), and cold."""
+    import os
+
+    from django.core.cache import caches
+
+    from calendarapp.exports import writers
+    from calendarapp.models import Event
+
+    caches.settings["bench-off"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    edited = Event.objects.filter(owner_id=HEAVY_ID).exclude(rrule="").first()
+
+    def uncached() -> float:
+        writers.VEVENT_CACHE = "bench-off"
+        try:
+            return feed_download(client, token)
+        finally:
+            writers.VEVENT_CACHE = "ics"
+
+    def one_edited() -> float:
+        edited.details = f"edited {time.monotonic()}"
+        edited.save()
+        return feed_download(client, token)
+
+    def cold() -> float:
+        fingerprint = writers._writer_fingerprint
+        fresh = os.urandom(16)  # every key new, as after a deployment
+        writers._writer_fingerprint = lambda: fresh
+        try:
+            return feed_download(client, token)
+        finally:
+            writers._writer_fingerprint = fingerprint
+
+    backend = type(caches["ics"]).__name__
+    off, warm, changed, first = paired(
+        samples, uncached, lambda: feed_download(client, token), one_edited, cold
+    )
+    what = f"feed of 1,000 events (200 series), {samples} downloads each, cache {backend}"
+    print(
+        f"{what}: cache off p50 {off[0]:.2f} ms, p95 {off[1]:.2f} ms; "
+        f"warm p50 {warm[0]:.2f} ms, p95 {warm[1]:.2f} ms; "
+        f"one event edited p50 {changed[0]:.2f} ms, p95 {changed[1]:.2f} ms; "
+        f"cold p50 {first[0]:.2f} ms, p95 {first[1]:.2f} ms; "
+        f"p95 ratios warm/off {warm[1] / off[1]:.2f}, edited/off {changed[1] / off[1]:.2f}, "
+        f"cold/off {first[1] / off[1]:.2f}"
+    )
+    record(BENCH, f"{what}, warm: p95", round(warm[1], 2), "ms", "< 150")
+    record(BENCH, f"{what}, one event edited: p95", round(changed[1], 2), "ms", "< 150")
+    record(BENCH, f"{what}, cold: p95", round(first[1], 2), "ms")
+    record(BENCH, f"{what}, cache off: p95 (same run)", round(off[1], 2), "ms")
 
 
 def main() -> None:

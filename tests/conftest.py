@@ -44,8 +44,11 @@ def _own_cache_keys():
     from django.conf import settings
     from django.test import override_settings
 
-    default = settings.CACHES["default"] | {"KEY_PREFIX": unique_prefix()}
-    with override_settings(CACHES=settings.CACHES | {"default": default}):
+    own = {
+        alias: config | {"KEY_PREFIX": unique_prefix(alias)}
+        for alias, config in settings.CACHES.items()
+    }
+    with override_settings(CACHES=own):
         yield
 
 
@@ -56,7 +59,7 @@ def _fresh_cache(request, _own_cache_keys):
     (the others cannot touch it)."""
     from django.core.cache import caches
 
-    cache = caches["default"]
+    cache, texts = caches["default"], caches["ics"]
     if uses_database(cache):
         if "django_db_setup" not in request.fixturenames and not request.node.get_closest_marker(
             "django_db"
@@ -71,9 +74,11 @@ def _fresh_cache(request, _own_cache_keys):
     def clear():
         if blocker is None:
             clear_own_keys(cache)
+            clear_own_keys(texts)
         else:
             with blocker.unblock():
                 clear_own_keys(cache)
+                clear_own_keys(texts)
 
     clear()
     yield

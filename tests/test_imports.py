@@ -6,10 +6,14 @@ import datetime as dt
 import pathlib
 import time
 
+import icalendar
 import pytest
+import recurring_ical_events
 
 from calendarapp.exceptions import ValidationFailed
+from calendarapp.exports.writers import ics_chunks
 from calendarapp.models import Event
+from calendarapp.selectors.calendar import calendar_entries, calendar_time_zones
 from calendarapp.services import imports
 from calendarapp.services.ics_read import MAX_EVENTS, MAX_ICS_BYTES
 from calendarapp.services.users import set_user_timezone
@@ -44,10 +48,11 @@ def test_google_export_with_series_exdate_override_and_all_day(alice):
     # 10:00 in Berlin (winter) is 12:00 in Moscow; UNTIL on the owner's clock.
     assert (sync.date, sync.time) == (dt.date(2027, 1, 4), dt.time(12, 0))
     assert sync.rrule == "FREQ=WEEKLY;UNTIL=20270329T105959;BYDAY=MO"
-    # The EXDATE, and the occurrence the override moved.
-    assert sync.exdates == ["2027-01-18", "2027-01-25"]
+    # The EXDATE; the override stands in for its day as the series' own override.
+    assert sync.exdates == ["2027-01-18"]
     moved = Event.objects.get(owner=alice, name="Team sync (moved)")
     assert (moved.date, moved.time, moved.rrule) == (dt.date(2027, 1, 26), dt.time(16, 0), "")
+    assert (moved.recurrence_of, moved.recurrence_id) == (sync, dt.date(2027, 1, 25))
     dinner = Event.objects.get(owner=alice, name="Valentine's day dinner")
     assert (dinner.date, dinner.time) == (dt.date(2027, 2, 14), dt.time(0, 0))
     dentist = Event.objects.get(owner=alice, name="Dentist")
@@ -86,8 +91,13 @@ def test_outlook_export_with_windows_zone_names(alice):
     meeting = Event.objects.get(owner=alice, name="Планёрка")
     assert (meeting.date, meeting.time) == (dt.date(2027, 1, 13), dt.time(9, 0))
     assert meeting.rrule == "FREQ=WEEKLY;INTERVAL=2;COUNT=8;BYDAY=WE"
-    assert meeting.exdates == ["2027-01-27", "2027-02-10"]
-    assert Event.objects.get(name="Планёрка (перенесена)").time == dt.time(11, 0)
+    assert meeting.exdates == ["2027-02-10"]
+    moved = Event.objects.get(name="Планёрка (перенесена)")
+    assert (moved.time, moved.recurrence_of, moved.recurrence_id) == (
+        dt.time(11, 0),
+        meeting,
+        dt.date(2027, 1, 27),
+    )
     assert Event.objects.get(name="Отпуск").date == dt.date(2027, 1, 8)
 
 
@@ -202,3 +212,68 @@ def test_the_kept_preview_imports_once_and_a_newer_one_wins(alice):
     with pytest.raises(ValidationFailed):
         imports.confirm_import(owner_tg_id=alice.pk, token=token)
     assert Event.objects.count() == 5
+
+
+# 2027-01-04 is a Monday; 10:00 UTC is 13:00 in Moscow (Alice's zone).
+RDATES = event(
+    "rdates@example.com",
+    "20270104T100000Z",
+    "RRULE:FREQ=WEEKLY;COUNT=4",
+    "EXDATE:20270125T100000Z",
+    "RDATE:20270106T150000Z,20270111T100000Z,20270118T120000Z,20270125T100000Z",
+    "RDATE;VALUE=DATE:20270107,20270108",
+    "DESCRIPTION:Room 4",
+)
+RDATE_OVERRIDE = event(
+    "rdates@example.com", "20270108T070000Z", "RECURRENCE-ID;VALUE=DATE:20270108"
+)
+
+
+def test_rdates_become_occurrences_of_their_own_and_go_back_out(alice):
+    data = calendar(RDATES, RDATE_OVERRIDE)
+    preview = imports.preview_ics(owner_tg_id=alice.pk, data=data)
+    # The Wednesday and the Thursday; Friday has the file's own override; a Monday the
+    # series has anyway, and the cancelled one, add nothing; another time on a Monday
+    # would hide that Monday's occurrence: said, not dropped.
+    assert (preview.notes["rdate"], preview.notes["override"]) == (2, 1)
+    assert preview.skipped == {"rdate_same_day": 1}
+    assert preview.skipped_examples == {"rdate_same_day": ["rdates@example.com"]}
+    assert (preview.series, preview.events, preview.new) == (1, 3, 4)
+
+    imports.import_ics(owner_tg_id=alice.pk, data=data)
+    series = Event.objects.get(owner=alice, rrule__gt="")
+    extra = {
+        e.recurrence_id: (e.date, e.time, e.name, e.details)
+        for e in Event.objects.filter(recurrence_of=series)
+    }
+    assert extra == {
+        dt.date(2027, 1, 6): (dt.date(2027, 1, 6), dt.time(18), series.name, "Room 4"),
+        dt.date(2027, 1, 7): (dt.date(2027, 1, 7), dt.time(13), series.name, "Room 4"),
+        dt.date(2027, 1, 8): (dt.date(2027, 1, 8), dt.time(10), series.name, ""),
+    }
+    assert series.exdates == ["2027-01-25"]
+
+    # Read back by other programs, our export has every occurrence the file had (the
+    # refused 12:00 one aside); imported again, it changes nothing.
+    ours = b"".join(ics_chunks(alice, calendar_entries(owner=alice), calendar_time_zones(alice)))
+    starts = sorted(
+        e["dtstart"].dt.astimezone(dt.UTC)
+        for e in recurring_ical_events.of(icalendar.Calendar.from_ical(ours)).between(
+            dt.date(2027, 1, 1), dt.date(2027, 2, 1)
+        )
+    )
+    assert [f"{moment:%m-%d %H:%M}" for moment in starts] == [
+        "01-04 10:00", "01-06 15:00", "01-07 10:00", "01-08 07:00", "01-11 10:00",
+        "01-18 10:00",
+    ]  # fmt: skip
+    for again in (ours, data):
+        result = imports.import_ics(owner_tg_id=alice.pk, data=again)
+        assert (result.new, result.unchanged) == (0, 4)
+
+
+def test_a_series_with_too_many_rdates_is_skipped_by_name(alice):
+    days = ",".join(f"2027{month:02}{day:02}" for month in (3, 4, 5, 6) for day in range(1, 27))
+    data = calendar(event("many", "20270104T100000Z", "RRULE:FREQ=YEARLY",
+                          f"RDATE;VALUE=DATE:{days}"))  # fmt: skip
+    preview = imports.preview_ics(owner_tg_id=alice.pk, data=data)
+    assert (preview.total, preview.skipped) == (0, {"rdate_too_many": 1})

@@ -6,10 +6,16 @@ import datetime as dt
 import pytest
 
 from calendarapp.exceptions import ValidationFailed
-from calendarapp.models import Event
+from calendarapp.models import Event, OutboxMessage
 from calendarapp.selectors.occurrences import own_listing, series_occurrences
+from calendarapp.services.appointments import (
+    APPOINTMENT_CANCELLED,
+    MEETING_MOVED,
+    create_appointment,
+)
 from calendarapp.services.events import create_event, delete_event, set_event_rule
 from calendarapp.services.series import delete_occurrences, edit_occurrences
+from calendarapp.timezones import starts_at
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +156,68 @@ def test_series_occurrences_leave_out_overridden_days(alice):
     edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(1), scope="one", name="X")
     days = [o.date for o in series_occurrences(owner_tg_id=alice.pk, first=MONDAY, last=week(2))]
     assert days == [week(0), week(2)]
+
+
+# --- meetings on a series follow its occurrences ---------------------------------------
+
+
+@pytest.fixture
+def guests(alice, bob, make_user):
+    """Alice's weekly standup with Bob invited to its first occurrence and Carol to the
+    fourth; the outbox emptied of the invitations."""
+    carol = make_user(1003, "carol", "Carol")
+    event = weekly(alice, rule="FREQ=WEEKLY")
+    first = create_appointment(organizer_tg_id=alice.pk, participant_tg_id=bob.pk,
+                               event_id=event.pk)  # fmt: skip
+    fourth = create_appointment(organizer_tg_id=alice.pk, participant_tg_id=carol.pk,
+                                event_id=event.pk, date=week(3))  # fmt: skip
+    OutboxMessage.objects.all().delete()
+    return event, first, fourth
+
+
+def where(meeting) -> tuple:
+    meeting.refresh_from_db()
+    return meeting.event_id, meeting.date, meeting.time, meeting.status
+
+
+def told(kind) -> set:
+    return set(OutboxMessage.objects.filter(kind=kind).values_list("chat_id", flat=True))
+
+
+def test_a_split_takes_the_later_meetings_along_to_the_new_series(alice, bob, guests):
+    event, first, fourth = guests
+    rest = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(2),
+                            scope="following", time=dt.time(11, 30))  # fmt: skip
+    assert where(first) == (event.pk, MONDAY, dt.time(10), "pending")
+    assert where(fourth) == (rest.pk, week(3), dt.time(11, 30), "pending")
+    assert fourth.starts_at == starts_at(
+        date=week(3), time=dt.time(11, 30), zone_name=alice.timezone
+    )
+    assert told(MEETING_MOVED) == {fourth.participant_id}
+
+
+def test_the_whole_series_moved_moves_its_meetings_by_as_many_days(alice, guests):
+    event, first, fourth = guests
+    edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(1), scope="all",
+                     date=week(1) + dt.timedelta(days=1), time=dt.time(9))  # fmt: skip
+    tuesday = dt.timedelta(days=1)
+    assert where(first) == (event.pk, MONDAY + tuesday, dt.time(9), "pending")
+    assert where(fourth) == (event.pk, week(3) + tuesday, dt.time(9), "pending")
+
+
+def test_one_occurrence_edited_or_cancelled_takes_its_meetings_along(alice, guests):
+    event, first, fourth = guests
+    override = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(3),
+                                scope="one", time=dt.time(16))  # fmt: skip
+    assert where(fourth) == (override.pk, week(3), dt.time(16), "pending")
+    assert where(first) == (event.pk, MONDAY, dt.time(10), "pending")
+    delete_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(3), scope="one")
+    assert where(fourth)[3] == "cancelled"
+    assert told(APPOINTMENT_CANCELLED) == {fourth.participant_id}
+
+
+def test_the_following_deleted_cancels_their_meetings_only(alice, guests):
+    event, first, fourth = guests
+    delete_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(2), scope="following")
+    assert where(first)[3] == "pending" and where(fourth)[3] == "cancelled"
+    assert told(APPOINTMENT_CANCELLED) == {fourth.participant_id}

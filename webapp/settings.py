@@ -307,20 +307,41 @@ SPECTACULAR_SETTINGS |= {
 # table in the project's database (created by a migration, so `make run` needs nothing more).
 REDIS_URL = env_str("REDIS_URL")
 CACHE_TABLE = "calendar_cache"
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": CACHE_TABLE,
-            # Past MAX_ENTRIES a third of the keys go, counters of live limits among them (the
-            # default, 300, is fewer than one feed key per user); expired ones go first.
-            "OPTIONS": {"MAX_ENTRIES": 50_000},
+ICS_CACHE_TABLE = "calendar_ics_cache"
+
+
+def _shared_cache(
+    table: str,
+    *,
+    max_entries: int,
+    prefix: str = "",
+    backend: str = "django.core.cache.backends.db.DatabaseCache",
+) -> dict:
+    if REDIS_URL:
+        config = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    else:
+        config = {
+            "BACKEND": backend,
+            "LOCATION": table,
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
         }
-    )
     # Several sites on one Redis database keep apart by prefix.
-    | {"KEY_PREFIX": env_str("CACHE_KEY_PREFIX")}
+    return config | {"KEY_PREFIX": env_str("CACHE_KEY_PREFIX") + prefix}
+
+
+CACHES = {
+    # Past MAX_ENTRIES a third of the keys go, counters of live limits among them (the
+    # default, 300, is fewer than one feed key per user); expired ones go first.
+    "default": _shared_cache(CACHE_TABLE, max_entries=50_000),
+    # The ICS writer's VEVENT texts (exports/writers.py), apart from the counters: a feed of
+    # thousands of events must not push live limits out when the database table is full.
+    # Stored many at a time (calendarapp/cache.py: one statement, not three per key).
+    "ics": _shared_cache(
+        ICS_CACHE_TABLE,
+        max_entries=200_000,
+        prefix="ics",
+        backend="calendarapp.cache.BulkDatabaseCache",
+    ),
 }
 
 # Abuse limits, "N/second|minute|hour|day"; an empty value switches a limit off.

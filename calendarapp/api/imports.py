@@ -58,7 +58,10 @@ class ImportSummarySerializer(serializers.Serializer):
     )
     notes = serializers.DictField(
         child=serializers.IntegerField(),
-        help_text="all_day (stored at 00:00), shortened, override, other_zone, rdate_ignored.",
+        help_text=(
+            "all_day (stored at 00:00), shortened, override, other_zone, rdate (extra dates "
+            "of series, each an occurrence of its own)."
+        ),
     )
 
 

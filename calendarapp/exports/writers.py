@@ -7,13 +7,21 @@ writes, not one per row.
 
 import csv
 import datetime as dt
+import functools
+import hashlib
+import importlib.metadata
+import itertools
 import json
+import zoneinfo
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
+from django.core.cache import caches
 from django.utils import timezone
 
+from calendarapp import timezones
 from calendarapp.timezones import clock_change, starts_at, zone_of
 
 CHUNK_BYTES = 64 * 1024
@@ -165,6 +173,12 @@ def json_chunks(owner, entries: Iterable[dict]) -> Iterator[bytes]:
     return _chunked(parts())
 
 
+@functools.lru_cache(maxsize=256)
+def _vtimezone_text(name: str, *, first_date: dt.date) -> bytes:
+    """_vtimezone as text, kept by each process: it depends on the zone rules only."""
+    return _vtimezone(name, first_date=first_date).to_ical()
+
+
 def _vtimezone(name: str, *, first_date: dt.date) -> icalendar.Timezone:
     """The zone's rules from `first_date` to 2038 (icalendar's generator), each onset of an
     observance on an RDATE line of its own: vobject (dateutil inside) misreads one RDATE
@@ -210,6 +224,95 @@ def _recurrence_id(row: dict, zone: ZoneInfo) -> dt.datetime:
     return replaced.astimezone(form)
 
 
+# The text of each VEVENT is kept in the shared cache (settings.CACHES["ics"]) under a hash
+# of everything it is made of: the entry's row and the code and zone rules that write it, so
+# an edit anywhere (a row, a linked event, an organiser's zone, a deployment) is a new key and
+# no process can serve an old text. Building VEVENTs with icalendar is most of a feed's cost;
+# a feed polled again, or with one event changed, reads them back in a few queries.
+VEVENT_CACHE = "ics"
+VEVENT_CACHE_SECONDS = 14 * 24 * 3600
+VEVENT_BATCH = 500
+_VEVENT_BEGIN = b"BEGIN:VEVENT\r\n"
+
+
+def _installed(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+@functools.cache
+def _writer_fingerprint() -> bytes:
+    """What the VEVENT text depends on besides the row: this module's and the time zone
+    helpers' code, icalendar's version and the zone rules' source."""
+    digest = hashlib.sha256()
+    for source in (__file__, timezones.__file__):
+        digest.update(Path(source).read_bytes())
+    for part in (icalendar.__version__, _installed("tzdata"), repr(zoneinfo.TZPATH)):
+        digest.update(part.encode())
+    return digest.digest()
+
+
+def _vevent_key(row: dict) -> str:
+    digest = hashlib.sha256(_writer_fingerprint())
+    digest.update(repr(sorted(row.items())).encode())
+    return "vevent:" + digest.hexdigest()[:40]
+
+
+def _vevent(row: dict, zone: ZoneInfo) -> bytes:
+    """One entry's VEVENT, without DTSTAMP (each download's own time, added by _vevents)."""
+    start = row["starts_at"]
+    finish = _end(start)
+    local_start, local_end = _wall_clock(start, zone), _wall_clock(finish, zone)
+    if local_start is None or local_end is None:
+        local_start, local_end = start.astimezone(dt.UTC), finish.astimezone(dt.UTC)
+    event = icalendar.Event()
+    # An imported event goes out with the UID it came with (a calendar it is exported back
+    # to finds its own event), ours with the row's id.
+    if row.get("recurrence_of_id"):
+        # One occurrence changed on its own: the series' UID and the occurrence
+        # it replaces, in the form the series' DTSTART has (its zone, or UTC).
+        own = f"{row['kind']}-{row['recurrence_of_id']}@calendar-bot"
+        event.add("uid", row.get("recurrence_of__ics_uid") or own)
+        event.add("recurrence-id", _recurrence_id(row, zone))
+    else:
+        event.add("uid", row.get("ics_uid") or f"{row['kind']}-{row['id']}@calendar-bot")
+    event.add("sequence", row.get("sequence", 0))
+    event.add("last-modified", row["updated_at"])
+    event.add("dtstart", local_start)
+    event.add("dtend", local_end)
+    event.add("summary", row["name"] or "Meeting")
+    if row["details"]:
+        event.add("description", row["details"])
+    event.add("class", "PUBLIC" if row["is_public"] else "PRIVATE")
+    if row.get("rrule"):
+        _add_repeats(event, row, local_start)
+    return event.to_ical()
+
+
+def _vevents(
+    entries: Iterable[dict], zones: dict[str, ZoneInfo], stamp: dt.datetime
+) -> Iterator[bytes]:
+    """The entries' VEVENTs in order, a batch at a time: the cached ones read in one
+    request, the others built and stored for the next download."""
+    cache = caches[VEVENT_CACHE]
+    stamp_line = b"DTSTAMP:" + icalendar.vDatetime(stamp.astimezone(dt.UTC)).to_ical() + b"\r\n"
+    rows = iter(entries)
+    while batch := list(itertools.islice(rows, VEVENT_BATCH)):
+        keys = [_vevent_key(row) for row in batch]
+        kept = cache.get_many(keys)
+        built = {}
+        for key, row in zip(keys, batch, strict=True):
+            text = kept.get(key)
+            if text is None:
+                zone = zones.get(row["timezone"]) or zone_of(row["timezone"])
+                text = built[key] = _vevent(row, zone)
+            yield _VEVENT_BEGIN + stamp_line + text[len(_VEVENT_BEGIN) :]
+        if built:
+            cache.set_many(built, VEVENT_CACHE_SECONDS)
+
+
 def ics_chunks(
     owner, entries: Iterable[dict], time_zones: dict[str, dt.date | None]
 ) -> Iterator[bytes]:
@@ -239,35 +342,8 @@ def ics_chunks(
             zones[name] = zone_of(name)
             first = max(earliest or timezone.localdate(), dt.date(TZID_YEARS.start, 1, 1))
             first = min(first, VTIMEZONE_LAST_DATE - dt.timedelta(days=1))
-            yield _vtimezone(zones[name].key, first_date=first).to_ical()
-        stamp = timezone.now()
-        for row in entries:
-            zone = zones.get(row["timezone"]) or zone_of(row["timezone"])
-            start = row["starts_at"]
-            finish = _end(start)
-            local_start, local_end = _wall_clock(start, zone), _wall_clock(finish, zone)
-            if local_start is None or local_end is None:
-                local_start, local_end = start.astimezone(dt.UTC), finish.astimezone(dt.UTC)
-            event = icalendar.Event()
-            if row.get("recurrence_of_id"):
-                # One occurrence changed on its own: the series' UID and the occurrence
-                # it replaces, in the form the series' DTSTART has (its zone, or UTC).
-                event.add("uid", f"{row['kind']}-{row['recurrence_of_id']}@calendar-bot")
-                event.add("recurrence-id", _recurrence_id(row, zone))
-            else:
-                event.add("uid", f"{row['kind']}-{row['id']}@calendar-bot")
-            event.add("sequence", row.get("sequence", 0))
-            event.add("dtstamp", stamp)
-            event.add("last-modified", row["updated_at"])
-            event.add("dtstart", local_start)
-            event.add("dtend", local_end)
-            event.add("summary", row["name"] or "Meeting")
-            if row["details"]:
-                event.add("description", row["details"])
-            event.add("class", "PUBLIC" if row["is_public"] else "PRIVATE")
-            if row.get("rrule"):
-                _add_repeats(event, row, local_start)
-            yield event.to_ical()
+            yield _vtimezone_text(zones[name].key, first_date=first)
+        yield from _vevents(entries, zones, timezone.now())
         yield end
 
     return _chunked(parts())

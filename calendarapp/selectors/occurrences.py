@@ -48,6 +48,12 @@ def overridden_days(series_ids: list[int]) -> dict[int, list[str]]:
     return days
 
 
+def overrides_of(series_id: int) -> list[tuple[dt.date, dt.date, dt.time]]:
+    """(the day it stands in for, its date, its time) of each override of a series."""
+    rows = Event.objects.filter(recurrence_of_id=series_id).order_by("recurrence_id")
+    return list(rows.values_list("recurrence_id", "date", "time"))
+
+
 def series_occurrences(
     *,
     owner_tg_id: int,

@@ -25,7 +25,7 @@ from calendarapp.text import clean_text
 from calendarapp.timezones import zone_of
 
 from .dates import ensure_date_in_range
-from .recurrence import MAX_COUNT, clean_rule, first_on_or_after
+from .recurrence import MAX_COUNT, clean_rule, first_on_or_after, series
 
 MAX_ICS_BYTES = 2 * 1024 * 1024
 MAX_EVENTS = 2000
@@ -33,6 +33,8 @@ MAX_EVENTS = 2000
 # million empty components would cost as much to parse as a huge one.
 MAX_COMPONENTS = MAX_EVENTS * 10
 MAX_EXDATES = MAX_COUNT
+# Each RDATE becomes an Event row: a series may add this many.
+MAX_RDATES = 100
 UNTITLED = "—"
 ELLIPSIS = "…"
 # Our own export's UIDs (exports/writers.py): an event of ours, or a meeting or an answer
@@ -52,6 +54,13 @@ class Entry:
     rrule: str = ""
     exdates: list[str] = field(default_factory=list)
     own_id: int | None = None  # an event of ours, from our own export
+    # One occurrence of a series on its own (RECURRENCE-ID): the series' key (or its id, a
+    # series of ours) and the wall-clock day it stands in for.
+    series_key: str = ""
+    series_own_id: int | None = None
+    recurrence_id: dt.date | None = None
+    # A series' RDATEs on the owner's clock: each becomes an entry of its own (read_ics).
+    rdates: list[tuple[dt.date, dt.time]] = field(default_factory=list)
 
 
 @dataclass
@@ -193,6 +202,23 @@ def _listed_days(component, name: str, zone) -> list[dt.date]:
     return days
 
 
+def _extra_moments(component, zone, *, time: dt.time) -> list[tuple[dt.date, dt.time]]:
+    """RDATE's dates on the owner's clock; a date without a time takes the series' time,
+    a period its start."""
+    listed = component.get("rdate")
+    if listed is None:
+        return []
+    found = []
+    for dates in listed if isinstance(listed, list) else [listed]:
+        for item in getattr(dates, "dts", []):
+            value = item.dt[0] if isinstance(item.dt, tuple) else item.dt
+            day, at, all_day = _wall_clock(value, zone)
+            found.append((day, time if all_day else at))
+            if len(found) > MAX_RDATES:
+                raise Skip("rdate_too_many")
+    return found
+
+
 def _rule(component, *, zone_name: str) -> str:
     rules = component.get("rrule")
     if rules is None:
@@ -238,8 +264,7 @@ def _entry(component, *, owner: TgUser, reading: Reading) -> Entry:
         entry.exdates = sorted(
             {day.isoformat() for day in _listed_days(component, "exdate", zone) if day >= first}
         )
-        if component.get("rdate") is not None:
-            reading.notes["rdate_ignored"] += 1
+        entry.rdates = _extra_moments(component, zone, time=time)
     if all_day:
         reading.notes["all_day"] += 1
     return entry
@@ -270,10 +295,11 @@ def read_ics(*, data: bytes, owner: TgUser) -> Reading:
     Refused as a whole (ValidationFailed): over MAX_ICS_BYTES, more than MAX_EVENTS events,
     not iCalendar at all. Skipped one by one, with a reason: a series that would repeat more
     often than daily, or more than MAX_COUNT times, a date out of range, malformed lines, a
-    cancelled event. A moved occurrence (RECURRENCE-ID) becomes an event of its own and an
-    EXDATE of its series; a cancelled one only the EXDATE."""
+    cancelled event. A moved occurrence (RECURRENCE-ID) becomes an entry of its own naming
+    its series (`series_key`, `recurrence_id`); a cancelled one an EXDATE of the series."""
     reading = Reading()
     masters: dict[str, Entry] = {}
+    uids: dict[str, str] = {}
     overrides = []
     for calendar in _calendars(data):
         for component in calendar.subcomponents:
@@ -299,31 +325,87 @@ def read_ics(*, data: bytes, owner: TgUser) -> Reading:
                 continue
             entry.key = _key(uid)
             entry.own_id = int(own[2]) if own else None
+            uids[entry.key] = uid
             if entry.key in masters:
                 reading.skip("duplicate", summary)
             masters[entry.key] = entry  # the later one wins, as in calendar programs
     reading.entries = list(masters.values())
+    moved: dict[str, Entry] = {}
     for uid, component, summary in overrides:
-        _add_override(reading, masters, uid, component, summary, owner)
+        entry = _add_override(reading, masters, uid, component, summary, owner)
+        if entry is not None:
+            if entry.key in moved:
+                reading.skip("duplicate", summary)
+            moved[entry.key] = entry  # the later one wins here too
+    reading.entries += moved.values()
+    for master in masters.values():
+        for day, time in master.rdates:
+            _add_rdate(reading, master, uids[master.key], day, time, owner=owner, moved=moved)
     return reading
 
 
-def _add_override(reading, masters, uid, component, summary, owner) -> None:
+def _add_rdate(reading, master, uid, day, time, *, owner, moved) -> None:
+    """One RDATE of a series: an override entry of its day (a day the series has no
+    occurrence on), as Google and Apple show an extra date: the series' name and details
+    at the date's own time."""
+    key = _key(uid, "#" + day.isoformat())
+    if day.isoformat() in master.exdates or key in moved:
+        return  # cancelled (EXDATE), or the file's own override of that day stands in
+    start = dt.datetime.combine(day, master.time)
+    on_day = series(rule=master.rrule, date=master.date, time=master.time).between(
+        dt.datetime.combine(day, dt.time.min), dt.datetime.combine(day, dt.time.max), inc=True
+    )
+    if on_day:
+        if start not in on_day or time != master.time:
+            # An override of the day would hide the series' own occurrence of that day.
+            reading.skip("rdate_same_day", master.name)
+        return  # else the rule has this occurrence already
+    try:
+        ensure_date_in_range(user=owner, date=day)
+    except ValidationFailed:
+        reading.skip("date_out_of_range", master.name)
+        return
+    if len(reading.entries) >= MAX_EVENTS:
+        reading.skip("rdate_too_many", master.name)
+        return
+    reading.entries.append(
+        Entry(
+            key=key,
+            name=master.name,
+            details=master.details,
+            date=day,
+            time=time,
+            series_key=master.key,
+            series_own_id=master.own_id,
+            recurrence_id=day,
+        )
+    )
+    reading.notes["rdate"] += 1
+
+
+def _add_override(reading, masters, uid, component, summary, owner) -> Entry | None:
     zone = zone_of(owner.timezone)
     try:
         day = _wall_clock(_moment(component, "recurrence-id"), zone)[0]
     except Skip as skip:
         reading.skip(skip.code, summary)
-        return
+        return None
     master = masters.get(_key(uid))
-    if master is not None and master.rrule and day.isoformat() not in master.exdates:
-        master.exdates = sorted([*master.exdates, day.isoformat()])
-    if str(component.get("status", "")).upper() == "CANCELLED":
-        return
-    entry = _entry_or_skip(component, owner, reading, summary)
+    entry = None
+    if str(component.get("status", "")).upper() != "CANCELLED":
+        entry = _entry_or_skip(component, owner, reading, summary)
     if entry is None:
-        return
+        # Cancelled, or unreadable: the series leaves the day out.
+        if master is not None and master.rrule and day.isoformat() not in master.exdates:
+            master.exdates = sorted([*master.exdates, day.isoformat()])
+        return None
     entry.key = _key(uid, "#" + day.isoformat())
     entry.rrule, entry.exdates = "", []  # one moved occurrence, not a series of its own
+    if master is None or master.rrule:
+        # Stored as the series' override (found in the calendar if not in this file), so
+        # it goes back out with the series' UID and its RECURRENCE-ID.
+        own = _OWN_UID.match(uid)
+        entry.series_key, entry.recurrence_id = _key(uid), day
+        entry.series_own_id = int(own[2]) if own else None
     reading.notes["override"] += 1
-    reading.entries.append(entry)
+    return entry

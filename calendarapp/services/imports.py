@@ -33,6 +33,7 @@ DRAFT_MAX_AGE = dt.timedelta(days=1)
 SOURCE_MAX_LENGTH = 300
 _COMPARED = ("name", "details", "date", "time", "rrule", "exdates")
 _WRITTEN = [*_COMPARED, "starts_at", "remind_at", "reminder_sent_at", "updated_at"]
+_OVERRIDE_FIELDS = ["recurrence_of", "recurrence_id"]
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Summary:
     unchanged: int = 0  # of those, the ones the file leaves as they are
     skipped: dict = field(default_factory=dict)  # reason code -> count
     skipped_examples: dict = field(default_factory=dict)  # reason code -> a few names
-    notes: dict = field(default_factory=dict)  # all_day, shortened, override, rdate_ignored
+    notes: dict = field(default_factory=dict)  # all_day, shortened, override, other_zone, rdate
 
     @property
     def total(self) -> int:
@@ -82,15 +83,74 @@ def _matches(owner: TgUser, entries: list[Entry]) -> dict[int, Event]:
     return found
 
 
-def _same(event: Event, entry: Entry) -> bool:
+def _series(owner: TgUser, entries: list[Entry], matches: dict[int, Event]) -> dict:
+    """Override entry index -> its series: the owner's event, or the index of the file's
+    entry that becomes it. An override whose series is in neither stays a one-off event."""
+    in_file = {entry.key: index for index, entry in enumerate(entries) if not entry.series_key}
+    elsewhere = [entry for entry in entries if entry.series_key not in in_file]
+    keys = {entry.series_key for entry in elsewhere if entry.series_key}
+    ids = {entry.series_own_id for entry in elsewhere if entry.series_own_id}
+    stored = Event.objects.filter(owner=owner).exclude(rrule="")
+    by_key = {event.ics_uid: event for event in stored.filter(ics_uid__in=keys)}
+    by_id = {event.pk: event for event in stored.filter(pk__in=ids)}
+    found = {}
+    for index, entry in enumerate(entries):
+        if not entry.series_key:
+            continue
+        if entry.series_key in in_file:
+            master = in_file[entry.series_key]
+            found[index] = matches.get(master, master)
+        elif series := by_key.get(entry.series_key) or by_id.get(entry.series_own_id):
+            found[index] = series
+    return found
+
+
+def _overrides_in_place(owner: TgUser, entries: list[Entry], matches: dict, series: dict) -> None:
+    """Overrides the calendar already has for an entry's day of a series (an occurrence
+    edited in the bot, our own export read back) are the ones the entries update."""
+    known = {
+        index: row
+        for index, row in series.items()
+        if isinstance(row, Event) and index not in matches
+    }
+    if not known:
+        return
+    rows = Event.objects.filter(
+        owner=owner,
+        recurrence_of__in=[row.pk for row in known.values()],
+        recurrence_id__in={entries[index].recurrence_id for index in known},
+    )
+    by_day = {(row.recurrence_of_id, row.recurrence_id): row for row in rows}
+    for index, row in known.items():
+        override = by_day.get((row.pk, entries[index].recurrence_id))
+        if override is not None:
+            matches[index] = override
+
+
+def _plan(owner: TgUser, entries: list[Entry]) -> tuple[dict[int, Event], dict]:
+    matches = _matches(owner, entries)
+    series = _series(owner, entries, matches)
+    _overrides_in_place(owner, entries, matches, series)
+    return matches, series
+
+
+def _same(event: Event, entry: Entry, series: Event | int | None = None) -> bool:
+    """Nothing to write: the same fields, and the same series (an int: one still to come)."""
+    if isinstance(series, int):
+        return False
+    linked = (series.pk, entry.recurrence_id) if series is not None else (None, None)
+    if (event.recurrence_of_id, event.recurrence_id) != linked:
+        return False
     return all(getattr(event, name) == getattr(entry, name) for name in _COMPARED)
 
 
-def _summary(reading: Reading, matches: dict[int, Event]) -> Summary:
+def _summary(reading: Reading, matches: dict[int, Event], of_series: dict) -> Summary:
     entries = reading.entries
     dates = [entry.date for entry in entries]
     series = sum(1 for entry in entries if entry.rrule)
-    unchanged = sum(1 for index, event in matches.items() if _same(event, entries[index]))
+    unchanged = sum(
+        1 for index, event in matches.items() if _same(event, entries[index], of_series.get(index))
+    )
     return Summary(
         events=len(entries) - series,
         series=series,
@@ -109,12 +169,16 @@ def preview_ics(*, owner_tg_id: int, data: bytes) -> Summary:
     """What importing `data` would do, without doing it."""
     owner = registered_user(owner_tg_id)
     reading = read_ics(data=data, owner=owner)
-    return _summary(reading, _matches(owner, reading.entries))
+    return _summary(reading, *_plan(owner, reading.entries))
 
 
-def _fill(event: Event, entry: Entry, *, zone_name: str, now: dt.datetime) -> None:
+def _fill(
+    event: Event, entry: Entry, *, zone_name: str, now: dt.datetime, series: Event | None
+) -> None:
     for name in _COMPARED:
         setattr(event, name, getattr(entry, name))
+    event.recurrence_of = series
+    event.recurrence_id = entry.recurrence_id if series is not None else None
     event.starts_at = starts_at(date=entry.date, time=entry.time, zone_name=zone_name)
     event.remind_at = remind_at(event=event, zone_name=zone_name)
     # A reminder whose time is over (a past event, an old series' first day) is not sent.
@@ -131,29 +195,39 @@ def import_ics(*, owner_tg_id: int, data: bytes) -> Summary:
     # One import of a person at a time: two at once would both insert the same UIDs.
     owner = TgUser.objects.select_for_update().get(pk=owner_tg_id)
     reading = read_ics(data=data, owner=owner)
-    matches = _matches(owner, reading.entries)
-    summary = _summary(reading, matches)
+    matches, of_series = _plan(owner, reading.entries)
+    summary = _summary(reading, matches, of_series)
     now = timezone.now()
     created, updated, moved = [], [], []
-    for index, entry in enumerate(reading.entries):
-        event = matches.get(index)
-        if event is None:
-            event = Event(
-                owner=owner,
-                ics_uid=entry.key,
-                reminder_minutes=owner.default_reminder_minutes,
-                created_at=now,
-            )
-            _fill(event, entry, zone_name=owner.timezone, now=now)
-            created.append(event)
-        elif not _same(event, entry):
-            before = (event.date, event.time)
-            _fill(event, entry, zone_name=owner.timezone, now=now)
-            updated.append(event)
-            if before != (event.date, event.time):
-                moved.append((event, *before))
-    Event.objects.bulk_create(created, batch_size=500)
-    Event.objects.bulk_update(updated, _WRITTEN, batch_size=500)
+    rows: dict[int, Event] = {}
+    # Series and one-off events first (their own batch), so that each override's series
+    # has its id when the overrides are inserted.
+    plain = [index for index in range(len(reading.entries)) if index not in of_series]
+    for batch in (plain, list(of_series)):
+        inserted = []
+        for index in batch:
+            entry, event = reading.entries[index], matches.get(index)
+            series = of_series.get(index)
+            series = rows[series] if isinstance(series, int) else series
+            if event is None:
+                event = Event(
+                    owner=owner,
+                    ics_uid=entry.key,
+                    reminder_minutes=owner.default_reminder_minutes,
+                    created_at=now,
+                )
+                _fill(event, entry, zone_name=owner.timezone, now=now, series=series)
+                inserted.append(event)
+            elif not _same(event, entry, series):
+                before = (event.date, event.time)
+                _fill(event, entry, zone_name=owner.timezone, now=now, series=series)
+                updated.append(event)
+                if before != (event.date, event.time):
+                    moved.append((event, *before))
+            rows[index] = event
+        Event.objects.bulk_create(inserted, batch_size=500)
+        created += inserted
+    Event.objects.bulk_update(updated, [*_WRITTEN, *_OVERRIDE_FIELDS], batch_size=500)
     for event, old_date, old_time in moved:
         move_meetings_of_moved_event(event=event, old_date=old_date, old_time=old_time)
     if created:

@@ -132,6 +132,27 @@ def next_occurrences(
     return found
 
 
+def next_occurrences_kept(
+    *,
+    rule: str,
+    date: dt.date,
+    time: dt.time,
+    exdates=(),
+    overrides=(),
+    after: dt.datetime,
+    count: int = 3,
+) -> list[dt.datetime]:
+    """next_occurrences with the series' overrides in place: each of `overrides` (the day
+    it stands in for, its own date and time) replaces that day's occurrence, at its own
+    moment."""
+    replaced = [day.isoformat() for day, _date, _time in overrides]
+    found = next_occurrences(
+        rule=rule, date=date, time=time, exdates=[*exdates, *replaced], after=after, count=count
+    )
+    moved = [dt.datetime.combine(day, at) for _replaced, day, at in overrides]
+    return sorted([*found, *(moment for moment in moved if moment >= after)])[:count]
+
+
 def first_on_or_after(*, rule: str, date: dt.date, time: dt.time) -> dt.date | None:
     """The day a rule first falls on at or after `date` (None: it never does): DTSTART must
     be an occurrence itself (RFC 5545 leaves a series with a stray DTSTART undefined)."""

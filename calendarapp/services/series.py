@@ -19,6 +19,7 @@ from calendarapp.models import Event
 from calendarapp.selectors.events import get_own_event
 
 from . import events as event_services
+from .appointment_cascades import cancel_meetings_of_deleted_event, hand_meetings_over
 from .recurrence import series
 
 
@@ -136,6 +137,7 @@ def _split(event: Event, day: dt.date) -> Event:
         exdates=[item for item in event.exdates if item > day.isoformat()],
     )
     event.overrides.filter(recurrence_id__gte=day).update(recurrence_of=rest)
+    hand_meetings_over(event=event, to=rest, first=day)
     _end_before(event, day)
     return rest
 
@@ -156,6 +158,7 @@ def edit_occurrences(
         target = event
     elif scope is Scope.ONE:
         target = _override_of(event, day) or _make_override(event, day)
+        hand_meetings_over(event=event, to=target, first=day, last=day)
     else:
         target = _split(event, day)
     return event_services.update_event(owner_tg_id=owner_tg_id, event_id=target.pk, **changes)
@@ -174,8 +177,13 @@ def delete_occurrences(
     if scope is Scope.ONE:
         override = _override_of(event, day)
         if override is not None:
+            cancel_meetings_of_deleted_event(override)
             override.delete()
+        cancel_meetings_of_deleted_event(event, first=day, last=day)
         return event_services.skip_occurrence(owner_tg_id=owner_tg_id, event_id=event_id, date=day)
+    for override in event.overrides.filter(recurrence_id__gte=day):
+        cancel_meetings_of_deleted_event(override)
     event.overrides.filter(recurrence_id__gte=day).delete()
+    cancel_meetings_of_deleted_event(event, first=day)
     _end_before(event, day)
     return event

@@ -8,6 +8,7 @@ import pytest
 from calendarapp.bot import texts
 from calendarapp.models import Event
 from calendarapp.services.events import create_event, set_event_rule
+from calendarapp.services.series import delete_occurrences, edit_occurrences
 
 pytestmark = pytest.mark.e2e
 
@@ -181,3 +182,20 @@ def test_an_occurrence_button_of_another_dialog_is_expired(bot, registered_ann, 
     ann.press_data(f"occ:{other.date:%Y%m%d}:{other.pk}")
     ann.press_data(f"scope:all:{other.date:%Y%m%d}:{other.pk}")
     assert Event.objects.filter(pk=other.pk).exists()
+
+
+def test_read_event_shows_an_edited_occurrence_at_its_own_time_and_skips_a_cancelled_one(
+    bot, registered_ann, next_year
+):
+    ann = registered_ann
+    event = daily_gym(ann, next_year)
+    days = [event.date + dt.timedelta(days=n) for n in range(4)]
+    edit_occurrences(owner_tg_id=ann.id, event_id=event.pk, day=days[0], scope="one",
+                     date=days[1], time=dt.time(21, 15))  # fmt: skip
+    edit_occurrences(owner_tg_id=ann.id, event_id=event.pk, day=days[1], scope="one",
+                     time=dt.time(19, 30))  # fmt: skip
+    delete_occurrences(owner_tg_id=ann.id, event_id=event.pk, day=days[2], scope="one")
+    card = ann.ask(f"/read_event {event.pk}")
+    # The first occurrence moved to the second day, after that day's own (edited) one.
+    shown = [f"{days[1]:%d.%m.%Y} 19:30", f"{days[1]:%d.%m.%Y} 21:15", f"{days[3]:%d.%m.%Y} 07:00"]
+    assert "Далее: " + ", ".join(shown) in card

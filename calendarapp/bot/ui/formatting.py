@@ -5,7 +5,7 @@ import datetime as dt
 
 from calendarapp.bot import texts
 from calendarapp.models import Event
-from calendarapp.services.recurrence import next_occurrences
+from calendarapp.services.recurrence import next_occurrences_kept
 from calendarapp.services.recurrence_words import describe
 from calendarapp.timezones import clock_change, in_zone, zone_of
 
@@ -58,27 +58,29 @@ def calendar_line(row: dict) -> str:
     return texts.CALENDAR_MEETING_LINE.format(id=row["ref"], date=date, time=time, name=title)
 
 
-def repeats_text(event: Event, *, now: dt.datetime) -> str:
+def repeats_text(event: Event, *, now: dt.datetime, overrides=()) -> str:
     """A series in words and its next three occurrences after `now` (the owner's wall
-    clock, naive); "" for a one-off event."""
+    clock, naive), an occurrence changed on its own at its own date and time (`overrides`:
+    selectors.occurrences.overrides_of); "" for a one-off event."""
     if not event.rrule:
         return ""
     rule = describe(event.rrule, start=event.date, time=event.time)
-    upcoming = next_occurrences(
-        rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates, after=now
-    )
+    upcoming = next_occurrences_kept(
+        rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates,
+        overrides=overrides, after=now,
+    )  # fmt: skip
     if not upcoming:
         return texts.REPEATS_OVER.format(rule=rule)
     days = ", ".join(f"{date_text(moment.date())} {time_text(moment)}" for moment in upcoming)
     return texts.REPEATS_LINE.format(rule=rule, next=days)
 
 
-def event_card(event: Event, *, now: dt.datetime | None = None) -> str:
+def event_card(event: Event, *, now: dt.datetime | None = None, overrides=()) -> str:
     """The card; a series also says its rule and next occurrences (after `now`, the
-    owner's naive wall clock)."""
+    owner's naive wall clock; see repeats_text)."""
     details = f"{texts.DETAILS_PREFIX}{event.details}" if event.details else str(texts.NO_DETAILS)
     if event.rrule and now is not None:
-        details = f"{repeats_text(event, now=now)}\n{details}"
+        details = f"{repeats_text(event, now=now, overrides=overrides)}\n{details}"
     return texts.EVENT_CARD.format(
         id=event.pk,
         name=event.name,

@@ -37,7 +37,7 @@ _NOTES = {
     "shortened": texts.IMPORT_NOTE_SHORTENED,
     "override": texts.IMPORT_NOTE_OVERRIDE,
     "other_zone": texts.IMPORT_NOTE_OTHER_ZONE,
-    "rdate_ignored": texts.IMPORT_NOTE_RDATE,
+    "rdate": texts.IMPORT_NOTE_RDATE,
 }
 
 

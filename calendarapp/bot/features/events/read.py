@@ -7,10 +7,11 @@ from calendarapp.bot import texts
 from calendarapp.bot.features.events.repeat import with_repeat_button
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import listing
-from calendarapp.bot.ui.dialog import END, conversation, forget, registered_user, send
+from calendarapp.bot.ui.dialog import END, conversation, db, forget, registered_user, send
 from calendarapp.bot.ui.event_card import share_button
 from calendarapp.bot.ui.formatting import event_card
 from calendarapp.bot.ui.pick_step import pick_event_step
+from calendarapp.selectors.occurrences import overrides_of
 from calendarapp.timezones import user_now
 
 READ_ID = "WAIT_READ_ID"
@@ -27,7 +28,8 @@ async def _show_card(update, context, event) -> str:
     now = user_now(event.owner).replace(tzinfo=None)  # the owner is loaded with the event
     # Its card for any chat (inline mode) is one press away: bot/ui/event_card.py.
     markup = with_repeat_button(InlineKeyboardMarkup([[share_button(event.pk)]]), event.pk)
-    await send(update, event_card(event, now=now), markup)
+    overrides = await db(overrides_of)(event.pk) if event.rrule else ()
+    await send(update, event_card(event, now=now, overrides=overrides), markup)
     return END
 
 

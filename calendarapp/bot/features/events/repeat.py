@@ -16,6 +16,7 @@ from calendarapp.bot.ui import dialog, keyboards
 from calendarapp.bot.ui.formatting import repeats_text
 from calendarapp.exceptions import DomainError
 from calendarapp.selectors.events import get_own_event
+from calendarapp.selectors.occurrences import overrides_of
 from calendarapp.services import events as event_services
 from calendarapp.timezones import user_now
 
@@ -59,7 +60,8 @@ def _done_text(event) -> str:
     if not event.rrule:
         return texts.REPEAT_OFF.format(id=event.pk)
     now = user_now(event.owner).replace(tzinfo=None)
-    return texts.REPEAT_SET.format(id=event.pk, repeats=repeats_text(event, now=now))
+    repeats = repeats_text(event, now=now, overrides=overrides_of(event.pk))
+    return texts.REPEAT_SET.format(id=event.pk, repeats=repeats)
 
 
 @dialog.stops
