@@ -55,4 +55,5 @@ def test_statements_per_simple_update_stay_within_todays_counts(bot, registered_
         bot.run(orm.on_each_connection(lambda: connection.execute_wrappers.remove(count)))
     budget = BUDGET[connection.vendor]
     over = {label: n for label, n in spent.items() if n > budget[label]}
+    print("SPENT", spent)
     assert not over, f"more statements than today's {budget}: {spent}"

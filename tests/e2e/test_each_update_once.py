@@ -58,11 +58,11 @@ def test_a_database_drop_before_the_dialog_state_is_saved_leaves_no_event(
     original = DjangoPersistence.write_pending
     failures = []
 
-    async def drop_once(self):
+    async def drop_once(self, **kwargs):
         if not failures and self._pending:
             failures.append(1)
             raise OperationalError("server closed the connection unexpectedly")
-        return await original(self)
+        return await original(self, **kwargs)
 
     monkeypatch.setattr(DjangoPersistence, "write_pending", drop_once)
     ann.send("-")

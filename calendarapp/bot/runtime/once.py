@@ -33,11 +33,13 @@ import json
 import logging
 import sys
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from psycopg.pq import TransactionStatus
 from telegram import Update
 
 from calendarapp.bot.runtime import orm
+from calendarapp.bot.runtime.persistence import DjangoPersistence, execute_together
 from calendarapp.models import BotDataEntry, ConversationState, ProcessedUpdate
 
 logger = logging.getLogger("calendarapp.bot")
@@ -158,17 +160,123 @@ def _insert_alone(update_id: int) -> bool:
         return cursor.rowcount == 1
 
 
+def _claim_last(update_id: int) -> tuple[str, list]:
+    """The id's row as the update's last write: a plain INSERT, so a redelivery fails on
+    the key and takes the writes sent with it (and the transaction) down too."""
+    return (
+        f"INSERT INTO {_table()} (update_id, processed_at) VALUES (%s, %s)",  # noqa: S608
+        [update_id, timezone.now()],
+    )
+
+
+def _is_redelivery(error: IntegrityError) -> bool:
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "table_name", None) == ProcessedUpdate._meta.db_table
+
+
+def _nothing_sent() -> bool:
+    """No statement of the open transaction reached the server yet (psycopg sends BEGIN
+    with the first one): ending it costs no round trip."""
+    raw = connection.connection
+    return raw is not None and raw.info.transaction_status == TransactionStatus.IDLE
+
+
+async def _write(application, claim: tuple[str, list] | None = None) -> None:
+    """The update's dialog-state writes (queued by python-telegram-bot's persistence run),
+    with `claim` in the same statement."""
+    persistence = application.persistence
+    if isinstance(persistence, DjangoPersistence):
+        await persistence.write_pending(also=claim)
+    elif claim is not None:
+        await orm.db(execute_together)([claim])
+
+
+class Outcome:
+    """What became of an update: `new` is False for one handled before (known at the start,
+    nothing runs); `redelivered` means that was found at the end (nothing kept or said)."""
+
+    def __init__(self):
+        self.new, self.redelivered = True, False
+
+    def __bool__(self) -> bool:
+        return self.new
+
+
 @contextlib.asynccontextmanager
 async def handling(application, update: object, *, fresh_state: bool):
-    """Around one update's handling; yields False when the update was already handled
-    (the caller does nothing), True otherwise. Commits when the block ends normally."""
+    """Around one update's handling; yields its `Outcome`: when it is false the update was
+    handled already and the caller does nothing. Commits when the block ends normally, and
+    the caller sends nothing if `redelivered` is then set."""
+    outcome = Outcome()
     update_id = getattr(update, "update_id", None) if isinstance(update, Update) else None
     if update_id is None:
-        yield True
+        yield outcome
+        await _write(application)
         return
     if not orm.INLINE:
-        yield await orm.db(_insert_alone)(update_id)
+        outcome.new = await orm.db(_insert_alone)(update_id)
+        yield outcome
+        if outcome.new:
+            await _write(application)
         return
+    if connection.vendor == "postgresql" and not fresh_state:
+        async with _claimed_last(application, update, outcome):
+            yield outcome
+        return
+    async with _claimed_first(application, update, outcome, fresh_state=fresh_state):
+        yield outcome
+
+
+@contextlib.asynccontextmanager
+async def _claimed_last(application, update: Update, outcome: Outcome):
+    """One process per person (polling, runbot --workers): no lock, and the id goes in
+    with the last write. Statements the handlers send run in the transaction as usual; an
+    update that sent none (a dialog step, /cancel) costs one statement and no BEGIN/COMMIT:
+    its state, draft and id in one INSERT chain that is atomic by itself. A redelivery runs
+    the handlers again and fails on the id: nothing of it is kept and its answers are
+    dropped (an answer a handler sent directly, not through `deliver`, goes out again)."""
+    sender = update.effective_user
+    stale = application.stale_people
+    async with orm.exclusive():
+        current = _Transaction()
+        await orm.db(current.atomic.__enter__)()
+        try:
+            if sender is not None and sender.id in stale and application.persistence:
+                await orm.db(_load_fresh_state)(application, sender.id)
+                stale.discard(sender.id)
+            yield
+            claim = _claim_last(update.update_id)
+            try:
+                if await orm.db(_nothing_sent)():
+                    await orm.db(current.end)(commit=True)
+                    await _write(application, claim)
+                else:
+                    await _write(application, claim)
+                    await orm.db(current.end)(commit=True)
+            except IntegrityError as error:
+                if not _is_redelivery(error):
+                    raise
+                if current.atomic_open():
+                    await orm.db(current.end)(commit=False)
+                outcome.redelivered = True
+                logger.info("Update %s was handled already (a redelivery): dropped", update.update_id)
+                if sender is not None:
+                    stale.add(sender.id)  # the dialog in memory moved on: read it back
+                    application.profiles.forget(sender.id)
+        except BaseException:
+            if current.atomic_open():
+                await orm.db(current.atomic.__exit__)(*sys.exc_info())
+            # Nothing of this update was kept, but the dialog in memory moved on:
+            # the next update of this person reads it back from the database.
+            if sender is not None:
+                stale.add(sender.id)
+            raise
+
+
+@contextlib.asynccontextmanager
+async def _claimed_first(application, update: Update, outcome: Outcome, *, fresh_state: bool):
+    """The id (and on PostgreSQL the person's lock) first: webhook replicas, SQLite."""
+    update_id = update.update_id
     sender = update.effective_user
     locked = sender is not None and connection.vendor == "postgresql"
     lock_key = person_key(sender.id) if locked else None
@@ -176,15 +284,16 @@ async def handling(application, update: object, *, fresh_state: bool):
     while True:
         async with orm.exclusive():
             current = _Transaction()
-            outcome = await orm.db(current.begin)(update_id, lock_key)
-            if outcome == "new":
+            result = await orm.db(current.begin)(update_id, lock_key)
+            if result == "new":
                 stale = application.stale_people
                 try:
                     reload = fresh_state or (sender is not None and sender.id in stale)
                     if reload and sender is not None and application.persistence:
                         await orm.db(_load_fresh_state)(application, sender.id)
                         stale.discard(sender.id)
-                    yield True
+                    yield
+                    await _write(application)
                     await orm.db(current.end)(commit=True)
                 except BaseException:
                     if current.atomic_open():
@@ -195,9 +304,10 @@ async def handling(application, update: object, *, fresh_state: bool):
                         stale.add(sender.id)
                     raise
                 return
-            if outcome == "done":
+            if result == "done":
                 logger.info("Update %s was handled already (a redelivery): skipped", update_id)
-                yield False
+                outcome.new = False
+                yield
                 return
         # Another process is handling this person's previous update: wait for its commit.
         await asyncio.sleep(wait)

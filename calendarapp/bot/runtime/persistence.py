@@ -64,7 +64,7 @@ def _delete_sql(model, **where) -> tuple[str, list]:
     return f"DELETE FROM {quote(model._meta.db_table)} WHERE {condition}", params  # noqa: S608
 
 
-def _execute(statements: list[tuple[str, list]]) -> None:
+def execute_together(statements: list[tuple[str, list]]) -> None:
     """The statements at once: chained in one WITH on PostgreSQL (data-modifying CTEs), in
     one transaction elsewhere. They touch different rows (one per dialog and per user)."""
     if connection.vendor == "postgresql" and len(statements) > 1:
@@ -83,7 +83,7 @@ def _execute(statements: list[tuple[str, list]]) -> None:
 
 def _upsert(model, unique: tuple[str, ...], **values) -> None:
     """One upsert on its own (tests, tools)."""
-    _execute([_upsert_sql(model, unique, **values)])
+    execute_together([_upsert_sql(model, unique, **values)])
 
 
 def _key_to_text(key: tuple) -> str:
@@ -163,14 +163,17 @@ class DjangoPersistence(BasePersistence):
         sql, params = _delete_sql(BotDataEntry, scope=BotDataEntry.Scope.USER, key=user_id)
         self._pending[("user", user_id)] = (sql, params, ("user", user_id, None))
 
-    async def write_pending(self) -> None:
-        """Send the queued writes (CalendarApplication.update_persistence calls this after
-        python-telegram-bot's own run). If the database fails, they are dropped, as the
-        library drops a failed write too: the next change of that dialog writes it again."""
-        if not self._pending:
+    async def write_pending(self, *, also: tuple[str, list] | None = None) -> None:
+        """Send the queued writes (after python-telegram-bot's own run: once.py at the end
+        of an update, CalendarApplication.update_persistence otherwise), with `also` (the
+        update's id, once.py) last in the same statement. If the database fails, they are
+        dropped, as the library drops a failed write too: the next change of that dialog
+        writes it again."""
+        if not self._pending and also is None:
             return
         pending, self._pending = self._pending, {}
-        await db(_execute)([(sql, params) for sql, params, _done in pending.values()])
+        statements = [(sql, params) for sql, params, _done in pending.values()]
+        await db(execute_together)([*statements, *([also] if also else [])])
         for _sql, _params, (kind, key, value) in pending.values():
             if kind == "state":
                 self._states_written[key] = value
