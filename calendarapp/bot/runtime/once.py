@@ -181,14 +181,15 @@ def _nothing_sent() -> bool:
     return raw is not None and raw.info.transaction_status == TransactionStatus.IDLE
 
 
-async def _write(application, claim: tuple[str, list] | None = None) -> None:
+async def _write(application, claim: tuple[str, list] | None = None, commit=False) -> None:
     """The update's dialog-state writes (queued by python-telegram-bot's persistence run),
-    with `claim` in the same statement."""
+    with `claim` in the same statement; `commit`: and the transaction's COMMIT if it can go
+    along (persistence.execute_together)."""
     persistence = application.persistence
     if isinstance(persistence, DjangoPersistence):
-        await persistence.write_pending(also=claim)
+        await persistence.write_pending(also=claim, commit=commit)
     elif claim is not None:
-        await orm.db(execute_together)([claim])
+        await orm.db(execute_together)([claim], commit=commit)
 
 
 class Outcome:
@@ -251,7 +252,7 @@ async def _claimed_last(application, update: Update, outcome: Outcome):
                     await orm.db(current.end)(commit=True)
                     await _write(application, claim)
                 else:
-                    await _write(application, claim)
+                    await _write(application, claim, commit=True)
                     await orm.db(current.end)(commit=True)
             except IntegrityError as error:
                 if not _is_redelivery(error):

@@ -14,6 +14,7 @@ in one round trip and one commit; on SQLite, one transaction.
 
 import json
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 from telegram.ext import BasePersistence, PersistenceInput
@@ -64,9 +65,14 @@ def _delete_sql(model, **where) -> tuple[str, list]:
     return f"DELETE FROM {quote(model._meta.db_table)} WHERE {condition}", params  # noqa: S608
 
 
-def execute_together(statements: list[tuple[str, list]]) -> None:
+def execute_together(statements: list[tuple[str, list]], *, commit: bool = False) -> None:
     """The statements at once: chained in one WITH on PostgreSQL (data-modifying CTEs), in
-    one transaction elsewhere. They touch different rows (one per dialog and per user)."""
+    one transaction elsewhere. They touch different rows (one per dialog and per user).
+
+    `commit`: the open transaction (once.py's, around an update) ends with them. On
+    PostgreSQL with client-side binding (Django's default) the COMMIT goes in the same
+    query string, one round trip; the transaction's own commit then finds nothing to do.
+    """
     if connection.vendor == "postgresql" and len(statements) > 1:
         *chained, (last_sql, last_params) = statements
         sql = "WITH " + ", ".join(f"w{n} AS ({part})" for n, (part, _p) in enumerate(chained))
@@ -74,11 +80,20 @@ def execute_together(statements: list[tuple[str, list]]) -> None:
         statements = [(f"{sql} {last_sql}", [*params, *last_params])]
     if len(statements) == 1:  # one statement is atomic by itself: no BEGIN/COMMIT round trips
         with connection.cursor() as cursor:
-            cursor.execute(*statements[0])
+            sql, params = statements[0]
+            if commit and _simple_query(cursor):
+                sql = f"{sql}; COMMIT"
+            cursor.execute(sql, params)
         return
     with transaction.atomic(), connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
+
+
+def _simple_query(cursor) -> bool:
+    """psycopg binds this cursor's values on the client and sends the text with the simple
+    query protocol, which takes several statements at once."""
+    return connection.in_atomic_block and isinstance(cursor.cursor, psycopg.ClientCursor)
 
 
 def _upsert(model, unique: tuple[str, ...], **values) -> None:
@@ -163,17 +178,19 @@ class DjangoPersistence(BasePersistence):
         sql, params = _delete_sql(BotDataEntry, scope=BotDataEntry.Scope.USER, key=user_id)
         self._pending[("user", user_id)] = (sql, params, ("user", user_id, None))
 
-    async def write_pending(self, *, also: tuple[str, list] | None = None) -> None:
+    async def write_pending(
+        self, *, also: tuple[str, list] | None = None, commit: bool = False
+    ) -> None:
         """Send the queued writes (after python-telegram-bot's own run: once.py at the end
         of an update, CalendarApplication.update_persistence otherwise), with `also` (the
-        update's id, once.py) last in the same statement. If the database fails, they are
+        update's id, once.py) last in the same statement, and `commit` (see execute_together). If the database fails, they are
         dropped, as the library drops a failed write too: the next change of that dialog
         writes it again."""
         if not self._pending and also is None:
             return
         pending, self._pending = self._pending, {}
         statements = [(sql, params) for sql, params, _done in pending.values()]
-        await db(execute_together)([*statements, *([also] if also else [])])
+        await db(execute_together)([*statements, *([also] if also else [])], commit=commit)
         for _sql, _params, (kind, key, value) in pending.values():
             if kind == "state":
                 self._states_written[key] = value
