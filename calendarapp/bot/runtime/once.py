@@ -33,6 +33,7 @@ import json
 import logging
 import sys
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from psycopg.pq import TransactionStatus
@@ -79,15 +80,29 @@ class _Transaction:
         self.atomic = transaction.atomic()
         self.closed = False
 
-    def begin(self, update_id: int, lock_key: int | None) -> str:
-        """'new': go on; 'busy': the person's lock is taken (rolled back); 'done': seen."""
+    def begin(self, update_id: int, lock_key: int | None, fresh: tuple | None = None) -> str:
+        """'new': go on; 'busy': the person's lock is taken (rolled back); 'done': seen.
+
+        `fresh` (person id, conversation names): their dialog state is read too, into
+        `self.fresh`. With client-side binding the read goes in the same query string as a
+        second statement: one round trip, and still read after the lock was granted (each
+        statement of a READ COMMITTED transaction sees what was committed before it began).
+        """
         self.atomic.__enter__()
+        self.fresh = None
         try:
             with connection.cursor() as cursor:
                 if lock_key is not None:
-                    cursor.execute(_claim_sql(True), [lock_key, update_id, timezone.now()])
+                    sql, params = _claim_sql(True), [lock_key, update_id, timezone.now()]
+                    along = fresh is not None and isinstance(cursor.cursor, psycopg.ClientCursor)
+                    if along:
+                        fresh_sql, fresh_params = _fresh_state_sql(*fresh)
+                        sql, params = f"{sql}; {fresh_sql}", [*params, *fresh_params]
+                    cursor.execute(sql, params)
                     got, inserted = cursor.fetchone()
                     outcome = "busy" if not got else "new" if inserted else "done"
+                    if along and cursor.nextset():
+                        self.fresh = _fresh_state_of(cursor.fetchall())
                 else:
                     cursor.execute(_claim_sql(False), [update_id, timezone.now()])
                     outcome = "new" if cursor.rowcount == 1 else "done"
@@ -109,10 +124,10 @@ class _Transaction:
         return not self.closed
 
 
-def _fresh_state(tg_id: int, conversations: list[str]) -> tuple[dict[str, object], dict | None]:
-    """The person's dialog states (conversation -> state) and draft, as now committed: one
-    statement, hand-written like persistence.py's writes (the ORM's two queries cost about
-    three times the CPU, on every update)."""
+def _fresh_state_sql(tg_id: int, conversations: list[str]) -> tuple[str, list]:
+    """The person's dialog states and draft, as now committed: one statement, hand-written
+    like persistence.py's writes (the ORM's two queries cost about three times the CPU, on
+    every update)."""
     quote = connection.ops.quote_name
     text = "::text" if connection.vendor == "postgresql" else ""
     states_table = quote(ConversationState._meta.db_table)
@@ -124,19 +139,28 @@ def _fresh_state(tg_id: int, conversations: list[str]) -> tuple[dict[str, object
         f"UNION ALL SELECT NULL, data{text} FROM {data_table} WHERE scope = %s AND key = %s"
     )
     key = json.dumps([tg_id, tg_id])  # private chats only (gate.py): chat id == user id
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key, *conversations, BotDataEntry.Scope.USER, tg_id])
-        found = cursor.fetchall()
+    return sql, [key, *conversations, BotDataEntry.Scope.USER, tg_id]
+
+
+def _fresh_state_of(found: list[tuple]) -> tuple[dict[str, object], dict | None]:
+    """(conversation -> state, draft) from the rows of _fresh_state_sql."""
     states = {name: json.loads(value) for name, value in found if name is not None and value}
     drafts = [json.loads(value) for name, value in found if name is None and value]
     return states, (drafts[0] if drafts else None)
 
 
-def _load_fresh_state(application, tg_id: int) -> None:
+def _fresh_state(tg_id: int, conversations: list[str]) -> tuple[dict[str, object], dict | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(*_fresh_state_sql(tg_id, conversations))
+        return _fresh_state_of(cursor.fetchall())
+
+
+def _load_fresh_state(application, tg_id: int, known: tuple | None = None) -> None:
     """Replace what this process remembers of the person's dialogs by what the database
-    holds now: another replica may have handled their previous update."""
+    holds now (`known`: already read, see _Transaction.begin): another replica may have
+    handled their previous update."""
     handlers = application._conversation_handler_conversations  # name -> TrackingDict
-    states, draft = _fresh_state(tg_id, list(handlers))
+    states, draft = known if known is not None else _fresh_state(tg_id, list(handlers))
     persistence = application.persistence
     key = (tg_id, tg_id)
     text_key = json.dumps(list(key))
@@ -260,7 +284,9 @@ async def _claimed_last(application, update: Update, outcome: Outcome):
                 if current.atomic_open():
                     await orm.db(current.end)(commit=False)
                 outcome.redelivered = True
-                logger.info("Update %s was handled already (a redelivery): dropped", update.update_id)
+                logger.info(
+                    "Update %s was handled already (a redelivery): dropped", update.update_id
+                )
                 if sender is not None:
                     stale.add(sender.id)  # the dialog in memory moved on: read it back
                     application.profiles.forget(sender.id)
@@ -285,16 +311,19 @@ async def _claimed_first(application, update: Update, outcome: Outcome, *, fresh
     while True:
         async with orm.exclusive():
             current = _Transaction()
-            result = await orm.db(current.begin)(update_id, lock_key)
+            stale = application.stale_people
+            reload = sender is not None and application.persistence is not None
+            reload = reload and (fresh_state or sender.id in stale)
+            conversations = list(application._conversation_handler_conversations)
+            along = (sender.id, conversations) if reload else None
+            result = await orm.db(current.begin)(update_id, lock_key, along)
             if result == "new":
-                stale = application.stale_people
                 try:
-                    reload = fresh_state or (sender is not None and sender.id in stale)
-                    if reload and sender is not None and application.persistence:
-                        await orm.db(_load_fresh_state)(application, sender.id)
+                    if reload:
+                        await orm.db(_load_fresh_state)(application, sender.id, current.fresh)
                         stale.discard(sender.id)
                     yield
-                    await _write(application)
+                    await _write(application, commit=True)
                     await orm.db(current.end)(commit=True)
                 except BaseException:
                     if current.atomic_open():

@@ -183,9 +183,9 @@ class DjangoPersistence(BasePersistence):
     ) -> None:
         """Send the queued writes (after python-telegram-bot's own run: once.py at the end
         of an update, CalendarApplication.update_persistence otherwise), with `also` (the
-        update's id, once.py) last in the same statement, and `commit` (see execute_together). If the database fails, they are
-        dropped, as the library drops a failed write too: the next change of that dialog
-        writes it again."""
+        update's id, once.py) last in the same statement, and `commit` (execute_together).
+        If the database fails, they are dropped, as the library drops a failed write too:
+        the next change of that dialog writes it again."""
         if not self._pending and also is None:
             return
         pending, self._pending = self._pending, {}
