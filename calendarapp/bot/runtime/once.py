@@ -29,6 +29,7 @@ own before the handlers (a redelivery is still a no-op; a crash mid-update loses
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import sys
@@ -205,15 +206,27 @@ def _nothing_sent() -> bool:
     return raw is not None and raw.info.transaction_status == TransactionStatus.IDLE
 
 
-async def _write(application, claim: tuple[str, list] | None = None, commit=False) -> None:
+async def _write(application, claim=None, *, commit=False, execute=None) -> None:
     """The update's dialog-state writes (queued by python-telegram-bot's persistence run),
     with `claim` in the same statement; `commit`: and the transaction's COMMIT if it can go
-    along (persistence.execute_together)."""
+    along (persistence.execute_together); `execute`: what sends them instead."""
     persistence = application.persistence
     if isinstance(persistence, DjangoPersistence):
-        await persistence.write_pending(also=claim, commit=commit)
+        await persistence.write_pending(also=claim, commit=commit, execute=execute)
     elif claim is not None:
-        await orm.db(execute_together)([claim], commit=commit)
+        await orm.db(execute or functools.partial(execute_together, commit=commit))([claim])
+
+
+def _last_writes(current: "_Transaction", statements: list[tuple[str, list]]) -> None:
+    """End the update with its last writes, in one call on the ORM's thread. If none of
+    its statements reached the server, the transaction ends without a round trip and the
+    writes go as one statement on their own (atomic by itself): no BEGIN, no COMMIT."""
+    if _nothing_sent():
+        current.end(commit=True)
+        execute_together(statements)
+    else:
+        execute_together(statements, commit=True)
+        current.end(commit=True)
 
 
 class Outcome:
@@ -272,12 +285,7 @@ async def _claimed_last(application, update: Update, outcome: Outcome):
             yield
             claim = _claim_last(update.update_id)
             try:
-                if await orm.db(_nothing_sent)():
-                    await orm.db(current.end)(commit=True)
-                    await _write(application, claim)
-                else:
-                    await _write(application, claim, commit=True)
-                    await orm.db(current.end)(commit=True)
+                await _write(application, claim, execute=functools.partial(_last_writes, current))
             except IntegrityError as error:
                 if not _is_redelivery(error):
                     raise

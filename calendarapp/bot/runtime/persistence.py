@@ -13,6 +13,7 @@ in one round trip and one commit; on SQLite, one transaction.
 """
 
 import json
+from collections.abc import Callable
 
 import psycopg
 from django.db import connection, transaction
@@ -179,18 +180,27 @@ class DjangoPersistence(BasePersistence):
         self._pending[("user", user_id)] = (sql, params, ("user", user_id, None))
 
     async def write_pending(
-        self, *, also: tuple[str, list] | None = None, commit: bool = False
+        self,
+        *,
+        also: tuple[str, list] | None = None,
+        commit: bool = False,
+        execute: Callable[[list[tuple[str, list]]], None] | None = None,
     ) -> None:
         """Send the queued writes (after python-telegram-bot's own run: once.py at the end
         of an update, CalendarApplication.update_persistence otherwise), with `also` (the
         update's id, once.py) last in the same statement, and `commit` (execute_together).
+        `execute`: what sends them instead of execute_together, on the ORM's thread.
         If the database fails, they are dropped, as the library drops a failed write too:
         the next change of that dialog writes it again."""
         if not self._pending and also is None:
             return
         pending, self._pending = self._pending, {}
         statements = [(sql, params) for sql, params, _done in pending.values()]
-        await db(execute_together)([*statements, *([also] if also else [])], commit=commit)
+        statements += [also] if also else []
+        if execute is None:
+            await db(execute_together)(statements, commit=commit)
+        else:
+            await db(execute)(statements)
         for _sql, _params, (kind, key, value) in pending.values():
             if kind == "state":
                 self._states_written[key] = value
