@@ -17,11 +17,20 @@ doing their Python work and queue only for their own queries. The answers go out
 the commit (CalendarApplication.process_update), so the transaction holds no Bot API
 round trip unless a handler sends directly (a few commands do: one round trip held).
 
-On PostgreSQL the transaction's first statement also takes
-`pg_try_advisory_xact_lock(person)`: another process (a webhook replica) handling the
-same person's previous update holds it until its commit, so this one waits, on the event
-loop, and then reads the state that update left (`fresh_state`). Inside one process
-`PerUserUpdateProcessor` already keeps a person's updates in order.
+Webhook replicas (`fresh_state`, PostgreSQL): the transaction's first statement also
+takes `pg_try_advisory_xact_lock(person)`: another replica handling the same person's
+previous update holds it until its commit, so this one waits, on the event loop, and
+then reads the state that update left, in the same query string as the lock (a second
+statement, so it sees what was committed before the lock was granted).
+
+Polling on PostgreSQL (one process per person: `runbot`, or its workers routed by user;
+`PerUserUpdateProcessor` keeps a person's updates in order): no lock, and the id goes in
+last, chained with the dialog-state writes into one statement (`_claimed_last`). psycopg
+sends BEGIN with a transaction's first statement, so an update whose handlers sent none
+(a dialog step, /cancel) is that one statement and nothing else; otherwise the COMMIT
+rides in its query string. A redelivery runs the handlers again and fails on the id's
+key: nothing is kept, its answers are dropped, and the person's dialog is read back.
+These round trips are most of what the bot's event loop waited for per update.
 
 With BOT_DB_THREADS > 0 there is no single connection to hold: the id is inserted on its
 own before the handlers (a redelivery is still a no-op; a crash mid-update loses it).

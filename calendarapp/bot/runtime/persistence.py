@@ -1,15 +1,16 @@
 """Dialog state and per-user dialog drafts in the database (python-telegram-bot persistence).
 
 python-telegram-bot calls `update_*` only from `Application.update_persistence`, which by
-default runs every 60 s; `CalendarApplication` (see application.py) calls it after every
-update, so each write here lands before the next message of the user is handled and a hard
-kill loses nothing. Writes that would not change a row are skipped (kept in memory), so a
-simple command costs no persistence queries.
+default runs every 60 s; `CalendarApplication` (see application.py) runs it after every
+update, and runtime/once.py sends what it queued with the update's commit, so each write
+lands before the next message of the user is handled and a hard kill loses nothing.
+Writes that would not change a row are skipped (kept in memory), so a simple command
+costs no persistence queries.
 
 The writes python-telegram-bot asks for in one run (a dialog step: its state and its
 draft) are queued and sent by `write_pending` as one statement on PostgreSQL (the upserts
-and deletes chained in a WITH), so a step's state and draft land together or not at all,
-in one round trip and one commit; on SQLite, one transaction.
+and deletes chained in a WITH, the update's id last), so a step's state and draft land
+together or not at all, in one round trip; on SQLite, one transaction.
 """
 
 import json
