@@ -274,6 +274,16 @@ async def handling(application, update: object, *, fresh_state: bool):
         yield outcome
 
 
+async def _undo(current: _Transaction, stale: set[int], sender, failure: tuple) -> None:
+    """After a failure inside the update (`failure`: its exc_info): roll back what is open.
+    Nothing of this update was kept, but the dialog in memory moved on: the next update of
+    this person reads it back from the database."""
+    if current.atomic_open():
+        await orm.db(current.atomic.__exit__)(*failure)
+    if sender is not None:
+        stale.add(sender.id)
+
+
 @contextlib.asynccontextmanager
 async def _claimed_last(application, update: Update, outcome: Outcome):
     """One process per person (polling, runbot --workers): no lock, and the id goes in
@@ -308,12 +318,7 @@ async def _claimed_last(application, update: Update, outcome: Outcome):
                     stale.add(sender.id)  # the dialog in memory moved on: read it back
                     application.profiles.forget(sender.id)
         except BaseException:
-            if current.atomic_open():
-                await orm.db(current.atomic.__exit__)(*sys.exc_info())
-            # Nothing of this update was kept, but the dialog in memory moved on:
-            # the next update of this person reads it back from the database.
-            if sender is not None:
-                stale.add(sender.id)
+            await _undo(current, stale, sender, sys.exc_info())
             raise
 
 
@@ -343,12 +348,7 @@ async def _claimed_first(application, update: Update, outcome: Outcome, *, fresh
                     await _write(application, commit=True)
                     await orm.db(current.end)(commit=True)
                 except BaseException:
-                    if current.atomic_open():
-                        await orm.db(current.atomic.__exit__)(*sys.exc_info())
-                    # Nothing of this update was kept, but the dialog in memory moved on:
-                    # the next update of this person reads it back from the database.
-                    if sender is not None:
-                        stale.add(sender.id)
+                    await _undo(current, stale, sender, sys.exc_info())
                     raise
                 return
             if result == "done":
