@@ -63,10 +63,12 @@ class CalendarApplication(Application):
 
     async def process_update(self, update: object) -> None:
         answers: list = []
-        async with handling(self, update, fresh_state=self.fresh_state) as new:
-            if not new:
+        async with handling(self, update, fresh_state=self.fresh_state) as outcome:
+            if not outcome.new:
                 return
             language = await self._handle(update, answers)
+        if outcome.redelivered:
+            return
         with translation.override(language):
             for make_request in answers:
                 try:
@@ -76,7 +78,8 @@ class CalendarApplication(Application):
                     break
 
     async def _handle(self, update: object, answers: list) -> str:
-        """The handlers and the persistence write; the answers wait in `answers`."""
+        """The handlers and python-telegram-bot's persistence run; the answers wait in
+        `answers`."""
         # The sender's profile (profiles.py) and language for everything this update says,
         # the answers sent after the commit included. Both context-local: concurrent
         # updates of different people keep their own.
@@ -89,7 +92,8 @@ class CalendarApplication(Application):
             try:
                 await super().process_update(update)
                 if self.persistence is not None:
-                    await self.update_persistence()
+                    # Queued only: handling() writes them with the update's commit.
+                    await super().update_persistence()
             finally:
                 pending_answers.reset(token)
         return language

@@ -17,11 +17,20 @@ doing their Python work and queue only for their own queries. The answers go out
 the commit (CalendarApplication.process_update), so the transaction holds no Bot API
 round trip unless a handler sends directly (a few commands do: one round trip held).
 
-On PostgreSQL the transaction's first statement also takes
-`pg_try_advisory_xact_lock(person)`: another process (a webhook replica) handling the
-same person's previous update holds it until its commit, so this one waits, on the event
-loop, and then reads the state that update left (`fresh_state`). Inside one process
-`PerUserUpdateProcessor` already keeps a person's updates in order.
+Webhook replicas (`fresh_state`, PostgreSQL): the transaction's first statement also
+takes `pg_try_advisory_xact_lock(person)`: another replica handling the same person's
+previous update holds it until its commit, so this one waits, on the event loop, and
+then reads the state that update left, in the same query string as the lock (a second
+statement, so it sees what was committed before the lock was granted).
+
+Polling on PostgreSQL (one process per person: `runbot`, or its workers routed by user;
+`PerUserUpdateProcessor` keeps a person's updates in order): no lock, and the id goes in
+last, chained with the dialog-state writes into one statement (`_claimed_last`). psycopg
+sends BEGIN with a transaction's first statement, so an update whose handlers sent none
+(a dialog step, /cancel) is that one statement and nothing else; otherwise the COMMIT
+rides in its query string. A redelivery runs the handlers again and fails on the id's
+key: nothing is kept, its answers are dropped, and the person's dialog is read back.
+These round trips are most of what the bot's event loop waited for per update.
 
 With BOT_DB_THREADS > 0 there is no single connection to hold: the id is inserted on its
 own before the handlers (a redelivery is still a no-op; a crash mid-update loses it).
@@ -29,15 +38,19 @@ own before the handlers (a redelivery is still a no-op; a crash mid-update loses
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import sys
 
-from django.db import connection, transaction
+import psycopg
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from psycopg.pq import TransactionStatus
 from telegram import Update
 
 from calendarapp.bot.runtime import orm
+from calendarapp.bot.runtime.persistence import DjangoPersistence, execute_together
 from calendarapp.models import BotDataEntry, ConversationState, ProcessedUpdate
 
 logger = logging.getLogger("calendarapp.bot")
@@ -77,15 +90,29 @@ class _Transaction:
         self.atomic = transaction.atomic()
         self.closed = False
 
-    def begin(self, update_id: int, lock_key: int | None) -> str:
-        """'new': go on; 'busy': the person's lock is taken (rolled back); 'done': seen."""
+    def begin(self, update_id: int, lock_key: int | None, fresh: tuple | None = None) -> str:
+        """'new': go on; 'busy': the person's lock is taken (rolled back); 'done': seen.
+
+        `fresh` (person id, conversation names): their dialog state is read too, into
+        `self.fresh`. With client-side binding the read goes in the same query string as a
+        second statement: one round trip, and still read after the lock was granted (each
+        statement of a READ COMMITTED transaction sees what was committed before it began).
+        """
         self.atomic.__enter__()
+        self.fresh = None
         try:
             with connection.cursor() as cursor:
                 if lock_key is not None:
-                    cursor.execute(_claim_sql(True), [lock_key, update_id, timezone.now()])
+                    sql, params = _claim_sql(True), [lock_key, update_id, timezone.now()]
+                    along = fresh is not None and isinstance(cursor.cursor, psycopg.ClientCursor)
+                    if along:
+                        fresh_sql, fresh_params = _fresh_state_sql(*fresh)
+                        sql, params = f"{sql}; {fresh_sql}", [*params, *fresh_params]
+                    cursor.execute(sql, params)
                     got, inserted = cursor.fetchone()
                     outcome = "busy" if not got else "new" if inserted else "done"
+                    if along and cursor.nextset():
+                        self.fresh = _fresh_state_of(cursor.fetchall())
                 else:
                     cursor.execute(_claim_sql(False), [update_id, timezone.now()])
                     outcome = "new" if cursor.rowcount == 1 else "done"
@@ -107,10 +134,10 @@ class _Transaction:
         return not self.closed
 
 
-def _fresh_state(tg_id: int, conversations: list[str]) -> tuple[dict[str, object], dict | None]:
-    """The person's dialog states (conversation -> state) and draft, as now committed: one
-    statement, hand-written like persistence.py's writes (the ORM's two queries cost about
-    three times the CPU, on every update)."""
+def _fresh_state_sql(tg_id: int, conversations: list[str]) -> tuple[str, list]:
+    """The person's dialog states and draft, as now committed: one statement, hand-written
+    like persistence.py's writes (the ORM's two queries cost about three times the CPU, on
+    every update)."""
     quote = connection.ops.quote_name
     text = "::text" if connection.vendor == "postgresql" else ""
     states_table = quote(ConversationState._meta.db_table)
@@ -122,19 +149,28 @@ def _fresh_state(tg_id: int, conversations: list[str]) -> tuple[dict[str, object
         f"UNION ALL SELECT NULL, data{text} FROM {data_table} WHERE scope = %s AND key = %s"
     )
     key = json.dumps([tg_id, tg_id])  # private chats only (gate.py): chat id == user id
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key, *conversations, BotDataEntry.Scope.USER, tg_id])
-        found = cursor.fetchall()
+    return sql, [key, *conversations, BotDataEntry.Scope.USER, tg_id]
+
+
+def _fresh_state_of(found: list[tuple]) -> tuple[dict[str, object], dict | None]:
+    """(conversation -> state, draft) from the rows of _fresh_state_sql."""
     states = {name: json.loads(value) for name, value in found if name is not None and value}
     drafts = [json.loads(value) for name, value in found if name is None and value]
     return states, (drafts[0] if drafts else None)
 
 
-def _load_fresh_state(application, tg_id: int) -> None:
+def _fresh_state(tg_id: int, conversations: list[str]) -> tuple[dict[str, object], dict | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(*_fresh_state_sql(tg_id, conversations))
+        return _fresh_state_of(cursor.fetchall())
+
+
+def _load_fresh_state(application, tg_id: int, known: tuple | None = None) -> None:
     """Replace what this process remembers of the person's dialogs by what the database
-    holds now: another replica may have handled their previous update."""
+    holds now (`known`: already read, see _Transaction.begin): another replica may have
+    handled their previous update."""
     handlers = application._conversation_handler_conversations  # name -> TrackingDict
-    states, draft = _fresh_state(tg_id, list(handlers))
+    states, draft = known if known is not None else _fresh_state(tg_id, list(handlers))
     persistence = application.persistence
     key = (tg_id, tg_id)
     text_key = json.dumps(list(key))
@@ -158,17 +194,138 @@ def _insert_alone(update_id: int) -> bool:
         return cursor.rowcount == 1
 
 
+def _claim_last(update_id: int) -> tuple[str, list]:
+    """The id's row as the update's last write: a plain INSERT, so a redelivery fails on
+    the key and takes the writes sent with it (and the transaction) down too."""
+    return (
+        f"INSERT INTO {_table()} (update_id, processed_at) VALUES (%s, %s)",  # noqa: S608
+        [update_id, timezone.now()],
+    )
+
+
+def _is_redelivery(error: IntegrityError) -> bool:
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "table_name", None) == ProcessedUpdate._meta.db_table
+
+
+def _nothing_sent() -> bool:
+    """No statement of the open transaction reached the server yet (psycopg sends BEGIN
+    with the first one): ending it costs no round trip."""
+    raw = connection.connection
+    return raw is not None and raw.info.transaction_status == TransactionStatus.IDLE
+
+
+async def _write(application, claim=None, *, commit=False, execute=None) -> None:
+    """The update's dialog-state writes (queued by python-telegram-bot's persistence run),
+    with `claim` in the same statement; `commit`: and the transaction's COMMIT if it can go
+    along (persistence.execute_together); `execute`: what sends them instead."""
+    persistence = application.persistence
+    if isinstance(persistence, DjangoPersistence):
+        await persistence.write_pending(also=claim, commit=commit, execute=execute)
+    elif claim is not None:
+        await orm.db(execute or functools.partial(execute_together, commit=commit))([claim])
+
+
+def _last_writes(current: "_Transaction", statements: list[tuple[str, list]]) -> None:
+    """End the update with its last writes, in one call on the ORM's thread. If none of
+    its statements reached the server, the transaction ends without a round trip and the
+    writes go as one statement on their own (atomic by itself): no BEGIN, no COMMIT."""
+    if _nothing_sent():
+        current.end(commit=True)
+        execute_together(statements)
+    else:
+        execute_together(statements, commit=True)
+        current.end(commit=True)
+
+
+class Outcome:
+    """What became of an update: `new` is False for one handled before (known at the start,
+    nothing runs); `redelivered` means that was found at the end (nothing kept or said)."""
+
+    def __init__(self):
+        self.new, self.redelivered = True, False
+
+    def __bool__(self) -> bool:
+        return self.new
+
+
 @contextlib.asynccontextmanager
 async def handling(application, update: object, *, fresh_state: bool):
-    """Around one update's handling; yields False when the update was already handled
-    (the caller does nothing), True otherwise. Commits when the block ends normally."""
+    """Around one update's handling; yields its `Outcome`: when it is false the update was
+    handled already and the caller does nothing. Commits when the block ends normally, and
+    the caller sends nothing if `redelivered` is then set."""
+    outcome = Outcome()
     update_id = getattr(update, "update_id", None) if isinstance(update, Update) else None
     if update_id is None:
-        yield True
+        yield outcome
+        await _write(application)
         return
     if not orm.INLINE:
-        yield await orm.db(_insert_alone)(update_id)
+        outcome.new = await orm.db(_insert_alone)(update_id)
+        yield outcome
+        if outcome.new:
+            await _write(application)
         return
+    if connection.vendor == "postgresql" and not fresh_state:
+        async with _claimed_last(application, update, outcome):
+            yield outcome
+        return
+    async with _claimed_first(application, update, outcome, fresh_state=fresh_state):
+        yield outcome
+
+
+async def _undo(current: _Transaction, stale: set[int], sender, failure: tuple) -> None:
+    """After a failure inside the update (`failure`: its exc_info): roll back what is open.
+    Nothing of this update was kept, but the dialog in memory moved on: the next update of
+    this person reads it back from the database."""
+    if current.atomic_open():
+        await orm.db(current.atomic.__exit__)(*failure)
+    if sender is not None:
+        stale.add(sender.id)
+
+
+@contextlib.asynccontextmanager
+async def _claimed_last(application, update: Update, outcome: Outcome):
+    """One process per person (polling, runbot --workers): no lock, and the id goes in
+    with the last write. Statements the handlers send run in the transaction as usual; an
+    update that sent none (a dialog step, /cancel) costs one statement and no BEGIN/COMMIT:
+    its state, draft and id in one INSERT chain that is atomic by itself. A redelivery runs
+    the handlers again and fails on the id: nothing of it is kept and its answers are
+    dropped (an answer a handler sent directly, not through `deliver`, goes out again)."""
+    sender = update.effective_user
+    stale = application.stale_people
+    async with orm.exclusive():
+        current = _Transaction()
+        await orm.db(current.atomic.__enter__)()
+        try:
+            if sender is not None and sender.id in stale and application.persistence:
+                await orm.db(_load_fresh_state)(application, sender.id)
+                stale.discard(sender.id)
+            yield
+            claim = _claim_last(update.update_id)
+            try:
+                await _write(application, claim, execute=functools.partial(_last_writes, current))
+            except IntegrityError as error:
+                if not _is_redelivery(error):
+                    raise
+                if current.atomic_open():
+                    await orm.db(current.end)(commit=False)
+                outcome.redelivered = True
+                logger.info(
+                    "Update %s was handled already (a redelivery): dropped", update.update_id
+                )
+                if sender is not None:
+                    stale.add(sender.id)  # the dialog in memory moved on: read it back
+                    application.profiles.forget(sender.id)
+        except BaseException:
+            await _undo(current, stale, sender, sys.exc_info())
+            raise
+
+
+@contextlib.asynccontextmanager
+async def _claimed_first(application, update: Update, outcome: Outcome, *, fresh_state: bool):
+    """The id (and on PostgreSQL the person's lock) first: webhook replicas, SQLite."""
+    update_id = update.update_id
     sender = update.effective_user
     locked = sender is not None and connection.vendor == "postgresql"
     lock_key = person_key(sender.id) if locked else None
@@ -176,28 +333,28 @@ async def handling(application, update: object, *, fresh_state: bool):
     while True:
         async with orm.exclusive():
             current = _Transaction()
-            outcome = await orm.db(current.begin)(update_id, lock_key)
-            if outcome == "new":
-                stale = application.stale_people
+            stale = application.stale_people
+            reload = sender is not None and application.persistence is not None
+            reload = reload and (fresh_state or sender.id in stale)
+            conversations = list(application._conversation_handler_conversations)
+            along = (sender.id, conversations) if reload else None
+            result = await orm.db(current.begin)(update_id, lock_key, along)
+            if result == "new":
                 try:
-                    reload = fresh_state or (sender is not None and sender.id in stale)
-                    if reload and sender is not None and application.persistence:
-                        await orm.db(_load_fresh_state)(application, sender.id)
+                    if reload:
+                        await orm.db(_load_fresh_state)(application, sender.id, current.fresh)
                         stale.discard(sender.id)
-                    yield True
+                    yield
+                    await _write(application, commit=True)
                     await orm.db(current.end)(commit=True)
                 except BaseException:
-                    if current.atomic_open():
-                        await orm.db(current.atomic.__exit__)(*sys.exc_info())
-                    # Nothing of this update was kept, but the dialog in memory moved on:
-                    # the next update of this person reads it back from the database.
-                    if sender is not None:
-                        stale.add(sender.id)
+                    await _undo(current, stale, sender, sys.exc_info())
                     raise
                 return
-            if outcome == "done":
+            if result == "done":
                 logger.info("Update %s was handled already (a redelivery): skipped", update_id)
-                yield False
+                outcome.new = False
+                yield
                 return
         # Another process is handling this person's previous update: wait for its commit.
         await asyncio.sleep(wait)

@@ -1,19 +1,22 @@
 """Dialog state and per-user dialog drafts in the database (python-telegram-bot persistence).
 
 python-telegram-bot calls `update_*` only from `Application.update_persistence`, which by
-default runs every 60 s; `CalendarApplication` (see application.py) calls it after every
-update, so each write here lands before the next message of the user is handled and a hard
-kill loses nothing. Writes that would not change a row are skipped (kept in memory), so a
-simple command costs no persistence queries.
+default runs every 60 s; `CalendarApplication` (see application.py) runs it after every
+update, and runtime/once.py sends what it queued with the update's commit, so each write
+lands before the next message of the user is handled and a hard kill loses nothing.
+Writes that would not change a row are skipped (kept in memory), so a simple command
+costs no persistence queries.
 
 The writes python-telegram-bot asks for in one run (a dialog step: its state and its
 draft) are queued and sent by `write_pending` as one statement on PostgreSQL (the upserts
-and deletes chained in a WITH), so a step's state and draft land together or not at all,
-in one round trip and one commit; on SQLite, one transaction.
+and deletes chained in a WITH, the update's id last), so a step's state and draft land
+together or not at all, in one round trip; on SQLite, one transaction.
 """
 
 import json
+from collections.abc import Callable
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 from telegram.ext import BasePersistence, PersistenceInput
@@ -64,9 +67,14 @@ def _delete_sql(model, **where) -> tuple[str, list]:
     return f"DELETE FROM {quote(model._meta.db_table)} WHERE {condition}", params  # noqa: S608
 
 
-def _execute(statements: list[tuple[str, list]]) -> None:
+def execute_together(statements: list[tuple[str, list]], *, commit: bool = False) -> None:
     """The statements at once: chained in one WITH on PostgreSQL (data-modifying CTEs), in
-    one transaction elsewhere. They touch different rows (one per dialog and per user)."""
+    one transaction elsewhere. They touch different rows (one per dialog and per user).
+
+    `commit`: the open transaction (once.py's, around an update) ends with them. On
+    PostgreSQL with client-side binding (Django's default) the COMMIT goes in the same
+    query string, one round trip; the transaction's own commit then finds nothing to do.
+    """
     if connection.vendor == "postgresql" and len(statements) > 1:
         *chained, (last_sql, last_params) = statements
         sql = "WITH " + ", ".join(f"w{n} AS ({part})" for n, (part, _p) in enumerate(chained))
@@ -74,16 +82,25 @@ def _execute(statements: list[tuple[str, list]]) -> None:
         statements = [(f"{sql} {last_sql}", [*params, *last_params])]
     if len(statements) == 1:  # one statement is atomic by itself: no BEGIN/COMMIT round trips
         with connection.cursor() as cursor:
-            cursor.execute(*statements[0])
+            sql, params = statements[0]
+            if commit and _simple_query(cursor):
+                sql = f"{sql}; COMMIT"
+            cursor.execute(sql, params)
         return
     with transaction.atomic(), connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
 
 
+def _simple_query(cursor) -> bool:
+    """psycopg binds this cursor's values on the client and sends the text with the simple
+    query protocol, which takes several statements at once."""
+    return connection.in_atomic_block and isinstance(cursor.cursor, psycopg.ClientCursor)
+
+
 def _upsert(model, unique: tuple[str, ...], **values) -> None:
     """One upsert on its own (tests, tools)."""
-    _execute([_upsert_sql(model, unique, **values)])
+    execute_together([_upsert_sql(model, unique, **values)])
 
 
 def _key_to_text(key: tuple) -> str:
@@ -163,14 +180,28 @@ class DjangoPersistence(BasePersistence):
         sql, params = _delete_sql(BotDataEntry, scope=BotDataEntry.Scope.USER, key=user_id)
         self._pending[("user", user_id)] = (sql, params, ("user", user_id, None))
 
-    async def write_pending(self) -> None:
-        """Send the queued writes (CalendarApplication.update_persistence calls this after
-        python-telegram-bot's own run). If the database fails, they are dropped, as the
-        library drops a failed write too: the next change of that dialog writes it again."""
-        if not self._pending:
+    async def write_pending(
+        self,
+        *,
+        also: tuple[str, list] | None = None,
+        commit: bool = False,
+        execute: Callable[[list[tuple[str, list]]], None] | None = None,
+    ) -> None:
+        """Send the queued writes (after python-telegram-bot's own run: once.py at the end
+        of an update, CalendarApplication.update_persistence otherwise), with `also` (the
+        update's id, once.py) last in the same statement, and `commit` (execute_together).
+        `execute`: what sends them instead of execute_together, on the ORM's thread.
+        If the database fails, they are dropped, as the library drops a failed write too:
+        the next change of that dialog writes it again."""
+        if not self._pending and also is None:
             return
         pending, self._pending = self._pending, {}
-        await db(_execute)([(sql, params) for sql, params, _done in pending.values()])
+        statements = [(sql, params) for sql, params, _done in pending.values()]
+        statements += [also] if also else []
+        if execute is None:
+            await db(execute_together)(statements, commit=commit)
+        else:
+            await db(execute)(statements)
         for _sql, _params, (kind, key, value) in pending.values():
             if kind == "state":
                 self._states_written[key] = value

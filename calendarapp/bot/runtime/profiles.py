@@ -56,6 +56,9 @@ class Profiles:
         self.set(tg_id, user)
         return user
 
+    def forget(self, tg_id: int) -> None:
+        self._entries.pop(tg_id, None)
+
     def set(self, tg_id: int, user: TgUser | None) -> None:
         self._entries.pop(tg_id, None)
         while len(self._entries) >= self.max_size:
