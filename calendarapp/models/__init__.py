@@ -7,8 +7,8 @@ Every label (verbose names, choices, help texts) is Russian wrapped in gettext_l
 bot's texts: the admin shows it in its reader's language (calendarapp/locale/en).
 
 One module per concern: `calendar` (people, events, meetings), `statistics` (the admin's
-chart), `feeds` (ICS subscriptions), `invitations` (links), `rsvp` (answers to event
-cards), `bot_state` (what the bot keeps between updates).
+chart), `feeds` (ICS subscriptions), `invitations` (links), `reminders` (lead times and
+snoozes), `rsvp` (answers to event cards), `bot_state` (what the bot keeps between updates).
 """
 
 from .bot_state import (
@@ -32,6 +32,7 @@ from .calendar import (
 )
 from .feeds import CalendarFeed
 from .invitations import Invitation
+from .reminders import Reminder, SnoozedReminder
 from .rsvp import EventCard, Rsvp
 from .statistics import BotStatistics
 
@@ -54,6 +55,8 @@ __all__ = [
     "Invitation",
     "OutboxMessage",
     "ProcessedUpdate",
+    "Reminder",
     "Rsvp",
+    "SnoozedReminder",
     "TgUser",
 ]

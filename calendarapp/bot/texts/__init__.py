@@ -16,4 +16,5 @@ from calendarapp.bot.texts.events import *  # noqa: F403
 from calendarapp.bot.texts.exports import *  # noqa: F403
 from calendarapp.bot.texts.meetings import *  # noqa: F403
 from calendarapp.bot.texts.preferences import *  # noqa: F403
+from calendarapp.bot.texts.reminders import *  # noqa: F403
 from calendarapp.bot.texts.sharing import *  # noqa: F403
