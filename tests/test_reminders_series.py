@@ -306,3 +306,14 @@ def test_snooze_refusals(alice, bob):
     assert not SnoozedReminder.objects.exists()
     finish_reminder(tg_id=alice.pk, message_id=message.pk)
     assert code(choice="10m") == "reminder_handled"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("zone", "change"), CHANGES)
+def test_a_day_before_is_the_same_clock_time_the_day_before_across_the_change(alice, zone, change):
+    set_user_timezone(tg_id=alice.pk, text=zone)
+    event = create_event(owner_tg_id=alice.pk, name="Trip", date=change, time=TEN, leads=[1440])
+    due = at(change - dt.timedelta(days=1), TEN, zone)
+    assert event.remind_at == due  # 23 or 25 hours before, not 24
+    assert claim_all_due_reminders(now=due - dt.timedelta(seconds=1)) == 0
+    assert claim_all_due_reminders(now=due) == 1

@@ -5,12 +5,14 @@ and the instant that reminder is due. The bot runs `claim_all_due_reminders` eve
 seconds: one short transaction locks due rows (`skip_locked`, so two bot processes never
 take the same one), writes one outbox row per recipient and moves each row to its next
 occurrence. A crash before the commit leaves the rows due; after it, the outbox has the
-messages. So every (event, occurrence, lead) is queued once, across restarts too.
+messages. So every (event, occurrence, lead) is queued once, across restarts too. A bot
+that was down sends what is still of use (occurrences not begun) and drops the rest.
 
 Occurrences are expanded on the owner's wall clock (services.recurrence) and turned into
 instants last, so a 10:00 series is reminded at 09:50 in summer and winter alike. The claim
 does not trust the stored occurrence blindly: it takes the series' first occurrence on or
 after that day, so a day cancelled since (EXDATE) or a rule changed underneath is skipped.
+Writers that move an event's moments call `reschedule_event_reminders`.
 """
 
 import datetime as dt
@@ -51,6 +53,16 @@ class Occurrences:
     def instant(self, moment: dt.datetime) -> dt.datetime:
         return starts_at(date=moment.date(), time=moment.time(), zone_name=self.zone)
 
+    def reminder_at(self, moment: dt.datetime, minutes: int) -> dt.datetime:
+        """When a reminder `minutes` before the occurrence is due. Whole days count on the
+        wall clock: "a day before" a 10:00 is 10:00 the day before, also across a
+        daylight-saving change (23 or 25 hours then)."""
+        days, rest = divmod(minutes, 1440)
+        if rest == 0:
+            earlier = moment - dt.timedelta(days=days)
+            return starts_at(date=earlier.date(), time=earlier.time(), zone_name=self.zone)
+        return self.instant(moment) - dt.timedelta(minutes=minutes)
+
     def is_occurrence(self, day: dt.date) -> bool:
         found = self.on_or_after(day)
         return found is not None and found.date() == day
@@ -77,14 +89,15 @@ def _next_due(reminder: Reminder, occurrences: Occurrences, moment, now) -> None
         reminder.occurrence = reminder.next_at = None
         return
     reminder.occurrence = moment.date()
-    reminder.next_at = occurrences.instant(moment) - dt.timedelta(minutes=reminder.minutes)
+    reminder.next_at = occurrences.reminder_at(moment, reminder.minutes)
 
 
 def schedule(reminder: Reminder, occurrences: Occurrences, *, now: dt.datetime) -> None:
     """The first occurrence whose reminder is still ahead: one whose lead time has begun is
     not reminded (the person is looking at the event right now)."""
-    lead = dt.timedelta(minutes=reminder.minutes)
-    moment = occurrences.first_starting_after(now + lead)
+    moment = occurrences.first_starting_after(now)
+    while moment is not None and occurrences.reminder_at(moment, reminder.minutes) <= now:
+        moment = occurrences.after(moment)
     _next_due(reminder, occurrences, moment, now)
 
 
@@ -153,10 +166,15 @@ def _claim_batch(*, now: dt.datetime, limit: int) -> tuple[int, int]:
         event = reminder.event
         occurrences = timelines.get(event.pk) or timelines.setdefault(event.pk, Occurrences(event))
         moment = occurrences.on_or_after(reminder.occurrence or event.date)
-        lead = dt.timedelta(minutes=reminder.minutes)
+        # The row's instant says when, as long as its day is still an occurrence; a day
+        # cancelled since is passed over, and the next one's time is computed afresh.
+        trusted = moment is not None and moment.date() == reminder.occurrence
         # Several of this row's reminders may be due at once (a bot down for days, a lead
         # longer than the series' interval): each occurrence not yet begun is reminded once.
-        while moment is not None and occurrences.instant(moment) - lead <= now:
+        while moment is not None and (
+            trusted or occurrences.reminder_at(moment, reminder.minutes) <= now
+        ):
+            trusted = False
             if occurrences.instant(moment) > now:
                 messages += [
                     message(
