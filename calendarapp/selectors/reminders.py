@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from calendarapp.models import Appointment, Event, TgUser
+from calendarapp.models import Appointment, Event, Reminder, TgUser
 from calendarapp.services.reminder_claims import Occurrences
 from calendarapp.timezones import zone_of
 
@@ -63,3 +63,13 @@ def due_reminder(
         zone_name=zone_name,
         for_owner=recipient_id == event.owner_id,
     )
+
+
+def lead_times_of_owner(*, owner_tg_id: int) -> dict[int, list[int]]:
+    """Each of the owner's events with reminders -> its lead times (minutes): one query."""
+    leads: dict[int, list[int]] = {}
+    for event_id, minutes in Reminder.objects.filter(event__owner_id=owner_tg_id).values_list(
+        "event_id", "minutes"
+    ):
+        leads.setdefault(event_id, []).append(minutes)
+    return leads
