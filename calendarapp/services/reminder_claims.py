@@ -17,7 +17,7 @@ Writers that move an event's moments call `reschedule_event_reminders`.
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from calendarapp.models import Appointment, Event, OutboxMessage, Reminder, SnoozedReminder
@@ -108,7 +108,7 @@ def reschedule_event_reminders(*, event: Event, now: dt.datetime | None = None) 
     rows = list(Reminder.objects.filter(event=event))
     for reminder in rows:
         schedule(reminder, occurrences, now=now)
-    Reminder.objects.bulk_update(rows, ["occurrence", "next_at"])
+    _move_on(rows)
 
 
 def claim_due_reminders(*, now: dt.datetime | None = None, limit: int = 100) -> int:
@@ -187,8 +187,32 @@ def _claim_batch(*, now: dt.datetime, limit: int) -> tuple[int, int]:
                 moment = occurrences.first_starting_after(now, after=moment)
         _next_due(reminder, occurrences, moment, now)
     OutboxMessage.objects.bulk_create(messages)
-    Reminder.objects.bulk_update(due, ["occurrence", "next_at"])
+    _move_on(due)
     return len(due), len(messages)
+
+
+def _move_on(rows: list[Reminder]) -> None:
+    """Write each row's new occurrence and instant in one statement. Django's bulk_update
+    builds a CASE per row and field, which cost more than the rest of the claim."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE calendarapp_reminder AS r"
+                " SET occurrence = v.occurrence, next_at = v.next_at"
+                " FROM unnest(%s::bigint[], %s::date[], %s::timestamptz[])"
+                " AS v(id, occurrence, next_at) WHERE r.id = v.id",
+                [
+                    [row.pk for row in rows],
+                    [row.occurrence for row in rows],
+                    [row.next_at for row in rows],
+                ],
+            )
+        return
+    groups: dict[tuple, list[int]] = {}
+    for row in rows:  # rows due together mostly move to the same values
+        groups.setdefault((row.occurrence, row.next_at), []).append(row.pk)
+    for (occurrence, next_at), ids in groups.items():
+        Reminder.objects.filter(pk__in=ids).update(occurrence=occurrence, next_at=next_at)
 
 
 def _claim_snoozed(*, now: dt.datetime, limit: int) -> int:
