@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures imported from test_bot_dates are used as parameters)
 """End to end: several reminders per event, every occurrence of a series reminded once
 across daylight-saving changes and restarts, and the snooze and done buttons under a
 reminder, through the real bot and the fake Bot API, with time travel (no sleeping)."""
@@ -8,36 +9,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from calendarapp.bot import texts
-from calendarapp.bot.outbox import reminders as bot_reminders
 from calendarapp.models import Event, OutboxMessage, SnoozedReminder
 from calendarapp.services.events import create_event, skip_occurrence
 from calendarapp.services.reminders import REMINDER, claim_all_due_reminders
 from calendarapp.services.users import set_user_timezone
-from tests.support.clock import Clock
 from tests.support.waiting import wait_until
 
-from .harness import BotRunner
+# The bot with a fast reminder job and the movable clock, as for the other reminder tests.
+from .test_bot_dates import bot, clock  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
 BERLIN = "Europe/Berlin"
 TEN = dt.time(10, 0)
 ACTIONS = ["Отложить на 10 мин", "на 1 час", "завтра", "Готово"]
-
-
-@pytest.fixture
-def bot(transactional_db, settings):
-    settings.REMINDER_POLL_INTERVAL = 0.2
-    runner = BotRunner()
-    yield runner
-    runner.close()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    moving = Clock()
-    monkeypatch.setattr(bot_reminders, "clock", moving)
-    return moving
 
 
 def at(day: dt.date, time: dt.time, zone: str = BERLIN) -> dt.datetime:
