@@ -14,6 +14,7 @@ from calendarapp.api.permissions import Anyone
 from calendarapp.api.throttling import ExportDownloadRateThrottle
 from calendarapp.exceptions import NotFound
 from calendarapp.selectors.calendar import calendar_entries, calendar_owner, calendar_time_zones
+from calendarapp.selectors.reminders import lead_times_of_owner
 from calendarapp.services.export_tokens import read_export_token
 
 from . import writers
@@ -78,4 +79,9 @@ class IcsExportView(ExportView):
     extension = "ics"
 
     def chunks(self, owner):
-        return writers.ics_chunks(owner, calendar_entries(owner=owner), calendar_time_zones(owner))
+        return writers.ics_chunks(
+            owner,
+            calendar_entries(owner=owner),
+            calendar_time_zones(owner),
+            alarms=lead_times_of_owner(owner_tg_id=owner.pk),
+        )

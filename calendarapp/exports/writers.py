@@ -210,8 +210,25 @@ def _recurrence_id(row: dict, zone: ZoneInfo) -> dt.datetime:
     return replaced.astimezone(form)
 
 
+def _add_alarms(event: icalendar.Event, name: str, leads: Iterable[int]) -> None:
+    """A VALARM per reminder: whole days as nominal days (-P1D, the same clock time the
+    day before, as the bot reminds), the rest as minutes."""
+    for minutes in sorted(leads, reverse=True):
+        days, rest = divmod(minutes, 1440)
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", name or "Reminder")
+        alarm.add(
+            "trigger", -dt.timedelta(days=days) if rest == 0 else -dt.timedelta(minutes=minutes)
+        )
+        event.add_component(alarm)
+
+
 def ics_chunks(
-    owner, entries: Iterable[dict], time_zones: dict[str, dt.date | None]
+    owner,
+    entries: Iterable[dict],
+    time_zones: dict[str, dt.date | None],
+    alarms: dict[int, list[int]] | None = None,
 ) -> Iterator[bytes]:
     """RFC 5545 calendar built with `icalendar`, one VEVENT at a time.
 
@@ -220,6 +237,8 @@ def ics_chunks(
     calendars expect; a moment no TZID can say the same way in every client (see
     TZID_YEARS, and the times clocks skip or repeat) is written in UTC instead.
     `time_zones`: zone name -> the earliest date written in it (selectors.calendar).
+    `alarms`: own event id -> its lead times in minutes, written as VALARMs (the download
+    has them; the feed does not, since Google ignores them and Apple strips them).
     """
 
     def parts() -> Iterator[bytes]:
@@ -267,6 +286,8 @@ def ics_chunks(
             event.add("class", "PUBLIC" if row["is_public"] else "PRIVATE")
             if row.get("rrule"):
                 _add_repeats(event, row, local_start)
+            if alarms and row["kind"] == "event" and row["id"] in alarms:
+                _add_alarms(event, row["name"], alarms[row["id"]])
             yield event.to_ical()
         yield end
 

@@ -4,7 +4,8 @@ The file is read by services.ics_read (bounded cost, a reason for every event le
 Each imported event keeps the file's UID (`Event.ics_uid`, unique per owner), so importing
 the same file again updates those events instead of adding them twice; the UIDs of our own
 export (`event-<id>@calendar-bot`) find the owner's own events. An event the file leaves
-as it is keeps its row untouched (its reminder is not sent again).
+as it is keeps its row and its reminders untouched (none is sent again); a new one gets the
+owner's default lead time, and a moved one keeps its lead times, due for its new moments.
 
 Between the preview and «Импортировать» the file waits in an `ImportDraft` (one per person,
 the newest wins), so a restart in between loses nothing.
@@ -26,13 +27,15 @@ from calendarapp.timezones import starts_at
 from . import outbox
 from .appointments import move_meetings_of_moved_event
 from .ics_read import Entry, Reading, read_ics
-from .reminders import remind_at
+from .reminder_claims import reschedule_reminders
+from .reminders import remind_new_events
 from .statistics import bump_daily_statistics
 
 DRAFT_MAX_AGE = dt.timedelta(days=1)
 SOURCE_MAX_LENGTH = 300
 _COMPARED = ("name", "details", "date", "time", "rrule", "exdates")
-_WRITTEN = [*_COMPARED, "starts_at", "remind_at", "reminder_sent_at", "updated_at"]
+_WRITTEN = [*_COMPARED, "starts_at", "updated_at"]
+_MOMENTS = ("date", "time", "rrule", "exdates")  # what the reminders' schedule follows
 
 
 @dataclass
@@ -116,10 +119,6 @@ def _fill(event: Event, entry: Entry, *, zone_name: str, now: dt.datetime) -> No
     for name in _COMPARED:
         setattr(event, name, getattr(entry, name))
     event.starts_at = starts_at(date=entry.date, time=entry.time, zone_name=zone_name)
-    event.remind_at = remind_at(event=event, zone_name=zone_name)
-    # A reminder whose time is over (a past event, an old series' first day) is not sent.
-    due = event.remind_at is not None and event.remind_at > now
-    event.reminder_sent_at = None if due else now
     event.updated_at = now
 
 
@@ -134,26 +133,31 @@ def import_ics(*, owner_tg_id: int, data: bytes) -> Summary:
     matches = _matches(owner, reading.entries)
     summary = _summary(reading, matches)
     now = timezone.now()
-    created, updated, moved = [], [], []
+    created, updated, moved, rescheduled = [], [], [], []
     for index, entry in enumerate(reading.entries):
         event = matches.get(index)
         if event is None:
             event = Event(
                 owner=owner,
                 ics_uid=entry.key,
-                reminder_minutes=owner.default_reminder_minutes,
                 created_at=now,
             )
             _fill(event, entry, zone_name=owner.timezone, now=now)
             created.append(event)
         elif not _same(event, entry):
             before = (event.date, event.time)
+            moments = [getattr(event, name) for name in _MOMENTS]
+            event.owner = owner
             _fill(event, entry, zone_name=owner.timezone, now=now)
             updated.append(event)
+            if moments != [getattr(event, name) for name in _MOMENTS]:
+                rescheduled.append(event)
             if before != (event.date, event.time):
                 moved.append((event, *before))
     Event.objects.bulk_create(created, batch_size=500)
     Event.objects.bulk_update(updated, _WRITTEN, batch_size=500)
+    remind_new_events(events=created, minutes=owner.default_reminder_minutes, now=now)
+    reschedule_reminders(events=rescheduled, now=now)
     for event, old_date, old_time in moved:
         move_meetings_of_moved_event(event=event, old_date=old_date, old_time=old_time)
     if created:
