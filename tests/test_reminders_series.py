@@ -19,6 +19,7 @@ from calendarapp.services.reminders import (
     set_event_reminder,
     toggle_event_reminder,
 )
+from calendarapp.services.series import edit_occurrences
 from calendarapp.services.snooze import finish_reminder, snooze_reminder
 from calendarapp.services.users import set_user_timezone
 from tests.support.threads import run_in_threads
@@ -317,3 +318,79 @@ def test_a_day_before_is_the_same_clock_time_the_day_before_across_the_change(al
     assert event.remind_at == due  # 23 or 25 hours before, not 24
     assert claim_all_due_reminders(now=due - dt.timedelta(seconds=1)) == 0
     assert claim_all_due_reminders(now=due) == 1
+
+
+# --- parts of a series: overrides and splits (services.series) ---------------------------------
+def claim_every(first: dt.datetime, last: dt.datetime, step=dt.timedelta(minutes=10)) -> None:
+    """The bot's reminder job, run every `step` from `first` to `last`."""
+    now = first
+    while now <= last:
+        claim_all_due_reminders(now=now)
+        now += step
+
+
+def reminded_events() -> list[tuple[int, str, int | None]]:
+    rows = OutboxMessage.objects.filter(kind=REMINDER).order_by("id")
+    return [(m.payload["event_id"], m.payload["on"], m.payload.get("lead")) for m in rows]
+
+
+@pytest.mark.django_db
+def test_an_overridden_day_is_reminded_once_through_its_override(alice):
+    first = dt.date(2027, 6, 7)
+    event = daily_series(alice, first=first, zone="Europe/Berlin", leads=[10, 60])
+    second = first + dt.timedelta(days=1)
+    override = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=second,
+                                scope="one", name="Later", time=dt.time(15))  # fmt: skip
+    assert override.leads == [10, 60]  # the series' lead times
+    start = at(first, dt.time(8), "Europe/Berlin")
+    claim_every(start, start + dt.timedelta(days=3, hours=4))
+    days = [(first + dt.timedelta(days=n)).isoformat() for n in range(4)]
+    assert reminded_events() == [
+        (event.pk, days[0], 60),
+        (event.pk, days[0], 10),
+        (override.pk, days[1], 60),  # at 14:00 and 14:50, not at the series' 09:00 and 09:50
+        (override.pk, days[1], 10),
+        (event.pk, days[2], 60),
+        (event.pk, days[2], 10),
+        (event.pk, days[3], 60),
+        (event.pk, days[3], 10),
+    ]
+
+
+@pytest.mark.django_db
+def test_an_override_made_after_its_day_was_reminded_is_not_reminded_again(alice, monkeypatch):
+    first = dt.date(2027, 6, 7)
+    event = daily_series(alice, first=first, zone="Europe/Berlin", leads=[60])
+    now = at(first, dt.time(9, 5), "Europe/Berlin")
+    assert claim_all_due_reminders(now=now) == 1
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    override = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=first,
+                                scope="one", name="Renamed")  # fmt: skip
+    assert override.leads == [60]
+    claim_every(now, now + dt.timedelta(days=1))
+    assert reminded_events() == [(event.pk, first.isoformat(), 60),
+                                 (event.pk, "2027-06-08", 60)]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_this_and_following_keeps_the_lead_times_and_reminds_every_day_once(alice):
+    first = dt.date(2027, 6, 7)
+    event = daily_series(alice, first=first, zone="Europe/Berlin", leads=[10, 1440])
+    cut = first + dt.timedelta(days=2)
+    rest = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=cut,
+                            scope="following", time=dt.time(11))  # fmt: skip
+    assert rest.pk != event.pk and rest.leads == [10, 1440]
+    start = at(first - dt.timedelta(days=1), dt.time(9), "Europe/Berlin")
+    claim_every(start, at(dt.date(2027, 6, 11), dt.time(10, 55), "Europe/Berlin"))
+    sent = reminded_events()
+    assert len(sent) == len(set(sent)) == 10  # five days, two leads, each once
+    assert {(pk, day) for pk, day, _lead in sent} == {
+        (event.pk, "2027-06-07"),
+        (event.pk, "2027-06-08"),
+        (rest.pk, "2027-06-09"),
+        (rest.pk, "2027-06-10"),
+        (rest.pk, "2027-06-11"),
+    }
+    # The new series' times: 10:50 on the day, 11:00 the day before.
+    due = Reminder.objects.get(event=rest, minutes=10).next_at
+    assert due == at(dt.date(2027, 6, 12), dt.time(10, 50), "Europe/Berlin")
