@@ -334,17 +334,27 @@ def reminded_events() -> list[tuple[int, str, int | None]]:
     return [(m.payload["event_id"], m.payload["on"], m.payload.get("lead")) for m in rows]
 
 
+FIRST = dt.date(2027, 6, 7)
+
+
+def berlin(day: dt.date, time: dt.time) -> dt.datetime:
+    return at(day, time, "Europe/Berlin")
+
+
+def change_part(owner, series, *, day: dt.date, scope: str, **changes):
+    return edit_occurrences(
+        owner_tg_id=owner.pk, event_id=series.pk, day=day, scope=scope, **changes
+    )
+
+
 @pytest.mark.django_db
 def test_an_overridden_day_is_reminded_once_through_its_override(alice):
-    first = dt.date(2027, 6, 7)
-    event = daily_series(alice, first=first, zone="Europe/Berlin", leads=[10, 60])
-    second = first + dt.timedelta(days=1)
-    override = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=second,
-                                scope="one", name="Later", time=dt.time(15))  # fmt: skip
+    event = daily_series(alice, first=FIRST, zone="Europe/Berlin", leads=[10, 60])
+    second = FIRST + dt.timedelta(days=1)
+    override = change_part(alice, event, day=second, scope="one", name="Later", time=dt.time(15))
     assert override.leads == [10, 60]  # the series' lead times
-    start = at(first, dt.time(8), "Europe/Berlin")
-    claim_every(start, start + dt.timedelta(days=3, hours=4))
-    days = [(first + dt.timedelta(days=n)).isoformat() for n in range(4)]
+    claim_every(berlin(FIRST, dt.time(8)), berlin(FIRST + dt.timedelta(days=3), dt.time(12)))
+    days = [(FIRST + dt.timedelta(days=n)).isoformat() for n in range(4)]
     assert reminded_events() == [
         (event.pk, days[0], 60),
         (event.pk, days[0], 10),
@@ -359,29 +369,24 @@ def test_an_overridden_day_is_reminded_once_through_its_override(alice):
 
 @pytest.mark.django_db
 def test_an_override_made_after_its_day_was_reminded_is_not_reminded_again(alice, monkeypatch):
-    first = dt.date(2027, 6, 7)
-    event = daily_series(alice, first=first, zone="Europe/Berlin", leads=[60])
-    now = at(first, dt.time(9, 5), "Europe/Berlin")
+    event = daily_series(alice, first=FIRST, zone="Europe/Berlin", leads=[60])
+    now = berlin(FIRST, dt.time(9, 5))
     assert claim_all_due_reminders(now=now) == 1
     monkeypatch.setattr(timezone, "now", lambda: now)
-    override = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=first,
-                                scope="one", name="Renamed")  # fmt: skip
-    assert override.leads == [60]
+    assert change_part(alice, event, day=FIRST, scope="one", name="Renamed").leads == [60]
     claim_every(now, now + dt.timedelta(days=1))
-    assert reminded_events() == [(event.pk, first.isoformat(), 60),
-                                 (event.pk, "2027-06-08", 60)]  # fmt: skip
+    assert reminded_events() == [(event.pk, "2027-06-07", 60), (event.pk, "2027-06-08", 60)]
 
 
 @pytest.mark.django_db
 def test_this_and_following_keeps_the_lead_times_and_reminds_every_day_once(alice):
-    first = dt.date(2027, 6, 7)
-    event = daily_series(alice, first=first, zone="Europe/Berlin", leads=[10, 1440])
-    cut = first + dt.timedelta(days=2)
-    rest = edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=cut,
-                            scope="following", time=dt.time(11))  # fmt: skip
+    event = daily_series(alice, first=FIRST, zone="Europe/Berlin", leads=[10, 1440])
+    cut = FIRST + dt.timedelta(days=2)
+    rest = change_part(alice, event, day=cut, scope="following", time=dt.time(11))
     assert rest.pk != event.pk and rest.leads == [10, 1440]
-    start = at(first - dt.timedelta(days=1), dt.time(9), "Europe/Berlin")
-    claim_every(start, at(dt.date(2027, 6, 11), dt.time(10, 55), "Europe/Berlin"))
+    claim_every(
+        berlin(dt.date(2027, 6, 6), dt.time(9)), berlin(dt.date(2027, 6, 11), dt.time(10, 55))
+    )
     sent = reminded_events()
     assert len(sent) == len(set(sent)) == 10  # five days, two leads, each once
     assert {(pk, day) for pk, day, _lead in sent} == {
@@ -393,4 +398,4 @@ def test_this_and_following_keeps_the_lead_times_and_reminds_every_day_once(alic
     }
     # The new series' times: 10:50 on the day, 11:00 the day before.
     due = Reminder.objects.get(event=rest, minutes=10).next_at
-    assert due == at(dt.date(2027, 6, 12), dt.time(10, 50), "Europe/Berlin")
+    assert due == berlin(dt.date(2027, 6, 12), dt.time(10, 50))
