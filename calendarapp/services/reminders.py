@@ -16,7 +16,7 @@ from calendarapp.models import REMINDER_CHOICES, Event, Reminder, TgUser
 from calendarapp.selectors.events import get_own_event
 
 from .reminder_claims import REMINDER as REMINDER
-from .reminder_claims import Occurrences, reschedule_event_reminders, schedule
+from .reminder_claims import Occurrences, reschedule_reminders, schedule
 from .reminder_claims import claim_all_due_reminders as claim_all_due_reminders
 from .reminder_claims import claim_due_reminders as claim_due_reminders
 
@@ -107,8 +107,7 @@ def reschedule_user_reminders(user: TgUser) -> None:
     """Recompute pending reminders after the user's time zone changed: the wall clocks
     stay, the instants they mean move."""
     events = Event.objects.filter(owner=user, reminders__isnull=False).distinct()
-    for event in events.select_related("owner").iterator():
-        reschedule_event_reminders(event=event)
+    reschedule_reminders(events=list(events.select_related("owner")))
 
 
 def clean_leads(leads) -> list[int]:
