@@ -2,14 +2,17 @@
 """Reminder dispatch: `claim_due_reminders` turning 10,000 due reminders into outbox rows.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cal_bench \
-        .venv/bin/python bench/reminder_dispatch.py
+        .venv/bin/python bench/reminder_dispatch.py [--recurring 0 0.3]
 
 Creates `<name>_reminders` next to the database in DATABASE_URL and seeds 1,000 users with
-10 events each whose reminder is due now (events start tomorrow); every tenth event has a
-confirmed participant, who is reminded too. Then 1 and 2 workers (threads with their own
-connections, like two bot processes) call `claim_due_reminders(limit=100)` until nothing is
-due, and the bench prints reminders/s and outbox rows/s, and checks that every reminder
-was queued exactly once (no duplicates from the two workers: `skip_locked`).
+10 events each whose reminder is due now (events start in two days); every tenth event has a
+confirmed participant, who is reminded too. With `--recurring F` that share of the events
+is a daily series (each claim expands it to find the next occurrence and moves the row
+there); the default runs 0 and 0.3 one after the other, a same-run pair. Then 1 and 2
+workers (threads with their own connections, like two bot processes) call
+`claim_due_reminders(limit=100)` until nothing is due, and the bench prints reminders/s and
+outbox rows/s, and checks that every reminder was queued exactly once (no duplicates from
+the two workers: `skip_locked`) and every series moved on to its next occurrence.
 The database is dropped at the end.
 """
 
@@ -24,11 +27,11 @@ BENCH = "reminder dispatch"
 BASE_ID = 20_000
 
 
-def seed(users: int, per_user: int) -> int:
+def seed(users: int, per_user: int, recurring: float) -> int:
     """Fresh due reminders; returns how many outbox rows they should produce."""
     from django.utils import timezone
 
-    from calendarapp.models import Appointment, Event, OutboxMessage, TgUser
+    from calendarapp.models import Appointment, Event, OutboxMessage, Reminder, TgUser
 
     OutboxMessage.objects.all().delete()
     Appointment.objects.all().delete()
@@ -45,13 +48,19 @@ def seed(users: int, per_user: int) -> int:
             name=f"Event {n}-{k}",
             date=day,
             time=dt.time(12, k),
-            reminder_minutes=60,
-            remind_at=now - dt.timedelta(seconds=1),
+            rrule="FREQ=DAILY" if (n * per_user + k) % 100 < recurring * 100 else "",
         )
         for n in range(users)
         for k in range(per_user)
     ]
     events = Event.objects.bulk_create(events, batch_size=5000)
+    Reminder.objects.bulk_create(
+        (
+            Reminder(event=event, minutes=60, occurrence=day, next_at=now - dt.timedelta(seconds=1))
+            for event in events
+        ),
+        batch_size=5000,
+    )
     meetings = [
         Appointment(
             event=event,
@@ -69,15 +78,16 @@ def seed(users: int, per_user: int) -> int:
 
 def worker(counts: list, errors: list) -> None:
     from django.db import connection
+    from django.utils import timezone
 
-    from calendarapp.models import Event
+    from calendarapp.models import Reminder
     from calendarapp.services.reminders import claim_due_reminders
 
     try:
         while True:
             queued = claim_due_reminders(limit=100)
             counts.append(queued)
-            if not queued and not Event.objects.filter(reminder_sent_at__isnull=True).exists():
+            if not queued and not Reminder.objects.filter(next_at__lte=timezone.now()).exists():
                 return
     except Exception as error:  # reported by the main thread
         errors.append(error)
@@ -85,12 +95,12 @@ def worker(counts: list, errors: list) -> None:
         connection.close()
 
 
-def run(workers: int, users: int, per_user: int) -> None:
+def run(workers: int, users: int, per_user: int, recurring: float) -> None:
     from django.db.models import Count
 
-    from calendarapp.models import OutboxMessage
+    from calendarapp.models import OutboxMessage, Reminder
 
-    expected = seed(users, per_user)
+    expected = seed(users, per_user, recurring)
     reminders = users * per_user
     counts: list[int] = []
     errors: list[Exception] = []
@@ -105,21 +115,26 @@ def run(workers: int, users: int, per_user: int) -> None:
         raise errors[0]
     rows = OutboxMessage.objects.count()
     duplicates = (
-        OutboxMessage.objects.values("chat_id", "payload__event_id")
+        OutboxMessage.objects.values("chat_id", "payload__event_id", "payload__on", "payload__lead")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
         .count()
     )
-    ok = rows == expected and duplicates == 0
+    moved_on = Reminder.objects.filter(next_at__gt=dt.datetime.now(dt.UTC)).count()
+    ok = rows == expected and duplicates == 0 and moved_on == round(reminders * recurring)
     print(
-        f"{workers:>7} {reminders:>9,} {rows:>11,} {seconds:>8.2f} {reminders / seconds:>11.0f}"
-        f" {rows / seconds:>14.0f} {duplicates:>10} {'ok' if ok else 'WRONG'}"
+        f"{recurring:>9.0%} {workers:>7} {reminders:>9,} {rows:>11,} {seconds:>8.2f}"
+        f" {reminders / seconds:>11.0f} {rows / seconds:>14.0f} {duplicates:>10}"
+        f" {'ok' if ok else 'WRONG'}"
     )
     if not ok:
         raise SystemExit(
-            f"expected {expected} outbox rows, no duplicates; got {rows}, {duplicates}"
+            f"expected {expected} outbox rows, no duplicates, every series moved on; "
+            f"got {rows}, {duplicates}, {moved_on}"
         )
     label = f"{workers} worker{'s' if workers > 1 else ''}"
+    if recurring:
+        label += f", {recurring:.0%} recurring"
     record(BENCH, f"{label}: reminders/s ({reminders:,} due)", round(reminders / seconds))
     record(BENCH, f"{label}: outbox rows/s", round(rows / seconds), "", "exactly once: yes")
 
@@ -129,17 +144,19 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--per-user", type=int, default=10)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--recurring", type=float, nargs="+", default=[0.0, 0.3])
     args = parser.parse_args()
 
     url = bench_database("reminders")
     try:
         django_on(url)
         print(
-            f"{'workers':>7} {'reminders':>9} {'outbox rows':>11} {'seconds':>8}"
+            f"{'recurring':>9} {'workers':>7} {'reminders':>9} {'outbox rows':>11} {'seconds':>8}"
             f" {'reminders/s':>11} {'outbox rows/s':>14} {'duplicates':>10}"
         )
-        for workers in args.workers:
-            run(workers, args.users, args.per_user)
+        for recurring in args.recurring:
+            for workers in args.workers:
+                run(workers, args.users, args.per_user, recurring)
     finally:
         from django.db import connections
 

@@ -43,6 +43,8 @@ def test_a_series_is_created_with_its_rule_and_next_occurrences(api, alice):
     assert response.status_code == 201, response.json()
     event = response.json()
     assert (event["rrule"], event["repeats"]) == ("FREQ=WEEKLY", True)
+    # Every field the schema promises, the answers' counts too (none yet).
+    assert event["rsvp"] == {"going": 0, "maybe": 0, "not_going": 0, "waiting": 0}
     starts = [dt.datetime.fromisoformat(moment) for moment in event["next_occurrences"]]
     assert starts == [
         dt.datetime.combine(MONDAY + dt.timedelta(weeks=n), dt.time(9), tzinfo=UTC)

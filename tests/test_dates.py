@@ -85,12 +85,11 @@ def test_lead_time_already_begun_is_not_reminded(alice, frozen):
         time=dt.time(2, 50),
         reminder_minutes=30,
     )
-    assert event.reminder_sent_at is not None
+    assert (event.leads, event.remind_at) == ([30], None)
     assert claim_due_reminders(now=INSTANT) == 0
     later = create_event(
         owner_tg_id=alice.pk, name="Later", date=dt.date(2026, 11, 25), time=dt.time(4, 0)
     )
-    assert later.reminder_sent_at is None
     assert later.remind_at == dt.datetime(2026, 11, 25, 3, 30, tzinfo=ZoneInfo("Europe/Moscow"))
 
 
@@ -210,8 +209,9 @@ def test_reminder_renderer(alice, bob, tomorrow, monkeypatch):
     )
     respond_to_invitation(participant_tg_id=bob.pk, appointment_id=appointment.pk, accept=True)
     set_user_timezone(tg_id=bob.pk, text="Asia/Novosibirsk")  # 4 hours ahead of Moscow
-    monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at)
-    assert claim_due_reminders(now=event.remind_at) == 2
+    due = event.remind_at
+    monkeypatch.setattr(bot_reminders, "clock", lambda: due)
+    assert claim_due_reminders(now=due) == 2
     to_alice, to_bob = OutboxMessage.objects.filter(kind="reminder").order_by("chat_id")
     day = f"{tomorrow:%d.%m.%Y}"
     assert bot_reminders.render_reminder(to_alice).text == (
@@ -224,9 +224,9 @@ def test_reminder_renderer(alice, bob, tomorrow, monkeypatch):
     # Cancelled meeting, started event, deleted event: nothing to send any more.
     cancel_appointment(actor_tg_id=alice.pk, appointment_id=appointment.pk)
     assert bot_reminders.render_reminder(to_bob) is None
-    monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at + dt.timedelta(hours=1))
+    monkeypatch.setattr(bot_reminders, "clock", lambda: due + dt.timedelta(hours=1))
     assert bot_reminders.render_reminder(to_alice) is None
-    monkeypatch.setattr(bot_reminders, "clock", lambda: event.remind_at)
+    monkeypatch.setattr(bot_reminders, "clock", lambda: due)
     event.delete()
     assert bot_reminders.render_reminder(to_alice) is None
 

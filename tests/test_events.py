@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from calendarapp.exceptions import NotFound, NotRegistered, ValidationFailed
-from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, BotStatistics, Event, TgUser
+from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, BotStatistics, Event, Reminder, TgUser
 from calendarapp.selectors.events import events_of, public_events_listing, public_events_of
 from calendarapp.services.events import (
     create_event,
@@ -128,14 +128,15 @@ def test_moving_an_event_schedules_its_reminder_again(alice, tomorrow):
     event = create_event(
         owner_tg_id=alice.pk, name="Dentist", date=tomorrow, time=NOON, reminder_minutes=60
     )
-    Event.objects.filter(pk=event.pk).update(reminder_sent_at=timezone.now())  # already sent
+    # Already sent: nothing left to remind at the old moment.
+    Reminder.objects.filter(event=event).update(occurrence=None, next_at=None)
     later = tomorrow + dt.timedelta(days=2)
     moved = update_event(owner_tg_id=alice.pk, event_id=event.pk, date=later, time=dt.time(9, 30))
     stored = Event.objects.get(pk=event.pk)
     starts = dt.datetime.combine(later, dt.time(9, 30), tzinfo=timezone.get_current_timezone())
     assert (stored.date, stored.time, stored.name) == (later, dt.time(9, 30), "Dentist")
+    # The new moment gets its own reminder.
     assert stored.remind_at == moved.remind_at == starts - dt.timedelta(hours=1)
-    assert stored.reminder_sent_at is None  # the new moment gets its own reminder
 
 
 def test_an_event_cannot_be_moved_into_the_past_or_renamed_to_nothing(alice, tomorrow):

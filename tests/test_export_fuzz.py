@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calendarapp.exports import writers
-from calendarapp.exports.writers import CSV_COLUMNS, CSV_ENCODING
+from calendarapp.exports.tables import CSV_COLUMNS, CSV_ENCODING
 from calendarapp.models import Appointment, Event, TgUser
 from calendarapp.selectors.calendar import calendar_entries, calendar_time_zones
 from calendarapp.services.appointments import create_appointment, respond_to_invitation

@@ -9,13 +9,15 @@ import time
 import icalendar
 import pytest
 import recurring_ical_events
+from django.utils import timezone
 
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.exports.writers import ics_chunks
-from calendarapp.models import Event
+from calendarapp.models import Event, OutboxMessage, Reminder
 from calendarapp.selectors.calendar import calendar_entries, calendar_time_zones
 from calendarapp.services import imports
 from calendarapp.services.ics_read import MAX_EVENTS, MAX_ICS_BYTES
+from calendarapp.services.reminders import claim_all_due_reminders, toggle_event_reminder
 from calendarapp.services.users import set_user_timezone
 
 DATA = pathlib.Path(__file__).parent / "data" / "ics"
@@ -104,8 +106,6 @@ def test_outlook_export_with_windows_zone_names(alice):
 def test_a_second_import_updates_by_uid_instead_of_duplicating(alice):
     first = imports.import_ics(owner_tg_id=alice.pk, data=fixture("google.ics"))
     assert (first.new, first.existing) == (5, 0)
-    sync = Event.objects.get(name="Team sync")
-    sync.reminder_sent_at = None
     again = imports.preview_ics(owner_tg_id=alice.pk, data=fixture("google.ics"))
     assert (again.new, again.existing, again.unchanged) == (0, 5, 5)
     imports.import_ics(owner_tg_id=alice.pk, data=fixture("google.ics"))
@@ -115,6 +115,49 @@ def test_a_second_import_updates_by_uid_instead_of_duplicating(alice):
     assert (result.new, result.existing, result.unchanged) == (0, 5, 4)
     assert Event.objects.filter(owner=alice).count() == 5
     assert Event.objects.filter(name="Dentist (Dr. M)").exists()
+
+
+def test_imported_events_are_reminded_with_the_default_lead_time(alice):
+    imports.import_ics(owner_tg_id=alice.pk, data=fixture("google.ics"))
+    sync = Event.objects.get(name="Team sync")
+    reminder = Reminder.objects.get(event=sync)
+    assert reminder.minutes == alice.default_reminder_minutes
+    assert reminder.next_at == sync.starts_at - dt.timedelta(minutes=reminder.minutes)
+    # Every occurrence of an imported series is reminded, its cancelled day left out.
+    claim_all_due_reminders(now=reminder.next_at)
+    claim_all_due_reminders(now=reminder.next_at + dt.timedelta(weeks=1))
+    claim_all_due_reminders(now=reminder.next_at + dt.timedelta(weeks=2))
+    days = [m.payload["on"] for m in OutboxMessage.objects.filter(payload__event_id=sync.pk)]
+    assert days == ["2027-01-04", "2027-01-11"]  # the 18th is an EXDATE
+
+
+def test_a_second_import_keeps_the_reminders_and_moves_them_with_their_event(alice, monkeypatch):
+    imports.import_ics(owner_tg_id=alice.pk, data=fixture("google.ics"))
+    sync = Event.objects.get(name="Team sync")
+    toggle_event_reminder(owner_tg_id=alice.pk, event_id=sync.pk, minutes=1440)
+    first = {r.minutes: r.next_at for r in Reminder.objects.filter(event=sync)}
+    # Two hours after the first day-before reminder was sent.
+    now = first[1440] + dt.timedelta(hours=2)
+    claim_all_due_reminders(now=now)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    sent = {r.minutes: r.next_at for r in Reminder.objects.filter(event=sync)}
+    assert sent[1440] == first[1440] + dt.timedelta(weeks=1)
+    # The same file again: nothing changes, nothing is sent again.
+    imports.import_ics(owner_tg_id=alice.pk, data=fixture("google.ics"))
+    assert {r.minutes: r.next_at for r in Reminder.objects.filter(event=sync)} == sent
+    # The series an hour later: both lead times kept, due an hour later (the first
+    # day-before reminder's new time is over too, so it is not sent again).
+    later = fixture("google.ics").replace(
+        b"DTSTART;TZID=Europe/Berlin:20270104T100000", b"DTSTART;TZID=Europe/Berlin:20270104T110000"
+    )
+    imports.import_ics(owner_tg_id=alice.pk, data=later)
+    moved = {r.minutes: r.next_at for r in Reminder.objects.filter(event=sync)}
+    assert moved == {minutes: due + dt.timedelta(hours=1) for minutes, due in sent.items()}
+
+
+def test_an_imported_past_event_is_not_reminded(alice):
+    imports.import_ics(owner_tg_id=alice.pk, data=calendar(event("old", "20200110T100000Z")))
+    assert Reminder.objects.get(event__ics_uid="old").next_at is None
 
 
 def test_the_same_file_for_two_people_makes_events_for_each(alice, bob):

@@ -14,6 +14,8 @@ LATER = [
     ("calendarapp", "0013_rsvp_capacity"),
     ("calendarapp", "0014_ics_import"),
     ("calendarapp", "0015_overrides"),
+    ("calendarapp", "0016_reminders"),
+    ("calendarapp", "0017_ics_cache_table"),
 ]
 
 

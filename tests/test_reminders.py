@@ -7,7 +7,7 @@ from django.db import connection
 from calendarapp.bot import texts
 from calendarapp.bot.ui import choice_keyboards
 from calendarapp.exceptions import ValidationFailed
-from calendarapp.models import Event, OutboxMessage
+from calendarapp.models import Event, OutboxMessage, Reminder
 from calendarapp.services.appointments import create_appointment, respond_to_invitation
 from calendarapp.services.events import create_event
 from calendarapp.services.reminders import (
@@ -47,7 +47,10 @@ def test_reminder_goes_out_once_when_due(alice, tomorrow):
     assert claim_due_reminders(now=due) == 1
     assert claim_due_reminders(now=due + dt.timedelta(minutes=1)) == 0
     message = OutboxMessage.objects.get(kind=REMINDER)
-    assert (message.chat_id, message.payload) == (alice.pk, {"event_id": event.pk})
+    assert (message.chat_id, message.payload) == (
+        alice.pk,
+        {"event_id": event.pk, "on": tomorrow.isoformat(), "lead": 60},
+    )
 
 
 @pytest.mark.django_db
@@ -63,7 +66,7 @@ def test_reminder_missed_while_bot_was_down(alice, tomorrow):
     # Back only after the event started: skipped, and never sent later.
     started = dt.datetime.combine(tomorrow, dt.time(12, 5), tzinfo=MOSCOW)
     assert claim_due_reminders(now=started) == 0
-    assert Event.objects.get(pk=other.pk).reminder_sent_at is not None
+    assert Event.objects.get(pk=other.pk).remind_at is None
     assert reminders_to(alice.pk) == 1
 
 
@@ -78,10 +81,10 @@ def test_no_reminder_when_switched_off(alice, tomorrow):
 @pytest.mark.django_db
 def test_user_default_lead_time_applies_to_new_events(alice, tomorrow):
     set_default_reminder(tg_id=alice.pk, minutes=1440)
-    event = create_event(owner_tg_id=alice.pk, name="Trip", date=tomorrow, time=NOON)
-    assert event.remind_at == dt.datetime.combine(tomorrow, NOON, tzinfo=MOSCOW) - dt.timedelta(
-        days=1
-    )
+    later = tomorrow + dt.timedelta(days=1)
+    event = create_event(owner_tg_id=alice.pk, name="Trip", date=later, time=NOON)
+    assert event.leads == [1440]
+    assert event.remind_at == dt.datetime.combine(later, NOON, tzinfo=MOSCOW) - dt.timedelta(days=1)
 
 
 @pytest.mark.django_db
@@ -178,7 +181,7 @@ def test_a_burst_of_due_reminders_is_queued_in_one_run(make_user, tomorrow):
     events = events_at_noon(make_user(2002), tomorrow, count=25, reminder_minutes=10)
     now = events[0].remind_at
     assert claim_all_due_reminders(now=now, limit=10) == 25  # three batches
-    assert not Event.objects.filter(reminder_sent_at__isnull=True).exists()
+    assert not Reminder.objects.filter(next_at__isnull=False).exists()
     assert claim_all_due_reminders(now=now, limit=10) == 0
 
 

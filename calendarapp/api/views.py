@@ -234,6 +234,7 @@ class EventCreateView(APIView):
             rrule=data.get("rrule", ""),
         )
         shown = with_next_occurrences([event])[0]
+        shown.rsvp_counts = answer_counts([event.pk])[event.pk]  # the schema's `rsvp`
         return Response(serializers.EventSerializer(shown).data, status=status.HTTP_201_CREATED)
 
 

@@ -14,9 +14,10 @@ from calendarapp.api.permissions import Anyone
 from calendarapp.api.throttling import ExportDownloadRateThrottle
 from calendarapp.exceptions import NotFound
 from calendarapp.selectors.calendar import calendar_entries, calendar_owner, calendar_time_zones
+from calendarapp.selectors.reminders import lead_times_of_owner
 from calendarapp.services.export_tokens import read_export_token
 
-from . import writers
+from . import tables, writers
 
 
 class JsonErrorsOnly(BaseContentNegotiation):
@@ -58,11 +59,11 @@ class ExportView(APIView):
 
 
 class CsvExportView(ExportView):
-    content_type = f"text/csv; charset={writers.CSV_ENCODING}"
+    content_type = f"text/csv; charset={tables.CSV_ENCODING}"
     extension = "csv"
 
     def chunks(self, owner):
-        return writers.csv_chunks(owner, calendar_entries(owner=owner))
+        return tables.csv_chunks(owner, calendar_entries(owner=owner))
 
 
 class JsonExportView(ExportView):
@@ -70,7 +71,7 @@ class JsonExportView(ExportView):
     extension = "json"
 
     def chunks(self, owner):
-        return writers.json_chunks(owner, calendar_entries(owner=owner))
+        return tables.json_chunks(owner, calendar_entries(owner=owner))
 
 
 class IcsExportView(ExportView):
@@ -78,4 +79,9 @@ class IcsExportView(ExportView):
     extension = "ics"
 
     def chunks(self, owner):
-        return writers.ics_chunks(owner, calendar_entries(owner=owner), calendar_time_zones(owner))
+        return writers.ics_chunks(
+            owner,
+            calendar_entries(owner=owner),
+            calendar_time_zones(owner),
+            alarms=lead_times_of_owner(owner_tg_id=owner.pk),
+        )

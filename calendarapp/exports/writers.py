@@ -1,17 +1,11 @@
-"""Calendar rows to bytes, one chunk at a time, for StreamingHttpResponse.
+"""Calendar rows as iCalendar bytes, one chunk at a time, for StreamingHttpResponse (the
+download and the feed); CSV and JSON are tables.py."""
 
-Each writer takes the owner and an iterator of entries (`selectors.calendar`) and yields
-bytes; rows are buffered into chunks of about 64 KiB so a long calendar is a few hundred
-writes, not one per row.
-"""
-
-import csv
 import datetime as dt
 import functools
 import hashlib
 import importlib.metadata
 import itertools
-import json
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -24,22 +18,8 @@ from django.utils import timezone
 from calendarapp import timezones
 from calendarapp.timezones import clock_change, starts_at, zone_of
 
-CHUNK_BYTES = 64 * 1024
-CSV_ENCODING = "cp1251"
-CSV_COLUMNS = [
-    "type",
-    "id",
-    "name",
-    "date",
-    "time",
-    "timezone",
-    "details",
-    "public",
-    "organizer_tg_id",
-    # Last, so that readers of the older columns by position keep working.
-    "start_utc",
-    "rrule",
-]
+from .tables import chunked
+
 ICS_PRODID = "-//Calendar Bot//calendarapp//EN"
 ICS_DEFAULT_DURATION = dt.timedelta(hours=1)
 
@@ -60,10 +40,6 @@ def _end(start: dt.datetime) -> dt.datetime:
         return start.replace(hour=23, minute=59, second=59)
 
 
-def _utc_text(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _wall_clock(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime | None:
     """The moment on the zone's clock, if writing it as that clock (TZID) means it in every
     client: an ordinary time in a year every client's zone rules cover."""
@@ -76,101 +52,6 @@ def _wall_clock(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime | None:
     if clock_change(date=local.date(), time=local.time(), zone_name=zone.key) is not None:
         return None
     return local
-
-
-# Cells starting like a formula would run in Excel (CSV injection); a leading apostrophe
-# makes Excel show them as text.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Line:
-    """A file-like target for csv.writer that hands back the formatted line."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _chunked(parts: Iterable[bytes]) -> Iterator[bytes]:
-    buffer, size = [], 0
-    for part in parts:
-        buffer.append(part)
-        size += len(part)
-        if size >= CHUNK_BYTES:
-            yield b"".join(buffer)
-            buffer, size = [], 0
-    if buffer:
-        yield b"".join(buffer)
-
-
-def _excel_text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
-
-
-def csv_chunks(owner, entries: Iterable[dict]) -> Iterator[bytes]:
-    """Excel-friendly CSV: cp1251, `sep=;` first, `;` between cells, CRLF line ends.
-
-    Characters cp1251 lacks (emoji, CJK) become `?` instead of failing the download.
-    """
-    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
-
-    def encode(line: str) -> bytes:
-        return line.encode(CSV_ENCODING, errors="replace")
-
-    def lines() -> Iterator[bytes]:
-        yield encode("sep=;\r\n")
-        yield encode(writer.writerow(CSV_COLUMNS))
-        for row in entries:
-            yield encode(
-                writer.writerow(
-                    [
-                        row["kind"],
-                        row["id"],
-                        _excel_text(row["name"]),
-                        row["date"].isoformat(),
-                        row["time"].strftime("%H:%M"),
-                        row["timezone"],
-                        _excel_text(row["details"]),
-                        "yes" if row["is_public"] else "no",
-                        row["organizer_tg_id"],
-                        _utc_text(row["starts_at"]),
-                        row.get("rrule", ""),
-                    ]
-                )
-            )
-
-    return _chunked(lines())
-
-
-def json_chunks(owner, entries: Iterable[dict]) -> Iterator[bytes]:
-    """UTF-8 JSON: `{"tg_user_id", "timezone", "exported_at", "events": [...]}`."""
-
-    def parts() -> Iterator[bytes]:
-        head = {
-            "tg_user_id": owner.pk,
-            "timezone": owner.timezone,
-            "exported_at": timezone.now().isoformat(),
-        }
-        yield json.dumps(head, ensure_ascii=False)[:-1].encode() + b', "events": ['
-        separator = b""
-        for row in entries:
-            item = {
-                "type": row["kind"],
-                "id": row["id"],
-                "name": row["name"],
-                "date": row["date"].isoformat(),
-                "time": row["time"].strftime("%H:%M"),
-                "timezone": row["timezone"],
-                "start_utc": _utc_text(row["starts_at"]),
-                "details": row["details"],
-                "is_public": row["is_public"],
-                "organizer_tg_id": row["organizer_tg_id"],
-                "rrule": row.get("rrule", ""),
-            }
-            yield separator + json.dumps(item, ensure_ascii=False).encode()
-            separator = b", "
-        yield b"]}\n"
-
-    return _chunked(parts())
 
 
 @functools.lru_cache(maxsize=256)
@@ -224,6 +105,26 @@ def _recurrence_id(row: dict, zone: ZoneInfo) -> dt.datetime:
     return replaced.astimezone(form)
 
 
+def _add_alarms(event: icalendar.Event, name: str, leads: Iterable[int]) -> None:
+    """A VALARM per reminder: whole days as nominal days (-P1D, the same clock time the
+    day before, as the bot reminds), the rest as minutes."""
+    for minutes in sorted(leads, reverse=True):
+        days, rest = divmod(minutes, 1440)
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", name or "Reminder")
+        alarm.add(
+            "trigger", -dt.timedelta(days=days) if rest == 0 else -dt.timedelta(minutes=minutes)
+        )
+        event.add_component(alarm)
+
+
+def _leads_of(row: dict, alarms: dict[int, list[int]]) -> tuple[int, ...]:
+    if row["kind"] != "event":
+        return ()
+    return tuple(sorted(alarms.get(row["id"], ()), reverse=True))
+
+
 # The text of each VEVENT is kept in the shared cache (settings.CACHES["ics"]) under a hash
 # of everything it is made of: the entry's row and the code and zone rules that write it, so
 # an edit anywhere (a row, a linked event, an organiser's zone, a deployment) is a new key and
@@ -254,14 +155,15 @@ def _writer_fingerprint() -> bytes:
     return digest.digest()
 
 
-def _vevent_key(row: dict) -> str:
+def _vevent_key(row: dict, leads: tuple[int, ...]) -> str:
     digest = hashlib.sha256(_writer_fingerprint())
-    digest.update(repr(sorted(row.items())).encode())
+    digest.update(repr((sorted(row.items()), leads)).encode())
     return "vevent:" + digest.hexdigest()[:40]
 
 
-def _vevent(row: dict, zone: ZoneInfo) -> bytes:
-    """One entry's VEVENT, without DTSTAMP (each download's own time, added by _vevents)."""
+def _vevent(row: dict, zone: ZoneInfo, leads: tuple[int, ...]) -> bytes:
+    """One entry's VEVENT with a VALARM per lead time, without DTSTAMP (each download's own
+    time, added by _vevents)."""
     start = row["starts_at"]
     finish = _end(start)
     local_start, local_end = _wall_clock(start, zone), _wall_clock(finish, zone)
@@ -288,33 +190,42 @@ def _vevent(row: dict, zone: ZoneInfo) -> bytes:
     event.add("class", "PUBLIC" if row["is_public"] else "PRIVATE")
     if row.get("rrule"):
         _add_repeats(event, row, local_start)
+    _add_alarms(event, row["name"], leads)
     return event.to_ical()
 
 
 def _vevents(
-    entries: Iterable[dict], zones: dict[str, ZoneInfo], stamp: dt.datetime
+    entries: Iterable[dict],
+    zones: dict[str, ZoneInfo],
+    stamp: dt.datetime,
+    alarms: dict[int, list[int]],
 ) -> Iterator[bytes]:
     """The entries' VEVENTs in order, a batch at a time: the cached ones read in one
-    request, the others built and stored for the next download."""
+    request, the others built and stored for the next download. `alarms`: an event's lead
+    times (minutes) by its id, part of its text and so of its key."""
     cache = caches[VEVENT_CACHE]
     stamp_line = b"DTSTAMP:" + icalendar.vDatetime(stamp.astimezone(dt.UTC)).to_ical() + b"\r\n"
     rows = iter(entries)
     while batch := list(itertools.islice(rows, VEVENT_BATCH)):
-        keys = [_vevent_key(row) for row in batch]
+        leads = [_leads_of(row, alarms) for row in batch]
+        keys = [_vevent_key(row, own) for row, own in zip(batch, leads, strict=True)]
         kept = cache.get_many(keys)
         built = {}
-        for key, row in zip(keys, batch, strict=True):
+        for key, row, own in zip(keys, batch, leads, strict=True):
             text = kept.get(key)
             if text is None:
                 zone = zones.get(row["timezone"]) or zone_of(row["timezone"])
-                text = built[key] = _vevent(row, zone)
+                text = built[key] = _vevent(row, zone, own)
             yield _VEVENT_BEGIN + stamp_line + text[len(_VEVENT_BEGIN) :]
         if built:
             cache.set_many(built, VEVENT_CACHE_SECONDS)
 
 
 def ics_chunks(
-    owner, entries: Iterable[dict], time_zones: dict[str, dt.date | None]
+    owner,
+    entries: Iterable[dict],
+    time_zones: dict[str, dt.date | None],
+    alarms: dict[int, list[int]] | None = None,
 ) -> Iterator[bytes]:
     """RFC 5545 calendar built with `icalendar`, one VEVENT at a time.
 
@@ -323,6 +234,8 @@ def ics_chunks(
     calendars expect; a moment no TZID can say the same way in every client (see
     TZID_YEARS, and the times clocks skip or repeat) is written in UTC instead.
     `time_zones`: zone name -> the earliest date written in it (selectors.calendar).
+    `alarms`: own event id -> its lead times in minutes, written as VALARMs (the download
+    has them; the feed does not, since Google ignores them and Apple strips them).
     """
 
     def parts() -> Iterator[bytes]:
@@ -343,7 +256,7 @@ def ics_chunks(
             first = max(earliest or timezone.localdate(), dt.date(TZID_YEARS.start, 1, 1))
             first = min(first, VTIMEZONE_LAST_DATE - dt.timedelta(days=1))
             yield _vtimezone_text(zones[name].key, first_date=first)
-        yield from _vevents(entries, zones, timezone.now())
+        yield from _vevents(entries, zones, timezone.now(), alarms or {})
         yield end
 
-    return _chunked(parts())
+    return chunked(parts())

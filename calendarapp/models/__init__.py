@@ -8,8 +8,9 @@ bot's texts: the admin shows it in its reader's language (calendarapp/locale/en)
 
 One module per concern: `calendar` (people, events, meetings), `statistics` (the admin's
 chart), `feeds` (ICS subscriptions), `imports` (ICS files waiting to be imported),
-`invitations` (links), `rsvp` (answers to event cards), `bot_state` (what the bot keeps
-between updates); `links` declares the two kinds of foreign key they share.
+`invitations` (links), `reminders` (lead times and snoozes), `rsvp` (answers to event cards),
+`bot_state` (what the bot keeps between updates); `links` declares the two kinds of foreign
+key they share.
 """
 
 from .bot_state import (
@@ -35,6 +36,7 @@ from .calendar import (
 from .feeds import CalendarFeed
 from .imports import ImportDraft
 from .invitations import Invitation
+from .reminders import Reminder, SnoozedReminder
 from .rsvp import EventCard, Rsvp
 from .statistics import BotStatistics
 
@@ -59,6 +61,8 @@ __all__ = [
     "Invitation",
     "OutboxMessage",
     "ProcessedUpdate",
+    "Reminder",
     "Rsvp",
+    "SnoozedReminder",
     "TgUser",
 ]

@@ -145,12 +145,6 @@ class Event(TimeStamped):
     starts_at = models.DateTimeField(_("начало (UTC)"), null=True, editable=False)
     details = models.TextField(_("описание"), max_length=EVENT_DETAILS_MAX_LENGTH, blank=True)
     is_public = models.BooleanField(_("публичное"), default=False)
-    reminder_minutes = models.PositiveIntegerField(
-        _("напомнить за"), choices=REMINDER_CHOICES, null=True, blank=True
-    )
-    # The instant to remind at (aware), derived from date, time, zone and lead time.
-    remind_at = models.DateTimeField(_("напомнить в"), null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(_("напоминание обработано"), null=True, blank=True)
     # RFC 5545 RRULE text without DTSTART (date and time are the first occurrence; UNTIL is
     # a wall-clock moment of the owner's zone), empty for a one-off event. services.recurrence
     # checks and expands it.
@@ -193,11 +187,6 @@ class Event(TimeStamped):
             models.Index(
                 fields=["date", "time"], condition=Q(is_public=True), name="event_public_date_idx"
             ),
-            models.Index(
-                fields=["remind_at"],
-                condition=Q(reminder_sent_at__isnull=True),
-                name="event_reminder_due_idx",
-            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -224,6 +213,25 @@ class Event(TimeStamped):
     def repeats(self) -> bool:
         """A series, or one occurrence of a series changed on its own (marked 🔁 in lists)."""
         return bool(self.rrule) or self.recurrence_of_id is not None
+
+    # Its reminders are rows of their own (models/reminders.py), one per lead time; these
+    # read them (through prefetch_related("reminders") when the caller did that).
+    @property
+    def leads(self) -> list[int]:
+        """The lead times in minutes, shortest first."""
+        return sorted(reminder.minutes for reminder in self.reminders.all())
+
+    @property
+    def reminder_minutes(self) -> int | None:
+        """The shortest lead time, None without reminders: what a client that shows one
+        lead time (the Mini App's select) reads."""
+        return next(iter(self.leads), None)
+
+    @property
+    def remind_at(self) -> dt.datetime | None:
+        """When the next reminder of this event goes out (None: none is pending)."""
+        pending = [r.next_at for r in self.reminders.all() if r.next_at is not None]
+        return min(pending, default=None)
 
 
 class Appointment(TimeStamped):

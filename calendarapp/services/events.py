@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH, Event, TgUser
@@ -21,7 +20,9 @@ from .lengths import at_most, clean_multiline
 from .natural_dates import When, parse_time_on, parse_when
 from .recurrence import clean_rule, first_on_or_after, next_occurrences, series
 from .recurrence_phrases import parse_phrase
-from .reminders import clean_reminder_minutes, remind_at
+from .reminder_claims import reschedule_event_reminders
+from .reminders import clean_leads, set_leads
+from .reminders import set_event_reminder as set_event_reminder
 from .rsvp_notices import event_cancelled, event_changed
 from .statistics import bump_daily_statistics, bump_user_counter
 
@@ -98,16 +99,6 @@ def parse_event_time(*, owner: TgUser | int, date: dt.date, text: str) -> When:
     return when
 
 
-def _schedule_reminder(event: Event, zone_name: str) -> None:
-    """When the event's reminder goes out, for a new event or one moved to another moment."""
-    event.remind_at = remind_at(event=event, zone_name=zone_name)
-    event.reminder_sent_at = None
-    if event.remind_at is not None and event.remind_at <= timezone.now():
-        # The lead time has already begun: the person is looking at the event right now,
-        # a reminder a second later would be noise.
-        event.reminder_sent_at = timezone.now()
-
-
 @transaction.atomic
 def create_event(
     *,
@@ -118,9 +109,11 @@ def create_event(
     details: str = "",
     is_public: bool = False,
     reminder_minutes: int | object | None = USER_DEFAULT,
+    leads: list[int] | None = None,
     rrule: str = "",
 ) -> Event:
-    """Create an event; the reminder defaults to the owner's choice in /settings. With an
+    """Create an event; the reminder defaults to the owner's choice in /settings, or is one
+    lead time (`reminder_minutes`, None: none) or several (`leads`, minutes). With an
     `rrule` it is a series whose first occurrence is `date` (see set_event_rule)."""
     owner = registered_user(owner_tg_id)
     name = clean_name(name)
@@ -129,6 +122,7 @@ def create_event(
     ensure_not_past(user=owner, date=date, time=time)
     if reminder_minutes is USER_DEFAULT:
         reminder_minutes = owner.default_reminder_minutes
+    leads = clean_leads([reminder_minutes] if leads is None else leads)
     event = Event(
         owner=owner,
         name=name,
@@ -136,12 +130,11 @@ def create_event(
         time=time,
         details=details,
         is_public=is_public,
-        reminder_minutes=clean_reminder_minutes(reminder_minutes),
         rrule=clean_rule(rrule, zone_name=owner.timezone),
     )
     _ensure_series_starts_on(event, date=date, time=time)
-    _schedule_reminder(event, owner.timezone)
     event.save()
+    set_leads(event=event, leads=leads)
     bump_user_counter(tg_id=owner_tg_id, counter="events_created")
     bump_daily_statistics(event_count=1)
     return event
@@ -156,17 +149,6 @@ def _ensure_series_starts_on(event: Event, *, date: dt.date, time: dt.time) -> N
             rule=event.rrule,
             date=date.isoformat(),
         )
-
-
-@transaction.atomic
-def set_event_reminder(*, owner_tg_id: int, event_id: int, minutes: int | None) -> Event:
-    """Change how long before its start the owner is reminded of an event (None: never)."""
-    minutes = clean_reminder_minutes(minutes)
-    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
-    event.reminder_minutes = minutes
-    _schedule_reminder(event, registered_user(owner_tg_id).timezone)
-    event.save(update_fields=["reminder_minutes", "remind_at", "reminder_sent_at", "updated_at"])
-    return event
 
 
 @transaction.atomic
@@ -200,9 +182,10 @@ def update_event(
         _ensure_series_starts_on(event, date=date, time=time)  # a moved first one too
         old_date, old_time = event.date, event.time
         event.date, event.time = date, time
-        _schedule_reminder(event, owner.timezone)
-        changed += ["date", "time", "remind_at", "reminder_sent_at"]
+        changed += ["date", "time"]
     event.save(update_fields=[*changed, "updated_at"])
+    if "date" in changed:
+        reschedule_event_reminders(event=event)
     if "date" in changed and (old_date, old_time) != (event.date, event.time):
         move_meetings_of_moved_event(event=event, old_date=old_date, old_time=old_time)
     if changed:
@@ -242,10 +225,10 @@ def set_event_rule(*, owner_tg_id: int, event_id: int, rule: str) -> Event:
             )
         if first != event.date:
             event.date = first
-            _schedule_reminder(event, event.owner.timezone)
-            changed += ["date", "remind_at", "reminder_sent_at"]
+            changed.append("date")
     event.rrule, event.exdates = rule, []
     event.save(update_fields=[*changed, "updated_at"])
+    reschedule_event_reminders(event=event)
     return event
 
 
@@ -311,6 +294,7 @@ def skip_occurrence(*, owner_tg_id: int, event_id: int, date: dt.date) -> Event:
         )
     event.exdates = sorted({*event.exdates, date.isoformat()})
     event.save(update_fields=["exdates", "updated_at"])
+    reschedule_event_reminders(event=event)
     return event
 
 

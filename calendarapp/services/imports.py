@@ -4,7 +4,8 @@ The file is read by services.ics_read (bounded cost, a reason for every event le
 Each imported event keeps the file's UID (`Event.ics_uid`, unique per owner), so importing
 the same file again updates those events instead of adding them twice; the UIDs of our own
 export (`event-<id>@calendar-bot`) find the owner's own events. An event the file leaves
-as it is keeps its row untouched (its reminder is not sent again).
+as it is keeps its row and its reminders untouched (none is sent again); a new one gets the
+owner's default lead time, and a moved one keeps its lead times, due for its new moments.
 
 Between the preview and «Импортировать» the file waits in an `ImportDraft` (one per person,
 the newest wins), so a restart in between loses nothing.
@@ -26,14 +27,16 @@ from calendarapp.timezones import starts_at
 from . import outbox
 from .appointment_cascades import move_meetings_of_moved_event
 from .ics_read import Entry, Reading, read_ics
-from .reminders import remind_at
+from .reminder_claims import reschedule_reminders
+from .reminders import remind_new_events
 from .statistics import bump_daily_statistics
 
 DRAFT_MAX_AGE = dt.timedelta(days=1)
 SOURCE_MAX_LENGTH = 300
 _COMPARED = ("name", "details", "date", "time", "rrule", "exdates")
-_WRITTEN = [*_COMPARED, "starts_at", "remind_at", "reminder_sent_at", "updated_at"]
+_WRITTEN = [*_COMPARED, "starts_at", "updated_at"]
 _OVERRIDE_FIELDS = ["recurrence_of", "recurrence_id"]
+_MOMENTS = ("date", "time", "rrule", "exdates")  # what the reminders' schedule follows
 
 
 @dataclass
@@ -180,10 +183,6 @@ def _fill(
     event.recurrence_of = series
     event.recurrence_id = entry.recurrence_id if series is not None else None
     event.starts_at = starts_at(date=entry.date, time=entry.time, zone_name=zone_name)
-    event.remind_at = remind_at(event=event, zone_name=zone_name)
-    # A reminder whose time is over (a past event, an old series' first day) is not sent.
-    due = event.remind_at is not None and event.remind_at > now
-    event.reminder_sent_at = None if due else now
     event.updated_at = now
 
 
@@ -198,7 +197,7 @@ def import_ics(*, owner_tg_id: int, data: bytes) -> Summary:
     matches, of_series = _plan(owner, reading.entries)
     summary = _summary(reading, matches, of_series)
     now = timezone.now()
-    created, updated, moved = [], [], []
+    created, updated, moved, rescheduled = [], [], [], []
     rows: dict[int, Event] = {}
     # Series and one-off events first (their own batch), so that each override's series
     # has its id when the overrides are inserted.
@@ -210,24 +209,25 @@ def import_ics(*, owner_tg_id: int, data: bytes) -> Summary:
             series = of_series.get(index)
             series = rows[series] if isinstance(series, int) else series
             if event is None:
-                event = Event(
-                    owner=owner,
-                    ics_uid=entry.key,
-                    reminder_minutes=owner.default_reminder_minutes,
-                    created_at=now,
-                )
+                event = Event(owner=owner, ics_uid=entry.key, created_at=now)
                 _fill(event, entry, zone_name=owner.timezone, now=now, series=series)
                 inserted.append(event)
             elif not _same(event, entry, series):
                 before = (event.date, event.time)
+                moments = [getattr(event, name) for name in _MOMENTS]
+                event.owner = owner
                 _fill(event, entry, zone_name=owner.timezone, now=now, series=series)
                 updated.append(event)
+                if moments != [getattr(event, name) for name in _MOMENTS]:
+                    rescheduled.append(event)
                 if before != (event.date, event.time):
                     moved.append((event, *before))
             rows[index] = event
         Event.objects.bulk_create(inserted, batch_size=500)
         created += inserted
     Event.objects.bulk_update(updated, [*_WRITTEN, *_OVERRIDE_FIELDS], batch_size=500)
+    remind_new_events(events=created, minutes=owner.default_reminder_minutes, now=now)
+    reschedule_reminders(events=rescheduled, now=now)
     for event, old_date, old_time in moved:
         move_meetings_of_moved_event(event=event, old_date=old_date, old_time=old_time)
     if created:

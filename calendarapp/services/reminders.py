@@ -1,23 +1,25 @@
-"""Reminders: each event may be reminded once, `reminder_minutes` before it starts.
+"""Reminders: the lead times a person can choose, typed or by buttons, and which of them an
+event has (one `Reminder` row per lead time, for every occurrence of a series).
 
-The instant is stored on the event (`remind_at`). The bot process runs
-`claim_due_reminders` every few seconds: in one transaction it locks due events
-(`skip_locked`, so two bot processes never take the same one), marks them handled and
-writes the messages to the outbox. A crash before the commit leaves them due; after it,
-the outbox delivers. So every reminder goes out once, also after a restart.
+When they fall due and how they are claimed into the outbox: services.reminder_claims.
 """
 
 import datetime as dt
 import re
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from calendarapp.exceptions import ValidationFailed
-from calendarapp.models import REMINDER_CHOICES, Appointment, Event, OutboxMessage, TgUser
-from calendarapp.timezones import aware
+from calendarapp.models import REMINDER_CHOICES, Event, Reminder, TgUser
+from calendarapp.selectors.events import get_own_event
 
-REMINDER = "reminder"
+from .reminder_claims import REMINDER as REMINDER
+from .reminder_claims import Occurrences, reschedule_reminders, schedule
+from .reminder_claims import claim_all_due_reminders as claim_all_due_reminders
+from .reminder_claims import claim_due_reminders as claim_due_reminders
+
 # The lead times a person can choose, in minutes (None: no reminder), in the order offered:
 # the model's choices are the one list; buttons, texts and typed answers follow it.
 LEAD_TIMES: tuple[int | None, ...] = tuple(minutes for minutes, _label in REMINDER_CHOICES)
@@ -96,75 +98,79 @@ def parse_lead_time(text: str) -> int | None:
     return minutes
 
 
-def remind_at(*, event: Event, zone_name: str) -> dt.datetime | None:
-    if event.reminder_minutes is None:
-        return None
-    starts = aware(date=event.date, time=event.time, zone_name=zone_name)
-    return starts - dt.timedelta(minutes=event.reminder_minutes)
-
-
 def set_default_reminder(*, tg_id: int, minutes: int | None) -> None:
     minutes = clean_reminder_minutes(minutes)
     TgUser.objects.filter(pk=tg_id).update(default_reminder_minutes=minutes)
 
 
 def reschedule_user_reminders(user: TgUser) -> None:
-    """Recompute pending reminders after the user's time zone changed."""
-    pending = Event.objects.filter(
-        owner=user, reminder_sent_at__isnull=True, reminder_minutes__isnull=False
-    )
-    for event in pending.iterator():
-        event.remind_at = remind_at(event=event, zone_name=user.timezone)
-        event.save(update_fields=["remind_at"])
+    """Recompute pending reminders after the user's time zone changed: the wall clocks
+    stay, the instants they mean move."""
+    events = Event.objects.filter(owner=user, reminders__isnull=False).distinct()
+    reschedule_reminders(events=list(events.select_related("owner")))
 
 
-def claim_due_reminders(*, now: dt.datetime | None = None, limit: int = 100) -> int:
-    """Queue the reminders that are due (one batch); returns how many messages were queued.
-
-    A reminder whose event has already started is marked handled without a message:
-    it is no longer useful (the bot was down past the event).
-    """
-    return _claim_batch(now=now or timezone.now(), limit=limit)[1]
+def clean_leads(leads) -> list[int]:
+    """Several lead times (no reminder: an empty list), each one offered, each once."""
+    cleaned = {clean_reminder_minutes(minutes) for minutes in leads}
+    return sorted(minutes for minutes in cleaned if minutes is not None)
 
 
-def claim_all_due_reminders(
-    *, now: dt.datetime | None = None, limit: int = 100, max_batches: int = 50
-) -> int:
-    """Queue everything due, a batch (one short transaction) at a time; a burst of reminders
-    is queued at once and paced by the outbox dispatcher, not by this job's interval."""
+def set_leads(*, event: Event, leads, now: dt.datetime | None = None) -> list[int]:
+    """Keep exactly these lead times for the event; a lead kept keeps its schedule (its
+    reminders already sent stay sent), a new one starts from now."""
+    leads = clean_leads(leads)
     now = now or timezone.now()
-    queued = 0
-    for _ in range(max_batches):
-        claimed, batch_queued = _claim_batch(now=now, limit=limit)
-        queued += batch_queued
-        if claimed < limit:
-            break
-    return queued
+    Reminder.objects.filter(event=event).exclude(minutes__in=leads).delete()
+    have = set(Reminder.objects.filter(event=event).values_list("minutes", flat=True))
+    occurrences = Occurrences(event)
+    added = []
+    for minutes in leads:
+        if minutes not in have:
+            reminder = Reminder(event=event, minutes=minutes)
+            schedule(reminder, occurrences, now=now)
+            added.append(reminder)
+    Reminder.objects.bulk_create(added)
+    # The caller shows the event with its reminders next: read them once, here.
+    getattr(event, "_prefetched_objects_cache", {}).pop("reminders", None)
+    prefetch_related_objects([event], "reminders")
+    return leads
 
 
 @transaction.atomic
-def _claim_batch(*, now: dt.datetime, limit: int) -> tuple[int, int]:
-    """(events claimed, messages queued) for one locked batch of due events."""
-    due = list(
-        Event.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(reminder_sent_at__isnull=True, remind_at__lte=now)
-        .select_related("owner")
-        .order_by("remind_at", "id")[:limit]
-    )
-    if not due:
-        return 0, 0
-    participants: dict[int, list[int]] = {}
-    for event_id, participant_id in Appointment.objects.filter(
-        event__in=due, status=Appointment.Status.CONFIRMED
-    ).values_list("event_id", "participant_id"):
-        participants.setdefault(event_id, []).append(participant_id)
-    messages = [
-        OutboxMessage(chat_id=chat_id, kind=REMINDER, payload={"event_id": event.pk})
-        for event in due
-        if aware(date=event.date, time=event.time, zone_name=event.owner.timezone)
-        > now  # started: skip silently
-        for chat_id in [event.owner_id, *participants.get(event.pk, [])]
-    ]
-    OutboxMessage.objects.bulk_create(messages)
-    Event.objects.filter(pk__in=[event.pk for event in due]).update(reminder_sent_at=now)
-    return len(due), len(messages)
+def toggle_event_reminder(*, owner_tg_id: int, event_id: int, minutes: int | None) -> Event:
+    """A lead-time button under an event: switch that lead on or off (None: all off)."""
+    minutes = clean_reminder_minutes(minutes)
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    leads = set(event.leads)
+    if minutes is None:
+        leads = set()
+    else:
+        leads ^= {minutes}
+    set_leads(event=event, leads=leads)
+    return event
+
+
+@transaction.atomic
+def set_event_reminder(*, owner_tg_id: int, event_id: int, minutes: int | None) -> Event:
+    """One lead time for the event instead of whatever it had (None: no reminder): what a
+    client with a single choice (the Mini App) sets."""
+    minutes = clean_reminder_minutes(minutes)
+    event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id, for_update=True)
+    set_leads(event=event, leads=[] if minutes is None else [minutes])
+    return event
+
+
+def remind_new_events(*, events: list[Event], minutes: int | None, now: dt.datetime) -> None:
+    """One lead time (None: none) for events just created in bulk (an import), in one
+    statement a batch. New rows have no overrides yet."""
+    if minutes is None:
+        return
+    rows = [Reminder(event=event, minutes=clean_reminder_minutes(minutes)) for event in events]
+    for row in rows:
+        schedule(row, Occurrences(row.event, replaced=()), now=now)
+    Reminder.objects.bulk_create(rows, batch_size=500)
+
+
+def pending_reminders(event: Event) -> list[Reminder]:
+    return [reminder for reminder in event.reminders.all() if reminder.next_at is not None]

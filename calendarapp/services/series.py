@@ -21,6 +21,8 @@ from calendarapp.selectors.events import get_own_event
 from . import events as event_services
 from .appointment_cascades import cancel_meetings_of_deleted_event, hand_meetings_over
 from .recurrence import series
+from .reminder_claims import reschedule_event_reminders
+from .reminders import set_leads
 
 
 class Scope(StrEnum):
@@ -98,6 +100,7 @@ def _end_before(event: Event, day: dt.date) -> None:
     event.rrule = _rule_until(event, day)
     event.exdates = [item for item in event.exdates if item < day.isoformat()]
     event.save(update_fields=["rrule", "exdates", "updated_at"])
+    reschedule_event_reminders(event=event)
 
 
 def _override_of(event: Event, day: dt.date) -> Event | None:
@@ -106,7 +109,8 @@ def _override_of(event: Event, day: dt.date) -> Event | None:
 
 def _born_of(event: Event, day: dt.date, **fields) -> Event:
     """A row the series gives birth to on `day` (an override, or the rest of a split), as
-    the series has it and reminded of as the series is."""
+    the series has it and reminded of with the series' lead times. Its reminders start from
+    now: one the series has already sent for that day is past, so it is not sent again."""
     row = Event(
         owner=event.owner,
         name=event.name,
@@ -114,17 +118,18 @@ def _born_of(event: Event, day: dt.date, **fields) -> Event:
         time=event.time,
         details=event.details,
         is_public=event.is_public,
-        reminder_minutes=event.reminder_minutes,
         **fields,
     )
     row.save()
-    return event_services.set_event_reminder(
-        owner_tg_id=row.owner_id, event_id=row.pk, minutes=row.reminder_minutes
-    )
+    set_leads(event=row, leads=event.leads)
+    return row
 
 
 def _make_override(event: Event, day: dt.date) -> Event:
-    return _born_of(event, day, recurrence_of=event, recurrence_id=day)
+    """The override of `day`; the series' reminders leave that day to it from now on."""
+    override = _born_of(event, day, recurrence_of=event, recurrence_id=day)
+    reschedule_event_reminders(event=event)
+    return override
 
 
 def _split(event: Event, day: dt.date) -> Event:
@@ -136,7 +141,8 @@ def _split(event: Event, day: dt.date) -> Event:
         rrule=_rule_from(event, day),
         exdates=[item for item in event.exdates if item > day.isoformat()],
     )
-    event.overrides.filter(recurrence_id__gte=day).update(recurrence_of=rest)
+    if event.overrides.filter(recurrence_id__gte=day).update(recurrence_of=rest):
+        reschedule_event_reminders(event=rest)  # the days of those overrides are theirs
     hand_meetings_over(event=event, to=rest, first=day)
     _end_before(event, day)
     return rest

@@ -232,9 +232,9 @@ def test_every_callback_fits_telegrams_limit(bot, registered_ann):
 LEADS = ["Без напоминания", "За 10 минут", "За 30 минут", "За 1 час", "За 1 день"]
 
 
-def marked(chosen: str) -> list[str]:
-    """The confirmation's buttons: the lead times, the one in force marked, and 🔁."""
-    return [("✓ " if label == chosen else "") + label for label in LEADS] + ["🔁 Повторять"]
+def marked(*chosen: str) -> list[str]:
+    """The confirmation's buttons: the lead times, those switched on marked, and 🔁."""
+    return [("✓ " if label in chosen else "") + label for label in LEADS] + ["🔁 Повторять"]
 
 
 def walk_to_created(user, next_year: dt.date) -> str:
@@ -260,25 +260,28 @@ def test_the_details_answer_creates_the_event_with_the_default_reminder(
     assert ann.ask("something") == texts.NOT_UNDERSTOOD  # no fifth question
 
 
-def test_reminder_buttons_change_the_event_in_place_after_the_dialog(
+def test_reminder_buttons_switch_lead_times_in_place_after_the_dialog(
     bot, registered_ann, next_year
 ):
     ann = registered_ann
     walk_to_created(ann, next_year)
     created = ann.last_message()
-    answer = ann.press("За 1 час")
-    assert answer.startswith("Событие создано") and answer.endswith("Напоминание: за 1 час.")
-    assert (created.edits, created.button_texts()) == (1, marked("За 1 час"))
+    answer = ann.press("За 1 день")  # on, next to the default's 30 minutes
+    assert answer.startswith("Событие создано")
+    assert answer.endswith("Напоминания: за 1 день, за 30 минут.")
+    assert (created.edits, created.button_texts()) == (1, marked("За 30 минут", "За 1 день"))
     event = Event.objects.get()
     starts = dt.datetime.combine(next_year, dt.time(18, 0), tzinfo=MOSCOW)
-    assert (event.reminder_minutes, event.remind_at) == (60, starts - dt.timedelta(hours=1))
+    assert event.leads == [30, 1440]
+    assert event.remind_at == starts - dt.timedelta(days=1)
+    assert ann.press("✓ За 30 минут").endswith("Напоминание: за 1 день.")  # off again
+    assert created.button_texts() == marked("За 1 день")
     # Other dialogs and commands later, the buttons still work.
     ann.ask("/display_events")
     ann.ask("/create_event")
     assert ann.press("Без напоминания").endswith("Напоминание: без напоминания.")
     assert created.button_texts() == marked("Без напоминания")
-    event.refresh_from_db()
-    assert (event.reminder_minutes, event.remind_at) == (None, None)
+    assert (event.leads, event.remind_at) == ([], None)
     assert ann.ask("Second") == texts.ASK_DATE  # the dialog opened meanwhile is still there
 
 
@@ -298,10 +301,7 @@ def test_forged_or_foreign_reminder_buttons_change_nothing(bot, registered_ann, 
         assert ann.wait_for_reply().text == f"Событие #{event_id} не найдено.", foreign
     press_data(ann, "rem:60")  # a button of the reminder question older versions asked
     assert ann.wait_for_reply().text == texts.BUTTON_EXPIRED
-    assert list(Event.objects.order_by("id").values_list("reminder_minutes", flat=True)) == [
-        30,
-        30,
-    ]
+    assert [event.leads for event in Event.objects.order_by("id")] == [[30], [30]]
     assert ann.buttons() == marked("За 30 минут")
 
 
@@ -318,7 +318,7 @@ def test_settings_change_the_default_lead_time(bot, registered_ann, next_year):
     # New events start from the new default.
     assert walk_to_created(ann, next_year).endswith("Напоминание: за 1 день (по умолчанию).")
     assert ann.buttons() == marked("За 1 день")
-    assert Event.objects.get().reminder_minutes == 1440
+    assert Event.objects.get().leads == [1440]
     ann.ask("/settings")
     ann.press("Без напоминания")
     ann.wait_for_reply()
@@ -464,7 +464,7 @@ def test_reminder_is_delivered_once_to_owner_and_confirmed_participant(
     assert ann.nothing_more(1.0)
     assert (len(reminders_in(ann)), len(reminders_in(bob)), len(reminders_in(carol))) == (1, 1, 0)
     assert OutboxMessage.objects.filter(kind=REMINDER).count() == 2
-    assert Event.objects.get(pk=event.pk).reminder_sent_at is not None
+    assert Event.objects.get(pk=event.pk).remind_at is None
 
 
 def test_reminder_due_while_the_bot_was_down_goes_out_at_start(
@@ -485,8 +485,8 @@ def test_reminder_due_while_the_bot_was_down_goes_out_at_start(
     assert "«Useful» начнётся через 40 мин" in text
     assert ann.nothing_more(1.0)
     assert reminders_in(ann) == [text]
-    assert Event.objects.get(pk=missed.pk).reminder_sent_at is not None
-    assert Event.objects.get(pk=useful.pk).reminder_sent_at is not None
+    assert Event.objects.get(pk=missed.pk).remind_at is None
+    assert Event.objects.get(pk=useful.pk).remind_at is None
 
 
 def test_reminder_of_a_deleted_event_is_not_sent(bot, clock, registered_ann, next_year):
@@ -494,8 +494,9 @@ def test_reminder_of_a_deleted_event_is_not_sent(bot, clock, registered_ann, nex
     bot.stop_bot()
     event = create_event(owner_tg_id=ann.id, name="Gone", date=next_year, time=dt.time(9, 0))
     clock.now = event.remind_at
+    event_id = event.pk
     assert claim_due_reminders(now=clock.now) == 1  # queued, then the event is deleted
-    Event.objects.filter(pk=event.pk).delete()
+    Event.objects.filter(pk=event_id).delete()
     bot.start_bot()
     message = OutboxMessage.objects.get(kind=REMINDER)
     wait_until(

@@ -131,6 +131,15 @@ CALLBACK_SHAPES = st.one_of(
         st.sampled_from(["rem:", "set:rem:", "rem:{bob_event}:", "rem:1:"]),
         st.one_of(st.sampled_from(["skip", "off", "0", "-5", "10", "60", "1440"]), numbers()),
     ).map(lambda t: f"{t[0]}{t[1]}"),
+    # The reminder toggles opened from a card (rmk:<id>[:<lead>]) and the buttons under a
+    # delivered reminder (rs:<outbox id>:<10m|1h|tm|ok>), with ids that are not one's own.
+    st.tuples(
+        st.sampled_from(["rmk:", "rmk:{bob_event}", "rmk:{bob_event}:", "rmk:1:"]),
+        st.one_of(st.sampled_from(["", "off", "7", "60"]), numbers()),
+    ).map(lambda t: f"{t[0]}{t[1]}"),
+    st.tuples(st.sampled_from(["10m", "1h", "tm", "ok", "zz", ""]), numbers()).map(
+        lambda t: f"rs:{t[1]}:{t[0]}"
+    ),
     # The visibility buttons under an event (share:public:<id>), Bob's event among them.
     st.tuples(
         st.sampled_from(["public", "private", "x"]),

@@ -174,7 +174,7 @@ def test_fifty_people_through_nginx_to_three_replicas_one_killed_mid_run(databas
             await asyncio.gather(*restarted)
             # Every event's reminder falls due at once: the three replicas' reminder jobs
             # and outboxes claim side by side (SKIP LOCKED).
-            rows(url, "UPDATE calendarapp_event SET remind_at = now() RETURNING id")
+            rows(url, "UPDATE calendarapp_reminder SET next_at = now() RETURNING event_id")
             await load.wait_done(timeout=60, reminders_each=1, answers=False)
             await asyncio.sleep(1)  # a late duplicate would show up by now
 

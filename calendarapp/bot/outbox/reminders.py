@@ -2,8 +2,9 @@
 outbox dispatcher (bot/outbox/notifications.py) renders and sends them.
 
 Claiming is `services.reminders.claim_all_due_reminders`: short transactions that lock due
-events (`skip_locked` on PostgreSQL), mark them handled and write one outbox row per recipient,
-so a reminder is queued exactly once whatever crashes or restarts; the job runs at start too,
+reminder rows (`skip_locked` on PostgreSQL), write one outbox row per recipient and move each
+row to its next occurrence, so a reminder is queued exactly once whatever crashes or restarts
+(snoozed ones too); the job runs at start too,
 so reminders that fell due while the bot was down go out then (or are skipped if the event has
 begun). "Now" comes from `clock`, which tests replace to travel in time without sleeping.
 The same job forgets handled update ids past their age (runtime/once.py), once an hour.
@@ -19,6 +20,7 @@ from telegram.ext import Application, ContextTypes
 from calendarapp.bot import texts
 from calendarapp.bot.outbox import notifications
 from calendarapp.bot.runtime.orm import db
+from calendarapp.bot.ui import choice_keyboards
 from calendarapp.bot.ui.formatting import date_text, time_text
 from calendarapp.models import OutboxMessage
 from calendarapp.selectors.reminders import due_reminder
@@ -80,16 +82,30 @@ def _starts_in(delta: dt.timedelta) -> str:
     return texts.STARTS_IN_DAYS.format(days=round(minutes / 1440))
 
 
+def _day(payload: dict) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(payload["on"])
+    except (KeyError, TypeError, ValueError):
+        return None  # queued before reminders named their occurrence: the first one
+
+
 @notifications.renderer(REMINDER)
 def render_reminder(message: OutboxMessage) -> notifications.Notification | None:
-    """The reminder as the recipient sees it, in their own zone; None if no longer useful."""
+    """The reminder as the recipient sees it, in their own zone, with its snooze and done
+    buttons; None if no longer useful."""
     now = clock()
     due = due_reminder(
-        event_id=message.payload.get("event_id"), recipient_id=message.chat_id, now=now
+        event_id=message.payload.get("event_id"),
+        recipient_id=message.chat_id,
+        now=now,
+        day=_day(message.payload),
     )
     if due is None:
         return None
-    template = texts.REMINDER_MESSAGE if due.for_owner else texts.REMINDER_MEETING
+    if message.payload.get("snoozed"):
+        template = texts.REMINDER_AGAIN
+    else:
+        template = texts.REMINDER_MESSAGE if due.for_owner else texts.REMINDER_MEETING
     return notifications.Notification(
         template.format(
             name=due.name,
@@ -97,5 +113,6 @@ def render_reminder(message: OutboxMessage) -> notifications.Notification | None
             date=date_text(due.local_start.date()),
             time=time_text(due.local_start),
             zone=offset_name(due.zone_name),
-        )
+        ),
+        choice_keyboards.reminder_actions(message.pk),
     )

@@ -17,5 +17,6 @@ from calendarapp.bot.texts.exports import *  # noqa: F403
 from calendarapp.bot.texts.imports import *  # noqa: F403
 from calendarapp.bot.texts.meetings import *  # noqa: F403
 from calendarapp.bot.texts.preferences import *  # noqa: F403
+from calendarapp.bot.texts.reminders import *  # noqa: F403
 from calendarapp.bot.texts.series import *  # noqa: F403
 from calendarapp.bot.texts.sharing import *  # noqa: F403

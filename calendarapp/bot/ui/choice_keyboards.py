@@ -1,8 +1,10 @@
 """Buttons for reminder lead times and time zones, and strict parsing of what they send back.
 
 Callback data: `<prefix>off`, `<prefix>10`... for lead times (`rem:<event id>:` under a
-created event, `set:rem:` in /settings), `tz:<IANA name>` for zones (the longest common name
-is 16 bytes). Whatever arrives is validated again by the services.
+created event, `rmk:<event id>:` under an event's reminders opened from its card, where
+each lead is switched on or off; `set:rem:` in /settings, one default), `rs:<outbox message
+id>:<10m|1h|tm|ok>` under a delivered reminder, `tz:<IANA name>` for zones (the longest
+common name is 16 bytes). Whatever arrives is validated again by the services.
 """
 
 import datetime as dt
@@ -17,7 +19,11 @@ from calendarapp.timezones import COMMON_TIMEZONES, zone_of
 
 CB_REMIND = "rem:"
 CB_EVENT_REMINDER = r"^rem:(\d{1,18}):(\w{1,8})$"
+CB_CARD_REMIND = "rmk:"
+CB_CARD_REMINDER = r"^rmk:(\d{1,18})(?::(\w{1,8}))?$"
 CB_SETTINGS_REMIND = "set:rem:"
+CB_REMINDER_ACTION = r"^rs:(\d{1,18}):(\w{1,4})$"
+DONE = "ok"
 CB_TIMEZONE = "tz:"
 OFF = "off"
 INVALID = object()  # a forged lead time
@@ -27,10 +33,21 @@ def reminder_phrase(minutes: int | None) -> str:
     return texts.REMINDER_PHRASES.get(minutes, texts.REMINDER_PHRASES[None])
 
 
-def _lead_buttons(prefix: str, chosen: int | None) -> list[list[InlineKeyboardButton]]:
+def leads_phrase(leads) -> str:
+    """Several lead times in a sentence, the earliest reminder first ("за 1 день, за 10
+    минут"); none: "без напоминания"."""
+    if not leads:
+        return reminder_phrase(None)
+    return ", ".join(str(reminder_phrase(minutes)) for minutes in sorted(leads, reverse=True))
+
+
+def _lead_buttons(prefix: str, chosen) -> list[list[InlineKeyboardButton]]:
+    """`chosen`: the lead in force (one), or the set of those switched on (none: off)."""
+    on = chosen if isinstance(chosen, set | frozenset) else {chosen}
     buttons = [
         InlineKeyboardButton(
-            (texts.CHOSEN_MARK if minutes == chosen else "") + texts.REMINDER_BUTTONS[minutes],
+            (texts.CHOSEN_MARK if minutes in on or (minutes is None and not on) else "")
+            + texts.REMINDER_BUTTONS[minutes],
             callback_data=f"{prefix}{OFF if minutes is None else minutes}",
         )
         for minutes in LEAD_TIMES
@@ -38,13 +55,29 @@ def _lead_buttons(prefix: str, chosen: int | None) -> list[list[InlineKeyboardBu
     return [buttons[:1], buttons[1:3], buttons[3:]]
 
 
-def event_reminders(event_id: int, chosen: int | None) -> InlineKeyboardMarkup:
-    """Under a created event: its lead times, the one in force marked, and the event in the
+def event_reminders(
+    event_id: int, leads, *, prefix: str = CB_REMIND, app: bool = True
+) -> InlineKeyboardMarkup:
+    """Under an event: its lead times, those switched on marked, and the event in the
     Mini App where Telegram can open it."""
-    rows = _lead_buttons(f"{CB_REMIND}{event_id}:", chosen)
-    if app := open_app_button(event_id=event_id):
-        rows = [*rows, [app]]
+    rows = _lead_buttons(f"{prefix}{event_id}:", frozenset(leads))
+    if app and (button := open_app_button(event_id=event_id)):
+        rows = [*rows, [button]]
     return InlineKeyboardMarkup(rows)
+
+
+def reminder_actions(message_id: int) -> InlineKeyboardMarkup:
+    """Under a delivered reminder: put it off, or done."""
+
+    def action(label, code: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=f"rs:{message_id}:{code}")
+
+    return InlineKeyboardMarkup(
+        [
+            [action(texts.BTN_SNOOZE_10M, "10m"), action(texts.BTN_SNOOZE_1H, "1h")],
+            [action(texts.BTN_SNOOZE_TOMORROW, "tm"), action(texts.BTN_REMINDER_DONE, DONE)],
+        ]
+    )
 
 
 def settings_reminders(current: int | None) -> InlineKeyboardMarkup:

@@ -4,6 +4,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from calendarapp.bot import texts
+from calendarapp.bot.features.events.reminder_buttons import reminders_button
 from calendarapp.bot.features.events.repeat import with_repeat_button
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import listing
@@ -27,7 +28,8 @@ async def _show_card(update, context, event) -> str:
     forget(context, "draft")
     now = user_now(event.owner).replace(tzinfo=None)  # the owner is loaded with the event
     # Its card for any chat (inline mode) is one press away: bot/ui/event_card.py.
-    markup = with_repeat_button(InlineKeyboardMarkup([[share_button(event.pk)]]), event.pk)
+    rows = [[share_button(event.pk)], [reminders_button(event.pk)]]
+    markup = with_repeat_button(InlineKeyboardMarkup(rows), event.pk)
     overrides = await db(overrides_of)(event.pk) if event.rrule else ()
     await send(update, event_card(event, now=now, overrides=overrides), markup)
     return END

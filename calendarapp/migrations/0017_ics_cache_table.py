@@ -16,6 +16,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("calendarapp", "0015_overrides")]
+    dependencies = [("calendarapp", "0016_reminders")]
 
     operations = [migrations.RunPython(create, drop)]

@@ -1,0 +1,35 @@
+"""Several reminders per event, and a delivered reminder's buttons (snooze, done)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from calendarapp.bot.texts.errors import ERRORS
+
+REMINDERS_OF_EVENT = _("Напоминания: {phrase}.")
+BTN_REMINDERS = _("⏰ Напоминания")
+REMINDERS_CARD = _(
+    "⏰ Напоминания о «{name}» (#{id}). Нажмите на срок, чтобы включить или выключить его; "
+    "у повторяющегося события напоминание приходит перед каждым разом.\n{line}"
+)
+
+BTN_SNOOZE_10M = _("Отложить на 10 мин")
+BTN_SNOOZE_1H = _("на 1 час")
+BTN_SNOOZE_TOMORROW = _("завтра")
+BTN_REMINDER_DONE = _("Готово")
+REMINDER_SNOOZED_LINE = _("⏰ Отложено до {date} {time}.")
+REMINDER_SNOOZED_TOAST = _("Напомню ещё раз {date} в {time}.")
+REMINDER_DONE_LINE = _("✓ Готово.")
+REMINDER_DONE_TOAST = _("Отмечено.")
+REMINDER_AGAIN = _("🔔 Напоминаю ещё раз: «{name}» {starts} — {date} в {time} ({zone}).")
+
+ERRORS.update(
+    {
+        "reminder_not_found": _("Этого напоминания нет: кнопка устарела или не ваша."),
+        "reminder_handled": _("С этим напоминанием уже всё: его отложили или отметили."),
+        "reminder_event_gone": _("Этого события больше нет: оно удалено или отменено."),
+        "reminder_event_over": _("«{name}» уже началось — откладывать напоминание поздно."),
+        "snooze_after_start": _(
+            "«{name}» начнётся раньше — так надолго не отложить. Выберите срок покороче."
+        ),
+        "snooze_invalid": _("Такой кнопки нет: выберите срок кнопкой под напоминанием."),
+    }
+)
