@@ -7,8 +7,10 @@ import icalendar
 import pytest
 
 from calendarapp.services.events import create_event
+from calendarapp.models import Event
 from calendarapp.services.export_tokens import issue_export_token
 from calendarapp.services.feeds import get_or_issue_feed
+from calendarapp.services.reminders import set_leads
 from calendarapp.services.users import set_user_timezone
 from tests.support.programs import require_program
 from tests.test_export_interop import body, khal_config
@@ -57,6 +59,17 @@ def test_the_download_carries_a_valarm_per_reminder(files):
         "Quiet": [],
     }
     assert b"TRIGGER:-P1D" in export and b"TRIGGER:-PT10M" in export
+
+
+def test_a_changed_reminder_is_in_the_next_download(client, alice, files):
+    # The event's row is unchanged: the VEVENT text kept from the first download must not
+    # be served again without the new VALARM.
+    _export, _feed, uids = files
+    set_leads(event=Event.objects.get(name="Quiet"), leads=[30])
+    again = body(client.get("/export/ics/", {"token": issue_export_token(alice.pk).token}))
+    assert alarms_by_name(again, uids)["Quiet"] == [
+        ("DISPLAY", -dt.timedelta(minutes=30), "Quiet")
+    ]
 
 
 def test_the_feed_carries_none(files):

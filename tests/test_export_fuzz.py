@@ -13,7 +13,7 @@ import vobject
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calendarapp.exports import writers
+from calendarapp.exports import tables, writers
 from calendarapp.exports.tables import CSV_COLUMNS, CSV_ENCODING
 from calendarapp.models import Appointment, Event, TgUser
 from calendarapp.selectors.calendar import calendar_entries, calendar_time_zones
@@ -39,7 +39,7 @@ def body(owner, fmt: str) -> bytes:
     entries = calendar_entries(owner=owner)
     if fmt == "ics":
         return b"".join(writers.ics_chunks(owner, entries, calendar_time_zones(owner)))
-    return b"".join(getattr(writers, f"{fmt}_chunks")(owner, entries))
+    return b"".join(getattr(tables, f"{fmt}_chunks")(owner, entries))
 
 
 def as_text(cell: str) -> str:

@@ -24,9 +24,9 @@ def built(monkeypatch):
     names = []
     build = writers._vevent
 
-    def counting(row, zone):
+    def counting(row, zone, leads):
         names.append(row["name"])
-        return build(row, zone)
+        return build(row, zone, leads)
 
     monkeypatch.setattr(writers, "_vevent", counting)
     return names
