@@ -6,8 +6,8 @@ import subprocess
 import icalendar
 import pytest
 
-from calendarapp.services.events import create_event
 from calendarapp.models import Event
+from calendarapp.services.events import create_event
 from calendarapp.services.export_tokens import issue_export_token
 from calendarapp.services.feeds import get_or_issue_feed
 from calendarapp.services.reminders import set_leads
