@@ -185,10 +185,9 @@ def test_an_occurrence_button_of_another_dialog_is_expired(bot, registered_ann, 
 
 
 def test_read_event_shows_an_edited_occurrence_at_its_own_time_and_skips_a_cancelled_one(
-    bot, registered_ann, next_year
+    bot, registered_ann, gym
 ):
-    ann = registered_ann
-    event = daily_gym(ann, next_year)
+    ann, event = registered_ann, gym
     days = [event.date + dt.timedelta(days=n) for n in range(4)]
     edit_occurrences(owner_tg_id=ann.id, event_id=event.pk, day=days[0], scope="one",
                      date=days[1], time=dt.time(21, 15))  # fmt: skip
