@@ -16,7 +16,7 @@ from calendarapp.services.users import set_user_timezone
 from tests.support.waiting import wait_until
 
 # The bot with a fast reminder job and the movable clock, as for the other reminder tests.
-from .test_bot_dates import bot, clock  # noqa: F401
+from .test_bot_dates import bot_settings, clock  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
