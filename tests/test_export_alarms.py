@@ -67,9 +67,7 @@ def test_a_changed_reminder_is_in_the_next_download(client, alice, files):
     _export, _feed, uids = files
     set_leads(event=Event.objects.get(name="Quiet"), leads=[30])
     again = body(client.get("/export/ics/", {"token": issue_export_token(alice.pk).token}))
-    assert alarms_by_name(again, uids)["Quiet"] == [
-        ("DISPLAY", -dt.timedelta(minutes=30), "Quiet")
-    ]
+    assert alarms_by_name(again, uids)["Quiet"] == [("DISPLAY", -dt.timedelta(minutes=30), "Quiet")]
 
 
 def test_the_feed_carries_none(files):
