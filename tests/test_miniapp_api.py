@@ -251,3 +251,72 @@ def test_object_level_rules(client, alice, bob, whose, public, method, status):
         if status == 200:
             assert response.json()["can_edit"] is False
             assert "guests" not in response.json()
+
+
+def test_the_organiser_sets_the_seats_and_closes_answers(client, alice, bob):
+    from calendarapp.models import Rsvp
+    from tests.test_api_rsvp import event_of, press
+
+    event = event_of(alice, in_days(2), capacity=1)
+    press(event, 7001, "going")
+    press(event, 7002, "going")
+    assert Rsvp.objects.get(event=event, person_id=7002).answer == Rsvp.Answer.WAITING
+    path = f"/app/api/events/{event.pk}"
+    shown = client.get(path, **signed(alice.tg_id)).json()
+    assert (shown["capacity"], shown["rsvp_closed"]) == (1, False)
+
+    changed = patch(client, path, {"capacity": 2, "rsvp_closed": True}, alice.tg_id)
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["capacity"], changed.json()["rsvp_closed"]) == (2, True)
+    event.refresh_from_db()
+    assert (event.capacity, event.rsvp_closed) == (2, True)
+    # Through the bot's service: the one waiting took the freed seat.
+    assert Rsvp.objects.get(event=event, person_id=7002).answer == Rsvp.Answer.GOING
+
+    lifted = patch(client, path, {"capacity": None, "rsvp_closed": False}, alice.tg_id).json()
+    assert (lifted["capacity"], lifted["rsvp_closed"]) == (None, False)
+    untouched = patch(client, path, {"name": "Party!"}, alice.tg_id).json()
+    assert (untouched["name"], untouched["capacity"], untouched["rsvp_closed"]) == (
+        "Party!", None, False
+    )  # fmt: skip
+    # Someone else sees neither setting.
+    assert "capacity" not in client.get(path, **signed(bob.tg_id)).json()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": -1}, "capacity"),
+        ({"capacity": 100_001}, "capacity"),
+        ({"capacity": 10**30}, "capacity"),
+        ({"capacity": "ten"}, "capacity"),
+        ({"capacity": "5.0"}, "capacity"),
+        ({"capacity": 5.5}, "capacity"),
+        ({"capacity": True}, "capacity"),
+        ({"capacity": [3]}, "capacity"),
+        ({"rsvp_closed": "maybe"}, "rsvp_closed"),
+        ({"rsvp_closed": None}, "rsvp_closed"),
+        ({"time": "19:30", "rsvp_closed": True, "capacity": -5}, "capacity"),  # nothing applied
+    ],
+)
+def test_bad_answer_settings_are_a_400_naming_the_field(client, alice, body, field):
+    event = create_event(owner_tg_id=alice.tg_id, name="Party", date=in_days(2), time=dt.time(19))
+    response = patch(client, f"/app/api/events/{event.pk}", body, alice.tg_id)
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["errors"]) == [field]
+    event.refresh_from_db()
+    assert (event.capacity, event.rsvp_closed, event.time) == (None, False, dt.time(19))
+
+
+@pytest.mark.parametrize("public", [True, False])
+def test_someone_elses_answer_settings_look_missing(client, alice, bob, public):
+    event = create_event(owner_tg_id=bob.tg_id, name="Plan", date=in_days(2), time=dt.time(10),
+                         is_public=public)  # fmt: skip
+    response = patch(client, f"/app/api/events/{event.pk}", {"capacity": 3}, alice.tg_id)
+    assert response.status_code == 404, response.content
+    missing = patch(client, f"/app/api/events/{event.pk + 999}", {"capacity": 3}, alice.tg_id)
+    assert (missing.status_code, missing.json()["code"]) == (404, response.json()["code"])
+    event.refresh_from_db()
+    assert (event.capacity, event.rsvp_closed) == (None, False)

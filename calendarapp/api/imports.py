@@ -60,7 +60,9 @@ class ImportSummarySerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         help_text=(
             "all_day (stored at 00:00), shortened, override, other_zone, rdate (extra dates "
-            "of series, each an occurrence of its own)."
+            "of series, each an occurrence of its own); VALARMs: alarm_adjusted (to the "
+            "nearest offered lead time), alarm_merged, and left out: alarm_absolute, "
+            "alarm_after_start, alarm_unsupported."
         ),
     )
 

@@ -5,7 +5,9 @@ import datetime as dt
 
 from rest_framework import serializers
 
+from calendarapp.api.fields import StrictIntegerField
 from calendarapp.models import EVENT_DETAILS_MAX_LENGTH, EVENT_NAME_MAX_LENGTH, REMINDER_CHOICES
+from calendarapp.services.rsvp import MAX_CAPACITY
 
 
 class AsciiDateField(serializers.DateField):
@@ -49,6 +51,16 @@ class EventWriteSerializer(serializers.Serializer):
         choices=[minutes for minutes, _label in REMINDER_CHOICES], allow_null=True, required=False
     )
     is_public = serializers.BooleanField(required=False)
+
+
+class EventChangeSerializer(EventWriteSerializer):
+    """An own event's form, and its answers' settings as the REST API's PATCH takes them
+    (the same fields, so the same refusals): seats (null: no limit) and closed answers."""
+
+    capacity = StrictIntegerField(
+        min_value=1, max_value=MAX_CAPACITY, allow_null=True, required=False
+    )
+    rsvp_closed = serializers.BooleanField(required=False)
 
 
 class RangeSerializer(serializers.Serializer):

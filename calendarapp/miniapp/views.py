@@ -22,10 +22,11 @@ from calendarapp.services.events import (
     set_event_visibility,
     update_event,
 )
+from calendarapp.services.rsvp import UNCHANGED, change_answer_settings
 from calendarapp.timezones import user_now
 
 from .auth import InitDataAuthentication
-from .serializers import EventWriteSerializer, RangeSerializer
+from .serializers import EventChangeSerializer, EventWriteSerializer, RangeSerializer
 from .texts import catalog
 
 # Telegram loads the app in an iframe in its web clients and requires its own script
@@ -54,6 +55,7 @@ ERROR_FIELDS = {
     "date_in_past": "date",
     "date_too_far": "date",
     "reminder_invalid": "reminder_minutes",
+    "rsvp_capacity": "capacity",
 }
 
 
@@ -78,6 +80,8 @@ def event_body(event, *, viewer_tg_id: int) -> dict:
     }
     if own:
         body["reminder_minutes"] = event.reminder_minutes
+        body["capacity"] = event.capacity
+        body["rsvp_closed"] = event.rsvp_closed
         body["guests"] = [
             {"name": meeting.participant.display_name, "status": meeting.status}
             for meeting in active_guests_of(event.pk)
@@ -138,7 +142,7 @@ class EventDetailView(MiniAppView):
         return Response(event_body(event, viewer_tg_id=request.user.tg_id))
 
     def patch(self, request, event_id: int):
-        form = EventWriteSerializer(data=request.data, partial=True)
+        form = EventChangeSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         changes = dict(form.validated_data)
         owner_tg_id = request.user.tg_id
@@ -160,6 +164,14 @@ class EventDetailView(MiniAppView):
             if "reminder_minutes" in changes:
                 set_event_reminder(
                     owner_tg_id=owner_tg_id, event_id=event_id, minutes=changes["reminder_minutes"]
+                )
+            if "capacity" in changes or "rsvp_closed" in changes:
+                # The bot's rules: those moved up from the waiting list are told, cards edited.
+                change_answer_settings(
+                    organizer_tg_id=owner_tg_id,
+                    event_id=event_id,
+                    capacity=changes.get("capacity", UNCHANGED),
+                    closed=changes.get("rsvp_closed"),
                 )
             event = get_own_event(owner_tg_id=owner_tg_id, event_id=event_id)
         return Response(event_body(event, viewer_tg_id=owner_tg_id))

@@ -26,6 +26,7 @@ from calendarapp.timezones import zone_of
 
 from .dates import ensure_date_in_range
 from .recurrence import MAX_COUNT, clean_rule, first_on_or_after, series
+from .reminders import LEAD_TIMES
 
 MAX_ICS_BYTES = 2 * 1024 * 1024
 MAX_EVENTS = 2000
@@ -61,6 +62,10 @@ class Entry:
     recurrence_id: dt.date | None = None
     # A series' RDATEs on the owner's clock: each becomes an entry of its own (read_ics).
     rdates: list[tuple[dt.date, dt.time]] = field(default_factory=list)
+    # Lead times in minutes from the VEVENT's VALARMs; None: the file sets none (no VALARM,
+    # or none the bot can keep), so a new event gets the owner's default, an existing one
+    # keeps its own.
+    leads: list[int] | None = None
 
 
 @dataclass
@@ -69,7 +74,8 @@ class Reading:
     skipped: collections.Counter = field(default_factory=collections.Counter)
     # A few names per skip reason, so the preview can say which series was refused.
     examples: dict[str, list[str]] = field(default_factory=dict)
-    # What was imported with a change: all-day events at 00:00, shortened texts, RDATEs.
+    # What was imported with a change: all-day events at 00:00, shortened texts, RDATEs,
+    # reminders (VALARMs) adjusted to an offered lead time or left out.
     notes: collections.Counter = field(default_factory=collections.Counter)
 
     def skip(self, code: str, name: str) -> None:
@@ -231,6 +237,53 @@ def _rule(component, *, zone_name: str) -> str:
         raise Skip(error.code) from None
 
 
+_ALARM_ACTIONS = {"DISPLAY", "AUDIO", "EMAIL"}
+_OFFERED_LEADS = tuple(sorted(minutes for minutes in LEAD_TIMES if minutes))
+
+
+def _offered_lead(minutes: int) -> int:
+    """The offered lead time nearest to `minutes` (the longer one of two as near: a
+    reminder a little early is of more use than one a little late)."""
+    return min(_OFFERED_LEADS, key=lambda offered: (abs(offered - minutes), -offered))
+
+
+def _alarm_lead(alarm) -> int | str:
+    """One VALARM's lead time in minutes, or the note code it is left out with."""
+    if str(alarm.get("action", "")).upper() not in _ALARM_ACTIONS:
+        return "alarm_unsupported"  # ACTION:NONE (Apple's placeholder), PROCEDURE...
+    trigger = alarm.get("trigger")
+    if trigger is None or isinstance(trigger, list) or not hasattr(trigger, "dt"):
+        return "alarm_unsupported"
+    if not isinstance(trigger.dt, dt.timedelta):
+        return "alarm_absolute"  # TRIGGER;VALUE=DATE-TIME: a moment, not a lead time
+    if str(trigger.params.get("RELATED", "START")).upper() != "START":
+        return "alarm_unsupported"  # RELATED=END: the bot keeps no end of an event
+    if trigger.dt > dt.timedelta(0):
+        return "alarm_after_start"
+    return round(-trigger.dt.total_seconds() / 60)
+
+
+def _leads(component, reading: Reading) -> list[int] | None:
+    """The VEVENT's VALARMs as offered lead times, each once. Only lead times the bot
+    offers can be kept (services.reminders.clean_leads): another one becomes the nearest
+    offered, and two that become the same one are one reminder; each is a note."""
+    leads: set[int] = set()
+    for alarm in component.subcomponents:
+        if alarm.name != "VALARM":
+            continue
+        found = _alarm_lead(alarm)
+        if isinstance(found, str):
+            reading.notes[found] += 1
+            continue
+        lead = _offered_lead(found)
+        if lead != found:
+            reading.notes["alarm_adjusted"] += 1
+        if lead in leads:
+            reading.notes["alarm_merged"] += 1
+        leads.add(lead)
+    return sorted(leads) if leads else None
+
+
 def _entry(component, *, owner: TgUser, reading: Reading) -> Entry:
     zone = zone_of(owner.timezone)
     if component.errors:
@@ -265,6 +318,7 @@ def _entry(component, *, owner: TgUser, reading: Reading) -> Entry:
             {day.isoformat() for day in _listed_days(component, "exdate", zone) if day >= first}
         )
         entry.rdates = _extra_moments(component, zone, time=time)
+    entry.leads = _leads(component, reading)
     if all_day:
         reading.notes["all_day"] += 1
     return entry
@@ -378,6 +432,7 @@ def _add_rdate(reading, master, uid, day, time, *, owner, moved) -> None:
             series_key=master.key,
             series_own_id=master.own_id,
             recurrence_id=day,
+            leads=master.leads,
         )
     )
     reading.notes["rdate"] += 1

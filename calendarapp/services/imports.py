@@ -4,8 +4,10 @@ The file is read by services.ics_read (bounded cost, a reason for every event le
 Each imported event keeps the file's UID (`Event.ics_uid`, unique per owner), so importing
 the same file again updates those events instead of adding them twice; the UIDs of our own
 export (`event-<id>@calendar-bot`) find the owner's own events. An event the file leaves
-as it is keeps its row and its reminders untouched (none is sent again); a new one gets the
-owner's default lead time, and a moved one keeps its lead times, due for its new moments.
+as it is keeps its row and its reminders untouched (none is sent again). A VEVENT's VALARMs
+(services.ics_read) are its lead times, for a new event and an updated one alike; without
+them a new event gets the owner's default lead time and an existing one keeps its own. A
+moved event keeps its lead times, due for its new moments.
 
 Between the preview and «Импортировать» the file waits in an `ImportDraft` (one per person,
 the newest wins), so a restart in between loses nothing.
@@ -28,7 +30,7 @@ from . import outbox
 from .appointment_cascades import move_meetings_of_moved_event
 from .ics_read import Entry, Reading, read_ics
 from .reminder_claims import reschedule_reminders
-from .reminders import remind_new_events
+from .reminders import remind_new_events, set_leads
 from .statistics import bump_daily_statistics
 
 DRAFT_MAX_AGE = dt.timedelta(days=1)
@@ -52,7 +54,9 @@ class Summary:
     unchanged: int = 0  # of those, the ones the file leaves as they are
     skipped: dict = field(default_factory=dict)  # reason code -> count
     skipped_examples: dict = field(default_factory=dict)  # reason code -> a few names
-    notes: dict = field(default_factory=dict)  # all_day, shortened, override, other_zone, rdate
+    # all_day, shortened, override, other_zone, rdate; alarm_adjusted, alarm_merged,
+    # alarm_absolute, alarm_after_start, alarm_unsupported (VALARMs, services.ics_read)
+    notes: dict = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -71,12 +75,16 @@ def _matches(owner: TgUser, entries: list[Entry]) -> dict[int, Event]:
     by_key = {}
     for start in range(0, len(entries), 500):
         chunk = [entry.key for entry in entries[start : start + 500]]
-        for event in Event.objects.filter(owner=owner, ics_uid__in=chunk):
+        for event in Event.objects.filter(owner=owner, ics_uid__in=chunk).prefetch_related(
+            "reminders"
+        ):
             by_key[event.ics_uid] = event
     own_ids = [entry.own_id for entry in entries if entry.own_id and entry.key not in by_key]
     by_id = {
         event.pk: event
-        for event in Event.objects.filter(owner=owner, pk__in=own_ids).exclude(ics_uid__in=keys)
+        for event in Event.objects.filter(owner=owner, pk__in=own_ids)
+        .exclude(ics_uid__in=keys)
+        .prefetch_related("reminders")
     }
     found = {}
     for index, entry in enumerate(entries):
@@ -122,7 +130,7 @@ def _overrides_in_place(owner: TgUser, entries: list[Entry], matches: dict, seri
         owner=owner,
         recurrence_of__in=[row.pk for row in known.values()],
         recurrence_id__in={entries[index].recurrence_id for index in known},
-    )
+    ).prefetch_related("reminders")
     by_day = {(row.recurrence_of_id, row.recurrence_id): row for row in rows}
     for index, row in known.items():
         override = by_day.get((row.pk, entries[index].recurrence_id))
@@ -143,6 +151,8 @@ def _same(event: Event, entry: Entry, series: Event | int | None = None) -> bool
         return False
     linked = (series.pk, entry.recurrence_id) if series is not None else (None, None)
     if (event.recurrence_of_id, event.recurrence_id) != linked:
+        return False
+    if entry.leads is not None and entry.leads != event.leads:
         return False
     return all(getattr(event, name) == getattr(entry, name) for name in _COMPARED)
 
@@ -188,8 +198,9 @@ def _fill(
 
 @transaction.atomic
 def import_ics(*, owner_tg_id: int, data: bytes) -> Summary:
-    """Import `data` into the owner's calendar: new events get the owner's default reminder,
-    events from an earlier import of the same UIDs are updated. Returns what was done."""
+    """Import `data` into the owner's calendar: new events get their VALARMs' lead times
+    (else the owner's default), events from an earlier import of the same UIDs are updated.
+    Returns what was done."""
     registered_user(owner_tg_id)
     # One import of a person at a time: two at once would both insert the same UIDs.
     owner = TgUser.objects.select_for_update().get(pk=owner_tg_id)
@@ -198,6 +209,8 @@ def import_ics(*, owner_tg_id: int, data: bytes) -> Summary:
     summary = _summary(reading, matches, of_series)
     now = timezone.now()
     created, updated, moved, rescheduled = [], [], [], []
+    new_leads, changed_leads = [], []
+    default = [owner.default_reminder_minutes] if owner.default_reminder_minutes else []
     rows: dict[int, Event] = {}
     # Series and one-off events first (their own batch), so that each override's series
     # has its id when the overrides are inserted.
@@ -212,6 +225,7 @@ def import_ics(*, owner_tg_id: int, data: bytes) -> Summary:
                 event = Event(owner=owner, ics_uid=entry.key, created_at=now)
                 _fill(event, entry, zone_name=owner.timezone, now=now, series=series)
                 inserted.append(event)
+                new_leads.append(default if entry.leads is None else entry.leads)
             elif not _same(event, entry, series):
                 before = (event.date, event.time)
                 moments = [getattr(event, name) for name in _MOMENTS]
@@ -222,11 +236,16 @@ def import_ics(*, owner_tg_id: int, data: bytes) -> Summary:
                     rescheduled.append(event)
                 if before != (event.date, event.time):
                     moved.append((event, *before))
+                if entry.leads is not None and entry.leads != event.leads:
+                    changed_leads.append((event, entry.leads))
             rows[index] = event
         Event.objects.bulk_create(inserted, batch_size=500)
         created += inserted
     Event.objects.bulk_update(updated, [*_WRITTEN, *_OVERRIDE_FIELDS], batch_size=500)
-    remind_new_events(events=created, minutes=owner.default_reminder_minutes, now=now)
+    remind_new_events(events=created, leads=new_leads, now=now)
+    # After the rows are written, so that new lead times are scheduled for the new moments.
+    for event, leads in changed_leads:
+        set_leads(event=event, leads=leads, now=now)
     reschedule_reminders(events=rescheduled, now=now)
     for event, old_date, old_time in moved:
         move_meetings_of_moved_event(event=event, old_date=old_date, old_time=old_time)

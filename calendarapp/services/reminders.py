@@ -161,12 +161,14 @@ def set_event_reminder(*, owner_tg_id: int, event_id: int, minutes: int | None) 
     return event
 
 
-def remind_new_events(*, events: list[Event], minutes: int | None, now: dt.datetime) -> None:
-    """One lead time (None: none) for events just created in bulk (an import), in one
-    statement a batch. New rows have no overrides yet."""
-    if minutes is None:
-        return
-    rows = [Reminder(event=event, minutes=clean_reminder_minutes(minutes)) for event in events]
+def remind_new_events(*, events: list[Event], leads: list, now: dt.datetime) -> None:
+    """Lead times for events just created in bulk (an import; `leads[i]` for `events[i]`,
+    an empty list for none), in one statement a batch. New rows have no overrides yet."""
+    rows = [
+        Reminder(event=event, minutes=minutes)
+        for event, event_leads in zip(events, leads, strict=True)
+        for minutes in clean_leads(event_leads)
+    ]
     for row in rows:
         schedule(row, Occurrences(row.event, replaced=()), now=now)
     Reminder.objects.bulk_create(rows, batch_size=500)

@@ -38,6 +38,11 @@ _NOTES = {
     "override": texts.IMPORT_NOTE_OVERRIDE,
     "other_zone": texts.IMPORT_NOTE_OTHER_ZONE,
     "rdate": texts.IMPORT_NOTE_RDATE,
+    "alarm_adjusted": texts.IMPORT_NOTE_ALARM_ADJUSTED,
+    "alarm_merged": texts.IMPORT_NOTE_ALARM_MERGED,
+    "alarm_absolute": texts.IMPORT_NOTE_ALARM_ABSOLUTE,
+    "alarm_after_start": texts.IMPORT_NOTE_ALARM_AFTER_START,
+    "alarm_unsupported": texts.IMPORT_NOTE_ALARM_UNSUPPORTED,
 }
 
 

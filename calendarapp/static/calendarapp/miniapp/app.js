@@ -352,6 +352,8 @@
     openSheet(
       ...facts,
       event.reminder_minutes !== undefined ? el("p", { text: `${T.reminder}: ${reminderLabel(event.reminder_minutes)}` }) : null,
+      event.capacity ? el("p", { id: "capacity", text: `${T.capacity}: ${event.capacity}` }) : null,
+      event.rsvp_closed ? el("p", { class: "badge", id: "rsvp-closed", text: T.rsvp_closed }) : null,
       el("h3", { text: T.guests }),
       guests,
       el(
@@ -446,6 +448,18 @@
         el("input", { type: "checkbox", id: "field-is_public", name: "is_public" }),
         el("label", { for: "field-is_public", text: T.visibility }),
       ),
+      // Answers to the event's cards: the organiser's own events only (the edit form).
+      editing
+        ? field("capacity", T.capacity, el("input", { type: "number", min: "1", step: "1", inputmode: "numeric", placeholder: T.capacity_hint }))
+        : null,
+      editing
+        ? el(
+            "div",
+            { class: "field checkbox" },
+            el("input", { type: "checkbox", id: "field-rsvp_closed", name: "rsvp_closed" }),
+            el("label", { for: "field-rsvp_closed", text: T.rsvp_closed }),
+          )
+        : null,
       el("p", { class: "error", id: "error-form", "data-field": "form" }),
       el(
         "div",
@@ -458,6 +472,8 @@
     if (editing) {
       reminder.value = event.reminder_minutes === null ? "" : String(event.reminder_minutes);
       form.elements.is_public.checked = event.is_public;
+      form.elements.capacity.value = event.capacity === null ? "" : String(event.capacity);
+      form.elements.rsvp_closed.checked = event.rsvp_closed;
     } else {
       const usual = state.me.default_reminder_minutes;  // the person's /settings choice
       reminder.value = usual === null ? "" : String(usual);
@@ -473,6 +489,17 @@
         reminder_minutes: reminder.value === "" ? null : Number(reminder.value),
         is_public: form.elements.is_public.checked,
       };
+      if (editing) {
+        const seats = form.elements.capacity;
+        if (seats.validity.badInput) {
+          // Not a number at all: the field's value reads as empty, which would lift the limit.
+          showErrors(form, { data: { errors: { capacity: [] } } });
+          return;
+        }
+        // As typed: the server refuses what is not a whole number in range, next to the field.
+        body.capacity = seats.value === "" ? null : seats.value;
+        body.rsvp_closed = form.elements.rsvp_closed.checked;
+      }
       try {
         const saved = editing
           ? await api("PATCH", `/app/api/events/${event.id}`, body)
