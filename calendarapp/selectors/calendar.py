@@ -230,8 +230,8 @@ def calendar_listing(
     organiser's for a meeting),
     reader_zone (the owner's, whose clock the bot shows them on) and starts (the instant,
     which orders them: meetings in other zones fall where they happen).
-    `series=False` leaves out repeating events (selectors.occurrences lists their
-    occurrences instead of their first day).
+    `series=False` leaves out repeating events and whole-series meetings
+    (selectors.occurrences lists their occurrences instead of their first day).
     """
     days, going_days = Q(), Q()
     if first is not None:
@@ -243,11 +243,14 @@ def calendar_listing(
     own = Event.objects.filter(days, owner_id=owner_tg_id)
     if not series:
         own = own.filter(rrule="")
+    accepted = Appointment.objects.filter(
+        days, participant_id=owner_tg_id, status=Appointment.Status.CONFIRMED
+    )
+    if not series:
+        accepted = accepted.filter(whole_series=False)
     events = _event_rows(own, kind=0, reader_zone="owner__timezone")
     meetings = _rows(
-        Appointment.objects.filter(
-            days, participant_id=owner_tg_id, status=Appointment.Status.CONFIRMED
-        ),
+        accepted,
         kind=Value(1),
         ref=F("id"),
         title=Coalesce(F("event__name"), Value("")),

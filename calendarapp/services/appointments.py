@@ -63,8 +63,7 @@ def series_instants(
     )
     moments += [dt.datetime.combine(day, at) for _replaced, day, at in overrides]
     instants = (
-        starts_at(date=moment.date(), time=moment.time(), zone_name=zone_name)
-        for moment in moments
+        starts_at(date=moment.date(), time=moment.time(), zone_name=zone_name) for moment in moments
     )
     return {instant for instant in instants if first <= instant <= last}
 

@@ -44,7 +44,8 @@ class OccurrenceStep:
     scope_handlers: list[BaseHandler]
 
 
-def _which_markup(event, days: list[dt.date], all_label) -> InlineKeyboardMarkup:
+def which_markup(event, days: list[dt.date], all_label) -> InlineKeyboardMarkup:
+    """The next occurrences as buttons and one for the whole series (also /invite's)."""
     dates = [
         keyboards.button(date_text(day), callback_data=f"{CB_OCCURRENCE}:{day:%Y%m%d}:{event.pk}")
         for day in days
@@ -57,6 +58,17 @@ def _which_markup(event, days: list[dt.date], all_label) -> InlineKeyboardMarkup
         ]
     )
     return InlineKeyboardMarkup(rows)
+
+
+def upcoming_days(event) -> list[dt.date]:
+    """The days of the series' next SHOWN occurrences on the owner's clock (the owner is
+    loaded with the event)."""
+    now = user_now(event.owner).replace(tzinfo=None)
+    upcoming = next_occurrences(
+        rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates,
+        after=now, count=SHOWN,
+    )  # fmt: skip
+    return [moment.date() for moment in upcoming]
 
 
 def _scope_markup(event_id: int, day: dt.date) -> InlineKeyboardMarkup:
@@ -92,14 +104,9 @@ def occurrence_step(
     async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, event, note: str = ""):
         draft = dialog.dialog_draft(context)
         draft["event_id"], draft["first"] = event.pk, event.date.isoformat()
-        now = user_now(event.owner).replace(tzinfo=None)  # the owner is loaded with the event
-        upcoming = next_occurrences(
-            rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates,
-            after=now, count=SHOWN,
-        )  # fmt: skip
         rule = describe(event.rrule, start=event.date, time=event.time)
         text = question.format(id=event.pk, name=event.name, rule=rule)
-        markup = _which_markup(event, [moment.date() for moment in upcoming], all_label)
+        markup = which_markup(event, upcoming_days(event), all_label)
         await dialog.ask(update, context, f"{text}\n\n{note}" if note else text, markup)
         return which_state
 
