@@ -54,6 +54,21 @@ def overrides_of(series_id: int) -> list[tuple[dt.date, dt.date, dt.time]]:
     return list(rows.values_list("recurrence_id", "date", "time"))
 
 
+def _days_moments(
+    event: Event, *, first: dt.date, last: dt.date, replaced: dict[int, list[str]]
+) -> list[dt.datetime]:
+    """A series' wall-clock occurrences on the days first..last (inclusive), bounded,
+    without its cancelled and overridden days."""
+    return occurrences_between(
+        rule=event.rrule,
+        date=event.date,
+        time=event.time,
+        exdates=[*event.exdates, *replaced.get(event.pk, ())],
+        first=dt.datetime.combine(first, dt.time.min),
+        last=dt.datetime.combine(last, dt.time.max),
+    )[:MAX_OCCURRENCES]
+
+
 def series_occurrences(
     *,
     owner_tg_id: int,
@@ -74,14 +89,7 @@ def series_occurrences(
     replaced = overridden_days([event.pk for event in events])
     for event in events:
         zone = event.owner.timezone
-        moments = occurrences_between(
-            rule=event.rrule,
-            date=event.date,
-            time=event.time,
-            exdates=[*event.exdates, *replaced.get(event.pk, ())],
-            first=dt.datetime.combine(first, dt.time.min),
-            last=dt.datetime.combine(last, dt.time.max),
-        )[:MAX_OCCURRENCES]
+        moments = _days_moments(event, first=first, last=last, replaced=replaced)
         if not moments and keep_ended:
             moments = [dt.datetime.combine(event.date, event.time)]
         for moment in moments:
@@ -186,14 +194,7 @@ def _meeting_series_rows(
     rows = []
     for meeting in meetings:
         event, zone = meeting.event, meeting.organizer.timezone
-        moments = occurrences_between(
-            rule=event.rrule,
-            date=event.date,
-            time=event.time,
-            exdates=[*event.exdates, *replaced.get(event.pk, ())],
-            first=dt.datetime.combine(first, dt.time.min),
-            last=dt.datetime.combine(last, dt.time.max),
-        )[:MAX_OCCURRENCES]
+        moments = _days_moments(event, first=first, last=last, replaced=replaced)
         moments = sorted([*moments, *moved.get(event.pk, ())])
         if not moments and keep_ended:
             moments = [dt.datetime.combine(meeting.date, meeting.time)]

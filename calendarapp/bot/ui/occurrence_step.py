@@ -89,7 +89,8 @@ def _scope_markup(event_id: int, day: dt.date) -> InlineKeyboardMarkup:
     )
 
 
-def _day(text: str) -> dt.date | None:
+def occurrence_day(text: str) -> dt.date | None:
+    """A button's yyyymmdd, or None when forged."""
     try:
         return dt.datetime.strptime(text, "%Y%m%d").date()
     except ValueError:  # forged: no such day
@@ -122,7 +123,7 @@ def occurrence_step(
     @dialog.stops
     async def occurrence_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
         query = update.callback_query
-        day, event_id = _day(context.match.group(1)), int(context.match.group(2))
+        day, event_id = occurrence_day(context.match.group(1)), int(context.match.group(2))
         if day is None or _expired(update, context, event_id):
             await query.answer(texts.BUTTON_EXPIRED)  # an older question's button, or forged
             return None
@@ -149,7 +150,7 @@ def occurrence_step(
 
     @dialog.stops
     async def scope_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-        scope, day = Scope(context.match.group(1)), _day(context.match.group(2))
+        scope, day = Scope(context.match.group(1)), occurrence_day(context.match.group(2))
         event_id = int(context.match.group(3))
         if day is None or _expired(update, context, event_id):
             await update.callback_query.answer(texts.BUTTON_EXPIRED)

@@ -33,7 +33,12 @@ from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import dialog, keyboards
 from calendarapp.bot.ui.formatting import date_text, local_moment_text, time_text
 from calendarapp.bot.ui.meeting_cards import series_rule, when
-from calendarapp.bot.ui.occurrence_step import CB_OCCURRENCE, upcoming_days, which_markup
+from calendarapp.bot.ui.occurrence_step import (
+    CB_OCCURRENCE,
+    occurrence_day,
+    upcoming_days,
+    which_markup,
+)
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
 from calendarapp.parsing import parse_telegram_user
@@ -219,32 +224,16 @@ async def event_picked(update: Update, context: ContextTypes.DEFAULT_TYPE, event
     return OCCURRENCE
 
 
-def _pressed_series(context) -> int | None:
-    """The series a pressed occurrence button names, if it is the open dialog's."""
-    event_id = int(context.match.groups()[-1])
-    return event_id if event_id == context.user_data.get("draft", {}).get("series_id") else None
-
-
 @dialog.stops
 async def occurrence_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    event_id = _pressed_series(context)
-    try:
-        day = dt.datetime.strptime(context.match.group(1), "%Y%m%d").date()
-    except ValueError:  # forged: no such day
-        event_id = None
-    if event_id is None:
+    """«Вся серия» (`occ:all:<id>`) or one of the days (`occ:<yyyymmdd>:<id>`)."""
+    which, event_id = context.match.group(1), int(context.match.group(2))
+    day = None if which == "all" else occurrence_day(which)
+    expired = event_id != context.user_data.get("draft", {}).get("series_id")
+    if expired or (day is None and which != "all"):  # an older question's, or forged
         await update.callback_query.answer(texts.BUTTON_EXPIRED)
         return None
-    return await _event_chosen(update, context, event_id, day=day)
-
-
-@dialog.stops
-async def whole_series_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    event_id = _pressed_series(context)
-    if event_id is None:
-        await update.callback_query.answer(texts.BUTTON_EXPIRED)
-        return None
-    return await _event_chosen(update, context, event_id, whole_series=True)
+    return await _event_chosen(update, context, event_id, day=day, whole_series=day is None)
 
 
 @dialog.stops
@@ -320,10 +309,7 @@ def handlers():
             EVENT: EVENT_STEP.handlers,
             OCCURRENCE: [
                 CallbackQueryHandler(
-                    occurrence_pressed, pattern=rf"^{CB_OCCURRENCE}:(\d{{8}}):(\d{{1,18}})$"
-                ),
-                CallbackQueryHandler(
-                    whole_series_pressed, pattern=rf"^{CB_OCCURRENCE}:all:(\d{{1,18}})$"
+                    occurrence_pressed, pattern=rf"^{CB_OCCURRENCE}:(\d{{8}}|all):(\d{{1,18}})$"
                 ),
                 MessageHandler(dialog.TEXT, occurrence_typed),
             ],
