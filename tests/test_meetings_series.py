@@ -1,13 +1,17 @@
 """Meetings on a repeating event: invited to one occurrence (not a cancelled day; an
 overridden day is its override's) or to the whole series, and the busy check reading the
-series' occurrences; through the services and POST /api/appointments/."""
+series' occurrences; through the services and POST /api/appointments/, and the guest's
+calendar and ICS."""
 
 import datetime as dt
 
 import pytest
 
 from calendarapp.exceptions import Conflict, ValidationFailed
-from calendarapp.services.appointments import create_appointment
+from calendarapp.exports.writers import ics_chunks
+from calendarapp.selectors.calendar import calendar_entries, calendar_time_zones
+from calendarapp.selectors.occurrences import calendar_with_occurrences
+from calendarapp.services.appointments import create_appointment, respond_to_invitation
 from calendarapp.services.events import create_event, set_event_rule
 from calendarapp.services.series import delete_occurrences, edit_occurrences
 
@@ -158,3 +162,15 @@ def test_api_schema_names_whole_series(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     fields = schema["components"]["schemas"]["Appointment"]["properties"]
     assert fields["whole_series"]["type"] == "boolean"
+
+
+def test_a_whole_series_meeting_is_in_the_guests_calendar_as_its_occurrences(alice, bob):
+    standup = weekly(alice)
+    delete_occurrences(owner_tg_id=alice.pk, event_id=standup.pk, day=week(1), scope="one")
+    meeting = invite(alice, bob, standup, whole_series=True)
+    respond_to_invitation(participant_tg_id=bob.pk, appointment_id=meeting.pk, accept=True)
+    listing = calendar_with_occurrences(owner_tg_id=bob.pk, today=MONDAY)
+    rows = [(row["kind"], row["ref"], row["day"], row.get("repeats")) for row in listing[0:4]]
+    assert rows == [(1, meeting.pk, week(n), True) for n in (0, 2, 3, 4)]
+    ics = b"".join(ics_chunks(bob, calendar_entries(owner=bob), calendar_time_zones(bob)))
+    assert b"RRULE:FREQ=WEEKLY;BYDAY=MO" in ics and b"EXDATE" in ics

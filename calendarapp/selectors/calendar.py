@@ -107,11 +107,16 @@ def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
             "organizer_id",
             "event__name",
             "organizer__timezone",
+            "whole_series",
+            "event__rrule",
+            "event__exdates",
         )
         .iterator(chunk_size=chunk_size)
     )
     for row in rows:
         row["timezone"] = row["organizer__timezone"]
+        # A whole-series meeting is exported as the series: its first date with the rule.
+        repeats = row["whole_series"] and bool(row["event__rrule"])
         _ensure_instant(row)
         yield {
             "kind": "meeting",
@@ -125,8 +130,8 @@ def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
             "updated_at": row["updated_at"],
             "timezone": row["organizer__timezone"],
             "organizer_tg_id": row["organizer_id"],
-            "rrule": "",
-            "exdates": [],
+            "rrule": row["event__rrule"] if repeats else "",
+            "exdates": row["event__exdates"] if repeats else [],
         }
 
 
