@@ -78,7 +78,8 @@ def _participant_busy(*, participant_id: int, instants: set[dt.datetime]) -> boo
         Q(participant_id=participant_id) | Q(organizer_id=participant_id),
         status__in=Appointment.ACTIVE_STATUSES,
     )
-    if theirs.filter(whole_series=False, starts_at__in=instants).exists():
+    once = Q(whole_series=False) | Q(event__rrule="")  # a series made one-off meanwhile too
+    if theirs.filter(once, starts_at__in=instants).exists():
         return True
     first, last = min(instants), max(instants)
     series_meetings = (
