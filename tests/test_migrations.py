@@ -16,6 +16,7 @@ LATER = [
     ("calendarapp", "0015_overrides"),
     ("calendarapp", "0016_reminders"),
     ("calendarapp", "0017_ics_cache_table"),
+    ("calendarapp", "0018_appointment_whole_series"),
 ]
 
 

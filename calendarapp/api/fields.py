@@ -78,6 +78,17 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(value)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only: DRF's own field would read "yes", "1" or "on" as true."""
+
+    default_error_messages = {"invalid": "Must be true or false (a JSON boolean)."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 class EventIdField(StrictIntegerField):
     """Required (never null) in a request; null in a response once the event was deleted (a
     meeting keeps its history). The schema says both: see EventIdFieldExtension."""

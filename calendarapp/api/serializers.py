@@ -18,7 +18,13 @@ from calendarapp.selectors.bot_identity import bot_username
 from calendarapp.services.invitations import invite_url
 from calendarapp.services.rsvp import MAX_CAPACITY
 
-from .fields import EventIdField, StrictDateField, StrictIntegerField, WallClockTimeField
+from .fields import (
+    EventIdField,
+    StrictBooleanField,
+    StrictDateField,
+    StrictIntegerField,
+    WallClockTimeField,
+)
 
 STARTS_AT_HELP = (
     "The instant date and time mean in the owner's (organiser's) time zone, in UTC; "
@@ -199,6 +205,17 @@ class AppointmentSerializer(serializers.ModelSerializer):
     )
     time = WallClockTimeField(required=False, help_text="Defaults to the event's time.")
     starts_at = serializers.DateTimeField(read_only=True, help_text=STARTS_AT_HELP)
+    whole_series = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "For a repeating event: true invites to every occurrence (date and time must "
+            "then be left out; they are the series' first). Otherwise `date` must be one of "
+            "its occurrences (not cancelled); an overridden day's meeting is on the override "
+            "(its `event_id`, date and time). The participant is busy if another meeting "
+            "falls on one of the series' occurrences of the next 366 days."
+        ),
+    )
     details = serializers.CharField(
         required=False, allow_blank=True, max_length=APPOINTMENT_DETAILS_MAX_LENGTH
     )
@@ -220,6 +237,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "date",
             "time",
             "starts_at",
+            "whole_series",
             "details",
             "status",
             "invite_url",

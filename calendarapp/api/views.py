@@ -337,6 +337,9 @@ class AppointmentListCreateView(StaffListCreateView):
         "participant_busy": "participant_tg_id",
         "date_too_far": "date",
         "date_too_early": "date",
+        "not_an_occurrence": "date",
+        "not_a_series": "whole_series",
+        "whole_series_with_date": "whole_series",
         "comment_too_long": "details",
     }
 
@@ -352,6 +355,7 @@ class AppointmentListCreateView(StaffListCreateView):
             details=data.get("details", ""),
             date=data.get("date"),
             time=data.get("time"),
+            whole_series=data["whole_series"],
         )
 
 

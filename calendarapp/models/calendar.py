@@ -271,6 +271,9 @@ class Appointment(TimeStamped):
         _("статус"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
     responded_at = models.DateTimeField(_("ответ получен"), null=True, blank=True)
+    # An invitation to every occurrence of a series: date and time are its first one, and
+    # the busy check and the guest's calendar read the series' occurrences.
+    whole_series = models.BooleanField(_("вся серия"), default=False)
 
     class Meta:
         verbose_name = _("встреча")

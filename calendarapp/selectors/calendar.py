@@ -107,11 +107,16 @@ def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
             "organizer_id",
             "event__name",
             "organizer__timezone",
+            "whole_series",
+            "event__rrule",
+            "event__exdates",
         )
         .iterator(chunk_size=chunk_size)
     )
     for row in rows:
         row["timezone"] = row["organizer__timezone"]
+        # A whole-series meeting is exported as the series: its first date with the rule.
+        repeats = row["whole_series"] and bool(row["event__rrule"])
         _ensure_instant(row)
         yield {
             "kind": "meeting",
@@ -125,8 +130,8 @@ def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
             "updated_at": row["updated_at"],
             "timezone": row["organizer__timezone"],
             "organizer_tg_id": row["organizer_id"],
-            "rrule": "",
-            "exdates": [],
+            "rrule": row["event__rrule"] if repeats else "",
+            "exdates": row["event__exdates"] if repeats else [],
         }
 
 
@@ -230,8 +235,8 @@ def calendar_listing(
     organiser's for a meeting),
     reader_zone (the owner's, whose clock the bot shows them on) and starts (the instant,
     which orders them: meetings in other zones fall where they happen).
-    `series=False` leaves out repeating events (selectors.occurrences lists their
-    occurrences instead of their first day).
+    `series=False` leaves out repeating events and whole-series meetings
+    (selectors.occurrences lists their occurrences instead of their first day).
     """
     days, going_days = Q(), Q()
     if first is not None:
@@ -243,11 +248,14 @@ def calendar_listing(
     own = Event.objects.filter(days, owner_id=owner_tg_id)
     if not series:
         own = own.filter(rrule="")
+    accepted = Appointment.objects.filter(
+        days, participant_id=owner_tg_id, status=Appointment.Status.CONFIRMED
+    )
+    if not series:
+        accepted = accepted.filter(whole_series=False)
     events = _event_rows(own, kind=0, reader_zone="owner__timezone")
     meetings = _rows(
-        Appointment.objects.filter(
-            days, participant_id=owner_tg_id, status=Appointment.Status.CONFIRMED
-        ),
+        accepted,
         kind=Value(1),
         ref=F("id"),
         title=Coalesce(F("event__name"), Value("")),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from calendarapp.models import Event
+from calendarapp.models import Appointment, Event
 from calendarapp.services.recurrence import occurrences_between
 from calendarapp.timezones import starts_at
 
@@ -54,6 +54,21 @@ def overrides_of(series_id: int) -> list[tuple[dt.date, dt.date, dt.time]]:
     return list(rows.values_list("recurrence_id", "date", "time"))
 
 
+def _days_moments(
+    event: Event, *, first: dt.date, last: dt.date, replaced: dict[int, list[str]]
+) -> list[dt.datetime]:
+    """A series' wall-clock occurrences on the days first..last (inclusive), bounded,
+    without its cancelled and overridden days."""
+    return occurrences_between(
+        rule=event.rrule,
+        date=event.date,
+        time=event.time,
+        exdates=[*event.exdates, *replaced.get(event.pk, ())],
+        first=dt.datetime.combine(first, dt.time.min),
+        last=dt.datetime.combine(last, dt.time.max),
+    )[:MAX_OCCURRENCES]
+
+
 def series_occurrences(
     *,
     owner_tg_id: int,
@@ -74,14 +89,7 @@ def series_occurrences(
     replaced = overridden_days([event.pk for event in events])
     for event in events:
         zone = event.owner.timezone
-        moments = occurrences_between(
-            rule=event.rrule,
-            date=event.date,
-            time=event.time,
-            exdates=[*event.exdates, *replaced.get(event.pk, ())],
-            first=dt.datetime.combine(first, dt.time.min),
-            last=dt.datetime.combine(last, dt.time.max),
-        )[:MAX_OCCURRENCES]
+        moments = _days_moments(event, first=first, last=last, replaced=replaced)
         if not moments and keep_ended:
             moments = [dt.datetime.combine(event.date, event.time)]
         for moment in moments:
@@ -160,13 +168,65 @@ def own_listing(*, owner_tg_id: int, today: dt.date, public_only: bool = False) 
     )
 
 
+def _meeting_series_rows(
+    *, guest_tg_id: int, first: dt.date, last: dt.date, keep_ended: bool
+) -> list[dict]:
+    """The guest's accepted whole-series meetings as their occurrences (kind 1), on the
+    organiser's wall clock as meeting rows are: a cancelled day is left out, an overridden
+    day is at its override's time."""
+    meetings = list(
+        Appointment.objects.filter(
+            participant_id=guest_tg_id,
+            status=Appointment.Status.CONFIRMED,
+            whole_series=True,
+            event__isnull=False,
+        )
+        .exclude(event__rrule="")
+        .select_related("event", "organizer", "participant")
+        .order_by("id")
+    )
+    series_ids = [meeting.event_id for meeting in meetings]
+    replaced = overridden_days(series_ids)
+    moved: dict[int, list[dt.datetime]] = {}
+    overrides = Event.objects.filter(recurrence_of__in=series_ids, date__gte=first, date__lte=last)
+    for series_id, day, at in overrides.values_list("recurrence_of_id", "date", "time"):
+        moved.setdefault(series_id, []).append(dt.datetime.combine(day, at))
+    rows = []
+    for meeting in meetings:
+        event, zone = meeting.event, meeting.organizer.timezone
+        moments = _days_moments(event, first=first, last=last, replaced=replaced)
+        moments = sorted([*moments, *moved.get(event.pk, ())])
+        if not moments and keep_ended:
+            moments = [dt.datetime.combine(meeting.date, meeting.time)]
+        rows += [
+            {
+                "kind": 1,
+                "ref": meeting.pk,
+                "title": event.name,
+                "day": moment.date(),
+                "at": moment.time(),
+                "public": False,
+                "zone": zone,
+                "reader_zone": meeting.participant.timezone,
+                "starts": starts_at(date=moment.date(), time=moment.time(), zone_name=zone),
+                "repeats": True,
+            }
+            for moment in moments
+        ]
+    return rows
+
+
 def series_rows(
     *, owner_tg_id: int, first: dt.date, last: dt.date, keep_ended: bool = True
 ) -> list[dict]:
-    """Occurrences as rows of selectors.calendar.calendar_listing (kind 0, own events)."""
+    """Occurrences as rows of selectors.calendar.calendar_listing: own series (kind 0) and
+    the whole-series meetings the person accepted (kind 1)."""
     owner_zone = Event.objects.filter(owner_id=owner_tg_id).values_list("owner__timezone")[:1]
     zone = next(iter(owner_zone), ("UTC",))[0]
-    return [
+    meetings = _meeting_series_rows(
+        guest_tg_id=owner_tg_id, first=first, last=last, keep_ended=keep_ended
+    )
+    return meetings + [
         {
             "kind": 0,
             "ref": item.pk,

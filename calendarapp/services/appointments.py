@@ -18,11 +18,13 @@ from calendarapp.models import (
     TgUser,
 )
 from calendarapp.selectors.events import get_own_event
-from calendarapp.timezones import starts_at
+from calendarapp.selectors.occurrences import overrides_of
+from calendarapp.timezones import starts_at, zone_of
 
 from . import outbox
 from .dates import ensure_date_in_range
 from .lengths import clean_multiline
+from .recurrence import occurrences_between
 from .statistics import bump_daily_statistics
 
 # Kinds of outbox messages the bot knows how to render.
@@ -37,14 +39,98 @@ def clean_appointment_details(details: str) -> str:
     return clean_multiline(details, limit=APPOINTMENT_DETAILS_MAX_LENGTH, code="comment_too_long")
 
 
-def _participant_busy(*, participant_id: int, instant: dt.datetime) -> bool:
-    """Busy: a pending or confirmed meeting at that instant, as guest or as organiser (9:00
-    in New York and 9:00 in Novosibirsk are different moments)."""
-    return Appointment.objects.filter(
+# A whole-series invitation is checked against this much of the series, and a busy check
+# reads at most this many of a person's whole-series meetings: bounded cost either way.
+SERIES_BUSY_WINDOW = dt.timedelta(days=366)
+MAX_SERIES_CHECKED = 100
+
+
+def series_instants(
+    *, event: Event, zone_name: str, first: dt.datetime, last: dt.datetime
+) -> set[dt.datetime]:
+    """The instants from `first` to `last` (aware, inclusive) at which a series happens: its
+    occurrences on the owner's wall clock, an overridden day at its override's moment."""
+    zone = zone_of(zone_name)
+    margin = dt.timedelta(days=1)  # wall clocks of the ends, whatever a clock change does
+    overrides = overrides_of(event.pk)
+    moments = occurrences_between(
+        rule=event.rrule,
+        date=event.date,
+        time=event.time,
+        exdates=[*event.exdates, *(day.isoformat() for day, _date, _time in overrides)],
+        first=first.astimezone(zone).replace(tzinfo=None) - margin,
+        last=last.astimezone(zone).replace(tzinfo=None) + margin,
+    )
+    moments += [dt.datetime.combine(day, at) for _replaced, day, at in overrides]
+    instants = (
+        starts_at(date=moment.date(), time=moment.time(), zone_name=zone_name) for moment in moments
+    )
+    return {instant for instant in instants if first <= instant <= last}
+
+
+def _participant_busy(*, participant_id: int, instants: set[dt.datetime]) -> bool:
+    """Busy: a pending or confirmed meeting at one of those instants, as guest or as
+    organiser (9:00 in New York and 9:00 in Novosibirsk are different moments); a
+    whole-series meeting is there at each of its occurrences."""
+    if not instants:
+        return False
+    theirs = Appointment.objects.filter(
         Q(participant_id=participant_id) | Q(organizer_id=participant_id),
-        starts_at=instant,
         status__in=Appointment.ACTIVE_STATUSES,
-    ).exists()
+    )
+    once = Q(whole_series=False) | Q(event__rrule="")  # a series made one-off meanwhile too
+    if theirs.filter(once, starts_at__in=instants).exists():
+        return True
+    first, last = min(instants), max(instants)
+    series_meetings = (
+        theirs.filter(whole_series=True, event__isnull=False)
+        .exclude(event__rrule="")
+        .select_related("event", "organizer")
+        .order_by("id")[:MAX_SERIES_CHECKED]
+    )
+    return any(
+        series_instants(
+            event=meeting.event, zone_name=meeting.organizer.timezone, first=first, last=last
+        )
+        & instants
+        for meeting in series_meetings
+    )
+
+
+def _meeting_instants(
+    *, event: Event, organizer: TgUser, date: dt.date, time: dt.time, whole_series: bool
+) -> set[dt.datetime]:
+    """When the new meeting takes place: once, or (the whole series) at each occurrence
+    from now for SERIES_BUSY_WINDOW."""
+    if not whole_series:
+        return {starts_at(date=date, time=time, zone_name=organizer.timezone)}
+    first = max(timezone.now(), starts_at(date=date, time=time, zone_name=organizer.timezone))
+    return series_instants(
+        event=event, zone_name=organizer.timezone, first=first, last=first + SERIES_BUSY_WINDOW
+    )
+
+
+def _occurrence_event(*, event: Event, date: dt.date, whole_series: bool) -> Event:
+    """The event a meeting of a series is on: the series (the whole of it, or an
+    occurrence not cancelled), or the override standing in for that day."""
+    if whole_series:
+        if not event.rrule:
+            raise ValidationFailed(
+                "Event {event_id} does not repeat: invite to it without whole_series.",
+                code="not_a_series",
+                event_id=event.pk,
+            )
+        return event
+    if not event.rrule:
+        return event
+    override = Event.objects.filter(recurrence_of=event, recurrence_id=date).first()
+    if override is not None:
+        return override
+    # services.series reaches this module through the meeting cascades, so it is read here.
+    from .series import check_occurrence
+
+    check_occurrence(event=event, day=date)
+    return event
 
 
 def _refuse_self(*, organizer_tg_id: int, participant_tg_id: int) -> None:
@@ -79,8 +165,11 @@ def _checked_invitation(
     lock: bool,
     date: dt.date | None = None,
     time: dt.time | None = None,
+    whole_series: bool = False,
 ):
-    """Every rule of an invitation; returns (organizer, event, participant, date, time)."""
+    """Every rule of an invitation; returns (organizer, event, participant, date, time).
+    On a series the date must be an occurrence (an overridden day's meeting is on its
+    override), or `whole_series` invites to every occurrence."""
     _refuse_self(organizer_tg_id=organizer_tg_id, participant_tg_id=participant_tg_id)
     organizer = TgUser.objects.filter(pk=organizer_tg_id).first()
     if organizer is None:
@@ -93,7 +182,15 @@ def _checked_invitation(
     participant = check_invitee(
         organizer_tg_id=organizer_tg_id, participant_tg_id=participant_tg_id, lock=lock
     )
+    if whole_series and (date is not None or time is not None):
+        raise ValidationFailed(
+            "A whole-series invitation takes the series' own dates and times.",
+            code="whole_series_with_date",
+        )
     date = date or event.date
+    on = _occurrence_event(event=event, date=date, whole_series=whole_series)
+    if on is not event:  # an overridden day: the override's own date and time
+        event, date, time = on, on.date, time or on.time
     # The events' range; past dates stay allowed, as in the original project.
     ensure_date_in_range(user=organizer, date=date)
     time = (time or event.time).replace(second=0, microsecond=0, tzinfo=None)
@@ -105,8 +202,10 @@ def _checked_invitation(
             code="already_invited",
             tg_id=participant_tg_id,
         )
-    instant = starts_at(date=date, time=time, zone_name=organizer.timezone)
-    if _participant_busy(participant_id=participant.pk, instant=instant):
+    instants = _meeting_instants(
+        event=event, organizer=organizer, date=date, time=time, whole_series=whole_series
+    )
+    if _participant_busy(participant_id=participant.pk, instants=instants):
         raise Conflict(
             "Participant {tg_id} already has a meeting on {date} at {time}.",
             code="participant_busy",
@@ -117,13 +216,22 @@ def _checked_invitation(
     return organizer, event, participant, date, time
 
 
-def check_invitation(*, organizer_tg_id: int, participant_tg_id: int, event_id: int) -> Event:
+def check_invitation(
+    *,
+    organizer_tg_id: int,
+    participant_tg_id: int,
+    event_id: int,
+    date: dt.date | None = None,
+    whole_series: bool = False,
+) -> Event:
     """Would this invitation be accepted now? (The dialog asks before the comment.)"""
     checked = _checked_invitation(
         organizer_tg_id=organizer_tg_id,
         participant_tg_id=participant_tg_id,
         event_id=event_id,
         lock=False,
+        date=date,
+        whole_series=whole_series,
     )
     return checked[1]
 
@@ -136,6 +244,7 @@ def add_meeting(
     details: str,
     date: dt.date | None = None,
     time: dt.time | None = None,
+    whole_series: bool = False,
     answer: bool | None = None,
 ) -> Appointment:
     """A new meeting that passed every rule of an invitation, pending or (`answer`) already
@@ -148,6 +257,7 @@ def add_meeting(
         event_id=event_id,
         date=date,
         time=time,
+        whole_series=whole_series,
         lock=True,
     )
     status = Appointment.Status.PENDING
@@ -161,6 +271,7 @@ def add_meeting(
                 participant=participant,
                 date=date,
                 time=time,
+                whole_series=whole_series,
                 details=details,
                 status=status,
                 responded_at=None if answer is None else timezone.now(),
@@ -193,6 +304,7 @@ def create_appointment(
     details: str = "",
     date: dt.date | None = None,
     time: dt.time | None = None,
+    whole_series: bool = False,
 ) -> Appointment:
     """Invite a participant to one of the organiser's events; the invitation goes out
     through the outbox in the same transaction, or, to someone the bot cannot write to yet,
@@ -205,6 +317,7 @@ def create_appointment(
         details=clean_appointment_details(details),
         date=date,
         time=time,
+        whole_series=whole_series,
     )
     participant = appointment.participant
     if participant.can_receive_messages:

@@ -9,6 +9,7 @@ blocked the bot, an invitation created through the API or while the bot was down
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from calendarapp.bot import texts
 from calendarapp.bot.ui.meeting_cards import invitation_text
@@ -19,7 +20,7 @@ from calendarapp.services.appointments import (
     cancel_appointment,
     create_appointment,
 )
-from calendarapp.services.events import create_event
+from calendarapp.services.events import create_event, set_event_rule
 from calendarapp.services.users import (
     TelegramProfile,
     create_user_profile,
@@ -489,3 +490,40 @@ def test_invitee_typed_as_no_account_can_be_is_explained(bot, ann, standup):
         assert answer.startswith(problem), typed
         assert answer.endswith(texts.ASK_PARTICIPANT), typed
     assert not Appointment.objects.exists()
+
+
+def test_invite_to_a_whole_series_and_to_one_occurrence(bot, ann, bob, carol):
+    start = timezone.localdate() + dt.timedelta(days=1)
+    weekly = create_event(owner_tg_id=ann.id, name="Йога", date=start, time=TEN)
+    weekly = set_event_rule(owner_tg_id=ann.id, event_id=weekly.pk, rule="FREQ=WEEKLY")
+    answers = start_invite(ann, "@bob")
+    assert answers[1] == texts.ASK_INVITE_EVENT
+    question = ann.press(pick_label(weekly))
+    assert question.startswith("«Йога» повторяется: ")
+    days = [start + dt.timedelta(weeks=n) for n in range(6)]
+    assert ann.buttons() == [*(f"{day:%d.%m.%Y}" for day in days), texts.BTN_WHOLE_SERIES,
+                             texts.BTN_CANCEL]  # fmt: skip
+    assert ann.ask("в среду") == f"{texts.INVITE_OCCURRENCE_EXPECTED}\n\n{question}"
+    assert ann.press(texts.BTN_WHOLE_SERIES) == texts.ASK_INVITE_DETAILS
+    sent = ann.press(texts.BTN_SKIP)
+    assert sent.startswith("Приглашение для Bob (@bob) на «Йога»") and "🔁 На всю серию" in sent
+
+    invitation = bob.wait_for_reply()
+    assert "🔁 На всю серию: " in invitation.text
+    assert bob.press(texts.BTN_ACCEPT).endswith(texts.YOU_ACCEPTED)
+    ann.wait_for_reply()
+    meeting = Appointment.objects.get()
+    assert meeting.whole_series and meeting.date == start
+    assert "🔁 вся серия: " in bob.ask("/meetings")
+    calendar = bob.ask("/calendar")
+    for day in days[:3]:  # the occurrences, not only the first day
+        assert f"встреча #{meeting.pk} · {day:%d.%m.%Y} 10:00 · Йога 🔁" in calendar
+
+    # One occurrence for Carol: the third day's button.
+    start_invite(ann, "@carol")
+    ann.press(pick_label(weekly))
+    assert ann.press(f"{days[2]:%d.%m.%Y}") == texts.ASK_INVITE_DETAILS
+    assert ann.press(texts.BTN_SKIP).startswith("Приглашение для Carol (@carol) на «Йога»")
+    assert "На всю серию" not in carol.wait_for_reply().text
+    guest = Appointment.objects.get(participant_id=carol.id)
+    assert (guest.date, guest.whole_series) == (days[2], False)

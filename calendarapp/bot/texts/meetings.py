@@ -31,6 +31,11 @@ ASK_INVITE_DETAILS = format_lazy(
     _("Комментарий к приглашению (до {limit} символов) — или нажмите «Пропустить»."),
     limit=APPOINTMENT_DETAILS_MAX_LENGTH,
 )
+ASK_INVITE_OCCURRENCE = _(
+    "«{name}» повторяется: {rule}. Пригласить на всю серию или на один из ближайших дней?"
+)
+BTN_WHOLE_SERIES = _("🔁 Вся серия")
+INVITE_OCCURRENCE_EXPECTED = _("Выберите кнопкой: вся серия или один из дней.")
 BTN_INVITE_LINK = _("🔗 Ссылка-приглашение")
 BTN_FORWARD_INVITATION = _("📨 Переслать приглашение")
 BTN_REVOKE_LINK = _("Отозвать ссылку")
@@ -58,6 +63,7 @@ INVITE_SENT = _(
     "Когда участник ответит, я напишу. Ваши встречи: /meetings"
 )
 INVITATION = _("{who} приглашает вас на встречу «{name}».\nКогда: {date} {time}{zone}")
+INVITATION_SERIES = _("\n🔁 На всю серию: {rule}")
 INVITATION_COMMENT = _("\nКомментарий: {details}")
 INVITATION_ZONE = _(" (по вашему времени; у организатора {time}, {zone})")
 YOU_ACCEPTED = _("✅ Вы приняли приглашение. Встреча в вашем календаре: /calendar")
@@ -83,6 +89,7 @@ CALENDAR_GOING_LINE = _("✅ иду · {date} {time} · {name}")
 MEETINGS_TITLE = _("Ваши встречи")
 NO_MEETINGS = _("У вас нет встреч, ожидающих ответа или подтверждённых. Пригласить: /invite")
 MEETING_AS_ORGANIZER = _("#{id} · {date} {time} · «{name}»\n   вы пригласили {who} — {status}")
+MEETING_SERIES_NOTE = _("\n   🔁 вся серия: {rule}")
 MEETING_AS_GUEST = _("#{id} · {date} {time} · «{name}»\n   вас пригласил(а) {who} — {status}")
 MEETING_STATUS = {
     "pending": _("ждёт ответа"),

@@ -55,7 +55,8 @@ def calendar_line(row: dict) -> str:
     date, time = seen_by(row["day"], row["at"], written_in=row["zone"], read_in=row["reader_zone"])
     if row["kind"] == 2:  # another person's event, answered «Иду» on its card
         return texts.CALENDAR_GOING_LINE.format(id=row["ref"], date=date, time=time, name=title)
-    return texts.CALENDAR_MEETING_LINE.format(id=row["ref"], date=date, time=time, name=title)
+    line = texts.CALENDAR_MEETING_LINE.format(id=row["ref"], date=date, time=time, name=title)
+    return line + (texts.REPEAT_MARK if row.get("repeats") else "")
 
 
 def repeats_text(event: Event, *, now: dt.datetime, overrides=()) -> str:

@@ -12,6 +12,7 @@ from telegram import (
 from calendarapp.bot import texts
 from calendarapp.bot.ui.formatting import date_text, day_and_weekday, time_text
 from calendarapp.models import Appointment, TgUser
+from calendarapp.services.recurrence_words import describe
 from calendarapp.timezones import in_zone, offset_name
 
 
@@ -34,6 +35,14 @@ def when(appointment: Appointment, reader: TgUser) -> dict:
     return {"name": _name(appointment), "date": date_text(moment.date()), "time": time_text(moment)}
 
 
+def series_rule(appointment: Appointment) -> str:
+    """A whole-series meeting's rule in words (on the organiser's clock), or ""."""
+    event = appointment.event
+    if not appointment.whole_series or event is None or not event.rrule:
+        return ""
+    return describe(event.rrule, start=event.date, time=event.time)
+
+
 def invitation_text(appointment: Appointment) -> str:
     """On the guest's clock, with the weekday; the organiser's own time too if it differs."""
     organizer, participant = appointment.organizer, appointment.participant
@@ -50,6 +59,9 @@ def invitation_text(appointment: Appointment) -> str:
         date=day_and_weekday(moment.date()),
         time=time_text(moment),
     )
+    rule = series_rule(appointment)
+    if rule:
+        text += texts.INVITATION_SERIES.format(rule=rule)
     if appointment.details:
         text += texts.INVITATION_COMMENT.format(details=appointment.details)
     return text

@@ -44,7 +44,8 @@ class OccurrenceStep:
     scope_handlers: list[BaseHandler]
 
 
-def _which_markup(event, days: list[dt.date], all_label) -> InlineKeyboardMarkup:
+def which_markup(event, days: list[dt.date], all_label) -> InlineKeyboardMarkup:
+    """The next occurrences as buttons and one for the whole series (also /invite's)."""
     dates = [
         keyboards.button(date_text(day), callback_data=f"{CB_OCCURRENCE}:{day:%Y%m%d}:{event.pk}")
         for day in days
@@ -57,6 +58,17 @@ def _which_markup(event, days: list[dt.date], all_label) -> InlineKeyboardMarkup
         ]
     )
     return InlineKeyboardMarkup(rows)
+
+
+def upcoming_days(event) -> list[dt.date]:
+    """The days of the series' next SHOWN occurrences on the owner's clock (the owner is
+    loaded with the event)."""
+    now = user_now(event.owner).replace(tzinfo=None)
+    upcoming = next_occurrences(
+        rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates,
+        after=now, count=SHOWN,
+    )  # fmt: skip
+    return [moment.date() for moment in upcoming]
 
 
 def _scope_markup(event_id: int, day: dt.date) -> InlineKeyboardMarkup:
@@ -77,7 +89,8 @@ def _scope_markup(event_id: int, day: dt.date) -> InlineKeyboardMarkup:
     )
 
 
-def _day(text: str) -> dt.date | None:
+def occurrence_day(text: str) -> dt.date | None:
+    """A button's yyyymmdd, or None when forged."""
     try:
         return dt.datetime.strptime(text, "%Y%m%d").date()
     except ValueError:  # forged: no such day
@@ -92,14 +105,9 @@ def occurrence_step(
     async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, event, note: str = ""):
         draft = dialog.dialog_draft(context)
         draft["event_id"], draft["first"] = event.pk, event.date.isoformat()
-        now = user_now(event.owner).replace(tzinfo=None)  # the owner is loaded with the event
-        upcoming = next_occurrences(
-            rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates,
-            after=now, count=SHOWN,
-        )  # fmt: skip
         rule = describe(event.rrule, start=event.date, time=event.time)
         text = question.format(id=event.pk, name=event.name, rule=rule)
-        markup = _which_markup(event, [moment.date() for moment in upcoming], all_label)
+        markup = which_markup(event, upcoming_days(event), all_label)
         await dialog.ask(update, context, f"{text}\n\n{note}" if note else text, markup)
         return which_state
 
@@ -115,7 +123,7 @@ def occurrence_step(
     @dialog.stops
     async def occurrence_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
         query = update.callback_query
-        day, event_id = _day(context.match.group(1)), int(context.match.group(2))
+        day, event_id = occurrence_day(context.match.group(1)), int(context.match.group(2))
         if day is None or _expired(update, context, event_id):
             await query.answer(texts.BUTTON_EXPIRED)  # an older question's button, or forged
             return None
@@ -142,7 +150,7 @@ def occurrence_step(
 
     @dialog.stops
     async def scope_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-        scope, day = Scope(context.match.group(1)), _day(context.match.group(2))
+        scope, day = Scope(context.match.group(1)), occurrence_day(context.match.group(2))
         event_id = int(context.match.group(3))
         if day is None or _expired(update, context, event_id):
             await update.callback_query.answer(texts.BUTTON_EXPIRED)

@@ -1,4 +1,5 @@
-"""/invite: participant -> event -> comment -> the invitation goes out through the outbox.
+"""/invite: participant -> event (for a series: the whole series or one of its next
+occurrences) -> comment -> the invitation goes out through the outbox.
 
 Every rule is in services.appointments (shared with POST /api/appointments/); the
 invitation reaches the other person through the outbox (bot/outbox/), never from here.
@@ -6,6 +7,8 @@ Instead of a participant, «🔗 Ссылка-приглашение» -> event 
 (services.invitations); someone the bot cannot write to yet gets their invitation as a
 link the organiser forwards, and as a message when they first open the bot.
 """
+
+import datetime as dt
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -29,16 +32,24 @@ from calendarapp.bot.outbox import notifications
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import dialog, keyboards
 from calendarapp.bot.ui.formatting import date_text, local_moment_text, time_text
-from calendarapp.bot.ui.meeting_cards import when
+from calendarapp.bot.ui.meeting_cards import series_rule, when
+from calendarapp.bot.ui.occurrence_step import (
+    CB_OCCURRENCE,
+    occurrence_day,
+    upcoming_days,
+    which_markup,
+)
 from calendarapp.bot.ui.pick_step import pick_event_step
 from calendarapp.exceptions import DomainError, NotFound, ValidationFailed
 from calendarapp.parsing import parse_telegram_user
 from calendarapp.selectors.users import find_user
 from calendarapp.services import appointments as meetings
 from calendarapp.services import invitations
+from calendarapp.services.recurrence_words import describe
 
 PARTICIPANT = "INVITE_WAIT_PARTICIPANT"
 EVENT = "INVITE_WAIT_EVENT_ID"
+OCCURRENCE = "INVITE_WAIT_OCCURRENCE"
 DETAILS = "INVITE_WAIT_DETAILS"
 USER_REQUEST_ID = 1  # the id of /invite's KeyboardButtonRequestUsers
 PICK_ACTION = "invite"  # the event picker's callback data: pick:invite:<id>
@@ -171,28 +182,63 @@ async def _link_chosen(update, context, event_id: int):
     return dialog.END
 
 
-async def _event_chosen(update, context, event_id: int):
+async def _event_chosen(
+    update, context, event_id: int, *, day: dt.date | None = None, whole_series: bool = False
+):
+    """The event (and, for a series, the occurrence or the whole of it): checked, then the
+    comment is asked."""
     if context.user_data.get("draft", {}).get("link"):
         return await _link_chosen(update, context, event_id)
     participant_id = context.user_data.get("draft", {}).get("participant_id")
     if participant_id is None:  # a draft lost to an old dialog: start again
         return await invite_start(update, context)
     try:
-        event = await dialog.db(meetings.check_invitation)(
+        await dialog.db(meetings.check_invitation)(
             organizer_tg_id=update.effective_user.id,
             participant_tg_id=participant_id,
             event_id=event_id,
+            date=day,
+            whole_series=whole_series,
         )
     except DomainError as error:
         return await dialog.reject(update, context, error)
-    context.user_data["draft"]["event_id"] = event.pk
+    # The series' id even for an overridden day: the service finds the override itself.
+    context.user_data["draft"].update(
+        event_id=event_id, date=day and day.isoformat(), whole_series=whole_series
+    )
     await dialog.ask(update, context, texts.ASK_INVITE_DETAILS, keyboards.skip_or_cancel())
     return DETAILS
 
 
 async def event_picked(update: Update, context: ContextTypes.DEFAULT_TYPE, event):
-    """The pick step (bot/ui/pick_step.py) checked ownership; the invitation rules follow."""
-    return await _event_chosen(update, context, event.pk)
+    """The pick step (bot/ui/pick_step.py) checked ownership; the invitation rules follow.
+    A series asks one more question first: the whole series or which occurrence."""
+    draft = context.user_data.get("draft", {})
+    if not event.rrule or draft.get("link"):
+        return await _event_chosen(update, context, event.pk)
+    draft["series_id"] = event.pk
+    days = await dialog.db(upcoming_days)(event)
+    rule = describe(event.rrule, start=event.date, time=event.time)
+    question = texts.ASK_INVITE_OCCURRENCE.format(name=event.name, rule=rule)
+    await dialog.ask(update, context, question, which_markup(event, days, texts.BTN_WHOLE_SERIES))
+    return OCCURRENCE
+
+
+@dialog.stops
+async def occurrence_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """«Вся серия» (`occ:all:<id>`) or one of the days (`occ:<yyyymmdd>:<id>`)."""
+    which, event_id = context.match.group(1), int(context.match.group(2))
+    day = None if which == "all" else occurrence_day(which)
+    expired = event_id != context.user_data.get("draft", {}).get("series_id")
+    if expired or (day is None and which != "all"):  # an older question's, or forged
+        await update.callback_query.answer(texts.BUTTON_EXPIRED)
+        return None
+    return await _event_chosen(update, context, event_id, day=day, whole_series=day is None)
+
+
+@dialog.stops
+async def occurrence_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    return await dialog.ask_again(update, context, texts.INVITE_OCCURRENCE_EXPECTED)
 
 
 EVENT_STEP = pick_event_step(PICK_ACTION, texts.ASK_INVITE_EVENT, event_picked, state=EVENT)
@@ -208,6 +254,8 @@ async def _create(update, context, details: str):
             participant_tg_id=draft["participant_id"],
             event_id=draft["event_id"],
             details=details,
+            date=dt.date.fromisoformat(draft["date"]) if draft.get("date") else None,
+            whole_series=draft.get("whole_series", False),
         )
     except ValidationFailed as error:  # too long a comment: try again
         return await dialog.reject(update, context, error)
@@ -220,8 +268,10 @@ async def _create(update, context, details: str):
     # create_appointment returns the meeting with its event and participant loaded
     who = appointment.participant.display_name
     moment = when(appointment, appointment.organizer)
+    rule = series_rule(appointment)
+    series = texts.INVITATION_SERIES.format(rule=rule) if rule else ""
     if appointment.participant.can_receive_messages:
-        await dialog.send(update, texts.INVITE_SENT.format(who=who, **moment))
+        await dialog.send(update, texts.INVITE_SENT.format(who=who, **moment) + series)
         return dialog.END
     # Nobody to write to yet: the link create_appointment issued goes to the organiser.
     invitation = appointment.invitation
@@ -257,6 +307,12 @@ def handlers():
                 MessageHandler(dialog.TEXT, participant_typed),
             ],
             EVENT: EVENT_STEP.handlers,
+            OCCURRENCE: [
+                CallbackQueryHandler(
+                    occurrence_pressed, pattern=rf"^{CB_OCCURRENCE}:(\d{{8}}|all):(\d{{1,18}})$"
+                ),
+                MessageHandler(dialog.TEXT, occurrence_typed),
+            ],
             DETAILS: [
                 CallbackQueryHandler(details_skipped, pattern=f"^{keyboards.CB_SKIP}$"),
                 MessageHandler(dialog.TEXT, details_typed),

@@ -15,7 +15,7 @@ from calendarapp.bot import texts
 from calendarapp.bot.outbox import notifications
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui.dialog import db, deliver, registered_user, stops, unless_unchanged
-from calendarapp.bot.ui.meeting_cards import when
+from calendarapp.bot.ui.meeting_cards import series_rule, when
 from calendarapp.bot.ui.pager import Page, titled
 from calendarapp.exceptions import Conflict, DomainError, NotFound
 from calendarapp.models import Appointment
@@ -44,14 +44,14 @@ def meetings_page(viewer_id: int, page: int = 1) -> tuple[str, InlineKeyboardMar
         me, other = (
             (item.organizer, item.participant) if mine else (item.participant, item.organizer)
         )
-        lines.append(
-            template.format(
-                id=item.pk,
-                who=other.display_name,
-                status=texts.MEETING_STATUS.get(item.status, item.status),
-                **when(item, me),
-            )
+        line = template.format(
+            id=item.pk,
+            who=other.display_name,
+            status=texts.MEETING_STATUS.get(item.status, item.status),
+            **when(item, me),
         )
+        rule = series_rule(item)
+        lines.append(line + texts.MEETING_SERIES_NOTE.format(rule=rule) if rule else line)
         label = texts.BTN_CANCEL_MEETING.format(id=item.pk)
         cancel = InlineKeyboardButton(label, callback_data=f"mt:x:{item.pk}:{page}")
         if not mine and item.status == Appointment.Status.PENDING:  # answer here too
