@@ -1,7 +1,6 @@
 """Reminders as VALARMs in the ICS download (read by icalendar and khal), not in the feed."""
 
 import datetime as dt
-import subprocess
 
 import icalendar
 import pytest
@@ -13,7 +12,7 @@ from calendarapp.services.feeds import get_or_issue_feed
 from calendarapp.services.reminders import set_leads
 from calendarapp.services.users import set_user_timezone
 from tests.support.programs import require_program
-from tests.test_export_interop import body, khal_config
+from tests.test_export_interop import body, khal_with
 
 pytestmark = pytest.mark.django_db
 
@@ -79,20 +78,8 @@ def test_the_feed_carries_none(files):
 def test_khal_sees_the_alarms(files, tmp_path):
     khal = require_program("khal", package="khal")
     export, _feed, _uids = files
-    home = tmp_path / "khal"
-    config = khal_config(home)
-    (home / "calendar.ics").write_bytes(export)
-    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-    run = [khal, "-c", str(config)]
-    imported = subprocess.run([*run, "import", "--batch", str(home / "calendar.ics")],
-                              capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
-    assert imported.returncode == 0, imported.stderr
-    listed = subprocess.run(
-        [*run, "list", "--format", "{title}|{alarm-symbol}", "--day-format", "",
-         "2027-06-01", "2027-07-01"],
-        capture_output=True, text=True, env=env, timeout=120, check=True,
-    )  # fmt: skip
-    lines = sorted(set(filter(None, listed.stdout.splitlines())))
+    listing = khal_with(khal, tmp_path / "khal", export)
+    lines = sorted(set(listing("{title}|{alarm-symbol}", "2027-06-01", "2027-07-01")))
     assert [line.split("|")[0] for line in lines] == ["Flight", "Quiet", "Yoga"]
     alarming = {line.split("|")[0]: bool(line.split("|")[1].strip()) for line in lines}
     assert alarming == {"Flight": True, "Quiet": False, "Yoga": True}

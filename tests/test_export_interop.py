@@ -153,27 +153,36 @@ def khal_config(home):
     return config
 
 
+def khal_with(khal: str, home, raw: bytes):
+    """khal with `raw` imported into a calendar of its own in `home`; returns its listing:
+    (format, first day, last day) -> the non-empty lines khal prints."""
+    config = khal_config(home)
+    (home / "calendar.ics").write_bytes(raw)
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    run = [khal, "-c", str(config)]
+    imported = subprocess.run([*run, "import", "--batch", str(home / "calendar.ics")],
+                              capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+
+    def listing(form: str, first: str, last: str) -> list[str]:
+        listed = subprocess.run(
+            [*run, "list", "--format", form, "--day-format", "", first, last],
+            capture_output=True, text=True, env=env, timeout=120, check=True,
+        )  # fmt: skip
+        return list(filter(None, listed.stdout.splitlines()))
+
+    return listing
+
+
 def test_khal_imports_every_event_at_its_instant(files, tmp_path):
     khal = require_program("khal", package="khal")
     raws, expected = files
     for name, raw in raws.items():
-        home = tmp_path / name
-        config = khal_config(home)
-        (home / "calendar.ics").write_bytes(raw)
-        env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-        run = [khal, "-c", str(config)]
-        imported = subprocess.run([*run, "import", "--batch", str(home / "calendar.ics")],
-                                  capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
-        assert imported.returncode == 0, imported.stderr
+        listing = khal_with(khal, tmp_path / name, raw)
         read = {}
         # Only the years the calendar uses: khal's list walks its range day by day.
         for first, last in (("0001-01-01", "0001-01-03"), ("2027-01-01", "2041-01-01")):
-            listed = subprocess.run(
-                [*run, "list", "--format", "{uid}|{start-long}|{end-long}", "--day-format", "",
-                 first, last],
-                capture_output=True, text=True, env=env, timeout=120, check=True,
-            )  # fmt: skip
-            for line in filter(None, listed.stdout.splitlines()):
+            for line in listing("{uid}|{start-long}|{end-long}", first, last):
                 uid, start, end = line.split("|")
                 read[uid] = (start, end)
         assert read == {
