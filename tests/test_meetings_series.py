@@ -6,6 +6,8 @@ calendar and ICS."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from calendarapp.exceptions import Conflict, ValidationFailed
 from calendarapp.exports.writers import ics_chunks
@@ -74,6 +76,30 @@ def test_a_whole_series_meeting_makes_the_guest_busy_at_each_occurrence(alice, b
         invite(carol, bob, lunch)
     assert busy.value.code == "participant_busy"
     assert invite(carol, bob, lunch, time=dt.time(11)).time == dt.time(11)  # not at 10:00
+
+
+def test_the_busy_check_reads_a_persons_series_meetings_in_a_fixed_number_of_queries(
+    alice, bob, carol
+):
+    # Carol's invitation of Bob costs as many queries whether Bob is a guest of one of
+    # Alice's weekly series or of six: not a query per series.
+    def series(n):
+        event = create_event(owner_tg_id=alice.pk, name=f"S{n}", date=MONDAY, time=dt.time(n))
+        rule = "FREQ=WEEKLY;BYDAY=MO"
+        invite(alice, bob, set_event_rule(owner_tg_id=alice.pk, event_id=event.pk, rule=rule),
+               whole_series=True)  # fmt: skip
+
+    def queries_of_an_invitation(name, weeks):
+        lunch = create_event(owner_tg_id=carol.pk, name=name, date=week(weeks), time=dt.time(12))
+        with CaptureQueriesContext(connection) as queries:
+            invite(carol, bob, lunch)
+        return len(queries)
+
+    series(0)
+    with_one = queries_of_an_invitation("Lunch", 5)
+    for n in range(1, 6):
+        series(n)
+    assert queries_of_an_invitation("Dinner", 6) == with_one
 
 
 def test_a_whole_series_meeting_leaves_a_cancelled_day_free(alice, bob, carol):

@@ -50,8 +50,20 @@ def overridden_days(series_ids: list[int]) -> dict[int, list[str]]:
 
 def overrides_of(series_id: int) -> list[tuple[dt.date, dt.date, dt.time]]:
     """(the day it stands in for, its date, its time) of each override of a series."""
-    rows = Event.objects.filter(recurrence_of_id=series_id).order_by("recurrence_id")
-    return list(rows.values_list("recurrence_id", "date", "time"))
+    return overrides_of_series([series_id]).get(series_id, [])
+
+
+def overrides_of_series(
+    series_ids: list[int],
+) -> dict[int, list[tuple[dt.date, dt.date, dt.time]]]:
+    """overrides_of for several series in one query: series id -> its overrides."""
+    rows = Event.objects.filter(recurrence_of_id__in=series_ids).order_by("recurrence_id")
+    found: dict[int, list[tuple[dt.date, dt.date, dt.time]]] = {}
+    for series_id, *override in rows.values_list(
+        "recurrence_of_id", "recurrence_id", "date", "time"
+    ):
+        found.setdefault(series_id, []).append(tuple(override))
+    return found
 
 
 def _days_moments(

@@ -18,7 +18,7 @@ from calendarapp.models import (
     TgUser,
 )
 from calendarapp.selectors.events import get_own_event
-from calendarapp.selectors.occurrences import overrides_of
+from calendarapp.selectors.occurrences import overrides_of, overrides_of_series
 from calendarapp.timezones import starts_at, zone_of
 
 from . import outbox
@@ -46,13 +46,20 @@ MAX_SERIES_CHECKED = 100
 
 
 def series_instants(
-    *, event: Event, zone_name: str, first: dt.datetime, last: dt.datetime
+    *,
+    event: Event,
+    zone_name: str,
+    first: dt.datetime,
+    last: dt.datetime,
+    overrides: list[tuple[dt.date, dt.date, dt.time]] | None = None,
 ) -> set[dt.datetime]:
     """The instants from `first` to `last` (aware, inclusive) at which a series happens: its
-    occurrences on the owner's wall clock, an overridden day at its override's moment."""
+    occurrences on the owner's wall clock, an overridden day at its override's moment
+    (`overrides`: already read, see overrides_of_series)."""
     zone = zone_of(zone_name)
     margin = dt.timedelta(days=1)  # wall clocks of the ends, whatever a clock change does
-    overrides = overrides_of(event.pk)
+    if overrides is None:
+        overrides = overrides_of(event.pk)
     moments = occurrences_between(
         rule=event.rrule,
         date=event.date,
@@ -82,15 +89,21 @@ def _participant_busy(*, participant_id: int, instants: set[dt.datetime]) -> boo
     if theirs.filter(once, starts_at__in=instants).exists():
         return True
     first, last = min(instants), max(instants)
-    series_meetings = (
+    series_meetings = list(
         theirs.filter(whole_series=True, event__isnull=False)
         .exclude(event__rrule="")
         .select_related("event", "organizer")
         .order_by("id")[:MAX_SERIES_CHECKED]
     )
+    # The overrides of all those series in one query, not one per meeting.
+    overrides = overrides_of_series([meeting.event_id for meeting in series_meetings])
     return any(
         series_instants(
-            event=meeting.event, zone_name=meeting.organizer.timezone, first=first, last=last
+            event=meeting.event,
+            zone_name=meeting.organizer.timezone,
+            first=first,
+            last=last,
+            overrides=overrides.get(meeting.event_id, []),
         )
         & instants
         for meeting in series_meetings
