@@ -24,18 +24,15 @@ from calendarapp.models import (
 from calendarapp.text import clean_text
 from calendarapp.timezones import zone_of
 
+from . import ics_fields
 from .dates import ensure_date_in_range
-from .recurrence import MAX_COUNT, clean_rule, first_on_or_after, series
-from .reminders import LEAD_TIMES
+from .recurrence import first_on_or_after, series
 
 MAX_ICS_BYTES = 2 * 1024 * 1024
 MAX_EVENTS = 2000
 # Components of any kind (VEVENT, VALARM, VTIMEZONE and its observances...): a file of a
 # million empty components would cost as much to parse as a huge one.
 MAX_COMPONENTS = MAX_EVENTS * 10
-MAX_EXDATES = MAX_COUNT
-# Each RDATE becomes an Event row: a series may add this many.
-MAX_RDATES = 100
 UNTITLED = "—"
 ELLIPSIS = "…"
 # Our own export's UIDs (exports/writers.py): an event of ours, or a meeting or an answer
@@ -83,11 +80,6 @@ class Reading:
         names = self.examples.setdefault(code, [])
         if len(names) < 3 and name not in names:
             names.append(name)
-
-
-class Skip(Exception):
-    def __init__(self, code: str):
-        self.code = code
 
 
 def _refuse_size(size: int) -> ValidationFailed:
@@ -151,149 +143,16 @@ def _key(uid: str, suffix: str = "") -> str:
     return "sha256:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
 
 
-def _wall_clock(value, zone) -> tuple[dt.date, dt.time, bool]:
-    """DTSTART on the owner's clock: (date, time, all day). A floating time is theirs."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            try:
-                value = value.astimezone(zone)
-            except (OverflowError, ValueError):
-                raise Skip("date_out_of_range") from None
-        return value.date(), value.time().replace(second=0, microsecond=0, tzinfo=None), False
-    if isinstance(value, dt.date):
-        return value, dt.time(0, 0), True
-    raise Skip("no_start")
-
-
-_HALF_YEAR = dt.timedelta(days=182)
-# Rule parts that name days: a series moved to another day by the change of zone would
-# fall on other days than the file says.
-_DAY_PARTS = ("BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYSETPOS")
-
-
-def _other_zone(value, zone) -> tuple[bool, bool]:
-    """(the day changes on the owner's clock, the offsets differ now or in half a year): a
-    series written in another zone can only follow the owner's zone here."""
-    if not isinstance(value, dt.datetime) or value.tzinfo is None:
-        return False, False
-    try:
-        later = value + _HALF_YEAR
-        local, local_later = value.astimezone(zone), later.astimezone(zone)
-    except (OverflowError, ValueError):
-        return False, False
-    offsets = (value.utcoffset(), later.utcoffset()) != (
-        local.utcoffset(),
-        local_later.utcoffset(),
-    )
-    return local.date() != value.date(), offsets
-
-
-def _moment(component, name: str):
-    prop = component.get(name)
-    if prop is None or isinstance(prop, list) or not hasattr(prop, "dt"):
-        raise Skip("no_start")
-    return prop.dt
-
-
-def _listed_days(component, name: str, zone) -> list[dt.date]:
-    listed = component.get(name)
-    if listed is None:
-        return []
-    days = []
-    for dates in listed if isinstance(listed, list) else [listed]:
-        for item in getattr(dates, "dts", []):
-            days.append(_wall_clock(item.dt, zone)[0])
-            if len(days) > MAX_EXDATES:
-                raise Skip("exdates_too_many")
-    return days
-
-
-def _extra_moments(component, zone, *, time: dt.time) -> list[tuple[dt.date, dt.time]]:
-    """RDATE's dates on the owner's clock; a date without a time takes the series' time,
-    a period its start."""
-    listed = component.get("rdate")
-    if listed is None:
-        return []
-    found = []
-    for dates in listed if isinstance(listed, list) else [listed]:
-        for item in getattr(dates, "dts", []):
-            value = item.dt[0] if isinstance(item.dt, tuple) else item.dt
-            day, at, all_day = _wall_clock(value, zone)
-            found.append((day, time if all_day else at))
-            if len(found) > MAX_RDATES:
-                raise Skip("rdate_too_many")
-    return found
-
-
-def _rule(component, *, zone_name: str) -> str:
-    rules = component.get("rrule")
-    if rules is None:
-        return ""
-    if isinstance(rules, list):
-        raise Skip("rrule_several")
-    try:
-        return clean_rule(rules.to_ical().decode(), zone_name=zone_name)
-    except ValidationFailed as error:
-        raise Skip(error.code) from None
-
-
-_ALARM_ACTIONS = {"DISPLAY", "AUDIO", "EMAIL"}
-_OFFERED_LEADS = tuple(sorted(minutes for minutes in LEAD_TIMES if minutes))
-
-
-def _offered_lead(minutes: int) -> int:
-    """The offered lead time nearest to `minutes` (the longer one of two as near: a
-    reminder a little early is of more use than one a little late)."""
-    return min(_OFFERED_LEADS, key=lambda offered: (abs(offered - minutes), -offered))
-
-
-def _alarm_lead(alarm) -> int | str:
-    """One VALARM's lead time in minutes, or the note code it is left out with."""
-    if str(alarm.get("action", "")).upper() not in _ALARM_ACTIONS:
-        return "alarm_unsupported"  # ACTION:NONE (Apple's placeholder), PROCEDURE...
-    trigger = alarm.get("trigger")
-    if trigger is None or isinstance(trigger, list) or not hasattr(trigger, "dt"):
-        return "alarm_unsupported"
-    if not isinstance(trigger.dt, dt.timedelta):
-        return "alarm_absolute"  # TRIGGER;VALUE=DATE-TIME: a moment, not a lead time
-    if str(trigger.params.get("RELATED", "START")).upper() != "START":
-        return "alarm_unsupported"  # RELATED=END: the bot keeps no end of an event
-    if trigger.dt > dt.timedelta(0):
-        return "alarm_after_start"
-    return round(-trigger.dt.total_seconds() / 60)
-
-
-def _leads(component, reading: Reading) -> list[int] | None:
-    """The VEVENT's VALARMs as offered lead times, each once. Only lead times the bot
-    offers can be kept (services.reminders.clean_leads): another one becomes the nearest
-    offered, and two that become the same one are one reminder; each is a note."""
-    leads: set[int] = set()
-    for alarm in component.subcomponents:
-        if alarm.name != "VALARM":
-            continue
-        found = _alarm_lead(alarm)
-        if isinstance(found, str):
-            reading.notes[found] += 1
-            continue
-        lead = _offered_lead(found)
-        if lead != found:
-            reading.notes["alarm_adjusted"] += 1
-        if lead in leads:
-            reading.notes["alarm_merged"] += 1
-        leads.add(lead)
-    return sorted(leads) if leads else None
-
-
 def _entry(component, *, owner: TgUser, reading: Reading) -> Entry:
     zone = zone_of(owner.timezone)
     if component.errors:
-        raise Skip("malformed")
-    start = _moment(component, "dtstart")
-    date, time, all_day = _wall_clock(start, zone)
+        raise ics_fields.Skip("malformed")
+    start = ics_fields.moment(component, "dtstart")
+    date, time, all_day = ics_fields.wall_clock(start, zone)
     try:
         ensure_date_in_range(user=owner, date=date)
     except ValidationFailed:
-        raise Skip("date_out_of_range") from None
+        raise ics_fields.Skip("date_out_of_range") from None
     name = " ".join(clean_text(str(component.get("summary", "")), multiline=False).split())
     details = clean_text(str(component.get("description", "")), multiline=True).strip()
     entry = Entry(
@@ -302,23 +161,27 @@ def _entry(component, *, owner: TgUser, reading: Reading) -> Entry:
         details=_shortened(details, EVENT_DETAILS_MAX_LENGTH, reading),
         date=date,
         time=time,
-        rrule=_rule(component, zone_name=owner.timezone),
+        rrule=ics_fields.rule(component, zone_name=owner.timezone),
     )
     if entry.rrule:
-        day_moved, offsets_differ = _other_zone(start, zone)
-        if day_moved and any(f"{part}=" in entry.rrule for part in _DAY_PARTS):
-            raise Skip("rrule_other_zone")
+        day_moved, offsets_differ = ics_fields.other_zone(start, zone)
+        if day_moved and any(f"{part}=" in entry.rrule for part in ics_fields.DAY_PARTS):
+            raise ics_fields.Skip("rrule_other_zone")
         if offsets_differ:
             reading.notes["other_zone"] += 1
         first = first_on_or_after(rule=entry.rrule, date=date, time=time)
         if first is None:
-            raise Skip("rrule_empty")
+            raise ics_fields.Skip("rrule_empty")
         entry.date = first  # RFC 5545 leaves a DTSTART off the rule undefined; ours is on it
         entry.exdates = sorted(
-            {day.isoformat() for day in _listed_days(component, "exdate", zone) if day >= first}
+            {
+                day.isoformat()
+                for day in ics_fields.listed_days(component, "exdate", zone)
+                if day >= first
+            }
         )
-        entry.rdates = _extra_moments(component, zone, time=time)
-    entry.leads = _leads(component, reading)
+        entry.rdates = ics_fields.extra_moments(component, zone, time=time)
+    entry.leads = ics_fields.leads(component, reading.notes)
     if all_day:
         reading.notes["all_day"] += 1
     return entry
@@ -327,7 +190,7 @@ def _entry(component, *, owner: TgUser, reading: Reading) -> Entry:
 def _entry_or_skip(component, owner: TgUser, reading: Reading, summary: str) -> Entry | None:
     try:
         return _entry(component, owner=owner, reading=reading)
-    except Skip as skip:
+    except ics_fields.Skip as skip:
         reading.skip(skip.code, summary)
         return None
 
@@ -441,8 +304,8 @@ def _add_rdate(reading, master, uid, day, time, *, owner, moved) -> None:
 def _add_override(reading, masters, uid, component, summary, owner) -> Entry | None:
     zone = zone_of(owner.timezone)
     try:
-        day = _wall_clock(_moment(component, "recurrence-id"), zone)[0]
-    except Skip as skip:
+        day = ics_fields.wall_clock(ics_fields.moment(component, "recurrence-id"), zone)[0]
+    except ics_fields.Skip as skip:
         reading.skip(skip.code, summary)
         return None
     master = masters.get(_key(uid))
