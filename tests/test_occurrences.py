@@ -4,8 +4,7 @@ import datetime as dt
 
 import pytest
 
-from calendarapp.selectors.calendar import calendar_window
-from calendarapp.selectors.occurrences import own_listing, series_occurrences
+from calendarapp.selectors.occurrences import calendar_window, own_listing, series_occurrences
 from calendarapp.services.events import create_event, set_event_rule
 from calendarapp.services.users import set_user_timezone
 

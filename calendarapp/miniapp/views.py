@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 
 from calendarapp.i18n import language_for
 from calendarapp.selectors.appointments import active_guests_of
-from calendarapp.selectors.calendar import calendar_window
 from calendarapp.selectors.events import get_own_event, get_visible_event
+from calendarapp.selectors.occurrences import calendar_window
 from calendarapp.services.events import (
     check_event_date,
     create_event,

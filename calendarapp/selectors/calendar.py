@@ -16,7 +16,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from calendarapp.models import Appointment, CalendarFeed, Event, Rsvp, TgUser
-from calendarapp.timezones import in_zone, starts_at
+from calendarapp.timezones import starts_at
 
 EXPORT_CHUNK_SIZE = 2000
 
@@ -312,40 +312,3 @@ def calendar_version(owner: TgUser) -> str:
         )
     )
     return hashlib.sha256(state.encode()).hexdigest()[:32]
-
-
-def calendar_window(*, owner_tg_id: int, first: dt.date, last: dt.date) -> list[dict]:
-    """The days first..last of a person's calendar on their own clock, soonest first: own
-    events, and accepted meetings moved from the organiser's zone to the reader's (which
-    can change their day, so the query reaches one day further each way)."""
-    from calendarapp.selectors.occurrences import series_rows
-
-    rows = list(
-        calendar_listing(
-            owner_tg_id,
-            first=first - dt.timedelta(days=1),
-            last=last + dt.timedelta(days=1),
-            series=False,
-        )
-    )
-    rows += series_rows(owner_tg_id=owner_tg_id, first=first, last=last, keep_ended=False)
-    entries = []
-    for row in rows:
-        day, at = row["day"], row["at"]
-        if row["zone"] != row["reader_zone"]:
-            moment = in_zone(date=day, time=at, written_in=row["zone"], read_in=row["reader_zone"])
-            day, at = moment.date(), moment.time()
-        if first <= day <= last:
-            entries.append(
-                {
-                    "kind": ("event", "meeting", "rsvp")[row["kind"]],
-                    "id": row["ref"],
-                    "name": row["title"],
-                    "date": day,
-                    "time": at,
-                    "is_public": row["public"],
-                    "repeats": row.get("repeats", False),
-                }
-            )
-    entries.sort(key=lambda entry: (entry["date"], entry["time"], entry["kind"], entry["id"]))
-    return entries

@@ -13,7 +13,9 @@ from django.db.models import QuerySet
 
 from calendarapp.models import Appointment, Event
 from calendarapp.services.recurrence import occurrences_between
-from calendarapp.timezones import starts_at
+from calendarapp.timezones import in_zone, starts_at
+
+from .calendar import calendar_listing
 
 WINDOW = dt.timedelta(days=90)
 # However many series a person keeps, a list never expands more than this many occurrences.
@@ -263,10 +265,43 @@ _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 def calendar_with_occurrences(*, owner_tg_id: int, today: dt.date) -> Merged:
     """/calendar: own one-off events and accepted meetings as before, series as their
     occurrences from today for WINDOW, all by the instant they start."""
-    from calendarapp.selectors.calendar import calendar_listing
-
     return Merged(
         calendar_listing(owner_tg_id, series=False),
         series_rows(owner_tg_id=owner_tg_id, first=today, last=today + WINDOW),
         key=lambda row: (row["starts"] or _EARLIEST, row["kind"], row["ref"]),
     )
+
+
+def calendar_window(*, owner_tg_id: int, first: dt.date, last: dt.date) -> list[dict]:
+    """The days first..last of a person's calendar on their own clock, soonest first: own
+    events, and accepted meetings moved from the organiser's zone to the reader's (which
+    can change their day, so the query reaches one day further each way)."""
+    rows = list(
+        calendar_listing(
+            owner_tg_id,
+            first=first - dt.timedelta(days=1),
+            last=last + dt.timedelta(days=1),
+            series=False,
+        )
+    )
+    rows += series_rows(owner_tg_id=owner_tg_id, first=first, last=last, keep_ended=False)
+    entries = []
+    for row in rows:
+        day, at = row["day"], row["at"]
+        if row["zone"] != row["reader_zone"]:
+            moment = in_zone(date=day, time=at, written_in=row["zone"], read_in=row["reader_zone"])
+            day, at = moment.date(), moment.time()
+        if first <= day <= last:
+            entries.append(
+                {
+                    "kind": ("event", "meeting", "rsvp")[row["kind"]],
+                    "id": row["ref"],
+                    "name": row["title"],
+                    "date": day,
+                    "time": at,
+                    "is_public": row["public"],
+                    "repeats": row.get("repeats", False),
+                }
+            )
+    entries.sort(key=lambda entry: (entry["date"], entry["time"], entry["kind"], entry["id"]))
+    return entries

@@ -14,6 +14,7 @@ from dateutil import rrule as rr
 
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import RRULE_MAX_LENGTH
+from calendarapp.timezones import zone_of
 
 # Finer frequencies would make a calendar of thousands of entries a day; COUNT and INTERVAL
 # are bounded so that a rule always expands in bounded time.
@@ -66,8 +67,6 @@ def clean_rule(text: str, *, zone_name: str | None = None) -> str:
         until = rule._until
         if until is None:
             raise
-        from calendarapp.timezones import zone_of
-
         local = until.astimezone(zone_of(zone_name or "UTC")).replace(tzinfo=None)
         rule = rule.replace(dtstart=CHECK_START, until=local)
     several_a_day = any(

@@ -7,6 +7,7 @@ dialogs keep their keyboard in the persisted user_data, which must be JSON.
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from calendarapp.bot import texts
+from calendarapp.i18n import LANGUAGE_NAMES
 
 
 def button(label, **kwargs) -> InlineKeyboardButton:
@@ -92,8 +93,6 @@ CB_LANGUAGE_PREFIX = "lang:"  # lang:<code>
 
 def languages() -> InlineKeyboardMarkup:
     """One button per language, each labelled with the language's own name."""
-    from calendarapp.i18n import LANGUAGE_NAMES
-
     return InlineKeyboardMarkup(
         [
             [
