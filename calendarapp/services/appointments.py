@@ -24,7 +24,7 @@ from calendarapp.timezones import starts_at, zone_of
 from . import outbox
 from .dates import ensure_date_in_range
 from .lengths import clean_multiline
-from .recurrence import occurrences_between
+from .recurrence import check_occurrence, occurrences_between
 from .statistics import bump_daily_statistics
 
 # Kinds of outbox messages the bot knows how to render.
@@ -139,9 +139,6 @@ def _occurrence_event(*, event: Event, date: dt.date, whole_series: bool) -> Eve
     override = Event.objects.filter(recurrence_of=event, recurrence_id=date).first()
     if override is not None:
         return override
-    # services.series reaches this module through the meeting cascades, so it is read here.
-    from .series import check_occurrence
-
     check_occurrence(event=event, day=date)
     return event
 

@@ -13,7 +13,7 @@ import datetime as dt
 from dateutil import rrule as rr
 
 from calendarapp.exceptions import ValidationFailed
-from calendarapp.models import RRULE_MAX_LENGTH
+from calendarapp.models import RRULE_MAX_LENGTH, Event
 from calendarapp.timezones import zone_of
 
 # Finer frequencies would make a calendar of thousands of entries a day; COUNT and INTERVAL
@@ -158,3 +158,20 @@ def first_on_or_after(*, rule: str, date: dt.date, time: dt.time) -> dt.date | N
     start = dt.datetime.combine(date, time.replace(tzinfo=None))
     moment = rr.rrulestr(rule, dtstart=start).after(start, inc=True)
     return None if moment is None else moment.date()
+
+
+def check_occurrence(*, event: Event, day: dt.date) -> dt.date:
+    """`day` if the series happens then (an override of that day counts: it stands in for
+    the occurrence), refused otherwise."""
+    start = dt.datetime.combine(day, event.time)
+    happens = event.rrule and start in series(
+        rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates
+    ).between(start, start, inc=True)
+    if not happens:
+        raise ValidationFailed(
+            "Event {event_id} does not happen on {date}.",
+            code="not_an_occurrence",
+            event_id=event.pk,
+            date=day.isoformat(),
+        )
+    return day

@@ -20,7 +20,7 @@ from calendarapp.selectors.events import get_own_event
 
 from . import events as event_services
 from .appointment_cascades import cancel_meetings_of_deleted_event, hand_meetings_over
-from .recurrence import series
+from .recurrence import check_occurrence
 from .reminder_claims import reschedule_event_reminders
 from .reminders import set_leads
 
@@ -44,23 +44,6 @@ def clean_scope(value: str) -> Scope:
 
 def _moment(event: Event, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, event.time)
-
-
-def check_occurrence(*, event: Event, day: dt.date) -> dt.date:
-    """`day` if the series happens then (an override of that day counts: it stands in for
-    the occurrence), refused otherwise."""
-    start = _moment(event, day)
-    happens = event.rrule and start in series(
-        rule=event.rrule, date=event.date, time=event.time, exdates=event.exdates
-    ).between(start, start, inc=True)
-    if not happens:
-        raise ValidationFailed(
-            "Event {event_id} does not happen on {date}.",
-            code="not_an_occurrence",
-            event_id=event.pk,
-            date=day.isoformat(),
-        )
-    return day
 
 
 def _series_for(*, owner_tg_id: int, event_id: int, day: dt.date, scope: Scope) -> Event:

@@ -26,9 +26,9 @@ from calendarapp.bot.runtime.profiles import owner_of
 from calendarapp.bot.ui import dialog, keyboards
 from calendarapp.bot.ui.formatting import date_text
 from calendarapp.services import events as event_services
-from calendarapp.services.recurrence import next_occurrences
+from calendarapp.services.recurrence import check_occurrence, next_occurrences
 from calendarapp.services.recurrence_words import describe
-from calendarapp.services.series import Scope, check_occurrence
+from calendarapp.services.series import Scope
 from calendarapp.timezones import user_now
 
 CB_OCCURRENCE = "occ"
