@@ -4,18 +4,27 @@ series' occurrences; through the services and POST /api/appointments/, and the g
 calendar and ICS."""
 
 import datetime as dt
+import zoneinfo
 
+import icalendar
 import pytest
+import recurring_ical_events
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from calendarapp.exceptions import Conflict, ValidationFailed
 from calendarapp.exports.writers import ics_chunks
-from calendarapp.selectors.calendar import calendar_entries, calendar_time_zones
+from calendarapp.selectors.calendar import (
+    calendar_entries,
+    calendar_time_zones,
+    calendar_version,
+)
 from calendarapp.selectors.occurrences import calendar_with_occurrences
 from calendarapp.services.appointments import create_appointment, respond_to_invitation
 from calendarapp.services.events import create_event, set_event_rule
 from calendarapp.services.series import delete_occurrences, edit_occurrences
+from tests.support.programs import require_program
+from tests.test_export_interop import khal_with
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +209,45 @@ def test_a_whole_series_meeting_is_in_the_guests_calendar_as_its_occurrences(ali
     assert rows == [(1, meeting.pk, week(n), True) for n in (0, 2, 3, 4)]
     ics = b"".join(ics_chunks(bob, calendar_entries(owner=bob), calendar_time_zones(bob)))
     assert b"RRULE:FREQ=WEEKLY;BYDAY=MO" in ics and b"EXDATE" in ics
+
+
+def test_a_whole_series_meeting_carries_the_series_changed_days_to_the_guest(alice, bob, tmp_path):
+    standup = weekly(alice)
+    meeting = invite(alice, bob, standup, whole_series=True)
+    respond_to_invitation(participant_tg_id=bob.pk, appointment_id=meeting.pk, accept=True)
+    before = calendar_version(bob)
+    edit_occurrences(
+        owner_tg_id=alice.pk, event_id=standup.pk, day=week(2), scope="one", time=dt.time(12)
+    )
+    # The guest's feed is polled with its version (ETag): a changed day is a new one.
+    assert calendar_version(bob) != before
+    edit_occurrences(
+        owner_tg_id=alice.pk, event_id=standup.pk, day=week(3), scope="one", name="Retro"
+    )
+    listing = calendar_with_occurrences(owner_tg_id=bob.pk, today=MONDAY)
+    assert [(row["day"], row["at"], row["title"]) for row in listing[0:4]] == [
+        (week(0), TEN, "Standup"),
+        (week(1), TEN, "Standup"),
+        (week(2), dt.time(12), "Standup"),
+        (week(3), TEN, "Retro"),
+    ]
+    ics = b"".join(ics_chunks(bob, calendar_entries(owner=bob), calendar_time_zones(bob)))
+    calendar = icalendar.Calendar.from_ical(ics)
+    seen = recurring_ical_events.of(calendar).between(MONDAY, week(4))
+    moscow = zoneinfo.ZoneInfo(alice.timezone)
+    assert sorted((str(e["SUMMARY"]), e["DTSTART"].dt.astimezone(moscow)) for e in seen) == [
+        ("Retro", dt.datetime.combine(week(3), TEN, moscow)),
+        ("Standup", dt.datetime.combine(week(0), TEN, moscow)),
+        ("Standup", dt.datetime.combine(week(1), TEN, moscow)),
+        ("Standup", dt.datetime.combine(week(2), dt.time(12), moscow)),
+    ]
+    # The changed days belong to the meeting's own VEVENT (its UID), not to the organiser's.
+    assert {str(e["UID"]) for e in seen} == {f"meeting-{meeting.pk}@calendar-bot"}
+    # khal (UTC listing: Moscow is UTC+3) shows the same four days.
+    listing = khal_with(require_program("khal", package="khal"), tmp_path, ics)
+    assert listing("{title}|{start-long}", "2027-01-04", "2027-01-26") == [
+        "Standup|2027-01-04 07:00",
+        "Standup|2027-01-11 07:00",
+        "Standup|2027-01-18 09:00",
+        "Retro|2027-01-25 07:00",
+    ]

@@ -135,6 +135,58 @@ def _confirmed_meetings(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
         }
 
 
+def _series_meeting_overrides(*, owner: TgUser, chunk_size: int) -> Iterator[dict]:
+    """The changed days of the series behind the person's whole-series meetings, each an
+    occurrence of the meeting's own VEVENT (its UID, the day it replaces)."""
+    rows = (
+        Event.objects.filter(
+            recurrence_of__appointments__participant_id=owner.pk,
+            recurrence_of__appointments__status=Appointment.Status.CONFIRMED,
+            recurrence_of__appointments__whole_series=True,
+        )
+        .order_by("starts_at", "id")
+        .values(
+            "name",
+            "date",
+            "time",
+            "starts_at",
+            "details",
+            "updated_at",
+            "sequence",
+            "recurrence_id",
+            "recurrence_of__time",
+            "recurrence_of__starts_at",
+            "recurrence_of__appointments__id",
+            "recurrence_of__appointments__details",
+            "owner_id",
+            "owner__timezone",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+    for row in rows:
+        meeting_id = row["recurrence_of__appointments__id"]
+        entry = {
+            "kind": "meeting",
+            "id": meeting_id,
+            "name": row["name"],
+            "date": row["date"],
+            "time": row["time"],
+            "starts_at": row["starts_at"],
+            "details": row["recurrence_of__appointments__details"],
+            "is_public": False,
+            "updated_at": row["updated_at"],
+            "sequence": row["sequence"],
+            "timezone": row["owner__timezone"],
+            "organizer_tg_id": row["owner_id"],
+            "recurrence_of_id": meeting_id,
+            "recurrence_id": row["recurrence_id"],
+            "recurrence_of__time": row["recurrence_of__time"],
+            "recurrence_of__starts_at": row["recurrence_of__starts_at"],
+        }
+        _ensure_instant(entry)
+        yield entry
+
+
 def _going(owner_tg_id: int) -> QuerySet:
     """Other people's events this person answered «Иду» (their own events are listed as such)."""
     return Rsvp.objects.filter(person_id=owner_tg_id, answer=Rsvp.Answer.GOING).exclude(
@@ -184,6 +236,7 @@ def calendar_entries(*, owner: TgUser, chunk_size: int = EXPORT_CHUNK_SIZE) -> I
     return heapq.merge(
         _own_events(owner=owner, chunk_size=chunk_size),
         _confirmed_meetings(owner=owner, chunk_size=chunk_size),
+        _series_meeting_overrides(owner=owner, chunk_size=chunk_size),
         _going_events(owner=owner, chunk_size=chunk_size),
         key=lambda row: row["starts_at"],
     )
@@ -293,11 +346,14 @@ def calendar_version(owner: TgUser) -> str:
     meetings = Appointment.objects.filter(
         participant_id=owner.pk, status=Appointment.Status.CONFIRMED
     ).aggregate(
-        count=Count("id"),
+        # distinct: the join to a series' changed days repeats each meeting's row.
+        count=Count("id", distinct=True),
         last=Max("updated_at"),
-        linked=Count("event"),
+        linked=Count("id", filter=Q(event__isnull=False), distinct=True),
         event_last=Max("event__updated_at"),
         organizer_last=Max("organizer__updated_at"),
+        days=Count("event__overrides", filter=Q(whole_series=True), distinct=True),
+        days_last=Max("event__overrides__updated_at", filter=Q(whole_series=True)),
     )
     going = _going(owner.pk).aggregate(
         count=Count("id"), last=Max("updated_at"), event_last=Max("event__updated_at")

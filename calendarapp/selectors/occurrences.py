@@ -201,22 +201,25 @@ def _meeting_series_rows(
     )
     series_ids = [meeting.event_id for meeting in meetings]
     replaced = overridden_days(series_ids)
-    moved: dict[int, list[dt.datetime]] = {}
+    moved: dict[int, list[tuple[dt.datetime, str]]] = {}
     overrides = Event.objects.filter(recurrence_of__in=series_ids, date__gte=first, date__lte=last)
-    for series_id, day, at in overrides.values_list("recurrence_of_id", "date", "time"):
-        moved.setdefault(series_id, []).append(dt.datetime.combine(day, at))
+    for series_id, day, at, name in overrides.values_list(
+        "recurrence_of_id", "date", "time", "name"
+    ):
+        moved.setdefault(series_id, []).append((dt.datetime.combine(day, at), name))
     rows = []
     for meeting in meetings:
         event, zone = meeting.event, meeting.organizer.timezone
         moments = _days_moments(event, first=first, last=last, replaced=replaced)
-        moments = sorted([*moments, *moved.get(event.pk, ())])
-        if not moments and keep_ended:
+        if not moments and keep_ended and event.pk not in moved:
             moments = [dt.datetime.combine(meeting.date, meeting.time)]
+        # An overridden day goes by its override's time and name.
+        named = sorted([*((moment, event.name) for moment in moments), *moved.get(event.pk, ())])
         rows += [
             {
                 "kind": 1,
                 "ref": meeting.pk,
-                "title": event.name,
+                "title": title,
                 "day": moment.date(),
                 "at": moment.time(),
                 "public": False,
@@ -225,7 +228,7 @@ def _meeting_series_rows(
                 "starts": starts_at(date=moment.date(), time=moment.time(), zone_name=zone),
                 "repeats": True,
             }
-            for moment in moments
+            for moment, title in named
         ]
     return rows
 
