@@ -5,6 +5,20 @@ Russian texts live in `calendarapp.bot.texts`); `message` is the English wording
 REST API. `params` carries the values a message needs (limits, dates).
 """
 
+import datetime as dt
+
+
+def _plain(value):
+    """A param as every reader takes it (the API's message, the bot's texts, the outbox's
+    JSON): a date as ISO text, a time as HH:MM."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return value
+
 
 class DomainError(Exception):
     code = "invalid"
@@ -12,8 +26,8 @@ class DomainError(Exception):
 
     def __init__(self, message: str | None = None, *, code: str | None = None, **params):
         self.code = code or self.code
-        self.params = params
-        self.message = (message or self.message).format(**params)
+        self.params = {key: _plain(value) for key, value in params.items()}
+        self.message = (message or self.message).format(**self.params)
         super().__init__(self.message)
 
 

@@ -223,8 +223,8 @@ def _checked_invitation(
             "Participant {tg_id} already has a meeting on {date} at {time}.",
             code="participant_busy",
             tg_id=participant_tg_id,
-            date=date.isoformat(),
-            time=time.strftime("%H:%M"),
+            date=date,
+            time=time,
         )
     return organizer, event, participant, date, time
 
