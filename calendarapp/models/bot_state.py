@@ -81,7 +81,7 @@ class BotDataEntry(models.Model):
 
     class Meta:
         verbose_name = _("данные бота")
-        verbose_name_plural = _("данные бота")
+        verbose_name_plural = verbose_name  # «данные» has no singular
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="botdata_scope_key_uniq"),
         ]
@@ -105,7 +105,7 @@ class BotIdentity(models.Model):
 
     class Meta:
         verbose_name = _("имя бота")
-        verbose_name_plural = _("имя бота")
+        verbose_name_plural = verbose_name  # one row
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="botidentity_singleton"),
         ]

@@ -32,6 +32,11 @@ REMINDER_CHOICES = [
 ]
 DEFAULT_REMINDER_MINUTES = 30
 
+# A person's activity counters, labelled as the day's counters are (statistics.BotStatistics).
+EVENTS_CREATED = _("создано событий")
+EVENTS_EDITED = _("изменено событий")
+EVENTS_CANCELLED = _("удалено событий")
+
 # The languages of settings.LANGUAGES, named in the reader's language (settings names each
 # language in its own, for the bot's /language buttons).
 LANGUAGE_LABELS = {"ru": _("русский"), "en": _("английский")}
@@ -104,9 +109,9 @@ class TgUser(TimeStamped):
         blank=True,
         default=DEFAULT_REMINDER_MINUTES,
     )
-    events_created = models.PositiveIntegerField(_("создано событий"), default=0)
-    events_edited = models.PositiveIntegerField(_("изменено событий"), default=0)
-    events_cancelled = models.PositiveIntegerField(_("удалено событий"), default=0)
+    events_created = models.PositiveIntegerField(EVENTS_CREATED, default=0)
+    events_edited = models.PositiveIntegerField(EVENTS_EDITED, default=0)
+    events_cancelled = models.PositiveIntegerField(EVENTS_CANCELLED, default=0)
 
     class Meta:
         verbose_name = _("пользователь Telegram")
