@@ -299,15 +299,6 @@ def add_meeting(
     return appointment
 
 
-def tell_organizer_the_answer(appointment: Appointment, *, accept: bool) -> None:
-    outbox.enqueue(
-        chat_id=appointment.organizer_id,
-        kind=INVITATION_ANSWERED,
-        appointment_id=appointment.pk,
-        accepted=accept,
-    )
-
-
 @transaction.atomic
 def create_appointment(
     *,
@@ -377,6 +368,15 @@ def respond_to_invitation(
     appointment.save(update_fields=["status", "responded_at", "updated_at"])
     tell_organizer_the_answer(appointment, accept=accept)
     return appointment
+
+
+def tell_organizer_the_answer(appointment: Appointment, *, accept: bool) -> None:
+    outbox.enqueue(
+        chat_id=appointment.organizer_id,
+        kind=INVITATION_ANSWERED,
+        appointment_id=appointment.pk,
+        accepted=accept,
+    )
 
 
 @transaction.atomic
