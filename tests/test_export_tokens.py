@@ -5,7 +5,6 @@ from django.core import signing
 
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.services.export_tokens import (
-    ExportTokenExpired,
     ExportTokenInvalid,
     issue_export_token,
     read_export_token,
@@ -24,8 +23,9 @@ def test_expired_token(settings, monkeypatch):
     settings.EXPORT_TOKEN_MAX_AGE = 900
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() + 901)
-    with pytest.raises(ExportTokenExpired):
+    with pytest.raises(ExportTokenInvalid) as error:
         read_export_token(issued.token)
+    assert error.value.code == "token_expired"
 
 
 def test_a_token_signed_in_the_future_is_refused(monkeypatch):

@@ -110,23 +110,31 @@ def test_all_changes_the_series_and_a_new_date_moves_every_occurrence(alice):
     assert days == [week(n) + dt.timedelta(days=1) for n in range(2)]
 
 
-def test_delete_this_and_following_ends_the_series_before_it(alice):
+@pytest.mark.parametrize(
+    ("overridden", "deleted", "scope", "days", "left"),
+    [
+        # This and the following: the series ends before it, the later override goes too.
+        (3, 2, "following", 60, [0, 1]),
+        # Only this: the occurrence and its override.
+        (1, 1, "one", 14, [0, 2]),
+    ],
+    ids=["following", "one"],
+)
+def test_delete_removes_the_overrides_of_the_days_it_deletes(
+    alice, overridden, deleted, scope, days, left
+):
     event = weekly(alice)
-    edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(3), scope="one", name="X")
-    delete_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(2), scope="following")
-    assert [day for _pk, day, _t, _n in shown(alice, days=60)] == [week(0), week(1)]
+    edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(overridden), scope="one",
+                     name="X")  # fmt: skip
+    delete_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(deleted), scope=scope)
+    assert [day for _pk, day, _t, _n in shown(alice, days=days)] == [week(n) for n in left]
     assert not Event.objects.filter(recurrence_of=event).exists()
-    # From the first occurrence on is the whole series.
+
+
+def test_delete_this_and_following_from_the_first_occurrence_is_the_whole_series(alice):
+    event = weekly(alice)
     delete_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(0), scope="following")
     assert not Event.objects.filter(pk=event.pk).exists()
-
-
-def test_delete_only_this_removes_its_override_too(alice):
-    event = weekly(alice)
-    edit_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(1), scope="one", name="X")
-    delete_occurrences(owner_tg_id=alice.pk, event_id=event.pk, day=week(1), scope="one")
-    assert [day for _pk, day, _t, _n in shown(alice, days=14)] == [week(0), week(2)]
-    assert not Event.objects.filter(recurrence_of=event).exists()
 
 
 @pytest.mark.parametrize(

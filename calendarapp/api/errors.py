@@ -30,11 +30,19 @@ def domain_error_status(exc: DomainError, view) -> int:
     return status.HTTP_400_BAD_REQUEST
 
 
+def error_field(view, code: str) -> str | None:
+    """The request field an error code concerns: a view lists, per field, its codes."""
+    for field, codes in getattr(view, "error_fields", {}).items():
+        if code in codes:
+            return field
+    return None
+
+
 def api_exception_handler(exc, context):
     view = context.get("view")
     if isinstance(exc, DomainError):
         body = {"detail": exc.message, "code": exc.code}
-        field = getattr(view, "error_fields", {}).get(exc.code)
+        field = error_field(view, exc.code)
         if field:
             body["field"] = field
         return Response(body, status=domain_error_status(exc, view))

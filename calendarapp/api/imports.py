@@ -5,15 +5,13 @@ reads the request and shapes the answer. Without `confirm` the answer is the pre
 """
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from calendarapp.api.parsers import LimitedJSONParser
-from calendarapp.api.permissions import IsStaff
 from calendarapp.api.serializers import telegram_id_field
-from calendarapp.api.views import error_doc
+from calendarapp.api.views import StaffActionView, error_doc
 from calendarapp.services import imports
 from calendarapp.services.ics_fetch import fetch_ics
 from calendarapp.services.ics_read import MAX_EVENTS, MAX_ICS_BYTES, check_size
@@ -67,18 +65,13 @@ class ImportSummarySerializer(serializers.Serializer):
     )
 
 
-class ImportView(APIView):
+class ImportView(StaffActionView):
     """Preview or import an .ics file (or URL) into a registered person's calendar."""
 
-    permission_classes = [IsStaff]
     parser_classes = [LimitedJSONParser, MultiPartParser]
-    not_found_status = status.HTTP_400_BAD_REQUEST
     error_fields = {
-        "not_registered": "tg_user_id",
-        "ics_too_large": "file",
-        "ics_too_many_events": "file",
-        "ics_not_calendar": "file",
-        "ics_malformed": "file",
+        "tg_user_id": {"not_registered"},
+        "file": {"ics_too_large", "ics_too_many_events", "ics_not_calendar", "ics_malformed"},
     }
 
     @extend_schema(

@@ -1,8 +1,8 @@
 """API views: parse with a serializer, call a service or selector, shape the answer.
 
 Domain errors raised by the services become JSON responses in `api.errors`; the view only
-says which request field an error code concerns (`error_fields`) and whether an unknown id
-is a 400 (it came in a POST body) or a 404.
+says which error codes concern which request field (`error_fields`: field -> codes) and
+whether an unknown id is a 400 (it came in a POST body) or a 404.
 """
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -91,6 +91,14 @@ class StaffListCreateView(generics.ListCreateAPIView):
     not_found_status = status.HTTP_400_BAD_REQUEST
 
 
+class StaffActionView(APIView):
+    """A staff-only POST whose body names the rows it acts on: an unknown one is the
+    body's fault, a 400, not a missing page."""
+
+    permission_classes = [IsStaff]
+    not_found_status = status.HTTP_400_BAD_REQUEST
+
+
 class APIRootView(APIView):
     """The API's endpoints. Everything but public events needs a staff token or session."""
 
@@ -138,9 +146,8 @@ class PublicEventListView(generics.ListAPIView):
     filterset_class = PublicEventFilter
     ordering_fields = ["date", "time", "name", "id"]
     error_fields = {
-        "range_reversed": "date_from",
-        "range_too_long": "date_to",
-        "too_many_occurrences": "date_to",
+        "date_from": {"range_reversed"},
+        "date_to": {"range_too_long", "too_many_occurrences"},
     }
 
     def get_queryset(self):
@@ -203,21 +210,15 @@ class EventAttendeesView(generics.ListAPIView):
         "`rrule` with its code."
     ),
 )
-class EventCreateView(APIView):
+class EventCreateView(StaffActionView):
     """Create an event or a series for a user (staff only)."""
 
-    permission_classes = [IsStaff]
-    not_found_status = status.HTTP_400_BAD_REQUEST
     error_fields = {
-        **{code: "rrule" for code in RRULE_ERROR_CODES},
-        "name_empty": "name",
-        "name_too_long": "name",
-        "details_too_long": "details",
-        "date_too_early": "date",
-        "date_too_far": "date",
-        "in_past": "date",
-        "date_in_past": "date",
-        "not_registered": "owner_tg_id",
+        "owner_tg_id": {"not_registered"},
+        "name": {"name_empty", "name_too_long"},
+        "date": {"date_too_early", "date_too_far", "in_past", "date_in_past"},
+        "details": {"details_too_long"},
+        "rrule": RRULE_ERROR_CODES,
     }
 
     def post(self, request):
@@ -242,7 +243,7 @@ class EventAnswersView(APIView):
     """Change an event's answer settings for its organiser (staff only)."""
 
     permission_classes = [IsStaff]
-    error_fields = {"rsvp_capacity": "capacity"}
+    error_fields = {"capacity": {"rsvp_capacity"}}
 
     @extend_schema(
         request=serializers.EventAnswersChangeSerializer,
@@ -290,7 +291,7 @@ class UserListCreateView(StaffListCreateView):
     serializer_class = serializers.UserSerializer
     filterset_class = UserFilter
     ordering_fields = ["tg_id", "username", "created_at"]
-    error_fields = {"invalid_tg_id": "tg_id", "user_exists": "tg_id"}
+    error_fields = {"tg_id": {"invalid_tg_id", "user_exists"}}
 
     def get_queryset(self):
         return all_users()
@@ -329,18 +330,17 @@ class AppointmentListCreateView(StaffListCreateView):
     filterset_class = AppointmentFilter
     ordering_fields = ["date", "time", "created_at", "id"]
     error_fields = {
-        "invite_self": "participant_tg_id",
-        "organizer_not_found": "organizer_tg_id",
-        "event_not_found": "event_id",
-        "participant_not_found": "participant_tg_id",
-        "already_invited": "participant_tg_id",
-        "participant_busy": "participant_tg_id",
-        "date_too_far": "date",
-        "date_too_early": "date",
-        "not_an_occurrence": "date",
-        "not_a_series": "whole_series",
-        "whole_series_with_date": "whole_series",
-        "comment_too_long": "details",
+        "organizer_tg_id": {"organizer_not_found"},
+        "participant_tg_id": {
+            "invite_self",
+            "participant_not_found",
+            "already_invited",
+            "participant_busy",
+        },
+        "event_id": {"event_not_found"},
+        "date": {"date_too_far", "date_too_early", "not_an_occurrence"},
+        "details": {"comment_too_long"},
+        "whole_series": {"not_a_series", "whole_series_with_date"},
     }
 
     def get_queryset(self):
@@ -359,13 +359,11 @@ class AppointmentListCreateView(StaffListCreateView):
         )
 
 
-class ExportTokenView(APIView):
+class ExportTokenView(StaffActionView):
     """Issue a signed export link for one user's calendar (staff only, throttled)."""
 
-    permission_classes = [IsStaff]
     throttle_classes = [ExportTokenRateThrottle]
-    not_found_status = status.HTTP_400_BAD_REQUEST
-    error_fields = {"invalid_tg_id": "tg_user_id", "user_not_found": "tg_user_id"}
+    error_fields = {"tg_user_id": {"invalid_tg_id", "user_not_found"}}
 
     @extend_schema(
         request=serializers.ExportTokenRequestSerializer,

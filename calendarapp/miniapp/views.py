@@ -46,16 +46,14 @@ def app_page(request):
     )
 
 
-# Which field of the form a service's refusal is about, by its code.
+# Which field of the form each code of a service's refusal is about.
 ERROR_FIELDS = {
-    "name_empty": "name",
-    "name_too_long": "name",
-    "details_too_long": "details",
-    "in_past": "time",
-    "date_in_past": "date",
-    "date_too_far": "date",
-    "reminder_invalid": "reminder_minutes",
-    "rsvp_capacity": "capacity",
+    "name": {"name_empty", "name_too_long"},
+    "date": {"date_in_past", "date_too_far"},
+    "time": {"in_past"},
+    "details": {"details_too_long"},
+    "reminder_minutes": {"reminder_invalid"},
+    "capacity": {"rsvp_capacity"},
 }
 
 

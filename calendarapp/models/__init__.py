@@ -9,8 +9,8 @@ bot's texts: the admin shows it in its reader's language (calendarapp/locale/en)
 One module per concern: `calendar` (people, events, meetings), `statistics` (the admin's
 chart), `feeds` (ICS subscriptions), `imports` (ICS files waiting to be imported),
 `invitations` (links), `reminders` (lead times and snoozes), `rsvp` (answers to event cards),
-`bot_state` (what the bot keeps between updates); `links` declares the two kinds of foreign
-key they share.
+`bot_state` (what the bot keeps between updates); `links` declares the kinds of foreign key
+they share.
 """
 
 from .bot_state import (
@@ -35,13 +35,14 @@ from .calendar import (
 )
 from .feeds import CalendarFeed
 from .imports import ImportDraft
-from .invitations import Invitation
+from .invitations import UNDELIVERED_INVITATIONS, Invitation
 from .reminders import Reminder, SnoozedReminder
-from .rsvp import EventCard, Rsvp
+from .rsvp import CARDS_TO_EDIT, EventCard, Rsvp
 from .statistics import BotStatistics
 
 __all__ = [
     "APPOINTMENT_DETAILS_MAX_LENGTH",
+    "CARDS_TO_EDIT",
     "DEFAULT_REMINDER_MINUTES",
     "EARLIEST_DATE",
     "EVENT_DETAILS_MAX_LENGTH",
@@ -49,6 +50,7 @@ __all__ = [
     "ICS_UID_MAX_LENGTH",
     "REMINDER_CHOICES",
     "RRULE_MAX_LENGTH",
+    "UNDELIVERED_INVITATIONS",
     "Appointment",
     "BotDataEntry",
     "BotIdentity",

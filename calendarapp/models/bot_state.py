@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .queues import due_index
+
 
 class OutboxMessage(models.Model):
     """A notification to deliver to a Telegram user, written in the same transaction as the
@@ -37,11 +39,7 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("исходящие сообщения")
         ordering = ["id"]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at", "id"],
-                condition=Q(status="pending"),
-                name="outbox_due_idx",
-            ),
+            due_index("next_attempt_at", "id", waiting=Q(status="pending"), name="outbox_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -83,7 +81,7 @@ class BotDataEntry(models.Model):
 
     class Meta:
         verbose_name = _("данные бота")
-        verbose_name_plural = _("данные бота")
+        verbose_name_plural = verbose_name  # «данные» has no singular
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="botdata_scope_key_uniq"),
         ]
@@ -107,7 +105,7 @@ class BotIdentity(models.Model):
 
     class Meta:
         verbose_name = _("имя бота")
-        verbose_name_plural = _("имя бота")
+        verbose_name_plural = verbose_name  # one row
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="botidentity_singleton"),
         ]

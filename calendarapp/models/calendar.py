@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calendarapp.timezones import starts_at as instant_of
 
-from .links import soft_link
+from .links import part_of, soft_link
 
 EVENT_NAME_MAX_LENGTH = 200
 EVENT_DETAILS_MAX_LENGTH = 1000
@@ -31,6 +31,11 @@ REMINDER_CHOICES = [
     (1440, _("за 1 день")),
 ]
 DEFAULT_REMINDER_MINUTES = 30
+
+# A person's activity counters, labelled as the day's counters are (statistics.BotStatistics).
+EVENTS_CREATED = _("создано событий")
+EVENTS_EDITED = _("изменено событий")
+EVENTS_CANCELLED = _("удалено событий")
 
 # The languages of settings.LANGUAGES, named in the reader's language (settings names each
 # language in its own, for the bot's /language buttons).
@@ -104,9 +109,9 @@ class TgUser(TimeStamped):
         blank=True,
         default=DEFAULT_REMINDER_MINUTES,
     )
-    events_created = models.PositiveIntegerField(_("создано событий"), default=0)
-    events_edited = models.PositiveIntegerField(_("изменено событий"), default=0)
-    events_cancelled = models.PositiveIntegerField(_("удалено событий"), default=0)
+    events_created = models.PositiveIntegerField(EVENTS_CREATED, default=0)
+    events_edited = models.PositiveIntegerField(EVENTS_EDITED, default=0)
+    events_cancelled = models.PositiveIntegerField(EVENTS_CANCELLED, default=0)
 
     class Meta:
         verbose_name = _("пользователь Telegram")
@@ -134,9 +139,7 @@ class TgUser(TimeStamped):
 class Event(TimeStamped):
     """A calendar entry; date and time are wall-clock values in the owner's time zone."""
 
-    owner = models.ForeignKey(
-        TgUser, verbose_name=_("владелец"), on_delete=models.CASCADE, related_name="events"
-    )
+    owner = part_of(TgUser, verbose_name=_("владелец"), related_name="events")
     name = models.CharField(_("название"), max_length=EVENT_NAME_MAX_LENGTH)
     date = models.DateField(_("дата"), validators=[MinValueValidator(EARLIEST_DATE)])
     time = models.TimeField(_("время"))
@@ -165,10 +168,9 @@ class Event(TimeStamped):
     # One occurrence of a series changed on its own (RFC 5545's RECURRENCE-ID): an ordinary
     # one-off row that lists, reminds and is edited as such, and stands in for the series'
     # occurrence on the wall-clock day `recurrence_id` (selectors.occurrences skips that day).
-    recurrence_of = models.ForeignKey(
+    recurrence_of = part_of(
         "self",
         verbose_name=_("изменённое повторение серии"),
-        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="overrides",
@@ -246,17 +248,15 @@ class Appointment(TimeStamped):
 
     # A soft link, as in the original project: deleting the event keeps the meeting's history.
     event = soft_link(Event, verbose_name=_("событие"), related_name="appointments")
-    organizer = models.ForeignKey(
+    organizer = part_of(
         TgUser,
         verbose_name=_("организатор"),
-        on_delete=models.CASCADE,
         related_name="organized_appointments",
         db_column="organizer_tg_id",
     )
-    participant = models.ForeignKey(
+    participant = part_of(
         TgUser,
         verbose_name=_("участник"),
-        on_delete=models.CASCADE,
         related_name="appointments",
         db_column="participant_tg_id",
     )

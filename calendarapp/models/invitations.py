@@ -5,11 +5,17 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import Appointment, Event, TgUser, TimeStamped
-from .links import soft_link
+from .links import part_of, soft_link
+from .queues import due_index
+
+# Addressed invitations not delivered yet: what the invitee's first /start sends
+# (services.invitations), and all that the index on them holds.
+UNDELIVERED_INVITATIONS = Q(delivered_at__isnull=True, invitee_tg_id__isnull=False)
 
 
 class Invitation(TimeStamped):
@@ -29,12 +35,7 @@ class Invitation(TimeStamped):
 
     code = models.CharField(_("код ссылки"), max_length=32, unique=True)
     event = soft_link(Event, verbose_name=_("событие"), related_name="invitations")
-    organizer = models.ForeignKey(
-        TgUser,
-        verbose_name=_("организатор"),
-        on_delete=models.CASCADE,
-        related_name="sent_invitations",
-    )
+    organizer = part_of(TgUser, verbose_name=_("организатор"), related_name="sent_invitations")
     invitee_tg_id = models.BigIntegerField(_("для Telegram ID"), null=True, blank=True)
     appointment = soft_link(
         Appointment,
@@ -55,10 +56,8 @@ class Invitation(TimeStamped):
         verbose_name = _("приглашение по ссылке")
         verbose_name_plural = _("приглашения по ссылке")
         indexes = [
-            models.Index(
-                fields=["invitee_tg_id"],
-                condition=models.Q(delivered_at__isnull=True, invitee_tg_id__isnull=False),
-                name="invitation_waiting_idx",
+            due_index(
+                "invitee_tg_id", waiting=UNDELIVERED_INVITATIONS, name="invitation_waiting_idx"
             )
         ]
 

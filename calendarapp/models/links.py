@@ -1,4 +1,4 @@
-"""Two kinds of link between the models, each declared once."""
+"""The kinds of link between the models, each declared once."""
 
 from django.db import models
 
@@ -13,6 +13,17 @@ def soft_link(to, *, verbose_name, related_name: str, field=models.ForeignKey):
         null=True,
         blank=True,
         related_name=related_name,
+    )
+
+
+def part_of(to, *, verbose_name, related_name: str, **options) -> models.ForeignKey:
+    """A link to the row this one belongs to: deleting that row deletes this one."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        **options,
     )
 
 

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import REMINDER_CHOICES, Event
+from .links import part_of
+from .queues import due_index
 
 LEAD_CHOICES = [(minutes, label) for minutes, label in REMINDER_CHOICES if minutes is not None]
 
@@ -19,9 +21,7 @@ class Reminder(models.Model):
     names the occurrence. Both empty: nothing left to remind.
     """
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("событие"), on_delete=models.CASCADE, related_name="reminders"
-    )
+    event = part_of(Event, verbose_name=_("событие"), related_name="reminders")
     minutes = models.PositiveIntegerField(_("напомнить за"), choices=LEAD_CHOICES)
     occurrence = models.DateField(_("для даты"), null=True, blank=True)
     next_at = models.DateTimeField(_("напомнить в"), null=True, blank=True)
@@ -34,9 +34,7 @@ class Reminder(models.Model):
             models.UniqueConstraint(fields=["event", "minutes"], name="reminder_one_per_lead"),
         ]
         indexes = [
-            models.Index(
-                fields=["next_at"], condition=Q(next_at__isnull=False), name="reminder_due_idx"
-            ),
+            due_index("next_at", waiting=Q(next_at__isnull=False), name="reminder_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -47,9 +45,7 @@ class SnoozedReminder(models.Model):
     """A reminder put off by its recipient («Отложить на 10 мин»): the claim queues it once
     at `due_at` (through the outbox, like every reminder) and fills `queued_at`."""
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("событие"), on_delete=models.CASCADE, related_name="snoozes"
-    )
+    event = part_of(Event, verbose_name=_("событие"), related_name="snoozes")
     chat_id = models.BigIntegerField(_("получатель"))
     occurrence = models.DateField(_("для даты"))
     due_at = models.DateTimeField(_("напомнить в"))
@@ -58,11 +54,7 @@ class SnoozedReminder(models.Model):
     class Meta:
         verbose_name = _("отложенное напоминание")
         verbose_name_plural = _("отложенные напоминания")
-        indexes = [
-            models.Index(
-                fields=["due_at"], condition=Q(queued_at__isnull=True), name="snooze_due_idx"
-            ),
-        ]
+        indexes = [due_index("due_at", waiting=Q(queued_at__isnull=True), name="snooze_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.event_id} → {self.chat_id} at {self.due_at}"

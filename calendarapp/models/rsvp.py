@@ -1,9 +1,12 @@
 """Answers to an event's card («Иду» / «Может быть» / «Не иду») and the cards posted with them."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import Event, TgUser, TimeStamped
+from .links import part_of
+from .queues import due_index
 
 
 class Rsvp(TimeStamped):
@@ -23,12 +26,8 @@ class Rsvp(TimeStamped):
         # pressed as such; it is how a «Иду» that found no seat is kept.
         WAITING = "waiting", _("в листе ожидания")
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("событие"), on_delete=models.CASCADE, related_name="rsvps"
-    )
-    person = models.ForeignKey(
-        TgUser, verbose_name=_("кто"), on_delete=models.CASCADE, related_name="rsvps"
-    )
+    event = part_of(Event, verbose_name=_("событие"), related_name="rsvps")
+    person = part_of(TgUser, verbose_name=_("кто"), related_name="rsvps")
     answer = models.CharField(_("ответ"), max_length=16, choices=Answer.choices)
     answered_at = models.DateTimeField(_("ответ получен"))
     # People a «Иду» brings along (+1); they take seats of the capacity too.
@@ -46,13 +45,18 @@ class Rsvp(TimeStamped):
             # The person's /calendar and feed: what they go to.
             models.Index(
                 fields=["person", "event"],
-                condition=models.Q(answer="going"),
+                condition=Q(answer="going"),
                 name="rsvp_going_idx",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.person_id} → {self.event_id}: {self.answer}"
+
+
+# The cards the card job still has to edit: what its claim reads (services.event_cards), and
+# all that the index on them holds.
+CARDS_TO_EDIT = Q(dirty=True, gone_at__isnull=True)
 
 
 class EventCard(TimeStamped):
@@ -66,9 +70,7 @@ class EventCard(TimeStamped):
     knows the message (deleted); it is never edited again.
     """
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("событие"), on_delete=models.CASCADE, related_name="cards"
-    )
+    event = part_of(Event, verbose_name=_("событие"), related_name="cards")
     inline_message_id = models.CharField(_("ID сообщения"), max_length=255, unique=True)
     # A card the bot sent itself (posted in a group it is in, by /post): edited by chat and
     # message, and its `inline_message_id` is "<chat>/<message>", unique all the same.
@@ -82,13 +84,7 @@ class EventCard(TimeStamped):
     class Meta:
         verbose_name = _("карточка события")
         verbose_name_plural = _("карточки событий")
-        indexes = [
-            models.Index(
-                fields=["next_edit_at"],
-                condition=models.Q(dirty=True, gone_at__isnull=True),
-                name="card_due_idx",
-            )
-        ]
+        indexes = [due_index("next_edit_at", waiting=CARDS_TO_EDIT, name="card_due_idx")]
 
     def __str__(self) -> str:
         return f"#{self.pk} ({self.event_id})"

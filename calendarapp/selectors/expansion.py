@@ -59,8 +59,8 @@ def check_range(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, d
         raise ValidationFailed(
             "date_from {first} is after date_to {last}.",
             code="range_reversed",
-            first=first.isoformat(),
-            last=last.isoformat(),
+            first=first,
+            last=last,
         )
     if last - first > span:
         raise ValidationFailed(

@@ -4,6 +4,7 @@ The same rules serve the bot's /invite dialog and `POST /api/appointments/`.
 """
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -167,17 +168,28 @@ def check_invitee(*, organizer_tg_id: int, participant_tg_id: int, lock: bool = 
     return participant
 
 
+class _Invitation(NamedTuple):
+    """An invitation that passed every rule: on an overridden day, the override's event,
+    date and time."""
+
+    organizer: TgUser
+    event: Event
+    participant: TgUser
+    date: dt.date
+    time: dt.time
+
+
 def _checked_invitation(
     *,
     organizer_tg_id: int,
     participant_tg_id: int,
     event_id: int,
-    lock: bool,
+    lock: bool = False,
     date: dt.date | None = None,
     time: dt.time | None = None,
     whole_series: bool = False,
-):
-    """Every rule of an invitation; returns (organizer, event, participant, date, time).
+) -> _Invitation:
+    """Every rule of an invitation (`lock`: the participant's row, as the write does).
     On a series the date must be an occurrence (an overridden day's meeting is on its
     override), or `whole_series` invites to every occurrence."""
     _refuse_self(organizer_tg_id=organizer_tg_id, participant_tg_id=participant_tg_id)
@@ -220,10 +232,10 @@ def _checked_invitation(
             "Participant {tg_id} already has a meeting on {date} at {time}.",
             code="participant_busy",
             tg_id=participant_tg_id,
-            date=date.isoformat(),
-            time=time.strftime("%H:%M"),
+            date=date,
+            time=time,
         )
-    return organizer, event, participant, date, time
+    return _Invitation(organizer, event, participant, date, time)
 
 
 def check_invitation(
@@ -235,15 +247,13 @@ def check_invitation(
     whole_series: bool = False,
 ) -> Event:
     """Would this invitation be accepted now? (The dialog asks before the comment.)"""
-    checked = _checked_invitation(
+    return _checked_invitation(
         organizer_tg_id=organizer_tg_id,
         participant_tg_id=participant_tg_id,
         event_id=event_id,
-        lock=False,
         date=date,
         whole_series=whole_series,
-    )
-    return checked[1]
+    ).event
 
 
 def add_meeting(
@@ -294,15 +304,6 @@ def add_meeting(
         ) from None
     bump_daily_statistics(appointment_count=1)
     return appointment
-
-
-def tell_organizer_the_answer(appointment: Appointment, *, accept: bool) -> None:
-    outbox.enqueue(
-        chat_id=appointment.organizer_id,
-        kind=INVITATION_ANSWERED,
-        appointment_id=appointment.pk,
-        accepted=accept,
-    )
 
 
 @transaction.atomic
@@ -374,6 +375,15 @@ def respond_to_invitation(
     appointment.save(update_fields=["status", "responded_at", "updated_at"])
     tell_organizer_the_answer(appointment, accept=accept)
     return appointment
+
+
+def tell_organizer_the_answer(appointment: Appointment, *, accept: bool) -> None:
+    outbox.enqueue(
+        chat_id=appointment.organizer_id,
+        kind=INVITATION_ANSWERED,
+        appointment_id=appointment.pk,
+        accepted=accept,
+    )
 
 
 @transaction.atomic

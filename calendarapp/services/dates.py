@@ -20,8 +20,8 @@ def ensure_date_in_range(*, user: TgUser, date: dt.date) -> None:
         raise ValidationFailed(
             "{date} is too early; the earliest date is {earliest}.",
             code="date_too_early",
-            date=date.isoformat(),
-            earliest=EARLIEST_DATE.isoformat(),
+            date=date,
+            earliest=EARLIEST_DATE,
         )
     today = user_now(user).date()
     latest = dt.date(min(today.year + MAX_YEARS_AHEAD, dt.MAXYEAR - 1), 12, 31)
@@ -29,8 +29,8 @@ def ensure_date_in_range(*, user: TgUser, date: dt.date) -> None:
         raise ValidationFailed(
             "{date} is too far ahead; the latest date is {latest}.",
             code="date_too_far",
-            date=date.isoformat(),
-            latest=latest.isoformat(),
+            date=date,
+            latest=latest,
         )
 
 
@@ -39,10 +39,7 @@ def ensure_not_past(*, user: TgUser, date: dt.date, time: dt.time) -> None:
     now = user_now(user)
     if dt.datetime.combine(date, time) < now.replace(tzinfo=None, second=0, microsecond=0):
         raise ValidationFailed(
-            "{date} {time} is in the past.",
-            code="in_past",
-            date=date.isoformat(),
-            time=time.strftime("%H:%M"),
+            "{date} {time} is in the past.", code="in_past", date=date, time=time
         )
 
 
@@ -50,4 +47,4 @@ def ensure_date_not_past(*, user: TgUser, date: dt.date) -> None:
     """A dialog asks the date before the time: refuse a day that is already over."""
     ensure_date_in_range(user=user, date=date)
     if date < user_now(user).date():
-        raise ValidationFailed("{date} is in the past.", code="date_in_past", date=date.isoformat())
+        raise ValidationFailed("{date} is in the past.", code="date_in_past", date=date)

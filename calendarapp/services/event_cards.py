@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from calendarapp.models import EventCard
+from calendarapp.models import CARDS_TO_EDIT, EventCard
 from calendarapp.selectors.events import get_own_event
 
 
@@ -83,7 +83,7 @@ def claim_due_cards(*, interval: float, limit: int = 50) -> list[EventCard]:
     with transaction.atomic():
         cards = list(
             EventCard.objects.select_for_update(skip_locked=True)
-            .filter(dirty=True, gone_at__isnull=True)
+            .filter(CARDS_TO_EDIT)
             .filter(Q(next_edit_at__isnull=True) | Q(next_edit_at__lte=now))
             .order_by("next_edit_at", "id")[:limit]
         )

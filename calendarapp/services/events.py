@@ -79,7 +79,7 @@ def parse_series_when(*, owner: TgUser | int, text: str) -> tuple[When, str]:
             "The rule {rule!r} has no occurrence on or after {date}.",
             code="rrule_empty",
             rule=phrase.rule,
-            date=now.date().isoformat(),
+            date=now.date(),
         )
     return When(upcoming[0].date(), phrase.time), phrase.rule
 
@@ -147,7 +147,7 @@ def _ensure_series_starts_on(event: Event, *, date: dt.date, time: dt.time) -> N
             "The rule {rule!r} does not fall on {date}, the first occurrence.",
             code="rrule_not_on_start",
             rule=event.rrule,
-            date=date.isoformat(),
+            date=date,
         )
 
 
@@ -221,7 +221,7 @@ def set_event_rule(*, owner_tg_id: int, event_id: int, rule: str) -> Event:
                 "The rule {rule!r} has no occurrence on or after {date}.",
                 code="rrule_empty",
                 rule=rule,
-                date=event.date.isoformat(),
+                date=event.date,
             )
         if first != event.date:
             event.date = first
@@ -290,7 +290,7 @@ def skip_occurrence(*, owner_tg_id: int, event_id: int, date: dt.date) -> Event:
             "Event {event_id} does not happen on {date}.",
             code="not_an_occurrence",
             event_id=event_id,
-            date=date.isoformat(),
+            date=date,
         )
     event.exdates = sorted({*event.exdates, date.isoformat()})
     event.save(update_fields=["exdates", "updated_at"])

@@ -24,16 +24,8 @@ _signer = signing.TimestampSigner(salt=EXPORT_TOKEN_SALT)
 CLOCK_SKEW_SECONDS = 60
 
 
-class ExportTokenInvalid(DomainError):
+class ExportTokenInvalid(DomainError, code="token_invalid", message="The export link is invalid."):
     """The token was forged, tampered with or has expired (HTTP 403)."""
-
-    code = "token_invalid"
-    message = "The export link is invalid."
-
-
-class ExportTokenExpired(ExportTokenInvalid):
-    code = "token_expired"
-    message = "The export link has expired; ask the bot for a new one."
 
 
 @dataclass(frozen=True)
@@ -56,15 +48,17 @@ def issue_export_token(tg_id: int) -> ExportToken:
 def read_export_token(token: str | None) -> int:
     """Return the Telegram id a token was issued for.
 
-    Raises ValidationFailed for a missing or malformed token (HTTP 400), ExportTokenExpired
-    or ExportTokenInvalid for an expired or forged one (HTTP 403).
+    Raises ValidationFailed for a missing or malformed token (HTTP 400), ExportTokenInvalid
+    for an expired (code `token_expired`) or forged one (HTTP 403).
     """
     if not token or len(token) > 512 or token.count(":") != 2:
         raise ValidationFailed("The export token is missing or malformed.", code="token_malformed")
     try:
         payload = _signer.unsign_object(token, max_age=settings.EXPORT_TOKEN_MAX_AGE)
     except signing.SignatureExpired:
-        raise ExportTokenExpired() from None
+        raise ExportTokenInvalid(
+            "The export link has expired; ask the bot for a new one.", code="token_expired"
+        ) from None
     except (signing.BadSignature, ValueError, UnicodeError):
         raise ExportTokenInvalid() from None
     if _signed_at(token) > time.time() + CLOCK_SKEW_SECONDS:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from calendarapp.exceptions import Conflict, NotFound, PermissionDenied
-from calendarapp.models import Appointment, Invitation
+from calendarapp.models import UNDELIVERED_INVITATIONS, Appointment, Invitation
 from calendarapp.selectors.bot_identity import bot_username
 from calendarapp.selectors.events import get_own_event
 
@@ -160,8 +160,8 @@ def deliver_waiting_invitations(tg_id: int) -> int:
     waiting = list(
         Invitation.objects.select_for_update()
         .filter(
+            UNDELIVERED_INVITATIONS,
             invitee_tg_id=tg_id,
-            delivered_at__isnull=True,
             appointment__status=Appointment.Status.PENDING,
         )
         .values_list("pk", "appointment_id")

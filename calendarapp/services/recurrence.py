@@ -172,6 +172,6 @@ def check_occurrence(*, event: Event, day: dt.date) -> dt.date:
             "Event {event_id} does not happen on {date}.",
             code="not_an_occurrence",
             event_id=event.pk,
-            date=day.isoformat(),
+            date=day,
         )
     return day

@@ -242,7 +242,7 @@ def parse_phrase(*, text: str, start: dt.date, today: dt.date) -> Phrase:
             raise ValidationFailed(
                 "The series would end on {date}, before it begins.",
                 code="rrule_until_past",
-                date=until.isoformat(),
+                date=until,
             )
         options["until"] = dt.datetime.combine(until, dt.time(23, 59, 59))
     try:

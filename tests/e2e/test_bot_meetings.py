@@ -15,17 +15,9 @@ from calendarapp.bot import texts
 from calendarapp.bot.ui.meeting_cards import invitation_text
 from calendarapp.models import Appointment, OutboxMessage, TgUser
 from calendarapp.selectors.appointments import get_appointment
-from calendarapp.services.appointments import (
-    INVITATION,
-    cancel_appointment,
-    create_appointment,
-)
+from calendarapp.services.appointments import INVITATION, cancel_appointment, create_appointment
 from calendarapp.services.events import create_event, set_event_rule
-from calendarapp.services.users import (
-    TelegramProfile,
-    create_user_profile,
-    mark_user_unreachable,
-)
+from calendarapp.services.users import TelegramProfile, create_user_profile, mark_user_unreachable
 
 pytestmark = pytest.mark.e2e
 

@@ -81,26 +81,14 @@ ROWS = [
     ("forged page of Bob's events", [("press", "page:m:{bob}:1")], "Alice's own"),
     ("forged calendar page", [("press", "page:c:{bob}:1")], "Alice's own"),
     # Forged picker buttons (pick:<action>:<id>) with Bob's event: "not found", as typed.
-    (
-        "forged pick to read",
-        [("say", "/read_event"), ("press", "pick:read:{private}")],
-        "not_found:private",
-    ),
-    (
-        "forged pick to edit",
-        [("say", "/edit_event"), ("press", "pick:edit:{private}")],
-        "not_found:private",
-    ),
-    (
-        "forged pick to delete",
-        [("say", "/delete_event"), ("press", "pick:delete:{private}")],
-        "not_found:private",
-    ),
-    (
-        "forged pick to share",
-        [("say", "/share_event"), ("press", "pick:share:{private}")],
-        "not_found:private",
-    ),
+    *[
+        (
+            f"forged pick to {action}",
+            [("say", f"/{action}_event"), ("press", f"pick:{action}:{{private}}")],
+            "not_found:private",
+        )
+        for action in ("read", "edit", "delete", "share")
+    ],
     (
         "forged pick, public event",
         [("say", "/edit_event"), ("press", "pick:edit:{public}")],

@@ -108,12 +108,10 @@ async def public_of_answer(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 def handlers():
     step = pick_event_step("share", texts.PICK_TO_SHARE, _publish, state=SHARE_ID)
-    share = dialog.conversation(
-        "share_event", [CommandHandler("share_event", step.entry)], {SHARE_ID: step.handlers}
-    )
-    public_of = dialog.conversation(
+    share = step.command_dialog("share_event")
+    public_of = dialog.command_dialog(
         "public_of",
-        [CommandHandler("public_of", public_of_start)],
+        public_of_start,
         {WAIT_TG_ID: [MessageHandler(dialog.TEXT, public_of_answer)]},
     )
     return [

@@ -40,7 +40,7 @@ POST_READY = _(
 
 ERRORS["rsvp_forged"] = _("Эта кнопка недействительна.")
 ERRORS["rsvp_closed"] = _("Организатор закрыл ответы на это событие.")
-ERRORS["rsvp_answer"] = _("Эта кнопка недействительна.")
+ERRORS["rsvp_answer"] = ERRORS["rsvp_forged"]
 ERRORS["rsvp_guests_need_going"] = _("Гостей можно взять, только ответив «Иду».")
 ERRORS["rsvp_guests_max"] = _("Не больше {limit} гостей.")
 ERRORS["rsvp_full"] = _("Мест больше нет.")

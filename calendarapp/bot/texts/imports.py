@@ -39,7 +39,6 @@ IMPORT_NOTE_ALARM_UNSUPPORTED = _(
 )
 IMPORT_CONFIRM = _("Импортировать?")
 BTN_IMPORT = _("Импортировать")
-BTN_IMPORT_CANCEL = _("Отмена")
 IMPORT_DONE = _(
     "Готово: добавлено событий — {new}, обновлено — {updated}, без изменений — {unchanged}. "
     "Список: /display_events"

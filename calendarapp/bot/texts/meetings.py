@@ -5,9 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calendarapp.bot.texts.common import NEED_REGISTER
 from calendarapp.bot.texts.errors import ERRORS
-from calendarapp.models import (
-    APPOINTMENT_DETAILS_MAX_LENGTH,
-)
+from calendarapp.models import APPOINTMENT_DETAILS_MAX_LENGTH, Appointment
 
 # --- meetings -----------------------------------------------------------------------------
 BTN_PICK_USER = _("👤 Выбрать из контактов")
@@ -91,11 +89,8 @@ NO_MEETINGS = _("У вас нет встреч, ожидающих ответа 
 MEETING_AS_ORGANIZER = _("#{id} · {date} {time} · «{name}»\n   вы пригласили {who} — {status}")
 MEETING_SERIES_NOTE = _("\n   🔁 вся серия: {rule}")
 MEETING_AS_GUEST = _("#{id} · {date} {time} · «{name}»\n   вас пригласил(а) {who} — {status}")
-MEETING_STATUS = {
-    "pending": _("ждёт ответа"),
-    "confirmed": _("подтверждена"),
-    "cancelled": _("отменена"),
-}
+# The admin's words for a meeting's status, but a pending one «ждёт ответа», as in a list.
+MEETING_STATUS = {**dict(Appointment.Status.choices), Appointment.Status.PENDING: _("ждёт ответа")}
 MEETING_CANCELLED = _("Встреча #{id} отменена, {who} получит уведомление.")
 
 ERRORS.update(

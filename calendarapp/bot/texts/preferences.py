@@ -1,8 +1,9 @@
-"""Preferences: language, default reminders, time zone; reminder messages."""
+"""Preferences: language, default reminders, time zone."""
 
 from django.utils.translation import gettext_lazy as _
 
 from calendarapp.bot.texts.errors import ERRORS
+from calendarapp.models import REMINDER_CHOICES
 
 # --- language -----------------------------------------------------------------------------
 # Button labels are the languages' own names (settings.LANGUAGES), never translated.
@@ -19,13 +20,7 @@ REMINDER_BUTTONS = {
     60: _("За 1 час"),
     1440: _("За 1 день"),
 }
-REMINDER_PHRASES = {
-    None: _("без напоминания"),
-    10: _("за 10 минут"),
-    30: _("за 30 минут"),
-    60: _("за 1 час"),
-    1440: _("за 1 день"),
-}
+REMINDER_PHRASES = dict(REMINDER_CHOICES)
 CHOSEN_MARK = "✓ "
 REMINDER_OF_EVENT = _("Напоминание: {phrase}.")
 REMINDER_BY_DEFAULT = _("Напоминание: {phrase} (по умолчанию).")
@@ -61,14 +56,6 @@ TIMEZONE_CITIES = {
     "Europe/London": _("Лондон"),
     "America/New_York": _("Нью-Йорк"),
 }
-
-REMINDER_MESSAGE = _("🔔 Напоминание: «{name}» {starts} — {date} в {time} ({zone}).")
-REMINDER_MEETING = _("🔔 Напоминание о встрече: «{name}» {starts} — {date} в {time} ({zone}).")
-STARTS_IN_MINUTES = _("начнётся через {minutes} мин")
-STARTS_IN_HOURS_EXACT = _("начнётся через {hours} ч")
-STARTS_IN_HOURS = _("начнётся через {hours} ч {minutes} мин")
-STARTS_IN_DAYS = _("начнётся через {days} дн.")
-STARTS_NOW = _("начинается сейчас")
 
 ERRORS.update(
     {

@@ -1,4 +1,4 @@
-"""Several reminders per event, and a delivered reminder's buttons (snooze, done)."""
+"""Several reminders per event, and a delivered reminder with its buttons (snooze, done)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +11,14 @@ REMINDERS_CARD = _(
     "у повторяющегося события напоминание приходит перед каждым разом.\n{line}"
 )
 
+# The reminder: what starts, and in how long.
+REMINDER_MESSAGE = _("🔔 Напоминание: «{name}» {starts} — {date} в {time} ({zone}).")
+REMINDER_MEETING = _("🔔 Напоминание о встрече: «{name}» {starts} — {date} в {time} ({zone}).")
+STARTS_IN_MINUTES = _("начнётся через {minutes} мин")
+STARTS_IN_HOURS_EXACT = _("начнётся через {hours} ч")
+STARTS_IN_HOURS = _("начнётся через {hours} ч {minutes} мин")
+STARTS_IN_DAYS = _("начнётся через {days} дн.")
+STARTS_NOW = _("начинается сейчас")
 BTN_SNOOZE_10M = _("Отложить на 10 мин")
 BTN_SNOOZE_1H = _("на 1 час")
 BTN_SNOOZE_TOMORROW = _("завтра")

@@ -280,6 +280,11 @@ def conversation(name: str, entry_points: list, states: dict) -> ConversationHan
         )
 
 
+def command_dialog(command: str, start, states: dict) -> ConversationHandler:
+    """A dialog that one command opens, kept (bot persistence) under the command's name."""
+    return conversation(command, [CommandHandler(command, start)], states)
+
+
 def command_args(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
     return list(context.args or [])
 

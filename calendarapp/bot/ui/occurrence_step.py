@@ -7,11 +7,11 @@
 
 Buttons name their event and day, and a press whose event is not the open dialog's is
 "expired", as with the other dialog buttons. The dialog gets `on_scope(update, context,
-event_id, day, scope)` and returns what it returns:
+event_id, day, scope)` and returns what it returns; the step's two states are its own:
 
     step = occurrence_step(texts.ASK_OCCURRENCE_TO_EDIT, texts.ASK_SCOPE_TO_EDIT,
-                           texts.BTN_ALL_OCCURRENCES, chosen, states=(WHICH, SCOPE))
-    ... {WHICH: step.which_handlers, SCOPE: step.scope_handlers}
+                           texts.BTN_ALL_OCCURRENCES, chosen)
+    ... {EDIT_ID: ..., **step.states}
 """
 
 import datetime as dt
@@ -34,14 +34,14 @@ from calendarapp.timezones import user_now
 CB_OCCURRENCE = "occ"
 CB_SCOPE = "scope"
 SHOWN = 6  # occurrences offered as buttons; any other is typed
+WHICH, SCOPE = "WAIT_OCCURRENCE", "WAIT_SCOPE"
 OnScope = Callable[[Update, ContextTypes.DEFAULT_TYPE, int, dt.date, Scope], Awaitable]
 
 
 @dataclass(frozen=True)
 class OccurrenceStep:
     ask: Callable  # (update, context, event) -> the "which occurrence?" state
-    which_handlers: list[BaseHandler]
-    scope_handlers: list[BaseHandler]
+    states: dict[str, list[BaseHandler]]  # the dialog's two states of this step
 
 
 def which_markup(event, days: list[dt.date], all_label) -> InlineKeyboardMarkup:
@@ -97,11 +97,7 @@ def occurrence_day(text: str) -> dt.date | None:
         return None
 
 
-def occurrence_step(
-    question, scope_question, all_label, on_scope: OnScope, *, states: tuple[str, str]
-) -> OccurrenceStep:
-    which_state, scope_state = states
-
+def occurrence_step(question, scope_question, all_label, on_scope: OnScope) -> OccurrenceStep:
     async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, event, note: str = ""):
         draft = dialog.dialog_draft(context)
         draft["event_id"], draft["first"] = event.pk, event.date.isoformat()
@@ -109,13 +105,13 @@ def occurrence_step(
         text = question.format(id=event.pk, name=event.name, rule=rule)
         markup = which_markup(event, upcoming_days(event), all_label)
         await dialog.ask(update, context, f"{text}\n\n{note}" if note else text, markup)
-        return which_state
+        return WHICH
 
     async def _ask_scope(update, context, event_id: int, day: dt.date):
         dialog.dialog_draft(context)["day"] = day.isoformat()
         question_text = scope_question.format(date=date_text(day))
         await dialog.ask(update, context, question_text, _scope_markup(event_id, day))
-        return scope_state
+        return SCOPE
 
     def _expired(update, context, event_id: int) -> bool:
         return event_id != dialog.dialog_draft(context).get("event_id")
@@ -164,17 +160,19 @@ def occurrence_step(
     scopes = "|".join(Scope)
     return OccurrenceStep(
         ask=ask,
-        which_handlers=[
-            CallbackQueryHandler(
-                occurrence_pressed, pattern=rf"^{CB_OCCURRENCE}:(\d{{8}}):(\d{{1,18}})$"
-            ),
-            CallbackQueryHandler(all_pressed, pattern=rf"^{CB_OCCURRENCE}:all:(\d{{1,18}})$"),
-            MessageHandler(dialog.TEXT, occurrence_typed),
-        ],
-        scope_handlers=[
-            CallbackQueryHandler(
-                scope_pressed, pattern=rf"^{CB_SCOPE}:({scopes}):(\d{{8}}):(\d{{1,18}})$"
-            ),
-            MessageHandler(dialog.TEXT, scope_typed),
-        ],
+        states={
+            WHICH: [
+                CallbackQueryHandler(
+                    occurrence_pressed, pattern=rf"^{CB_OCCURRENCE}:(\d{{8}}):(\d{{1,18}})$"
+                ),
+                CallbackQueryHandler(all_pressed, pattern=rf"^{CB_OCCURRENCE}:all:(\d{{1,18}})$"),
+                MessageHandler(dialog.TEXT, occurrence_typed),
+            ],
+            SCOPE: [
+                CallbackQueryHandler(
+                    scope_pressed, pattern=rf"^{CB_SCOPE}:({scopes}):(\d{{8}}):(\d{{1,18}})$"
+                ),
+                MessageHandler(dialog.TEXT, scope_typed),
+            ],
+        },
     )

@@ -10,8 +10,7 @@ Every loaded event goes through `selectors.events.get_own_event` (the ownership 
 then to `on_event(update, context, event)`, whose return value is the dialog's next state:
 
     step = pick_event_step("edit", texts.PICK_TO_EDIT, ask_new_details, state=EDIT_ID)
-    conversation("edit_event", [CommandHandler("edit_event", step.entry)],
-                 {EDIT_ID: step.handlers, ...})
+    step.command_dialog("edit_event", {EDIT_FIELD: ..., ...})
 
 A dialog that reaches the step later (/invite, after the participant) calls `step.offer`.
 """
@@ -20,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.ext import BaseHandler, ContextTypes, MessageHandler
+from telegram.ext import BaseHandler, ContextTypes, ConversationHandler, MessageHandler
 
 from calendarapp.bot import texts
 from calendarapp.bot.ui import dialog, picker
@@ -32,6 +31,13 @@ class PickStep:
     entry: Callable  # the command's callback
     offer: Callable  # ask the question with the picker; END if there is nothing to pick
     handlers: list[BaseHandler]  # the waiting state's handlers
+    state: str  # the waiting state
+
+    def command_dialog(self, command: str, states: dict | None = None) -> ConversationHandler:
+        """The dialog /command opens at this step; `states` are the ones after it."""
+        return dialog.command_dialog(
+            command, self.entry, {self.state: self.handlers, **(states or {})}
+        )
 
 
 def pick_event_step(action: str, question, on_event: picker.OnPick, *, state: str) -> PickStep:
@@ -73,4 +79,5 @@ def pick_event_step(action: str, question, on_event: picker.OnPick, *, state: st
         entry=entry,
         offer=offer,
         handlers=[*picker.pick_handlers(action, on_event), MessageHandler(dialog.TEXT, typed)],
+        state=state,
     )

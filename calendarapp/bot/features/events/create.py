@@ -3,7 +3,7 @@
 import datetime as dt
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
+from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler
 
 from calendarapp.bot import texts
 from calendarapp.bot.features.events import reminder_buttons
@@ -169,9 +169,9 @@ async def create_leftover_reminder(update: Update, context: ContextTypes.DEFAULT
 
 
 def handlers():
-    create = dialog.conversation(
+    create = dialog.command_dialog(
         "create_event",
-        [CommandHandler("create_event", create_start)],
+        create_start,
         {
             CREATE_NAME: [MessageHandler(dialog.TEXT, create_name)],
             CREATE_DATE: [

@@ -4,7 +4,7 @@ occurrence, it and the following, or all (bot/ui/occurrence_step.py)."""
 import datetime as dt
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
+from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler
 
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
@@ -21,7 +21,6 @@ from calendarapp.services.series import Scope
 from calendarapp.timezones import user_now
 
 DELETE_ID, DELETE_CONFIRM = "WAIT_ID", "WAIT_CONFIRM"
-DELETE_WHICH, DELETE_SCOPE = "WAIT_OCCURRENCE", "WAIT_SCOPE"
 YES_WORDS = {"да", "удалить", "да, удалить", "yes", "delete", "yes, delete"}
 
 
@@ -54,6 +53,29 @@ async def _ask_confirmation(update, context, event) -> str:
     return DELETE_CONFIRM
 
 
+@dialog.stops
+async def delete_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    event_id = dialog.dialog_draft(context).get("event_id")
+    if update.message is not None and update.message.text.strip().lower() not in YES_WORDS:
+        await dialog.send(update, texts.CONFIRM_DELETE_EXPECTED, keyboards.confirm_delete(event_id))
+        return None
+    query = update.callback_query
+    if query is not None and keyboards.event_of(query.data) != event_id:
+        await query.answer(texts.BUTTON_EXPIRED)  # the button of an earlier /delete_event
+        return None
+    try:
+        event = await dialog.db(event_services.delete_event)(
+            owner_tg_id=update.effective_user.id, event_id=event_id
+        )
+    except DomainError as error:
+        dialog.forget(context, "draft")
+        await dialog.send(update, texts.error_text(error))
+        return dialog.END
+    dialog.forget(context, "draft")
+    await dialog.send(update, texts.EVENT_DELETED.format(id=event.pk, name=event.name))
+    return dialog.END
+
+
 async def _scope_chosen(update, context, event_id: int, day: dt.date, scope) -> str:
     first = dt.date.fromisoformat(dialog.dialog_draft(context)["first"])
     dialog.forget(context, "draft")
@@ -79,46 +101,19 @@ series_step = occurrence_step(
     texts.ASK_SCOPE_TO_DELETE,
     texts.BTN_DELETE_SERIES,
     _scope_chosen,
-    states=(DELETE_WHICH, DELETE_SCOPE),
 )
-
-
-@dialog.stops
-async def delete_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    event_id = dialog.dialog_draft(context).get("event_id")
-    if update.message is not None and update.message.text.strip().lower() not in YES_WORDS:
-        await dialog.send(update, texts.CONFIRM_DELETE_EXPECTED, keyboards.confirm_delete(event_id))
-        return None
-    query = update.callback_query
-    if query is not None and keyboards.event_of(query.data) != event_id:
-        await query.answer(texts.BUTTON_EXPIRED)  # the button of an earlier /delete_event
-        return None
-    try:
-        event = await dialog.db(event_services.delete_event)(
-            owner_tg_id=update.effective_user.id, event_id=event_id
-        )
-    except DomainError as error:
-        dialog.forget(context, "draft")
-        await dialog.send(update, texts.error_text(error))
-        return dialog.END
-    dialog.forget(context, "draft")
-    await dialog.send(update, texts.EVENT_DELETED.format(id=event.pk, name=event.name))
-    return dialog.END
 
 
 def handlers():
     step = pick_event_step("delete", texts.PICK_TO_DELETE, _ask_confirmation, state=DELETE_ID)
-    delete = dialog.conversation(
+    delete = step.command_dialog(
         "delete_event",
-        [CommandHandler("delete_event", step.entry)],
         {
-            DELETE_ID: step.handlers,
-            DELETE_WHICH: series_step.which_handlers,
-            DELETE_SCOPE: series_step.scope_handlers,
             DELETE_CONFIRM: [
                 CallbackQueryHandler(delete_confirmed, pattern=rf"^{keyboards.CB_DELETE_YES}:\d+$"),
                 MessageHandler(dialog.TEXT, delete_confirmed),
             ],
+            **series_step.states,
         },
     )
     return [(Group.DELETE_EVENT, delete)]

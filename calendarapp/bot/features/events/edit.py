@@ -9,7 +9,7 @@ field's question, checked as /create_event checks it (services.events, services.
 import datetime as dt
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
+from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler
 
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
@@ -26,7 +26,6 @@ from calendarapp.services import events as event_services
 from calendarapp.services import series as series_services
 
 EDIT_ID, EDIT_FIELD, EDIT_DETAILS = "WAIT_ID", "WAIT_FIELD", "WAIT_NEW_DETAILS"
-EDIT_WHICH, EDIT_SCOPE = "WAIT_OCCURRENCE", "WAIT_SCOPE"
 EDIT_NAME, EDIT_DATE, EDIT_TIME = "WAIT_NEW_NAME", "WAIT_NEW_DATE", "WAIT_NEW_TIME"
 CLEAR_WORDS = {"-", "—"}  # remove the details, as «-» skips them in /create_event
 CB_FIELD = "edf"  # edf:<field>:<event id>: the button names its event, like del:yes:<id>
@@ -136,7 +135,6 @@ series_step = occurrence_step(
     texts.ASK_SCOPE_TO_EDIT,
     texts.BTN_ALL_OCCURRENCES,
     _scope_chosen,
-    states=(EDIT_WHICH, EDIT_SCOPE),
 )
 
 
@@ -211,13 +209,10 @@ async def details_typed(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 def handlers():
     step = pick_event_step("edit", texts.PICK_TO_EDIT, _event_chosen, state=EDIT_ID)
-    edit = dialog.conversation(
+    edit = step.command_dialog(
         "edit_event",
-        [CommandHandler("edit_event", step.entry)],
         {
-            EDIT_ID: step.handlers,
-            EDIT_WHICH: series_step.which_handlers,
-            EDIT_SCOPE: series_step.scope_handlers,
+            **series_step.states,
             EDIT_FIELD: [
                 CallbackQueryHandler(
                     field_chosen, pattern=rf"^{CB_FIELD}:({'|'.join(FIELDS)}):(\d{{1,18}})$"

@@ -93,7 +93,7 @@ def _buttons(token: str) -> InlineKeyboardMarkup:
         [
             [
                 keyboards.button(texts.BTN_IMPORT, callback_data=f"{CB_IMPORT}:go:{token}"),
-                keyboards.button(texts.BTN_IMPORT_CANCEL, callback_data=f"{CB_IMPORT}:no:{token}"),
+                keyboards.button(texts.BTN_CANCEL, callback_data=f"{CB_IMPORT}:no:{token}"),
             ]
         ]
     )

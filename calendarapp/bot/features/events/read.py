@@ -8,7 +8,7 @@ from calendarapp.bot.features.events.reminder_buttons import reminders_button
 from calendarapp.bot.features.events.repeat import with_repeat_button
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.ui import listing
-from calendarapp.bot.ui.dialog import END, conversation, db, forget, registered_user, send
+from calendarapp.bot.ui.dialog import END, db, forget, registered_user, send
 from calendarapp.bot.ui.event_card import share_button
 from calendarapp.bot.ui.formatting import event_card
 from calendarapp.bot.ui.pick_step import pick_event_step
@@ -37,9 +37,7 @@ async def _show_card(update, context, event) -> str:
 
 def handlers():
     step = pick_event_step("read", texts.PICK_TO_READ, _show_card, state=READ_ID)
-    read = conversation(
-        "read_event", [CommandHandler("read_event", step.entry)], {READ_ID: step.handlers}
-    )
+    read = step.command_dialog("read_event")
     return [
         (Group.READ_EVENT, read),
         (Group.COMMANDS, CommandHandler("display_events", display_events)),

@@ -296,9 +296,9 @@ async def details_skipped(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 
 def handlers():
-    invite = dialog.conversation(
+    invite = dialog.command_dialog(
         "invite",
-        [CommandHandler("invite", invite_start)],
+        invite_start,
         {
             PARTICIPANT: [
                 CommandHandler("cancel", cancel_participant),

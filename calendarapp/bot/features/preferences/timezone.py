@@ -2,7 +2,7 @@
 
 from django.utils import timezone as django_timezone
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
+from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler
 
 from calendarapp.bot import texts
 from calendarapp.bot.runtime.groups import Group
@@ -59,9 +59,9 @@ async def timezone_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 
 def handlers():
-    zone = dialog.conversation(
+    zone = dialog.command_dialog(
         "timezone",
-        [CommandHandler("timezone", timezone_start)],
+        timezone_start,
         {
             WAIT_TIMEZONE: [
                 MessageHandler(dialog.TEXT, timezone_typed),
