@@ -21,16 +21,8 @@ def _plain(value):
 
 
 class DomainError(Exception):
-    """A refusal; a kind of refusal names its own default code and message in its class
-    line (`class NotFound(DomainError, code=..., message=...)`)."""
-
     code = "invalid"
     message = "The request is invalid."
-
-    def __init_subclass__(cls, *, code: str = "", message: str = "", **kwargs):
-        super().__init_subclass__(**kwargs)
-        cls.code = code or cls.code
-        cls.message = message or cls.message
 
     def __init__(self, message: str | None = None, *, code: str | None = None, **params):
         self.code = code or self.code
@@ -43,21 +35,29 @@ class ValidationFailed(DomainError):
     """Input that can never be accepted as it is (format, length, range)."""
 
 
-class NotFound(DomainError, code="not_found", message="Not found."):
+class NotFound(DomainError):
     """Missing, or belonging to someone else: the two are indistinguishable on purpose."""
 
+    code = "not_found"
+    message = "Not found."
 
-class NotRegistered(
-    DomainError, code="not_registered", message="This Telegram user is not registered."
-):
+
+class NotRegistered(DomainError):
     """The Telegram user has not started the bot, nor been added through the API."""
 
+    code = "not_registered"
+    message = "This Telegram user is not registered."
 
-class Conflict(
-    DomainError, code="conflict", message="The request conflicts with the current state."
-):
+
+class Conflict(DomainError):
     """The request is valid but clashes with the current state."""
 
+    code = "conflict"
+    message = "The request conflicts with the current state."
 
-class PermissionDenied(DomainError, code="forbidden", message="You may not do this."):
+
+class PermissionDenied(DomainError):
     """The caller may not do this with a row it may otherwise see."""
+
+    code = "forbidden"
+    message = "You may not do this."

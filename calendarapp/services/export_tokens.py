@@ -24,8 +24,11 @@ _signer = signing.TimestampSigner(salt=EXPORT_TOKEN_SALT)
 CLOCK_SKEW_SECONDS = 60
 
 
-class ExportTokenInvalid(DomainError, code="token_invalid", message="The export link is invalid."):
+class ExportTokenInvalid(DomainError):
     """The token was forged, tampered with or has expired (HTTP 403)."""
+
+    code = "token_invalid"
+    message = "The export link is invalid."
 
 
 @dataclass(frozen=True)
