@@ -9,9 +9,9 @@ from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from calendarapp.api.base import StaffActionView, error_doc
 from calendarapp.api.parsers import LimitedJSONParser
 from calendarapp.api.serializers import telegram_id_field
-from calendarapp.api.views import StaffActionView, error_doc
 from calendarapp.services import imports
 from calendarapp.services.ics_fetch import fetch_ics
 from calendarapp.services.ics_read import MAX_EVENTS, MAX_ICS_BYTES, check_size

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import Appointment, Event
-from calendarapp.services.recurrence import occurrences_between
+from calendarapp.services.recurrence import check_occurrence, occurrences_between
 from calendarapp.timezones import in_zone, starts_at
 
 from .calendar import calendar_listing
@@ -308,3 +309,23 @@ def calendar_window(*, owner_tg_id: int, first: dt.date, last: dt.date) -> list[
             )
     entries.sort(key=lambda entry: (entry["date"], entry["time"], entry["kind"], entry["id"]))
     return entries
+
+
+def occurrence_event(*, event: Event, date: dt.date, whole_series: bool) -> Event:
+    """The event a meeting of a series is on: the series (the whole of it, or an
+    occurrence not cancelled), or the override standing in for that day."""
+    if whole_series:
+        if not event.rrule:
+            raise ValidationFailed(
+                "Event {event_id} does not repeat: invite to it without whole_series.",
+                code="not_a_series",
+                event_id=event.pk,
+            )
+        return event
+    if not event.rrule:
+        return event
+    override = Event.objects.filter(recurrence_of=event, recurrence_id=date).first()
+    if override is not None:
+        return override
+    check_occurrence(event=event, day=date)
+    return event

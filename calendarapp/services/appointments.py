@@ -7,7 +7,6 @@ import datetime as dt
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
@@ -18,14 +17,13 @@ from calendarapp.models import (
     Invitation,
     TgUser,
 )
+from calendarapp.selectors.busy import meeting_instants, participant_busy
 from calendarapp.selectors.events import get_own_event
-from calendarapp.selectors.occurrences import overrides_of, overrides_of_series
-from calendarapp.timezones import starts_at, zone_of
+from calendarapp.selectors.occurrences import occurrence_event
 
 from . import outbox
 from .dates import ensure_date_in_range
 from .lengths import clean_multiline
-from .recurrence import check_occurrence, occurrences_between
 from .statistics import bump_daily_statistics
 
 # Kinds of outbox messages the bot knows how to render.
@@ -38,110 +36,6 @@ MEETING_MOVED = "meeting_moved"
 
 def clean_appointment_details(details: str) -> str:
     return clean_multiline(details, limit=APPOINTMENT_DETAILS_MAX_LENGTH, code="comment_too_long")
-
-
-# A whole-series invitation is checked against this much of the series, and a busy check
-# reads at most this many of a person's whole-series meetings: bounded cost either way.
-SERIES_BUSY_WINDOW = dt.timedelta(days=366)
-MAX_SERIES_CHECKED = 100
-
-
-def series_instants(
-    *,
-    event: Event,
-    zone_name: str,
-    first: dt.datetime,
-    last: dt.datetime,
-    overrides: list[tuple[dt.date, dt.date, dt.time]] | None = None,
-) -> set[dt.datetime]:
-    """The instants from `first` to `last` (aware, inclusive) at which a series happens: its
-    occurrences on the owner's wall clock, an overridden day at its override's moment
-    (`overrides`: already read, see overrides_of_series)."""
-    zone = zone_of(zone_name)
-    margin = dt.timedelta(days=1)  # wall clocks of the ends, whatever a clock change does
-    if overrides is None:
-        overrides = overrides_of(event.pk)
-    moments = occurrences_between(
-        rule=event.rrule,
-        date=event.date,
-        time=event.time,
-        exdates=[*event.exdates, *(day.isoformat() for day, _date, _time in overrides)],
-        first=first.astimezone(zone).replace(tzinfo=None) - margin,
-        last=last.astimezone(zone).replace(tzinfo=None) + margin,
-    )
-    moments += [dt.datetime.combine(day, at) for _replaced, day, at in overrides]
-    instants = (
-        starts_at(date=moment.date(), time=moment.time(), zone_name=zone_name) for moment in moments
-    )
-    return {instant for instant in instants if first <= instant <= last}
-
-
-def _participant_busy(*, participant_id: int, instants: set[dt.datetime]) -> bool:
-    """Busy: a pending or confirmed meeting at one of those instants, as guest or as
-    organiser (9:00 in New York and 9:00 in Novosibirsk are different moments); a
-    whole-series meeting is there at each of its occurrences."""
-    if not instants:
-        return False
-    theirs = Appointment.objects.filter(
-        Q(participant_id=participant_id) | Q(organizer_id=participant_id),
-        status__in=Appointment.ACTIVE_STATUSES,
-    )
-    once = Q(whole_series=False) | Q(event__rrule="")  # a series made one-off meanwhile too
-    if theirs.filter(once, starts_at__in=instants).exists():
-        return True
-    first, last = min(instants), max(instants)
-    series_meetings = list(
-        theirs.filter(whole_series=True, event__isnull=False)
-        .exclude(event__rrule="")
-        .select_related("event", "organizer")
-        .order_by("id")[:MAX_SERIES_CHECKED]
-    )
-    # The overrides of all those series in one query, not one per meeting.
-    overrides = overrides_of_series([meeting.event_id for meeting in series_meetings])
-    return any(
-        series_instants(
-            event=meeting.event,
-            zone_name=meeting.organizer.timezone,
-            first=first,
-            last=last,
-            overrides=overrides.get(meeting.event_id, []),
-        )
-        & instants
-        for meeting in series_meetings
-    )
-
-
-def _meeting_instants(
-    *, event: Event, organizer: TgUser, date: dt.date, time: dt.time, whole_series: bool
-) -> set[dt.datetime]:
-    """When the new meeting takes place: once, or (the whole series) at each occurrence
-    from now for SERIES_BUSY_WINDOW."""
-    if not whole_series:
-        return {starts_at(date=date, time=time, zone_name=organizer.timezone)}
-    first = max(timezone.now(), starts_at(date=date, time=time, zone_name=organizer.timezone))
-    return series_instants(
-        event=event, zone_name=organizer.timezone, first=first, last=first + SERIES_BUSY_WINDOW
-    )
-
-
-def _occurrence_event(*, event: Event, date: dt.date, whole_series: bool) -> Event:
-    """The event a meeting of a series is on: the series (the whole of it, or an
-    occurrence not cancelled), or the override standing in for that day."""
-    if whole_series:
-        if not event.rrule:
-            raise ValidationFailed(
-                "Event {event_id} does not repeat: invite to it without whole_series.",
-                code="not_a_series",
-                event_id=event.pk,
-            )
-        return event
-    if not event.rrule:
-        return event
-    override = Event.objects.filter(recurrence_of=event, recurrence_id=date).first()
-    if override is not None:
-        return override
-    check_occurrence(event=event, day=date)
-    return event
 
 
 def _refuse_self(*, organizer_tg_id: int, participant_tg_id: int) -> None:
@@ -210,7 +104,7 @@ def _checked_invitation(
             code="whole_series_with_date",
         )
     date = date or event.date
-    on = _occurrence_event(event=event, date=date, whole_series=whole_series)
+    on = occurrence_event(event=event, date=date, whole_series=whole_series)
     if on is not event:  # an overridden day: the override's own date and time
         event, date, time = on, on.date, time or on.time
     # The events' range; past dates stay allowed, as in the original project.
@@ -224,10 +118,10 @@ def _checked_invitation(
             code="already_invited",
             tg_id=participant_tg_id,
         )
-    instants = _meeting_instants(
+    instants = meeting_instants(
         event=event, organizer=organizer, date=date, time=time, whole_series=whole_series
     )
-    if _participant_busy(participant_id=participant.pk, instants=instants):
+    if participant_busy(participant_id=participant.pk, instants=instants):
         raise Conflict(
             "Participant {tg_id} already has a meeting on {date} at {time}.",
             code="participant_busy",
