@@ -11,7 +11,7 @@ import pytest
 
 from calendarapp.exceptions import Conflict
 from calendarapp.models import Event
-from calendarapp.selectors.calendar import calendar_listing
+from calendarapp.selectors.calendar_listing import calendar_listing
 from calendarapp.services.appointments import create_appointment, respond_to_invitation
 from calendarapp.services.events import create_event, update_event
 from calendarapp.services.export_tokens import issue_export_token

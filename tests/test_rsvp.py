@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from calendarapp.exceptions import Conflict, NotFound, ValidationFailed
 from calendarapp.models import EventCard, OutboxMessage, Rsvp, TgUser
-from calendarapp.selectors.calendar import calendar_entries, calendar_listing, calendar_version
+from calendarapp.selectors.calendar import calendar_entries, calendar_version
+from calendarapp.selectors.calendar_listing import calendar_listing
 from calendarapp.selectors.rsvp import card_state
 from calendarapp.services import event_cards, rsvp, rsvp_notices
 from calendarapp.services.events import create_event, delete_event, update_event_details

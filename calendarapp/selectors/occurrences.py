@@ -16,7 +16,7 @@ from calendarapp.models import Appointment, Event
 from calendarapp.services.recurrence import check_occurrence, occurrences_between
 from calendarapp.timezones import in_zone, starts_at
 
-from .calendar import calendar_listing
+from .calendar_listing import calendar_listing
 
 WINDOW = dt.timedelta(days=90)
 # However many series a person keeps, a list never expands more than this many occurrences.
