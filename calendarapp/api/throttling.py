@@ -5,6 +5,8 @@ frozen at import like DRF's defaults), so tests and benchmarks can change or dis
 A rate of None switches a scope off. Counters live in the default cache.
 """
 
+import hashlib
+
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
@@ -50,8 +52,6 @@ class FeedRateThrottle(SettingsRateThrottle):
     scope = "feed"
 
     def get_cache_key(self, request, view):
-        import hashlib
-
         token = request.resolver_match.kwargs.get("token", "")
         ident = hashlib.sha256(token.encode()).hexdigest()[:32]
         return self.cache_format % {"scope": self.scope, "ident": ident}

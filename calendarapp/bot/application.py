@@ -7,10 +7,34 @@ from django.conf import settings
 from django.utils import translation
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, BaseHandler, BaseRateLimiter
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    BaseRateLimiter,
+    CommandHandler,
+    ConversationHandler,
+)
 
 from calendarapp.bot import texts
+from calendarapp.bot.features import (
+    card_job,
+    cards,
+    export,
+    fallback,
+    feed,
+    gate,
+    group_post,
+    miniapp,
+    post,
+    registration,
+    sharing,
+)
+from calendarapp.bot.features.events import create, delete, edit, importing, read, repeat
+from calendarapp.bot.features.meetings import answers, invite, links, listing
 from calendarapp.bot.features.miniapp import set_app_menu_button
+from calendarapp.bot.features.preferences import language, timezone
+from calendarapp.bot.features.preferences import settings as settings_dialog  # not django.conf
 from calendarapp.bot.outbox import (
     notifications,
     reminders,
@@ -107,22 +131,6 @@ class CalendarApplication(Application):
 
 def handler_providers() -> list[HandlerProvider]:
     """Every feature's handlers; the order matters only inside a group (runtime/groups.py)."""
-    from calendarapp.bot.features import (
-        cards,
-        export,
-        fallback,
-        feed,
-        gate,
-        group_post,
-        miniapp,
-        post,
-        registration,
-        sharing,
-    )
-    from calendarapp.bot.features.events import create, delete, edit, importing, read, repeat
-    from calendarapp.bot.features.meetings import answers, invite, links, listing
-    from calendarapp.bot.features.preferences import language, settings, timezone
-
     return [
         gate.handlers,  # first: group chats, edits and block notices stop there
         registration.handlers,
@@ -144,7 +152,7 @@ def handler_providers() -> list[HandlerProvider]:
         feed.handlers,
         miniapp.handlers,
         language.handlers,
-        settings.handlers,
+        settings_dialog.handlers,
         timezone.handlers,
         fallback.handlers,  # last: cancel outside dialogs, unknown commands, stray text
     ]
@@ -243,8 +251,6 @@ def build_application(
     if scheduled_jobs:
         notifications.schedule(application)
         reminders.schedule(application)
-        from calendarapp.bot.features import card_job
-
         card_job.schedule(application)
     application.bot_data["known_commands"] = known_commands(application)
     return application
@@ -252,8 +258,6 @@ def build_application(
 
 def known_commands(application: Application) -> frozenset[str]:
     """Every command some handler answers (dialog entry points included)."""
-    from telegram.ext import CommandHandler, ConversationHandler
-
     names: set[str] = set()
     for handlers in application.handlers.values():
         for handler in handlers:

@@ -274,6 +274,8 @@ class _ApiError(Exception):
 
 async def run_worker(token: str, base_url: str, index: int, count: int, channel: str) -> int:
     """One worker: the normal Application fed from the front's pipe instead of an Updater."""
+    # Read here, not at the top: the front process imports this module too and needs none
+    # of the handlers.
     from calendarapp.bot.application import build_application, on_start
 
     # The front decides when to stop (it closes the pipe); Ctrl-C reaches the whole process

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
+from calendarapp.bot import texts
+
 REMINDER_MARK = "🔔"
 
 
@@ -21,7 +23,6 @@ class Step:
 
 def event_dialog(name: str, starts: dt.datetime, *, register: bool) -> list[Step]:
     """/register (once), then the whole /create_event dialog for an event at `starts`."""
-    from calendarapp.bot import texts
 
     def ru(text) -> str:
         with translation.override("ru"):
