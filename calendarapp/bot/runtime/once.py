@@ -21,7 +21,9 @@ Webhook replicas (`fresh_state`, PostgreSQL): the transaction's first statement 
 takes `pg_try_advisory_xact_lock(person)`: another replica handling the same person's
 previous update holds it until its commit, so this one waits, on the event loop, and
 then reads the state that update left, in the same query string as the lock (a second
-statement, so it sees what was committed before the lock was granted).
+statement, so it sees what was committed before the lock was granted). That string is
+`BEGIN; EXECUTE claim; EXECUTE state read` of statements prepared once per connection
+(`_locked_claim`), then the COMMIT: two round trips, no parse or plan per update.
 
 Polling on PostgreSQL (one process per person: `runbot`, or its workers routed by user;
 `PerUserUpdateProcessor` keeps a person's updates in order): no lock, and the id goes in
@@ -89,7 +91,6 @@ def _prepared_names(raw: psycopg.Connection, conversations: tuple[str, ...] | No
     names = _prepared.setdefault(raw, {})
     if None in names and (conversations is None or conversations in names):
         return names.get(conversations)
-    quote = connection.ops.quote_name
     parts, made = [], {}
     if None not in names:
         parts.append(
@@ -102,16 +103,10 @@ def _prepared_names(raw: psycopg.Connection, conversations: tuple[str, ...] | No
         made[None] = _CLAIM
     if conversations is not None and conversations not in names:
         made[conversations] = name = f"calendarbot_fresh_{len(names) + len(made)}"
-        marks = ", ".join(sql.Literal(c).as_string(raw) for c in conversations) or "NULL"
-        scope = sql.Literal(str(BotDataEntry.Scope.USER)).as_string(raw)
-        parts.append(
-            f"PREPARE {name} (text, bigint) AS "  # noqa: S608 - names from models and code
-            "SELECT conversation, state::text "
-            f"FROM {quote(ConversationState._meta.db_table)} "
-            f"WHERE key = $1 AND conversation IN ({marks}) "  # IN (NULL): none
-            f"UNION ALL SELECT NULL, data::text FROM {quote(BotDataEntry._meta.db_table)} "
-            f"WHERE scope = {scope} AND key = $2"
-        )
+        # _fresh_state_sql's statement, the person's key and id as its two parameters.
+        text, params = _fresh_state_sql(0, list(conversations))
+        fixed = [sql.Literal(value).as_string(raw) for value in params[1:-1]]
+        parts.append(f"PREPARE {name} (text, bigint) AS {text % ('$1', *fixed, '$2')}")
     _run(raw, "; ".join(parts))
     names.update(made)
     return names.get(conversations)
