@@ -17,19 +17,29 @@ server runs on this machine).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/calendar \\
         .venv/bin/python bench/replicas.py [--replicas 1 2 3] [--rate 300] [--dialogs 4]
+
+`--coordination-only` measures the coordination alone; with `--vs-root OTHER_CHECKOUT` it
+does so in fresh processes, this checkout's code and the other's in turn (A B A B ...,
+`--rounds` pairs), and prints each pair with its ratio A/B.
 """
 
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from _common import bench_database, drop_database, record
+
+CODE_ROOT_FLAG = "--code-root"
+if CODE_ROOT_FLAG in sys.argv:  # measure another checkout's code (see --vs-root)
+    sys.path.insert(0, sys.argv[sys.argv.index(CODE_ROOT_FLAG) + 1])
 
 BENCH_URL = bench_database("replicas")
 os.environ["DATABASE_URL"] = BENCH_URL
@@ -155,6 +165,9 @@ async def coordination(iterations: int) -> dict:
 
     def backend_pid() -> int:
         connection.ensure_connection()
+        # Kept for the whole run: a connection renewed mid-loop (CONN_MAX_AGE) would take
+        # its backend's CPU figures with it.
+        connection.close_at = None
         return connection.connection.info.backend_pid
 
     backend = await orm.db(backend_pid)()
@@ -193,6 +206,50 @@ async def coordination(iterations: int) -> dict:
     }
 
 
+def coordination_line(coord: dict) -> str:
+    return (
+        f"coordination per update, CPU of the bot + its PostgreSQL backend "
+        f"({coord['iterations']} updates): a replica's transaction with the per-person "
+        f"lock, the update id and the dialog state read fresh {coord['replica_ms']:.3f} ms "
+        f"(bot {coord['replica_bot_ms']:.3f}, PostgreSQL {coord['replica_db_ms']:.3f}); "
+        f"polling (one process per person: the id alone) {coord['polling_ms']:.3f} ms"
+    )
+
+
+def coordination_pairs(other_root: str, *, rounds: int, iterations: int) -> None:
+    """This checkout's coordination against `other_root`'s, each in a fresh process, in
+    turn; both on this database server, one after the other."""
+
+    def one(root: str | None) -> dict:
+        command = [sys.executable, __file__, "--coordination-only", "--json"]
+        command += ["--iterations", str(iterations)]
+        if root is not None:
+            command += [CODE_ROOT_FLAG, str(Path(root).resolve())]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    print(f"coordination CPU per update, ms: A = this checkout, B = {other_root}")
+    print("round  A replica  B replica  A/B    A polling  B polling  A/B")
+    ratios: dict[str, list[float]] = {"replica_ms": [], "polling_ms": []}
+    for round_ in range(1, rounds + 1):
+        a, b = one(None), one(other_root)
+        if a["code"] == b["code"]:
+            sys.exit(f"A and B both ran the code of {a['code']}")
+        for key, values in ratios.items():
+            values.append(a[key] / b[key])
+        print(
+            f"{round_:>5}  {a['replica_ms']:>9.3f}  {b['replica_ms']:>9.3f}  "
+            f"{a['replica_ms'] / b['replica_ms']:.2f}   {a['polling_ms']:>9.3f}  "
+            f"{b['polling_ms']:>9.3f}  {a['polling_ms'] / b['polling_ms']:.2f}",
+            flush=True,
+        )
+    for key, values in ratios.items():
+        print(
+            f"{key}: A/B median {statistics.median(values):.2f} "
+            f"(min {min(values):.2f}, max {max(values):.2f})"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2, 3])
@@ -201,48 +258,31 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=300, help="updates per second sent")
     parser.add_argument("--kill", action="store_true", help="SIGKILL a replica mid-run")
     parser.add_argument("--iterations", type=int, default=3000)
+    parser.add_argument(
+        "--coordination-only", action="store_true", help="no fleet: the coordination alone"
+    )
+    parser.add_argument("--vs-root", help="another checkout: its coordination against this one's")
+    parser.add_argument("--rounds", type=int, default=5, help="A/B pairs with --vs-root")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(CODE_ROOT_FLAG, help=argparse.SUPPRESS)
     args = parser.parse_args()
     try:
+        if args.vs_root:
+            coordination_pairs(args.vs_root, rounds=args.rounds, iterations=args.iterations)
+            return 0
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
-        print(
-            f"{args.people} people, {args.dialogs} event dialogs each, sent at "
-            f"{args.rate:g} updates/s through nginx"
-        )
-        print(
-            "replicas  updates  updates/s  p50 ms  p95 ms  CPU ms/update  wrong  lost  "
-            "no answer  retries"
-        )
         failed = False
-        for count in args.replicas:
-            row = asyncio.run(
-                run_level(
-                    count,
-                    people=args.people,
-                    dialogs=args.dialogs,
-                    rate=args.rate,
-                    kill=args.kill,
-                )
-            )
-            print(
-                f"{row['replicas']:>8}  {row['updates']:>7}  {row['updates_per_s']:>9.0f}  "
-                f"{row['p50_ms']:>6.1f}  {row['p95_ms']:>6.1f}  {row['cpu_ms_per_update']:>13.2f}  "
-                f"{row['out_of_order_or_twice']:>5}  {row['lost']:>4}  {row['answers_lost']:>9}  "
-                f"{row['redeliveries']:>7}"
-            )
-            name = f"{count} replica(s)"
-            record("replicas", f"{name}: updates/s", round(row["updates_per_s"]), "1/s")
-            record("replicas", f"{name}: p95", round(row["p95_ms"], 1), "ms", "< 100")
-            failed |= bool(row["out_of_order_or_twice"] or row["lost"])
+        if not args.coordination_only:
+            failed = fleet(args)
         coord = asyncio.run(coordination(args.iterations))
-        print(
-            f"coordination per update, CPU of the bot + its PostgreSQL backend "
-            f"({coord['iterations']} updates): a replica's transaction with the per-person "
-            f"lock, the update id and the dialog state read fresh {coord['replica_ms']:.3f} ms "
-            f"(bot {coord['replica_bot_ms']:.3f}, PostgreSQL {coord['replica_db_ms']:.3f}); "
-            f"polling (one process per person: the id alone) {coord['polling_ms']:.3f} ms"
-        )
+        if args.json:
+            import calendarapp
+
+            print(json.dumps(coord | {"code": str(Path(calendarapp.__file__).parents[1])}))
+            return 0
+        print(coordination_line(coord))
         record(
             "replicas",
             "coordination CPU (lock, id, fresh state)",
@@ -254,6 +294,38 @@ def main() -> int:
         return 1 if failed else 0
     finally:
         drop_database(BENCH_URL)
+
+
+def fleet(args) -> bool:
+    """The replicas at each count; True if any update came out of order, twice or not."""
+    print(
+        f"{args.people} people, {args.dialogs} event dialogs each, sent at "
+        f"{args.rate:g} updates/s through nginx"
+        + (", one replica SIGKILLed a third of the way and restarted" if args.kill else "")
+    )
+    print(
+        "replicas  updates  updates/s  p50 ms  p95 ms  CPU ms/update  wrong  lost  "
+        "no answer  retries"
+    )
+    failed = False
+    for count in args.replicas:
+        row = asyncio.run(
+            run_level(
+                count, people=args.people, dialogs=args.dialogs, rate=args.rate, kill=args.kill
+            )
+        )
+        print(
+            f"{row['replicas']:>8}  {row['updates']:>7}  {row['updates_per_s']:>9.0f}  "
+            f"{row['p50_ms']:>6.1f}  {row['p95_ms']:>6.1f}  {row['cpu_ms_per_update']:>13.2f}  "
+            f"{row['out_of_order_or_twice']:>5}  {row['lost']:>4}  {row['answers_lost']:>9}  "
+            f"{row['redeliveries']:>7}",
+            flush=True,
+        )
+        name = f"{count} replica(s)"
+        record("replicas", f"{name}: updates/s", round(row["updates_per_s"]), "1/s")
+        record("replicas", f"{name}: p95", round(row["p95_ms"], 1), "ms", "< 100")
+        failed |= bool(row["out_of_order_or_twice"] or row["lost"])
+    return failed
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ Webhook replicas (`fresh_state`, PostgreSQL): the transaction's first statement 
 takes `pg_try_advisory_xact_lock(person)`: another replica handling the same person's
 previous update holds it until its commit, so this one waits, on the event loop, and
 then reads the state that update left, in the same query string as the lock (a second
-statement, so it sees what was committed before the lock was granted).
+statement, so it sees what was committed before the lock was granted). That string is
+`BEGIN; EXECUTE claim; EXECUTE state read` of statements prepared once per connection
+(`_locked_claim`), then the COMMIT: two round trips, no parse or plan per update.
 
 Polling on PostgreSQL (one process per person: `runbot`, or its workers routed by user;
 `PerUserUpdateProcessor` keeps a person's updates in order): no lock, and the id goes in
@@ -42,10 +44,12 @@ import functools
 import json
 import logging
 import sys
+import weakref
 
 import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from psycopg import generators, pq, sql
 from psycopg.pq import TransactionStatus
 from telegram import Update
 
@@ -70,16 +74,85 @@ def _table() -> str:
     return connection.ops.quote_name(ProcessedUpdate._meta.db_table)
 
 
-def _claim_sql(locked: bool) -> str:
+def _claim_sql() -> str:
     table = _table()
-    if locked:  # one round trip: the lock, and the id only if the lock was granted
-        return (
-            "WITH l AS (SELECT pg_try_advisory_xact_lock(%s) AS got), "  # noqa: S608
-            f"i AS (INSERT INTO {table} (update_id, processed_at) SELECT %s, %s FROM l "
+    return f"INSERT INTO {table} (update_id, processed_at) VALUES (%s, %s) ON CONFLICT DO NOTHING"  # noqa: S608
+
+
+# The replicas' claim as server-side prepared statements, per (psycopg) connection: key
+# None, the lock and the id; a tuple of conversation names, the read of their states.
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CLAIM = "calendarbot_claim"
+
+
+def _prepared_names(raw: psycopg.Connection, conversations: tuple[str, ...] | None) -> str | None:
+    """PREPARE what this connection lacks (a round trip, once); the name of the state read
+    of `conversations`."""
+    names = _prepared.setdefault(raw, {})
+    if None in names and (conversations is None or conversations in names):
+        return names.get(conversations)
+    parts, made = [], {}
+    if None not in names:
+        parts.append(
+            f"PREPARE {_CLAIM} (bigint, bigint) AS "  # noqa: S608 - names from models
+            "WITH l AS (SELECT pg_try_advisory_xact_lock($1) AS got), "
+            f"i AS (INSERT INTO {_table()} (update_id, processed_at) SELECT $2, now() FROM l "
             "WHERE got ON CONFLICT DO NOTHING RETURNING 1) "
             "SELECT (SELECT got FROM l), EXISTS (SELECT 1 FROM i)"
         )
-    return f"INSERT INTO {table} (update_id, processed_at) VALUES (%s, %s) ON CONFLICT DO NOTHING"  # noqa: S608
+        made[None] = _CLAIM
+    if conversations is not None and conversations not in names:
+        made[conversations] = name = f"calendarbot_fresh_{len(names) + len(made)}"
+        # _fresh_state_sql's statement, the person's key and id as its two parameters.
+        text, params = _fresh_state_sql(0, list(conversations))
+        fixed = [sql.Literal(value).as_string(raw) for value in params[1:-1]]
+        parts.append(f"PREPARE {name} (text, bigint) AS {text % ('$1', *fixed, '$2')}")
+    _run(raw, "; ".join(parts))
+    names.update(made)
+    return names.get(conversations)
+
+
+def _locked_claim(lock_key: int, update_id: int, fresh: tuple | None) -> tuple:
+    """(lock granted, id inserted, fresh state or None) in one round trip, the
+    transaction's BEGIN included: `BEGIN; EXECUTE claim; EXECUTE state read` as one query
+    string (the simple query protocol).
+
+    Each statement of a READ COMMITTED transaction sees what was committed before it
+    began, so the state read, a statement after the lock's, sees what the previous holder
+    of the lock committed. Prepared once per connection, the statements cost the server no
+    parse and plan per update; sent on psycopg's libpq connection (as psycopg sends its
+    own COMMIT) they cost the bot none of the cursor's work. psycopg reads the transaction
+    status from libpq, so it sends no BEGIN of its own before the handlers' queries.
+    Only integers go into the text; the names were quoted into the PREPARE."""
+    connection.ensure_connection()
+    raw = connection.connection
+    conversations = tuple(fresh[1]) if fresh is not None else None
+    with connection.wrap_database_errors:
+        read = _prepared_names(raw, conversations)
+        text = f"BEGIN; EXECUTE {_CLAIM}({int(lock_key)}, {int(update_id)})"
+        if read is not None:
+            person = int(fresh[0])  # private chats only (gate.py): chat id == user id
+            text += f"; EXECUTE {read}('[{person}, {person}]', {person})"
+        results = _run(raw, text)
+    got, inserted = (results[1].get_value(0, n) == b"t" for n in (0, 1))
+    if read is None or not got:
+        return got, inserted, None
+    found = results[2]
+    rows = [
+        tuple(None if (v := found.get_value(r, c)) is None else v.decode() for c in (0, 1))
+        for r in range(found.ntuples)
+    ]
+    return got, inserted, _fresh_state_of(rows)
+
+
+def _run(raw: psycopg.Connection, text: str) -> list:
+    """The statements of `text` as one simple query on psycopg's connection; their results."""
+    raw.pgconn.send_query(text.encode())
+    results = raw.wait(generators.execute(raw.pgconn))
+    for result in results:
+        if result.status == pq.ExecStatus.FATAL_ERROR:
+            raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
+    return results
 
 
 class _Transaction:
@@ -94,27 +167,17 @@ class _Transaction:
         """'new': go on; 'busy': the person's lock is taken (rolled back); 'done': seen.
 
         `fresh` (person id, conversation names): their dialog state is read too, into
-        `self.fresh`. With client-side binding the read goes in the same query string as a
-        second statement: one round trip, and still read after the lock was granted (each
-        statement of a READ COMMITTED transaction sees what was committed before it began).
+        `self.fresh`, in the same round trip as the lock (see _locked_claim).
         """
         self.atomic.__enter__()
         self.fresh = None
         try:
-            with connection.cursor() as cursor:
-                if lock_key is not None:
-                    sql, params = _claim_sql(True), [lock_key, update_id, timezone.now()]
-                    along = fresh is not None and isinstance(cursor.cursor, psycopg.ClientCursor)
-                    if along:
-                        fresh_sql, fresh_params = _fresh_state_sql(*fresh)
-                        sql, params = f"{sql}; {fresh_sql}", [*params, *fresh_params]
-                    cursor.execute(sql, params)
-                    got, inserted = cursor.fetchone()
-                    outcome = "busy" if not got else "new" if inserted else "done"
-                    if along and cursor.nextset():
-                        self.fresh = _fresh_state_of(cursor.fetchall())
-                else:
-                    cursor.execute(_claim_sql(False), [update_id, timezone.now()])
+            if lock_key is not None:
+                got, inserted, self.fresh = _locked_claim(lock_key, update_id, fresh)
+                outcome = "busy" if not got else "new" if inserted else "done"
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(_claim_sql(), [update_id, timezone.now()])
                     outcome = "new" if cursor.rowcount == 1 else "done"
         except BaseException:
             self.closed = True
@@ -190,7 +253,7 @@ def _load_fresh_state(application, tg_id: int, known: tuple | None = None) -> No
 
 def _insert_alone(update_id: int) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(_claim_sql(False), [update_id, timezone.now()])
+        cursor.execute(_claim_sql(), [update_id, timezone.now()])
         return cursor.rowcount == 1
 
 
@@ -236,6 +299,22 @@ def _last_writes(current: "_Transaction", statements: list[tuple[str, list]]) ->
     else:
         execute_together(statements, commit=True)
         current.end(commit=True)
+
+
+def _begin(current: "_Transaction", application, update_id: int, lock_key, along) -> str:
+    """The update's claim and, with `along` (person id, conversations), their dialog state
+    read fresh and loaded: one call on the ORM's thread."""
+    result = current.begin(update_id, lock_key, along)
+    if result == "new" and along is not None:
+        _load_fresh_state(application, along[0], current.fresh)
+    return result
+
+
+def _writes_and_end(current: "_Transaction", statements: list[tuple[str, list]]) -> None:
+    """The update's last writes with its COMMIT (execute_together), and the transaction
+    closed: one call on the ORM's thread."""
+    execute_together(statements, commit=True)
+    current.end(commit=True)
 
 
 class Outcome:
@@ -338,15 +417,16 @@ async def _claimed_first(application, update: Update, outcome: Outcome, *, fresh
             reload = reload and (fresh_state or sender.id in stale)
             conversations = list(application._conversation_handler_conversations)
             along = (sender.id, conversations) if reload else None
-            result = await orm.db(current.begin)(update_id, lock_key, along)
+            result = await orm.db(_begin)(current, application, update_id, lock_key, along)
             if result == "new":
                 try:
                     if reload:
-                        await orm.db(_load_fresh_state)(application, sender.id, current.fresh)
                         stale.discard(sender.id)
                     yield
-                    await _write(application, commit=True)
-                    await orm.db(current.end)(commit=True)
+                    ending = functools.partial(_writes_and_end, current)
+                    await _write(application, commit=True, execute=ending)
+                    if current.atomic_open():  # nothing to write: the commit alone
+                        await orm.db(current.end)(commit=True)
                 except BaseException:
                     await _undo(current, stale, sender, sys.exc_info())
                     raise
