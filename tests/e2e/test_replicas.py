@@ -128,7 +128,7 @@ def test_two_replicas_share_one_dialog_register_once_and_ignore_a_redelivery(dat
 
             # The database drops every connection (a restart, a failover): the replicas go
             # on, on new connections (an update that hit the dead one fails and is
-            # retried), each with the server-side statements prepared again (once.py).
+            # retried), each with the server-side statements prepared again (runtime/claims.py).
             rows(
                 url,
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

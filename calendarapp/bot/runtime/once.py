@@ -23,7 +23,7 @@ previous update holds it until its commit, so this one waits, on the event loop,
 then reads the state that update left, in the same query string as the lock (a second
 statement, so it sees what was committed before the lock was granted). That string is
 `BEGIN; EXECUTE claim; EXECUTE state read` of statements prepared once per connection
-(`_locked_claim`), then the COMMIT: two round trips, no parse or plan per update.
+(`claims.locked_claim`), then the COMMIT: two round trips, no parse or plan per update.
 
 Polling on PostgreSQL (one process per person: `runbot`, or its workers routed by user;
 `PerUserUpdateProcessor` keeps a person's updates in order): no lock, and the id goes in
@@ -44,18 +44,15 @@ import functools
 import json
 import logging
 import sys
-import weakref
 
-import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from psycopg import generators, pq, sql
 from psycopg.pq import TransactionStatus
 from telegram import Update
 
-from calendarapp.bot.runtime import orm
+from calendarapp.bot.runtime import claims, orm
 from calendarapp.bot.runtime.persistence import DjangoPersistence, execute_together
-from calendarapp.models import BotDataEntry, ConversationState, ProcessedUpdate
+from calendarapp.models import ProcessedUpdate
 
 logger = logging.getLogger("calendarapp.bot")
 
@@ -70,91 +67,6 @@ def person_key(tg_id: int) -> int:
     return _TAG_PERSON | (tg_id & ((1 << 52) - 1))
 
 
-def _table() -> str:
-    return connection.ops.quote_name(ProcessedUpdate._meta.db_table)
-
-
-def _claim_sql() -> str:
-    table = _table()
-    return f"INSERT INTO {table} (update_id, processed_at) VALUES (%s, %s) ON CONFLICT DO NOTHING"  # noqa: S608
-
-
-# The replicas' claim as server-side prepared statements, per (psycopg) connection: key
-# None, the lock and the id; a tuple of conversation names, the read of their states.
-_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_CLAIM = "calendarbot_claim"
-
-
-def _prepared_names(raw: psycopg.Connection, conversations: tuple[str, ...] | None) -> str | None:
-    """PREPARE what this connection lacks (a round trip, once); the name of the state read
-    of `conversations`."""
-    names = _prepared.setdefault(raw, {})
-    if None in names and (conversations is None or conversations in names):
-        return names.get(conversations)
-    parts, made = [], {}
-    if None not in names:
-        parts.append(
-            f"PREPARE {_CLAIM} (bigint, bigint) AS "  # noqa: S608 - names from models
-            "WITH l AS (SELECT pg_try_advisory_xact_lock($1) AS got), "
-            f"i AS (INSERT INTO {_table()} (update_id, processed_at) SELECT $2, now() FROM l "
-            "WHERE got ON CONFLICT DO NOTHING RETURNING 1) "
-            "SELECT (SELECT got FROM l), EXISTS (SELECT 1 FROM i)"
-        )
-        made[None] = _CLAIM
-    if conversations is not None and conversations not in names:
-        made[conversations] = name = f"calendarbot_fresh_{len(names) + len(made)}"
-        # _fresh_state_sql's statement, the person's key and id as its two parameters.
-        text, params = _fresh_state_sql(0, list(conversations))
-        fixed = [sql.Literal(value).as_string(raw) for value in params[1:-1]]
-        parts.append(f"PREPARE {name} (text, bigint) AS {text % ('$1', *fixed, '$2')}")
-    _run(raw, "; ".join(parts))
-    names.update(made)
-    return names.get(conversations)
-
-
-def _locked_claim(lock_key: int, update_id: int, fresh: tuple | None) -> tuple:
-    """(lock granted, id inserted, fresh state or None) in one round trip, the
-    transaction's BEGIN included: `BEGIN; EXECUTE claim; EXECUTE state read` as one query
-    string (the simple query protocol).
-
-    Each statement of a READ COMMITTED transaction sees what was committed before it
-    began, so the state read, a statement after the lock's, sees what the previous holder
-    of the lock committed. Prepared once per connection, the statements cost the server no
-    parse and plan per update; sent on psycopg's libpq connection (as psycopg sends its
-    own COMMIT) they cost the bot none of the cursor's work. psycopg reads the transaction
-    status from libpq, so it sends no BEGIN of its own before the handlers' queries.
-    Only integers go into the text; the names were quoted into the PREPARE."""
-    connection.ensure_connection()
-    raw = connection.connection
-    conversations = tuple(fresh[1]) if fresh is not None else None
-    with connection.wrap_database_errors:
-        read = _prepared_names(raw, conversations)
-        text = f"BEGIN; EXECUTE {_CLAIM}({int(lock_key)}, {int(update_id)})"
-        if read is not None:
-            person = int(fresh[0])  # private chats only (gate.py): chat id == user id
-            text += f"; EXECUTE {read}('[{person}, {person}]', {person})"
-        results = _run(raw, text)
-    got, inserted = (results[1].get_value(0, n) == b"t" for n in (0, 1))
-    if read is None or not got:
-        return got, inserted, None
-    found = results[2]
-    rows = [
-        tuple(None if (v := found.get_value(r, c)) is None else v.decode() for c in (0, 1))
-        for r in range(found.ntuples)
-    ]
-    return got, inserted, _fresh_state_of(rows)
-
-
-def _run(raw: psycopg.Connection, text: str) -> list:
-    """The statements of `text` as one simple query on psycopg's connection; their results."""
-    raw.pgconn.send_query(text.encode())
-    results = raw.wait(generators.execute(raw.pgconn))
-    for result in results:
-        if result.status == pq.ExecStatus.FATAL_ERROR:
-            raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
-    return results
-
-
 class _Transaction:
     """The update's transaction, opened and closed by hand around awaits (atomic's
     __enter__/__exit__), always inside orm.exclusive()."""
@@ -167,17 +79,17 @@ class _Transaction:
         """'new': go on; 'busy': the person's lock is taken (rolled back); 'done': seen.
 
         `fresh` (person id, conversation names): their dialog state is read too, into
-        `self.fresh`, in the same round trip as the lock (see _locked_claim).
+        `self.fresh`, in the same round trip as the lock (see claims.locked_claim).
         """
         self.atomic.__enter__()
         self.fresh = None
         try:
             if lock_key is not None:
-                got, inserted, self.fresh = _locked_claim(lock_key, update_id, fresh)
+                got, inserted, self.fresh = claims.locked_claim(lock_key, update_id, fresh)
                 outcome = "busy" if not got else "new" if inserted else "done"
             else:
                 with connection.cursor() as cursor:
-                    cursor.execute(_claim_sql(), [update_id, timezone.now()])
+                    cursor.execute(claims.claim_sql(), [update_id, timezone.now()])
                     outcome = "new" if cursor.rowcount == 1 else "done"
         except BaseException:
             self.closed = True
@@ -197,43 +109,12 @@ class _Transaction:
         return not self.closed
 
 
-def _fresh_state_sql(tg_id: int, conversations: list[str]) -> tuple[str, list]:
-    """The person's dialog states and draft, as now committed: one statement, hand-written
-    like persistence.py's writes (the ORM's two queries cost about three times the CPU, on
-    every update)."""
-    quote = connection.ops.quote_name
-    text = "::text" if connection.vendor == "postgresql" else ""
-    states_table = quote(ConversationState._meta.db_table)
-    data_table = quote(BotDataEntry._meta.db_table)
-    marks = ", ".join(["%s"] * len(conversations)) or "NULL"  # IN (NULL): none
-    sql = (
-        f"SELECT conversation, state{text} FROM {states_table} "  # noqa: S608 - names from models
-        f"WHERE key = %s AND conversation IN ({marks}) "
-        f"UNION ALL SELECT NULL, data{text} FROM {data_table} WHERE scope = %s AND key = %s"
-    )
-    key = json.dumps([tg_id, tg_id])  # private chats only (gate.py): chat id == user id
-    return sql, [key, *conversations, BotDataEntry.Scope.USER, tg_id]
-
-
-def _fresh_state_of(found: list[tuple]) -> tuple[dict[str, object], dict | None]:
-    """(conversation -> state, draft) from the rows of _fresh_state_sql."""
-    states = {name: json.loads(value) for name, value in found if name is not None and value}
-    drafts = [json.loads(value) for name, value in found if name is None and value]
-    return states, (drafts[0] if drafts else None)
-
-
-def _fresh_state(tg_id: int, conversations: list[str]) -> tuple[dict[str, object], dict | None]:
-    with connection.cursor() as cursor:
-        cursor.execute(*_fresh_state_sql(tg_id, conversations))
-        return _fresh_state_of(cursor.fetchall())
-
-
 def _load_fresh_state(application, tg_id: int, known: tuple | None = None) -> None:
     """Replace what this process remembers of the person's dialogs by what the database
     holds now (`known`: already read, see _Transaction.begin): another replica may have
     handled their previous update."""
     handlers = application._conversation_handler_conversations  # name -> TrackingDict
-    states, draft = known if known is not None else _fresh_state(tg_id, list(handlers))
+    states, draft = known if known is not None else claims.fresh_state(tg_id, list(handlers))
     persistence = application.persistence
     key = (tg_id, tg_id)
     text_key = json.dumps(list(key))
@@ -249,21 +130,6 @@ def _load_fresh_state(application, tg_id: int, known: tuple | None = None) -> No
         persistence._user_data_written.pop(tg_id, None)
     else:
         persistence._user_data_written[tg_id] = dict(draft)
-
-
-def _insert_alone(update_id: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(_claim_sql(), [update_id, timezone.now()])
-        return cursor.rowcount == 1
-
-
-def _claim_last(update_id: int) -> tuple[str, list]:
-    """The id's row as the update's last write: a plain INSERT, so a redelivery fails on
-    the key and takes the writes sent with it (and the transaction) down too."""
-    return (
-        f"INSERT INTO {_table()} (update_id, processed_at) VALUES (%s, %s)",  # noqa: S608
-        [update_id, timezone.now()],
-    )
 
 
 def _is_redelivery(error: IntegrityError) -> bool:
@@ -340,7 +206,7 @@ async def handling(application, update: object, *, fresh_state: bool):
         await _write(application)
         return
     if not orm.INLINE:
-        outcome.new = await orm.db(_insert_alone)(update_id)
+        outcome.new = await orm.db(claims.insert_alone)(update_id)
         yield outcome
         if outcome.new:
             await _write(application)
@@ -381,7 +247,7 @@ async def _claimed_last(application, update: Update, outcome: Outcome):
                 await orm.db(_load_fresh_state)(application, sender.id)
                 stale.discard(sender.id)
             yield
-            claim = _claim_last(update.update_id)
+            claim = claims.claim_last(update.update_id)
             try:
                 await _write(application, claim, execute=functools.partial(_last_writes, current))
             except IntegrityError as error:
