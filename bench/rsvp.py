@@ -28,6 +28,8 @@ import time
 
 from _common import ROOT, bench_database, django_on, drop_database, record
 
+from calendarapp.devtools.procfs import CLOCK_TICKS, process_cpu
+
 BENCH = "rsvp"
 BASE_ID = 30_000_000
 LABELS = ("✅ Иду", "🤔 Может быть", "❌ Не иду")
@@ -50,14 +52,63 @@ async def start_runbot(fake):
     return process
 
 
-async def run(people: int, rate: float, separate: bool, capacity: int | None = None) -> None:
+def database_counts(event_id: int) -> dict[str, int]:
+    """The answers as the database holds them (the card may show them late, never wrong)."""
+    from django.db.models import Count
+
+    from calendarapp.models import Rsvp
+
+    rows = Rsvp.objects.filter(event_id=event_id).values_list("answer").annotate(n=Count("id"))
+    return dict(rows.order_by())
+
+
+def card_row(event_id: int) -> dict:
+    from calendarapp.models import EventCard
+
+    return EventCard.objects.filter(event_id=event_id).values("dirty", "next_edit_at", "edits")[0]
+
+
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds so far of each of the process's threads, by thread name."""
+    from pathlib import Path
+
+    usage: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = "main" if task.name == str(pid) else (task / "comm").read_text().strip()
+            stat = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        usage[name] = usage.get(name, 0.0) + (int(stat[11]) + int(stat[12])) / CLOCK_TICKS
+    return usage
+
+
+async def start_profiler(pid: int, path: str, seconds: float):
+    """py-spy sampling the bot while the presses arrive (raw folded stacks at `path`), the
+    thread holding the GIL only: where the bot's CPU goes, not where it waits."""
+    spy = os.path.join(os.path.dirname(sys.executable), "py-spy")
+    return await asyncio.create_subprocess_exec(
+        spy, "record", "-p", str(pid), "-d", str(max(1, int(seconds))), "-r", "200",
+        "-f", "raw", "-o", path, "--nonblocking", "--gil", stdout=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+async def run(
+    people: int,
+    rate: float,
+    separate: bool,
+    capacity: int | None = None,
+    profile: str | None = None,
+) -> None:
     import datetime as dt
 
+    from asgiref.sync import sync_to_async
     from django.conf import settings
     from django.utils import timezone
 
     from calendarapp.bot.runtime import orm
     from calendarapp.devtools.session import BotSession
+    from calendarapp.models import Rsvp
     from calendarapp.services.events import create_event
     from calendarapp.services.rsvp import set_capacity
     from calendarapp.services.users import TelegramProfile, register_user
@@ -94,6 +145,11 @@ async def run(people: int, rate: float, separate: bool, capacity: int | None = N
             )
         )
         pressed: dict[int, float] = {}
+        spy = None
+        if profile and process is not None:
+            spy = await start_profiler(process.pid, profile, people / rate)
+        bot_pid = process.pid if process else os.getpid()
+        cpu_before, threads_before = process_cpu(bot_pid), thread_cpu(bot_pid)
         started = time.monotonic()
         for n in range(people):
             due = started + n / rate
@@ -115,9 +171,28 @@ async def run(people: int, rate: float, separate: bool, capacity: int | None = N
             if time.monotonic() > deadline:
                 raise SystemExit(
                     f"not settled: {len(answered)} answers; {fake.inline_messages[card].text!r}"
+                    f"; database: {await sync_to_async(database_counts)(concert.pk)}"
+                    f"; card: {await sync_to_async(card_row)(concert.pk)}"
                 )
             await asyncio.sleep(0.05)
         seconds = time.monotonic() - started
+        cpu = process_cpu(bot_pid) - cpu_before
+        threads = {
+            name: used - threads_before.get(name, 0.0)
+            for name, used in thread_cpu(bot_pid).items()
+            if used - threads_before.get(name, 0.0) >= 0.05
+        }
+        if spy is not None:
+            await spy.wait()
+        stored = await sync_to_async(database_counts)(concert.pk)
+        expected_rows = {
+            Rsvp.Answer.GOING: seated,
+            Rsvp.Answer.WAITING: waiting,
+            Rsvp.Answer.MAYBE: expected[1],
+            Rsvp.Answer.NOT_GOING: expected[2],
+        }
+        if stored != {answer: n for answer, n in expected_rows.items() if n}:
+            raise SystemExit(f"counts wrong in the database: {stored}, expected {expected_rows}")
         latencies = sorted((answered[uid] - at) * 1000 for uid, at in pressed.items())
         p50 = statistics.median(latencies)
         p95 = latencies[int(len(latencies) * 0.95) - 1]
@@ -130,7 +205,13 @@ async def run(people: int, rate: float, separate: bool, capacity: int | None = N
         )
         print(f"answer time: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms")
         print(
-            f"counts exact: yes (going {seated}, waiting {waiting}, maybe {expected[1]}, "
+            f"bot CPU: {cpu * 1000 / people:.2f} ms per press ({cpu:.1f} s in all; by thread: "
+            + ", ".join(f"{name} {used:.1f} s" for name, used in sorted(threads.items()))
+            + ")"
+        )
+        print(
+            f"counts exact on the card and in the database: yes (going {seated}, "
+            f"waiting {waiting}, maybe {expected[1]}, "
             f"not going {expected[2]}; capacity {capacity or 'none'})"
         )
         print(
@@ -163,13 +244,16 @@ def main() -> None:
         "--capacity", type=int, default=None, help="seats for «Иду» (default: no limit)"
     )
     parser.add_argument(
+        "--profile", metavar="FILE", help="py-spy the runbot during the presses (raw stacks)"
+    )
+    parser.add_argument(
         "--in-process", action="store_true", help="run the bot in this process, not runbot"
     )
     args = parser.parse_args()
     url = bench_database("rsvp")
     try:
         django_on(url)
-        asyncio.run(run(args.people, args.rate, not args.in_process, args.capacity))
+        asyncio.run(run(args.people, args.rate, not args.in_process, args.capacity, args.profile))
     finally:
         from django.db import connections
 

@@ -198,8 +198,6 @@ def _answer_many(presses: list[Press]) -> tuple[list[Outcome | DomainError], boo
         return results, False
     now = timezone.now()
     new_people = _save_people({p.profile.tg_id: p.profile for _i, p in accepted})
-    if new_people:
-        bump_daily_statistics(user_count=new_people)
     rows = {
         (event_id, person_id): Row(answer, guests, answered_at)
         for event_id, person_id, answer, guests, answered_at in Rsvp.objects.filter(
@@ -240,8 +238,12 @@ def _answer_many(presses: list[Press]) -> tuple[list[Outcome | DomainError], boo
     for event_id in sorted({e for e, tg_id in changed if tg_id != events[e].owner_id}):
         rsvp_notices.digest_due(event=events[event_id], now=now)
     cards = {p.inline_message_id[:255]: p.event_id for _i, p in accepted if p.inline_message_id}
-    remember_cards(cards)
+    remember_cards({inline_id: events[event_id] for inline_id, event_id in cards.items()})
     due = mark_cards_dirty({event_id for event_id, _ in changed} | set(cards.values()))
+    if new_people:
+        # Last: the day's one row stays locked until the commit, and every batch with a
+        # newcomer (another bot process's too) waits for it; here only for the COMMIT.
+        bump_daily_statistics(user_count=new_people)
     return results, due > 0
 
 

@@ -33,7 +33,7 @@ from calendarapp.bot.runtime import orm
 from calendarapp.bot.runtime.groups import Group
 from calendarapp.bot.runtime.orm import db
 from calendarapp.bot.runtime.profiles import profile_of
-from calendarapp.bot.ui.dialog import stops
+from calendarapp.bot.ui.dialog import deliver, stops
 from calendarapp.bot.ui.event_card import rendered
 from calendarapp.bot.ui.formatting import date_text, time_text
 from calendarapp.exceptions import DomainError
@@ -137,27 +137,25 @@ class PressBatcher:
     transaction for all of them (services.rsvp.answer_many). Quiet, a press is written at
     once; busy, the commits (and their round trips) are shared instead of queueing up.
 
-    On PostgreSQL the batch is written on a thread of its own, so the event loop keeps
-    taking presses (and answering them) meanwhile: written on the loop itself (the bot's
-    inline ORM), each press would block the next and no batch would ever form. SQLite
-    serialises writers anyway: there it is the ordinary ORM call.
+    The batch is written on a thread of its own, so the event loop keeps taking presses
+    (and answering them) meanwhile: written on the loop itself (the bot's inline ORM),
+    each press would block the next and no batch would ever form. Presses are submitted
+    after their update's own transaction (see `pressed`), so a batch never waits for, nor
+    holds up, the connection the updates share.
     """
 
     def __init__(self):
         self._waiting: list[tuple[rsvp.Press, asyncio.Future]] = []
         self._writing = False
 
-    async def submit(self, press: rsvp.Press) -> tuple[rsvp.Outcome, bool]:
-        """The press's outcome and whether a card became due; raises its refusal."""
+    async def submit(self, press: rsvp.Press) -> tuple[rsvp.Outcome | DomainError, bool]:
+        """The press's outcome (or its refusal) and whether a card became due."""
         future = asyncio.get_running_loop().create_future()
         self._waiting.append((press, future))
         if not self._writing:
             self._writing = True
             asyncio.get_running_loop().create_task(self._write())
-        result, due = await future
-        if isinstance(result, DomainError):
-            raise result
-        return result, due
+        return await future
 
     async def _write(self) -> None:
         try:
@@ -165,12 +163,9 @@ class PressBatcher:
                 batch, self._waiting = self._waiting, []
                 presses = [press for press, _ in batch]
                 try:
-                    if connection.vendor == "sqlite":
-                        results, due = await db(rsvp.answer_many)(presses)
-                    else:
-                        results, due = await asyncio.get_running_loop().run_in_executor(
-                            _WRITER, _write_batch, presses
-                        )
+                    results, due = await asyncio.get_running_loop().run_in_executor(
+                        _WRITER, _write_batch, presses
+                    )
                 except Exception as error:  # the database: every press of the batch hears it
                     for _press, future in batch:
                         if not future.done():
@@ -197,20 +192,47 @@ def _toast(press: rsvp.Press, outcome: rsvp.Outcome) -> str:
     return str(_TOASTS[outcome.answer])
 
 
+async def _answer(query, press: rsvp.Press, result, due: bool, context) -> None:
+    if isinstance(result, DomainError):
+        await query.answer(texts.error_text(result), show_alert=True)
+        return
+    await query.answer(_toast(press, result))
+    if due:  # the first press since the card's last edit; later ones wait for the job
+        wake(context)
+
+
 @stops
 async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A press anywhere (a group the bot is not in, too): a toast to the presser only."""
+    """A press anywhere (a group the bot is not in, too): a toast to the presser only,
+    once the answer is saved.
+
+    SQLite: written in the update's own transaction, the toast after its commit. On
+    PostgreSQL the update's transaction holds the process's one connection (runtime/once.py)
+    until it ends, so a press written inside it would keep every other update waiting for
+    its batch, and batches of one would be all there is. The press is therefore handed to
+    the batcher after the update's commit (`deliver`), and the toast follows the batch's
+    commit. A redelivered update (its id already kept) is dropped before that, so a press
+    is written once; a crash between the two commits loses the press unanswered, and the
+    person, seeing no toast, presses again.
+    """
     query = update.callback_query
     try:
         event_id, answer = rsvp.parse_button_data(query.data)
-        press = rsvp.Press(event_id, profile_of(update), answer, query.inline_message_id)
-        outcome, due = await _batcher(context).submit(press)
     except DomainError as error:
-        await query.answer(texts.error_text(error), show_alert=True)
+        refusal = texts.error_text(error)
+        await deliver(lambda: query.answer(refusal, show_alert=True))
         return
-    await query.answer(_toast(press, outcome))
-    if due:  # the first press since the card's last edit; later ones wait for the job
-        wake(context)
+    press = rsvp.Press(event_id, profile_of(update), answer, query.inline_message_id)
+    if connection.vendor == "sqlite":
+        (result,), due = await db(rsvp.answer_many)([press])
+        await deliver(lambda: _answer(query, press, result, due, context))
+        return
+
+    async def write_and_answer() -> None:
+        result, due = await _batcher(context).submit(press)
+        await _answer(query, press, result, due, context)
+
+    await deliver(write_and_answer)
 
 
 def handlers():
