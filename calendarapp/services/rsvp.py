@@ -156,10 +156,11 @@ def _events(event_ids) -> dict[int, Event]:
     }
     limited = sorted(pk for pk, event in events.items() if event.capacity is not None)
     if limited:
-        # In id order, so two batches touching the same events never deadlock.
+        # In id order, so two batches touching the same events never deadlock; NO KEY, as
+        # in rsvp_notices.digest_due, so foreign-key checks never wait for it.
         locked = {
             event.pk: event
-            for event in Event.objects.select_for_update(of=("self",))
+            for event in Event.objects.select_for_update(of=("self",), no_key=True)
             .select_related("owner")
             .filter(pk__in=limited)
             .order_by("pk")

@@ -119,7 +119,10 @@ def digest_due(*, event: Event, now: dt.datetime) -> bool:
     owner = event.owner
     if not owner.can_receive_messages or _known_pending(event, now):
         return False
-    if not Event.objects.select_for_update().filter(pk=event.pk).exists():
+    # NO KEY: the answers' foreign keys are checked at COMMIT with a KEY SHARE lock on the
+    # event, which this one leaves free; a FOR UPDATE here would make a batch that holds
+    # the card's lock and commits wait for a batch that holds this one and wants the card.
+    if not Event.objects.select_for_update(no_key=True).filter(pk=event.pk).exists():
         return False  # deleted meanwhile
     pending = (
         OutboxMessage.objects.filter(
