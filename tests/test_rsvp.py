@@ -238,7 +238,7 @@ def test_a_press_with_capacity_locks_the_event(alice, party, django_capture_on_c
     locks = [sql for sql in statements if 'FROM "calendarapp_event"' in sql]
     assert len(locks) == 2  # read, then locked and read again with its seats' truth
     if connection.features.has_select_for_update:
-        assert "FOR UPDATE" in locks[1]
+        assert "FOR NO KEY UPDATE" in locks[1]
     assert not any("outboxmessage" in sql for sql in statements)
 
 
