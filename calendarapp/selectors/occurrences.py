@@ -182,8 +182,13 @@ def own_listing(*, owner_tg_id: int, today: dt.date, public_only: bool = False) 
         extra = series_occurrences(
             owner_tg_id=owner_tg_id, first=today, last=today + WINDOW, public_only=public_only
         )
+    # Only what a list line shows (bot/ui/formatting.event_line, Event.repeats included):
+    # the other columns cost their conversion for every row of every page.
+    one_off = mine.filter(rrule="").only(
+        "id", "name", "date", "time", "is_public", "rrule", "recurrence_of_id"
+    )
     return Merged(
-        mine.filter(rrule="").order_by("date", "time", "id"),
+        one_off.order_by("date", "time", "id"),
         extra,
         key=lambda item: (item.date, item.time, item.pk),
         total=counts["one_off"],
