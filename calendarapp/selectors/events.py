@@ -17,10 +17,17 @@ def get_own_event(*, owner_tg_id: int, event_id: int, for_update: bool = False) 
     queryset = Event.objects.select_related("owner").filter(owner_id=owner_tg_id, pk=event_id)
     if for_update:
         queryset = queryset.select_for_update(of=("self",))  # the event row, not the owner's
-    event = queryset.first()
+    event = by_pk(queryset)
     if event is None:
         raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
     return event
+
+
+def by_pk(queryset):
+    """The one row of a lookup by primary key, or None. Not first(): that orders by the
+    model's date, time and id, and building that ORDER BY (joined owner included) took a
+    third of the CPU of /read_event's query."""
+    return next(iter(queryset.order_by()[:1]), None)
 
 
 def owner_of_event(event_id: int) -> int:
@@ -34,10 +41,10 @@ def owner_of_event(event_id: int) -> int:
 def get_visible_event(*, viewer_tg_id: int, event_id: int) -> Event:
     """An event this person may look at: their own, or someone else's public one (read
     only); a private event of another person is as missing as a deleted one."""
-    event = (
-        Event.objects.select_related("owner")
-        .filter(Q(owner_id=viewer_tg_id) | Q(is_public=True), pk=event_id)
-        .first()
+    event = by_pk(
+        Event.objects.select_related("owner").filter(
+            Q(owner_id=viewer_tg_id) | Q(is_public=True), pk=event_id
+        )
     )
     if event is None:
         raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from calendarapp.exceptions import ValidationFailed
 from calendarapp.models import Appointment, Event
@@ -131,11 +131,12 @@ class Merged:
     has more than b rows before it, and an in-memory item before row a - len(extra) lands
     before a."""
 
-    def __init__(self, queryset: QuerySet, extra: list, key: Callable):
+    def __init__(self, queryset: QuerySet, extra: list, key: Callable, total: int | None = None):
+        """`total`: the queryset's count when the caller read it already."""
         self.queryset, self.key = queryset, key
         self.extra = sorted(extra, key=key)
         self.extra_keys = [key(item) for item in self.extra]
-        self._total: int | None = None
+        self._total = total
 
     def count(self) -> int:
         if self._total is None:
@@ -169,17 +170,31 @@ class Merged:
 
 def own_listing(*, owner_tg_id: int, today: dt.date, public_only: bool = False) -> Merged:
     """/display_events (and /my_public): one-off events as before, series as their
-    occurrences from today for WINDOW, marked by `repeats`."""
-    one_off = Event.objects.filter(owner_id=owner_tg_id, rrule="")
+    occurrences from today for WINDOW, marked by `repeats`.
+
+    One query counts both kinds; the series are read only for a person who has some (most
+    lists then cost that count and the page)."""
+    mine = Event.objects.filter(owner_id=owner_tg_id)
     if public_only:
-        one_off = one_off.filter(is_public=True)
-    extra = series_occurrences(
-        owner_tg_id=owner_tg_id, first=today, last=today + WINDOW, public_only=public_only
+        mine = mine.filter(is_public=True)
+    counts = mine.aggregate(
+        one_off=Count("pk", filter=Q(rrule="")), series=Count("pk", filter=~Q(rrule=""))
+    )
+    extra = []
+    if counts["series"]:
+        extra = series_occurrences(
+            owner_tg_id=owner_tg_id, first=today, last=today + WINDOW, public_only=public_only
+        )
+    # Only what a list line shows (bot/ui/formatting.event_line, Event.repeats included):
+    # the other columns cost their conversion for every row of every page.
+    one_off = mine.filter(rrule="").only(
+        "id", "name", "date", "time", "is_public", "rrule", "recurrence_of_id"
     )
     return Merged(
         one_off.order_by("date", "time", "id"),
         extra,
         key=lambda item: (item.date, item.time, item.pk),
+        total=counts["one_off"],
     )
 
 

@@ -161,7 +161,7 @@ def set_event_reminder(*, owner_tg_id: int, event_id: int, minutes: int | None) 
     return event
 
 
-def remind_new_events(*, events: list[Event], leads: list, now: dt.datetime) -> None:
+def remind_new_events(*, events: list[Event], leads: list, now: dt.datetime) -> list[Reminder]:
     """Lead times for events just created in bulk (an import; `leads[i]` for `events[i]`,
     an empty list for none), in one statement a batch. New rows have no overrides yet."""
     rows = [
@@ -172,6 +172,21 @@ def remind_new_events(*, events: list[Event], leads: list, now: dt.datetime) -> 
     for row in rows:
         schedule(row, Occurrences(row.event, replaced=()), now=now)
     Reminder.objects.bulk_create(rows, batch_size=500)
+    return rows
+
+
+def remind_new_event(*, event: Event, leads) -> None:
+    """set_leads for an event just created: it has no reminders to read or delete yet, so
+    its rows are one INSERT, and they are its reminders as the caller shows them next
+    (three queries fewer on the last step of /create_event)."""
+    rows = remind_new_events(events=[event], leads=[leads], now=timezone.now())
+    # What prefetch_related_objects leaves behind, without reading back what was written.
+    reminders = event.reminders.all()
+    reminders._result_cache, reminders._prefetch_done = rows, True
+    cache = getattr(event, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = event._prefetched_objects_cache = {}
+    cache["reminders"] = reminders
 
 
 def pending_reminders(event: Event) -> list[Reminder]:

@@ -17,22 +17,30 @@ pytestmark = pytest.mark.e2e
 BUDGET = {
     "postgresql": {
         "/start": 4,
-        "/display_events": 3,
+        "/display_events": 2,
         "/create_event": 1,
         "dialog step (the name)": 1,
         "/cancel": 1,
+        "dialog step (the date)": 1,
+        "dialog step (the time)": 1,
+        # The owner read again, the event, its reminder, two counters, and the state with
+        # the id and the COMMIT: no savepoint, nothing read back that was just written.
+        "the last step (creates the event)": 6,
     },
     "sqlite": {
         "/start": 5,
-        "/display_events": 4,
+        "/display_events": 3,
         "/create_event": 6,
         "dialog step (the name)": 6,
         "/cancel": 6,
+        "dialog step (the date)": 6,
+        "dialog step (the time)": 6,
+        "the last step (creates the event)": 11,
     },
 }
 
 
-def test_statements_per_simple_update_stay_within_todays_counts(bot, registered_ann):
+def test_statements_per_simple_update_stay_within_todays_counts(bot, registered_ann, next_year):
     statements: list[str] = []
 
     def count(execute, sql, params, many, context):
@@ -49,10 +57,15 @@ def test_statements_per_simple_update_stay_within_todays_counts(bot, registered_
             ("/create_event", "/create_event"),
             ("dialog step (the name)", "Party"),
             ("/cancel", "/cancel"),
+            ("/create_event", "/create_event"),
+            ("dialog step (the name)", "Party"),
+            ("dialog step (the date)", next_year.isoformat()),
+            ("dialog step (the time)", "18:30"),
+            ("the last step (creates the event)", "-"),
         ):
             statements.clear()
             assert registered_ann.ask(text)
-            spent[label] = len(statements)
+            spent[label] = max(spent.get(label, 0), len(statements))
     finally:
         bot.run(orm.on_each_connection(lambda: connection.execute_wrappers.remove(count)))
     budget = BUDGET[connection.vendor]

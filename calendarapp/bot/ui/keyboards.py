@@ -10,6 +10,25 @@ from calendarapp.bot import texts
 from calendarapp.i18n import LANGUAGE_NAMES
 
 
+class BuiltOnce(InlineKeyboardMarkup):
+    """A keyboard built once and reused (the month calendar: ~45 buttons, cached per day,
+    month and language). Its dict is made once too: python-telegram-bot makes it for every
+    request it goes in, and a dialog step that asks with it makes it again to remember it
+    (dialog.remember_markup): twice 0.4 ms of CPU for every date question."""
+
+    __slots__ = ("_as_dict",)
+
+    def to_dict(self, recursive: bool = True) -> dict:
+        if not recursive:
+            return super().to_dict(recursive=False)
+        try:
+            made = self._as_dict
+        except AttributeError:
+            made = super().to_dict()
+            object.__setattr__(self, "_as_dict", made)  # frozen for everyone else
+        return dict(made)  # the caller may change its top level; the rows are never changed
+
+
 def button(label, **kwargs) -> InlineKeyboardButton:
     return InlineKeyboardButton(str(label), **kwargs)
 

@@ -79,7 +79,7 @@ def _month_keyboard(today: dt.date, month: dt.date, language: str) -> InlineKeyb
                 row.append(InlineKeyboardButton(str(day.day), callback_data=f"{CB_DAY}{day}"))
         rows.append(row)
     rows.append([InlineKeyboardButton(texts.BTN_CANCEL, callback_data=keyboards.CB_CANCEL)])
-    return InlineKeyboardMarkup(rows)
+    return keyboards.BuiltOnce(rows)
 
 
 def parse_month(data: str, today: dt.date) -> dt.date | None:
