@@ -28,22 +28,28 @@ import time
 
 from _common import ROOT, bench_database, django_on, drop_database, record
 
-from calendarapp.devtools.procfs import CLOCK_TICKS, process_cpu
+from calendarapp.devtools.procfs import CLOCK_TICKS, child_pids, process_cpu
 
 BENCH = "rsvp"
 BASE_ID = 30_000_000
 LABELS = ("✅ Иду", "🤔 Может быть", "❌ Не иду")
 
 
-async def start_runbot(fake):
-    """`manage.py runbot` polling this script's fake Bot API (as bench/bot_throughput.py)."""
+async def start_runbot(fake, workers: int = 1):
+    """`manage.py runbot` polling this script's fake Bot API (as bench/bot_throughput.py);
+    `workers` > 1: its polling front and that many workers, people routed by id."""
     env = os.environ | {
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": fake.base_url,
         "TELEGRAM_OVERALL_MAX_RATE": "0",
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "manage.py", "runbot", cwd=ROOT, env=env
+        sys.executable,
+        "manage.py",
+        "runbot",
+        *(["--workers", str(workers)] if workers > 1 else []),
+        cwd=ROOT,
+        env=env,
     )
     probe = fake.user(BASE_ID - 1, "Probe")
     mark = fake.cursor(probe.id)
@@ -99,6 +105,7 @@ async def run(
     separate: bool,
     capacity: int | None = None,
     profile: str | None = None,
+    workers: int = 1,
 ) -> None:
     import datetime as dt
 
@@ -126,7 +133,7 @@ async def run(
     process = None
     if separate:  # the bot in a process of its own, as in production
         await session.fake.start()
-        process = await start_runbot(session.fake)
+        process = await start_runbot(session.fake, workers)
     else:
         await session.start()
     fake = session.fake
@@ -149,7 +156,10 @@ async def run(
         if profile and process is not None:
             spy = await start_profiler(process.pid, profile, people / rate)
         bot_pid = process.pid if process else os.getpid()
-        cpu_before, threads_before = process_cpu(bot_pid), thread_cpu(bot_pid)
+        # With workers, the front's CPU and theirs; the threads are the front's (or the bot's).
+        bot_pids = [bot_pid, *(child_pids(bot_pid) if workers > 1 else [])]
+        cpu_before = sum(process_cpu(pid) for pid in bot_pids)
+        threads_before = thread_cpu(bot_pid)
         started = time.monotonic()
         for n in range(people):
             due = started + n / rate
@@ -176,7 +186,7 @@ async def run(
                 )
             await asyncio.sleep(0.05)
         seconds = time.monotonic() - started
-        cpu = process_cpu(bot_pid) - cpu_before
+        cpu = sum(process_cpu(pid) for pid in bot_pids) - cpu_before
         threads = {
             name: used - threads_before.get(name, 0.0)
             for name, used in thread_cpu(bot_pid).items()
@@ -199,10 +209,10 @@ async def run(
         edits = [at for edited, at in fake.inline_edits if edited == card]
         gaps = [b - a for a, b in itertools.pairwise(edits)]
         shortest = min(gaps) if gaps else float("nan")
-        print(
-            f"people {people}, {rate:.0f} presses/s, bot {'runbot' if separate else 'in process'}, "
-            f"settled in {seconds:.1f} s"
-        )
+        bot = "in process"
+        if separate:
+            bot = "runbot" + (f" --workers {workers}" if workers > 1 else "")
+        print(f"people {people}, {rate:.0f} presses/s, bot {bot}, settled in {seconds:.1f} s")
         print(f"answer time: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1]:.1f} ms")
         print(
             f"bot CPU: {cpu * 1000 / people:.2f} ms per press ({cpu:.1f} s in all; by thread: "
@@ -221,7 +231,9 @@ async def run(
         )
         record(
             BENCH,
-            f"{people:,} people at {rate:.0f}/s: press answer p95",
+            f"{people:,} people at {rate:.0f}/s"
+            + (f", {workers} workers" if workers > 1 else "")
+            + ": press answer p95",
             round(p95, 1),
             "ms",
             "< 100",
@@ -249,11 +261,23 @@ def main() -> None:
     parser.add_argument(
         "--in-process", action="store_true", help="run the bot in this process, not runbot"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="runbot --workers N (a polling front, N workers)"
+    )
     args = parser.parse_args()
     url = bench_database("rsvp")
     try:
         django_on(url)
-        asyncio.run(run(args.people, args.rate, not args.in_process, args.capacity, args.profile))
+        asyncio.run(
+            run(
+                args.people,
+                args.rate,
+                not args.in_process,
+                args.capacity,
+                args.profile,
+                args.workers,
+            )
+        )
     finally:
         from django.db import connections
 
