@@ -28,7 +28,7 @@ import time
 
 from _common import ROOT, bench_database, django_on, drop_database, record
 
-from calendarapp.devtools.procfs import CLOCK_TICKS, child_pids, process_cpu
+from calendarapp.devtools.procfs import child_pids, process_cpu, thread_cpu
 
 BENCH = "rsvp"
 BASE_ID = 30_000_000
@@ -72,21 +72,6 @@ def card_row(event_id: int) -> dict:
     from calendarapp.models import EventCard
 
     return EventCard.objects.filter(event_id=event_id).values("dirty", "next_edit_at", "edits")[0]
-
-
-def thread_cpu(pid: int) -> dict[str, float]:
-    """CPU seconds so far of each of the process's threads, by thread name."""
-    from pathlib import Path
-
-    usage: dict[str, float] = {}
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            name = "main" if task.name == str(pid) else (task / "comm").read_text().strip()
-            stat = (task / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # ended meanwhile
-            continue
-        usage[name] = usage.get(name, 0.0) + (int(stat[11]) + int(stat[12])) / CLOCK_TICKS
-    return usage
 
 
 async def start_profiler(pid: int, path: str, seconds: float):

@@ -17,6 +17,20 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def thread_cpu(pid: int) -> dict[str, float]:
+    """user + sys CPU seconds so far of each of the process's threads, by thread name (the
+    process's own thread is "main")."""
+    usage: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = "main" if task.name == str(pid) else (task / "comm").read_text().strip()
+            fields = _fields((task / "stat").read_text())
+        except OSError:  # ended meanwhile
+            continue
+        usage[name] = usage.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return usage
+
+
 def child_pids(pid: int) -> list[int]:
     """The direct children of a process (the workers of `runbot --workers N`), lowest first."""
     found = []
