@@ -12,6 +12,7 @@ import string
 import time
 
 import pytest
+from django.db import OperationalError
 
 from calendarapp.bot import texts
 from calendarapp.models import EventCard, Rsvp
@@ -242,3 +243,23 @@ def test_a_card_posted_later_shows_who_answered_already(bot, registered_ann, par
     card_id = registered_ann.post_card("")
     assert "✅ Идут: 2" in card_text(bot, card_id)  # the inline result: counts only
     wait_card(bot, card_id, "✅ Идут: 2 — Dan, Eve")  # its first edit adds the names
+
+
+def test_a_press_the_database_fails_on_is_told_so_and_can_be_pressed_again(
+    bot, registered_ann, party, monkeypatch
+):
+    card_id = registered_ann.post_card("")
+    dan = bot.user(5010, "Dan", "dan")
+    going = rsvp.button_data(event_id=party.pk, answer=Rsvp.Answer.GOING)
+    written = rsvp.answer_many
+
+    def database_gone(presses):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(rsvp, "answer_many", database_gone)
+    # An inline card has no chat to write to: the presser gets an alert, not silence.
+    assert dan.press_card_data(card_id, going) == texts.INTERNAL_ERROR
+    assert not Rsvp.objects.exists()
+    monkeypatch.setattr(rsvp, "answer_many", written)
+    assert dan.press_card_data(card_id, going) == "Ваш ответ: иду."
+    assert Rsvp.objects.get().answer == Rsvp.Answer.GOING

@@ -1,4 +1,5 @@
-"""The global error handler: log with context, tell the user, mark blocked users inactive."""
+"""The global error handler: log with context, tell the user (a press on a card or in a group
+by an alert to the presser alone), mark blocked users inactive."""
 
 import logging
 
@@ -34,6 +35,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         getattr(chat, "id", None),
         exc_info=error,
     )
+    query = update.callback_query if isinstance(update, Update) else None
+    if query is not None and (chat is None or chat.type != chat.PRIVATE):
+        # A press on a card (an inline message: no chat) or in a group: the presser hears
+        # it as an alert, and nobody else, as with any other answer to a press there.
+        try:
+            await query.answer(texts.INTERNAL_ERROR, show_alert=True)
+        except TelegramError:
+            logger.warning("Could not tell user %s about the error", getattr(user, "id", None))
+        return
     if chat is None:
         return
     try:
