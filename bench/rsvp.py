@@ -105,15 +105,21 @@ async def run(
     from calendarapp.services.rsvp import set_capacity
     from calendarapp.services.users import TelegramProfile, register_user
 
-    owner, _ = register_user(TelegramProfile(tg_id=BASE_ID, first_name="Org"))
-    concert = create_event(
-        owner_tg_id=owner.pk,
-        name="Concert",
-        date=timezone.localdate() + dt.timedelta(days=30),
-        time=dt.time(19),
-    )
-    if capacity:  # every «Иду» then takes the event's row lock and counts seats
-        set_capacity(organizer_tg_id=owner.pk, event_id=concert.pk, capacity=capacity)
+    def organiser_and_event():
+        owner, _ = register_user(TelegramProfile(tg_id=BASE_ID, first_name="Org"))
+        concert = create_event(
+            owner_tg_id=owner.pk,
+            name="Concert",
+            date=timezone.localdate() + dt.timedelta(days=30),
+            time=dt.time(19),
+        )
+        if capacity:  # every «Иду» then takes the event's row lock and counts seats
+            set_capacity(organizer_tg_id=owner.pk, event_id=concert.pk, capacity=capacity)
+        return owner, concert
+
+    # Off this loop: with the bot's database calls in lanes (BOT_DB_THREADS > 0) Django
+    # refuses ORM calls from a running event loop, as it should.
+    owner, concert = await sync_to_async(organiser_and_event)()
     session = BotSession(rate_limiter=False)
     process = None
     if separate:  # the bot in a process of its own, as in production

@@ -237,8 +237,9 @@ BOT_EVENT_LOOP = env_choice("BOT_EVENT_LOOP", ("uvloop", "asyncio"))
 # Bot processes for long polling: 1 = one process; N > 1 = a poller routing each user's
 # updates to one of N worker processes (calendarapp/bot/workers.py). `runbot --workers N`.
 BOT_WORKERS = env_int("BOT_WORKERS", 1)
-# Where the bot's ORM calls run: 0 = on the event loop's thread (fast on a nearby
-# database); N = a pool of N threads (a far one). calendarapp/bot/runtime/orm.py.
+# Where the bot's ORM calls run: 0 = on the event loop's thread, one connection (fast
+# with a nearby database); N = N lanes, a thread and a connection each, one update's
+# transaction in each at a time (a database far away). calendarapp/bot/runtime/orm.py.
 BOT_DB_THREADS = env_int("BOT_DB_THREADS", 0)
 # Importing a calendar from a URL (calendarapp/services/ics_fetch.py): seconds to connect,
 # to wait for each read, and for the whole download.

@@ -79,6 +79,7 @@ class CalendarApplication(Application):
         super().__init__(**kwargs)
         self.fresh_state = False
         self.stale_people: set[int] = set()  # their last update failed (runtime/once.py)
+        self.people_in_flight: set[int] = set()  # their update is being handled (once.py)
         self.profiles = Profiles()
 
     def read_fresh_state(self) -> None:
@@ -126,7 +127,9 @@ class CalendarApplication(Application):
         """python-telegram-bot's run queues the writes; they go out here, together."""
         await super().update_persistence()
         if isinstance(self.persistence, DjangoPersistence):
-            await self.persistence.write_pending()
+            # Not for people being handled (their update writes theirs) or whose memory
+            # is known wrong (their last update failed: their next one reads it back).
+            await self.persistence.write_pending(busy=self.people_in_flight | self.stale_people)
 
 
 def handler_providers() -> list[HandlerProvider]:

@@ -1,11 +1,35 @@
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.utils import timezone
 
+from calendarapp.bot.runtime import orm
 from calendarapp.services.events import create_event
 
 from .harness import BotRunner
+
+
+@pytest.fixture
+def lanes(monkeypatch):
+    """The bot's database calls in two lanes (orm.py, as with BOT_DB_THREADS=2), not inline.
+    Ask for it before `bot`, so the bot closes its connections before the lanes go."""
+    executors = [ThreadPoolExecutor(1, thread_name_prefix="test-lane") for _ in range(2)]
+    monkeypatch.setattr(orm, "INLINE", False)
+    monkeypatch.setattr(orm, "THREADS", len(executors))
+    monkeypatch.setattr(orm, "_lanes", executors)
+    monkeypatch.setattr(orm, "_free", {"queue": None, "loop": None})
+    yield executors
+    for executor in executors:
+        executor.shutdown(wait=True)
+
+
+@pytest.fixture(params=["inline", "lanes"])
+def db_mode(request) -> str:
+    """Both ways the bot can run its database calls (orm.py); ask for it before `bot`."""
+    if request.param == "lanes":
+        request.getfixturevalue("lanes")
+    return request.param
 
 
 @pytest.fixture

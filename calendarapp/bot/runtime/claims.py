@@ -129,12 +129,6 @@ def fresh_state(tg_id: int, conversations: list[str]) -> tuple[dict[str, object]
         return fresh_state_of(cursor.fetchall())
 
 
-def insert_alone(update_id: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(claim_sql(), [update_id, timezone.now()])
-        return cursor.rowcount == 1
-
-
 def claim_last(update_id: int) -> tuple[str, list]:
     """The id's row as the update's last write: a plain INSERT, so a redelivery fails on
     the key and takes the writes sent with it (and the transaction) down too."""

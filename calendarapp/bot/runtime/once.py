@@ -12,8 +12,8 @@ longer leave the event without its state (and a second event after the retry).
 Where the boundary can be: python-telegram-bot runs handlers as coroutines, and inline
 (orm.py) every update shares the process's one connection, so a transaction spanning an
 update's awaits would take in other people's queries. `orm.exclusive()` hands the
-connection to one update from its first statement to its commit; other updates keep
-doing their Python work and queue only for their own queries. The answers go out after
+connection to one update from its first statement to its commit; other updates queue
+for it. The answers go out after
 the commit (CalendarApplication.process_update), so the transaction holds no Bot API
 round trip unless a handler sends directly (a few commands do: one round trip held).
 
@@ -34,8 +34,9 @@ rides in its query string. A redelivery runs the handlers again and fails on the
 key: nothing is kept, its answers are dropped, and the person's dialog is read back.
 These round trips are most of what the bot's event loop waited for per update.
 
-With BOT_DB_THREADS > 0 there is no single connection to hold: the id is inserted on its
-own before the handlers (a redelivery is still a no-op; a crash mid-update loses it).
+In lanes (orm.py, BOT_DB_THREADS > 0) `orm.exclusive()` gives the update a lane of its
+own, connection included, for the same span: the same transaction, with other people's
+updates in their own lanes meanwhile instead of queued behind it.
 """
 
 import asyncio
@@ -132,6 +133,13 @@ def _load_fresh_state(application, tg_id: int, known: tuple | None = None) -> No
         persistence._user_data_written[tg_id] = dict(draft)
 
 
+def _loaded(application, tg_id: int) -> None:
+    """After _load_fresh_state, on the event loop (where writes are queued): what was
+    queued from the memory just replaced is not to be written."""
+    application.stale_people.discard(tg_id)
+    application.persistence.drop_pending(tg_id)
+
+
 def _is_redelivery(error: IntegrityError) -> bool:
     diag = getattr(error.__cause__, "diag", None)
     return getattr(diag, "table_name", None) == ProcessedUpdate._meta.db_table
@@ -144,13 +152,20 @@ def _nothing_sent() -> bool:
     return raw is not None and raw.info.transaction_status == TransactionStatus.IDLE
 
 
-async def _write(application, claim=None, *, commit=False, execute=None) -> None:
+async def _write(application, claim=None, *, commit=False, execute=None, person=None) -> None:
     """The update's dialog-state writes (queued by python-telegram-bot's persistence run),
     with `claim` in the same statement; `commit`: and the transaction's COMMIT if it can go
-    along (persistence.execute_together); `execute`: what sends them instead."""
+    along (persistence.execute_together); `execute`: what sends them instead; `person`: the
+    sender, whose writes these are (other people's wait for their own updates)."""
     persistence = application.persistence
     if isinstance(persistence, DjangoPersistence):
-        await persistence.write_pending(also=claim, commit=commit, execute=execute)
+        await persistence.write_pending(
+            also=claim,
+            commit=commit,
+            execute=execute,
+            busy=application.people_in_flight | application.stale_people,
+            person=person,
+        )
     elif claim is not None:
         await orm.db(execute or functools.partial(execute_together, commit=commit))([claim])
 
@@ -183,6 +198,10 @@ def _writes_and_end(current: "_Transaction", statements: list[tuple[str, list]])
     current.end(commit=True)
 
 
+def _id(user) -> int | None:
+    return None if user is None else user.id
+
+
 class Outcome:
     """What became of an update: `new` is False for one handled before (known at the start,
     nothing runs); `redelivered` means that was found at the end (nothing kept or said)."""
@@ -205,28 +224,30 @@ async def handling(application, update: object, *, fresh_state: bool):
         yield outcome
         await _write(application)
         return
-    if not orm.INLINE:
-        outcome.new = await orm.db(claims.insert_alone)(update_id)
-        yield outcome
-        if outcome.new:
-            await _write(application)
-        return
-    if connection.vendor == "postgresql" and not fresh_state:
-        async with _claimed_last(application, update, outcome):
+    sender = update.effective_user
+    if sender is not None:  # one update per person at a time (PerUserUpdateProcessor)
+        application.people_in_flight.add(sender.id)
+    try:
+        if connection.vendor == "postgresql" and not fresh_state:
+            async with _claimed_last(application, update, outcome):
+                yield outcome
+            return
+        async with _claimed_first(application, update, outcome, fresh_state=fresh_state):
             yield outcome
-        return
-    async with _claimed_first(application, update, outcome, fresh_state=fresh_state):
-        yield outcome
+    finally:
+        if sender is not None:
+            application.people_in_flight.discard(sender.id)
 
 
-async def _undo(current: _Transaction, stale: set[int], sender, failure: tuple) -> None:
+async def _undo(application, current: _Transaction, sender, failure: tuple) -> None:
     """After a failure inside the update (`failure`: its exc_info): roll back what is open.
     Nothing of this update was kept, but the dialog in memory moved on: the next update of
-    this person reads it back from the database."""
+    this person reads it back from the database (what memory queued for them till then is
+    never written: see _write and _loaded)."""
     if current.atomic_open():
         await orm.db(current.atomic.__exit__)(*failure)
     if sender is not None:
-        stale.add(sender.id)
+        application.stale_people.add(sender.id)
 
 
 @contextlib.asynccontextmanager
@@ -245,11 +266,12 @@ async def _claimed_last(application, update: Update, outcome: Outcome):
         try:
             if sender is not None and sender.id in stale and application.persistence:
                 await orm.db(_load_fresh_state)(application, sender.id)
-                stale.discard(sender.id)
+                _loaded(application, sender.id)
             yield
             claim = claims.claim_last(update.update_id)
             try:
-                await _write(application, claim, execute=functools.partial(_last_writes, current))
+                ending = functools.partial(_last_writes, current)
+                await _write(application, claim, execute=ending, person=_id(sender))
             except IntegrityError as error:
                 if not _is_redelivery(error):
                     raise
@@ -263,7 +285,7 @@ async def _claimed_last(application, update: Update, outcome: Outcome):
                     stale.add(sender.id)  # the dialog in memory moved on: read it back
                     application.profiles.forget(sender.id)
         except BaseException:
-            await _undo(current, stale, sender, sys.exc_info())
+            await _undo(application, current, sender, sys.exc_info())
             raise
 
 
@@ -287,14 +309,14 @@ async def _claimed_first(application, update: Update, outcome: Outcome, *, fresh
             if result == "new":
                 try:
                     if reload:
-                        stale.discard(sender.id)
+                        _loaded(application, sender.id)
                     yield
                     ending = functools.partial(_writes_and_end, current)
-                    await _write(application, commit=True, execute=ending)
+                    await _write(application, commit=True, execute=ending, person=_id(sender))
                     if current.atomic_open():  # nothing to write: the commit alone
                         await orm.db(current.end)(commit=True)
                 except BaseException:
-                    await _undo(current, stale, sender, sys.exc_info())
+                    await _undo(application, current, sender, sys.exc_info())
                     raise
                 return
             if result == "done":

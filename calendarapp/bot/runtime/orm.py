@@ -1,19 +1,22 @@
-"""Where the bot's database work runs: on the event loop's own thread, or on a thread pool.
+"""Where the bot's database work runs: on the event loop's own thread, or in lanes.
 
 Django's ORM is synchronous. `sync_to_async` (also behind Django's async ORM) hands every
 call to one thread; the bot has its own choice, `BOT_DB_THREADS`:
 
 - 0, the default: *inline*. Each call runs right where it is awaited, on the event loop's
-  thread, over that thread's one persistent connection (CONN_MAX_AGE). A handler's database
-  work is a few short indexed queries, each well under a millisecond on a nearby database;
-  a hop to another thread cost far more than that under load: at 300 updates/s the hop's
-  queueing and GIL hand-overs averaged 4.8 ms before and 2 ms after each call, over 20 ms of
-  a 38 ms median answer (bench/bot_throughput.py with per-call timestamps), plus ~10% of the
-  bot's CPU. The loop does nothing else while a query runs; the bot scales with processes
-  (`runbot --workers N`), each of them one thread.
-- N > 0: a pool of N threads, each with its own connection: for a database far enough away
-  (tens of milliseconds a round trip) that other users should be served during each wait.
-  One thread on SQLite, which serialises writers anyway.
+  thread, over that thread's one persistent connection (CONN_MAX_AGE). The loop does
+  nothing else while a query runs, and with one connection per process one update's
+  transaction is open at a time; but a hop to another thread costs GIL hand-overs both
+  ways, and with a nearby database that costs more than the overlap gains (inline against
+  4 lanes in one run of bench/bot_throughput.py: docs/benchmarks.md). The bot scales with
+  processes (`runbot --workers N`).
+- N > 0: N *lanes*, each a thread of its own with its own connection, for a database far
+  enough away (milliseconds a round trip) that other people should be served during each
+  wait. An update takes a free lane for its whole handling (`exclusive`, used by once.py)
+  and every call it makes runs there, so its statements, its dialog state and its id still
+  commit in one transaction, while up to N people's updates are in the database at once.
+  A call outside any update (the outbox, reminders, start-up reads) borrows a free lane
+  for that one call. One lane on SQLite, which serialises writers anyway.
 
 Django refuses ORM calls on a thread with a running event loop unless
 DJANGO_ALLOW_ASYNC_UNSAFE is set, to catch code that blocks the loop *by mistake*; inline,
@@ -23,10 +26,10 @@ so each update's task could open a connection of its own; inline calls therefore
 one context kept per thread, as if on a thread of their own: one connection per process.
 Either way, texts rendered inside a call (list pages) speak the update's language.
 
-One update's transaction (`exclusive`, used by once.py): inline, every task shares the one
-connection, so while an update has its transaction open, calls from other tasks (other
-people's updates, the outbox) wait for it to end rather than join it. They wait on the
-event loop, not in the database, so other updates' Python work goes on meanwhile.
+One update's transaction inline (`exclusive`): every task shares the one connection, so
+while an update has its transaction open, calls from other tasks (other people's updates,
+the outbox) wait for it to end rather than join it. They wait on the event loop, not in
+the database.
 """
 
 import asyncio
@@ -36,10 +39,10 @@ import functools
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connection, connections
 from django.utils import translation
 
 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -50,9 +53,6 @@ INLINE = THREADS == 0
 
 if INLINE:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    _executor = None
-else:
-    _executor = ThreadPoolExecutor(THREADS, thread_name_prefix="bot-orm")
 
 _local = threading.local()
 CHECK_EVERY = 5.0  # seconds between connection health checks of one thread
@@ -68,14 +68,17 @@ def _check_connection() -> None:
 
 
 def _call(language, function, args, kwargs, check=True):
-    if check:  # never inside an update's transaction: Django would close it (see exclusive)
+    # Never inside an update's transaction: Django would close the connection (its
+    # autocommit is off there), and the transaction with it.
+    if check and not connection.in_atomic_block:
         _check_connection()
     # The active language lives in the caller's context; the call runs in another one (a
-    # pool thread's, or the inline context), so it is handed over.
+    # lane's thread, or the inline context), so it is handed over.
     with translation.override(language):
         return function(*args, **kwargs)
 
 
+# --- inline ---------------------------------------------------------------------------------
 def _inline_context() -> contextvars.Context:
     """This thread's context for inline calls (and so its one set of connections)."""
     context = getattr(_local, "context", None)
@@ -100,47 +103,104 @@ def _section_lock() -> asyncio.Lock:
     return _section["lock"]
 
 
-def in_exclusive() -> bool:
-    return _section["owner"] is not None and _holder.get() is _section["owner"]
-
-
 @contextlib.asynccontextmanager
-async def exclusive():
-    """Hold the process's connection for one update (inline only): calls made in this
-    context run as usual; calls from elsewhere wait until the block ends."""
-    if not INLINE:
-        raise RuntimeError("exclusive() needs inline database calls (BOT_DB_THREADS=0)")
+async def _inline_exclusive():
     async with _section_lock():
         owner = object()
         _section["owner"] = owner
         token = _holder.set(owner)
         try:
-            _check_connection_now()
+            _inline_context().run(_check_connection)
             yield
         finally:
             _holder.reset(token)
             _section["owner"] = None
 
 
-def _check_connection_now() -> None:
-    _inline_context().run(_check_connection)
+async def _run_inline(call):
+    owner = _section["owner"]
+    if owner is not None:
+        if _holder.get() is owner:
+            return _inline_context().run(call, check=False)
+        # Someone else's transaction is open: wait until it ends. Nothing can take the
+        # connection between the release and the call below (no await in between).
+        async with _section_lock():
+            pass
+    return _inline_context().run(call)
+
+
+# --- lanes ----------------------------------------------------------------------------------
+# One thread each, so a lane's connection (Django's, per thread) is the lane's, and the
+# calls of the update holding it run in the order it made them.
+_lanes = [
+    ThreadPoolExecutor(1, thread_name_prefix=f"bot-orm-{number}") for number in range(THREADS)
+]
+_lane: contextvars.ContextVar[ThreadPoolExecutor | None] = contextvars.ContextVar(
+    "db_lane", default=None
+)
+_free: dict = {"queue": None, "loop": None}
+
+
+def _free_lanes() -> asyncio.LifoQueue:
+    """The lanes no update holds, per event loop (as `_section_lock`); last in, first out,
+    so a quiet bot keeps using the same warm connection."""
+    loop = asyncio.get_running_loop()
+    if _free["loop"] is not loop:
+        queue = asyncio.LifoQueue()
+        for lane in _lanes:
+            queue.put_nowait(lane)
+        _free.update(queue=queue, loop=loop)
+    return _free["queue"]
+
+
+@contextlib.asynccontextmanager
+async def _lane_exclusive():
+    if _lane.get() is not None:  # already holding one: calls keep running there
+        yield
+        return
+    free = _free_lanes()
+    lane = await free.get()
+    token = _lane.set(lane)
+    try:
+        yield
+    finally:
+        _lane.reset(token)
+        free.put_nowait(lane)
+
+
+async def _run_in_lane(call):
+    loop = asyncio.get_running_loop()
+    lane = _lane.get()
+    if lane is not None:
+        return await loop.run_in_executor(lane, call)
+    free = _free_lanes()
+    lane = await free.get()
+    try:
+        return await loop.run_in_executor(lane, call)
+    finally:
+        free.put_nowait(lane)
+
+
+# --- both -----------------------------------------------------------------------------------
+def in_exclusive() -> bool:
+    """This context holds the database for an update (`exclusive`)."""
+    if INLINE:
+        return _section["owner"] is not None and _holder.get() is _section["owner"]
+    return _lane.get() is not None
+
+
+def exclusive():
+    """`async with exclusive():` one update's database work, its transaction included: the
+    calls made in this context run on one connection that no other context uses until the
+    block ends (inline: the process's; otherwise a lane's)."""
+    return _inline_exclusive() if INLINE else _lane_exclusive()
 
 
 async def run(function, *args, **kwargs):
-    language = translation.get_language()
+    call = functools.partial(_call, translation.get_language(), function, args, kwargs)
     if INLINE:
-        owner = _section["owner"]
-        if owner is not None:
-            if _holder.get() is owner:
-                return _inline_context().run(_call, language, function, args, kwargs, False)
-            # Someone else's transaction is open: wait until it ends. Nothing can take the
-            # connection between the release and the call below (no await in between).
-            async with _section_lock():
-                pass
-        return _inline_context().run(_call, language, function, args, kwargs)
-    loop = asyncio.get_running_loop()
-    call = functools.partial(_call, language, function, args, kwargs)
-    return await loop.run_in_executor(_executor, call)
+        return await _run_inline(call)
+    return await _run_in_lane(call)
 
 
 def db(function):
@@ -159,13 +219,9 @@ async def on_each_connection(function, timeout: float = 10) -> None:
     if INLINE:
         _inline_context().run(function)
         return
-    barrier = threading.Barrier(THREADS)
-
-    def run_once():
-        function()
-        barrier.wait(timeout)
-
-    await asyncio.to_thread(wait, [_executor.submit(run_once) for _ in range(THREADS)], timeout)
+    loop = asyncio.get_running_loop()
+    calls = [loop.run_in_executor(lane, function) for lane in _lanes]
+    await asyncio.wait_for(asyncio.gather(*calls), timeout)
 
 
 # Single-thread executors of features that write off the loop (bot/features/cards.py):

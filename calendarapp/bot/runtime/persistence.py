@@ -123,8 +123,8 @@ class DjangoPersistence(BasePersistence):
         )
         self._user_data_written: dict[int, dict] = {}
         self._states_written: dict[tuple[str, str], object] = {}
-        # Row -> (sql, params, what to remember once written); see write_pending.
-        self._pending: dict[tuple, tuple[str, list, object]] = {}
+        # Row -> (sql, params, what to remember once written, whose); see write_pending.
+        self._pending: dict[tuple, tuple[str, list, object, int]] = {}
 
     # --- reads at start -------------------------------------------------------------------
     async def get_user_data(self) -> dict[int, dict]:
@@ -166,7 +166,8 @@ class DjangoPersistence(BasePersistence):
                 key=text_key,
                 state=new_state,
             )
-        self._pending[("state", *marker)] = (sql, params, ("state", marker, new_state))
+        done = ("state", marker, new_state)
+        self._pending[("state", *marker)] = (sql, params, done, key[-1])  # (chat, user)
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
         if self._user_data_written.get(user_id, {}) == data:
@@ -174,11 +175,11 @@ class DjangoPersistence(BasePersistence):
         sql, params = _upsert_sql(
             BotDataEntry, ("scope", "key"), scope=BotDataEntry.Scope.USER, key=user_id, data=data
         )
-        self._pending[("user", user_id)] = (sql, params, ("user", user_id, dict(data)))
+        self._pending[("user", user_id)] = (sql, params, ("user", user_id, dict(data)), user_id)
 
     async def drop_user_data(self, user_id: int) -> None:
         sql, params = _delete_sql(BotDataEntry, scope=BotDataEntry.Scope.USER, key=user_id)
-        self._pending[("user", user_id)] = (sql, params, ("user", user_id, None))
+        self._pending[("user", user_id)] = (sql, params, ("user", user_id, None), user_id)
 
     async def write_pending(
         self,
@@ -186,29 +187,44 @@ class DjangoPersistence(BasePersistence):
         also: tuple[str, list] | None = None,
         commit: bool = False,
         execute: Callable[[list[tuple[str, list]]], None] | None = None,
+        busy: set[int] | frozenset[int] = frozenset(),
+        person: int | None = None,
     ) -> None:
         """Send the queued writes (after python-telegram-bot's own run: once.py at the end
         of an update, CalendarApplication.update_persistence otherwise), with `also` (the
         update's id, once.py) last in the same statement, and `commit` (execute_together).
         `execute`: what sends them instead of execute_together, on the ORM's thread.
         If the database fails, they are dropped, as the library drops a failed write too:
-        the next change of that dialog writes it again."""
+        the next change of that dialog writes it again.
+
+        `busy`: people whose writes must wait for their own update (`person`): theirs is
+        being handled right now (a write never lands in another person's transaction), or
+        their last one failed and what memory holds of them is to be read back, not
+        written. The library's run queues every changed dialog, theirs too."""
         if not self._pending and also is None:
             return
         pending, self._pending = self._pending, {}
-        statements = [(sql, params) for sql, params, _done in pending.values()]
+        for key, entry in list(pending.items()):
+            if entry[3] != person and entry[3] in busy:
+                self._pending[key] = pending.pop(key)
+        statements = [(sql, params) for sql, params, _done, _whose in pending.values()]
         statements += [also] if also else []
         if execute is None:
             await db(execute_together)(statements, commit=commit)
         else:
             await db(execute)(statements)
-        for _sql, _params, (kind, key, value) in pending.values():
+        for _sql, _params, (kind, key, value), _whose in pending.values():
             if kind == "state":
                 self._states_written[key] = value
             elif value is None:
                 self._user_data_written.pop(key, None)
             else:
                 self._user_data_written[key] = value
+
+    def drop_pending(self, person: int) -> None:
+        """Forget what is queued for `person` (their update failed and rolled back)."""
+        for key in [key for key, entry in self._pending.items() if entry[3] == person]:
+            del self._pending[key]
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
         return None
