@@ -195,10 +195,18 @@ class BotProcess:
     or of `root`: another checkout, for a same-run A/B), or the echo bot (bench/echo_bot.py)."""
 
     def __init__(
-        self, fake, rate_limiter: bool, workers: int = 1, *, echo=False, root=None, database=None
+        self,
+        fake,
+        rate_limiter: bool,
+        workers: int = 1,
+        *,
+        echo=False,
+        root=None,
+        database=None,
+        env=None,
     ):
         self.fake, self.rate_limiter, self.workers = fake, rate_limiter, workers
-        self.echo, self.database = echo, database
+        self.echo, self.database, self.extra_env = echo, database, env or {}
         self.root = Path(root) if root else Path(__file__).resolve().parents[1]
         self.process = None
 
@@ -213,6 +221,7 @@ class BotProcess:
         }
         if self.database:
             env["DATABASE_URL"] = self.database
+        env.update(self.extra_env)
         if not self.rate_limiter:
             env["TELEGRAM_OVERALL_MAX_RATE"] = "0"
         if self.echo:
@@ -344,9 +353,10 @@ async def main(args) -> None:
     session = BotSession(**options)
     await session.fake.start()
     sides = [("ours", {"workers": args.workers})]
-    if args.vs_root:
+    if args.vs_root or args.vs_env:
         sides.append(("B", {"root": args.vs_root, "database": args.vs_database_url}))
         sides[-1][1]["workers"] = args.workers
+        sides[-1][1]["env"] = dict(pair.split("=", 1) for pair in args.vs_env)
     if not args.no_ceiling:
         sides.append(("echo", {"echo": True}))
     date_text = (dt.date.today() + dt.timedelta(days=400)).isoformat()
@@ -359,7 +369,12 @@ async def main(args) -> None:
     )
     print(
         f"database: {connection.vendor}, ours: manage.py runbot --workers {args.workers}"
-        + (f", B: runbot of {args.vs_root}" if args.vs_root else "")
+        + (
+            f", B: runbot of {args.vs_root or 'this checkout'}"
+            if len(sides) > 1 and sides[1][0] == "B"
+            else ""
+        )
+        + (f" with {' '.join(args.vs_env)}" if args.vs_env else "")
         + ("" if args.no_ceiling else ", echo: bench/echo_bot.py (the ceiling)")
         + f"; {args.seconds}s per level, {args.rounds} round(s) of each bot in turn,"
         f" users send {mode}",
@@ -439,6 +454,14 @@ if __name__ == "__main__":
         "(with --vs-database-url, its own database: its schema may differ)",
     )
     parser.add_argument("--vs-database-url", help="the database of --vs-root's bot")
+    parser.add_argument(
+        "--vs-env",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        help="B's runbot gets these in its environment (alone: B is this checkout with them, "
+        "e.g. BOT_DB_THREADS=4)",
+    )
     parser.add_argument(
         "--workers",
         type=int,

@@ -52,6 +52,8 @@ BENCHES = {
     "rsvp": (["--people", "5000", "--rate", "200"], 180),
     # 10,000 people, 30% series: /display_events p95 < 20 ms, a 1,000-event feed < 150 ms.
     "recurring": ([], 900),
+    # The profile read by primary key: the ORM's lookup against the compiled one.
+    "rows": ([], 120),
 }
 # Runs of a bench with other arguments: name -> script.
 SCRIPTS = {"bot_throughput_workers": "bot_throughput", "bot_throughput_paced": "bot_throughput"}

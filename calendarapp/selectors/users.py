@@ -4,11 +4,12 @@ from django.db.models import QuerySet
 
 from calendarapp.exceptions import NotRegistered
 from calendarapp.models import TgUser
+from calendarapp.selectors.rows import by_primary_key
 from calendarapp.timezones import user_now
 
 
 def get_user(tg_id: int) -> TgUser | None:
-    return TgUser.objects.filter(pk=tg_id).first()
+    return by_primary_key(TgUser, tg_id)
 
 
 def registered_user(tg_id: int) -> TgUser:
