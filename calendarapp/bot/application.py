@@ -88,10 +88,20 @@ class CalendarApplication(Application):
 
     async def process_update(self, update: object) -> None:
         answers: list = []
+        sender = update.effective_user if isinstance(update, Update) else None
+        # The sender's profile (profiles.py): polling, one process serves each person, so it
+        # is read before the update's transaction, on its own (an update whose handlers
+        # then send no statement needs no BEGIN and COMMIT: runtime/once.py). A replica
+        # reads it after the person's lock, inside, where it is fresh.
+        profile = None
+        if sender is not None and not self.fresh_state:
+            profile = await self.profiles.get(sender.id)
         async with handling(self, update, fresh_state=self.fresh_state) as outcome:
             if not outcome.new:
                 return
-            language = await self._handle(update, answers)
+            if sender is not None and self.fresh_state:
+                profile = await self.profiles.get(sender.id)
+            language = await self._handle(update, profile, answers)
         if outcome.redelivered:
             return
         with translation.override(language):
@@ -102,14 +112,12 @@ class CalendarApplication(Application):
                     await self.process_error(update=update, error=error)
                     break
 
-    async def _handle(self, update: object, answers: list) -> str:
+    async def _handle(self, update: object, profile, answers: list) -> str:
         """The handlers and python-telegram-bot's persistence run; the answers wait in
         `answers`."""
-        # The sender's profile (profiles.py) and language for everything this update says,
-        # the answers sent after the commit included. Both context-local: concurrent
-        # updates of different people keep their own.
-        sender = update.effective_user if isinstance(update, Update) else None
-        profile = await self.profiles.get(sender.id) if sender is not None else None
+        # The sender's profile and language for everything this update says, the answers
+        # sent after the commit included. Both context-local: concurrent updates of
+        # different people keep their own.
         begin_update(profile)
         language = update_language(update, profile)
         with translation.override(language):

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultsButton,
@@ -223,7 +223,7 @@ async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await deliver(lambda: query.answer(refusal, show_alert=True))
         return
     press = rsvp.Press(event_id, profile_of(update), answer, query.inline_message_id)
-    if connection.vendor == "sqlite":
+    if orm.VENDOR == "sqlite":
         (result,), due = await db(rsvp.answer_many)([press])
         await deliver(lambda: _answer(query, press, result, due, context))
         return

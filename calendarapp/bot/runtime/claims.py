@@ -2,6 +2,7 @@
 replicas' per-person lock with the fresh read of the dialog state, prepared once per
 connection and sent as one simple query."""
 
+import functools
 import json
 import weakref
 
@@ -13,7 +14,9 @@ from psycopg import generators, pq, sql
 from calendarapp.models import BotDataEntry, ConversationState, ProcessedUpdate
 
 
+@functools.cache
 def processed_table() -> str:
+    """Quoted once: also called on the event loop, outside the ORM's calls (see orm.VENDOR)."""
     return connection.ops.quote_name(ProcessedUpdate._meta.db_table)
 
 

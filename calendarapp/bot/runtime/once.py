@@ -228,7 +228,7 @@ async def handling(application, update: object, *, fresh_state: bool):
     if sender is not None:  # one update per person at a time (PerUserUpdateProcessor)
         application.people_in_flight.add(sender.id)
     try:
-        if connection.vendor == "postgresql" and not fresh_state:
+        if orm.VENDOR == "postgresql" and not fresh_state:
             async with _claimed_last(application, update, outcome):
                 yield outcome
             return
@@ -294,7 +294,7 @@ async def _claimed_first(application, update: Update, outcome: Outcome, *, fresh
     """The id (and on PostgreSQL the person's lock) first: webhook replicas, SQLite."""
     update_id = update.update_id
     sender = update.effective_user
-    locked = sender is not None and connection.vendor == "postgresql"
+    locked = sender is not None and orm.VENDOR == "postgresql"
     lock_key = person_key(sender.id) if locked else None
     wait = LOCK_WAIT_FIRST
     while True:
