@@ -150,9 +150,11 @@ def _events(event_ids) -> dict[int, Event]:
     """The pressed events; those with a capacity locked (re-read under the lock: their
     capacity may have changed meanwhile). An event read without a capacity while the
     organiser sets one counts as pressed just before: seats already taken are kept then."""
+    # No ORDER BY (the model's default): the rows go into a dict, and building that
+    # ordering over the joined owner was a third of this query's CPU.
     events = {
         event.pk: event
-        for event in Event.objects.select_related("owner").filter(pk__in=list(event_ids))
+        for event in Event.objects.select_related("owner").filter(pk__in=list(event_ids)).order_by()
     }
     limited = sorted(pk for pk, event in events.items() if event.capacity is not None)
     if limited:
