@@ -361,10 +361,8 @@ def test_lazy_texts_become_plain_strings_in_the_active_language():
 @pytest.mark.parametrize("threads", [0, 2], ids=["inline", "lanes"])
 def test_database_calls_render_in_the_callers_language(threads, monkeypatch):
     if threads:  # BOT_DB_THREADS=2: the calls run on the lanes' threads, which must be told
-        from concurrent.futures import ThreadPoolExecutor
-
         monkeypatch.setattr(orm, "INLINE", False)
-        monkeypatch.setattr(orm, "_lanes", [ThreadPoolExecutor(1) for _ in range(threads)])
+        monkeypatch.setattr(orm, "_lanes", [orm.Lane(f"lane-{n}") for n in range(threads)])
         monkeypatch.setattr(orm, "_free", {"queue": None, "loop": None})
 
     async def both():

@@ -1,5 +1,4 @@
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.utils import timezone
@@ -14,14 +13,14 @@ from .harness import BotRunner
 def lanes(monkeypatch):
     """The bot's database calls in two lanes (orm.py, as with BOT_DB_THREADS=2), not inline.
     Ask for it before `bot`, so the bot closes its connections before the lanes go."""
-    executors = [ThreadPoolExecutor(1, thread_name_prefix="test-lane") for _ in range(2)]
+    lanes = [orm.Lane(f"test-lane-{number}") for number in range(2)]
     monkeypatch.setattr(orm, "INLINE", False)
-    monkeypatch.setattr(orm, "THREADS", len(executors))
-    monkeypatch.setattr(orm, "_lanes", executors)
+    monkeypatch.setattr(orm, "THREADS", len(lanes))
+    monkeypatch.setattr(orm, "_lanes", lanes)
     monkeypatch.setattr(orm, "_free", {"queue": None, "loop": None})
-    yield executors
-    for executor in executors:
-        executor.shutdown(wait=True)
+    yield lanes
+    for lane in lanes:
+        lane.close()
 
 
 @pytest.fixture(params=["inline", "lanes"])

@@ -12,10 +12,10 @@ longer leave the event without its state (and a second event after the retry).
 Where the boundary can be: python-telegram-bot runs handlers as coroutines, and inline
 (orm.py) every update shares the process's one connection, so a transaction spanning an
 update's awaits would take in other people's queries. `orm.exclusive()` hands the
-connection to one update from its first statement to its commit; other updates queue
-for it. The answers go out after
-the commit (CalendarApplication.process_update), so the transaction holds no Bot API
-round trip unless a handler sends directly (a few commands do: one round trip held).
+connection to one update from its first statement to its commit; other updates queue for
+it. The answers go out after the commit (CalendarApplication.process_update), so the
+transaction holds no Bot API round trip unless a handler sends directly (a few commands
+do: one round trip held).
 
 Webhook replicas (`fresh_state`, PostgreSQL): the transaction's first statement also
 takes `pg_try_advisory_xact_lock(person)`: another replica handling the same person's
