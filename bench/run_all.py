@@ -54,6 +54,8 @@ BENCHES = {
     "recurring": ([], 900),
     # The profile read by primary key: the ORM's lookup against the compiled one.
     "rows": ([], 120),
+    # One hand-over to a database lane and back: orm.Lane against a one-thread executor.
+    "hop": ([], 60),
 }
 # Runs of a bench with other arguments: name -> script.
 SCRIPTS = {"bot_throughput_workers": "bot_throughput", "bot_throughput_paced": "bot_throughput"}

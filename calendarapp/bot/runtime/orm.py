@@ -141,8 +141,8 @@ class Lane:
 
     A queue and `call_soon_threadsafe` rather than a one-thread ThreadPoolExecutor: the
     executor's futures (a concurrent one wrapped in an asyncio one, callbacks on both
-    sides) cost about 3x the CPU and 4x the time of this hand-over, measured per hop on
-    this project's host, and an update makes several hops."""
+    sides) cost more than twice the CPU of this hand-over per hop (bench/hop.py prints
+    both), and an update makes several hops."""
 
     def __init__(self, name: str):
         self._calls: queue.SimpleQueue = queue.SimpleQueue()
