@@ -65,20 +65,23 @@ CHECK_EVERY = 5.0  # seconds between connection health checks of one thread
 
 def _check_connection() -> None:
     # Drop a connection the server closed or that outlived CONN_MAX_AGE; not on every call,
-    # because with CONN_HEALTH_CHECKS each check costs a round trip to the database.
+    # because with CONN_HEALTH_CHECKS each check costs a round trip to the database. Never
+    # inside an update's transaction: Django would close the connection (its autocommit
+    # is off there), and the transaction with it.
     now = time.monotonic()
-    if now - getattr(_local, "checked", 0.0) > CHECK_EVERY:
+    if now - getattr(_local, "checked", 0.0) > CHECK_EVERY and not connection.in_atomic_block:
         close_old_connections()
         _local.checked = now
 
 
 def _call(language, function, args, kwargs, check=True):
-    # Never inside an update's transaction: Django would close the connection (its
-    # autocommit is off there), and the transaction with it.
-    if check and not connection.in_atomic_block:
+    if check:
         _check_connection()
     # The active language lives in the caller's context; the call runs in another one (a
-    # lane's thread, or the inline context), so it is handed over.
+    # lane's thread, or the inline context), so it is handed over, unless that one speaks
+    # it already (most calls: switching costs more than a short query's Python).
+    if translation.get_language() == language:
+        return function(*args, **kwargs)
     with translation.override(language):
         return function(*args, **kwargs)
 
