@@ -1,4 +1,4 @@
-"""One row by its primary key, the query built once per model and thread, not per call.
+"""One row by its primary key, the query built once per model and connection, not per call.
 
 A lookup such as `TgUser.objects.filter(pk=...).first()` has Django build the query anew
 each time: clone the queryset, resolve the lookup, compile the SELECT, order it. For the
