@@ -28,6 +28,7 @@ import hmac
 import json
 import logging
 import signal
+from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 from django.conf import settings
@@ -50,10 +51,20 @@ def shared_database() -> bool:
 
 
 class Leadership:
-    """The leader's session lock, on a connection that lives as long as the process."""
+    """The leader's session lock, on a connection that lives as long as the process, used
+    from a thread of its own: Django ties a connection to the thread that opened it, and
+    refuses one on the event loop's thread unless the bot's calls run inline there."""
 
     def __init__(self):
         self._connection = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="leader")
+
+    async def take(self) -> bool:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self.try_take)
+
+    async def give_up(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._thread, self.release)
+        self._thread.shutdown()
 
     def try_take(self) -> bool:
         if not shared_database():
@@ -125,7 +136,7 @@ async def run_replica(application, webhook: WebhookConfig) -> int:
         await application.start()
         await runner.setup()
         await web.TCPSite(runner, webhook.listen, webhook.port).start()
-        leader = leadership.try_take()  # a moment's blocking, once, at start
+        leader = await leadership.take()
         if leader:
             await on_start(application)
             await application.bot.set_webhook(
@@ -149,6 +160,6 @@ async def run_replica(application, webhook: WebhookConfig) -> int:
         await application.stop()
     finally:
         await application.shutdown()
-        leadership.release()
+        await leadership.give_up()
     logger.info("Webhook replica stopped after %s update(s)", replica.handled)
     return 0
