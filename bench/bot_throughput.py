@@ -18,7 +18,6 @@ because it would measure Telegram, not the bot; pass --rate-limiter to keep it.
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -48,21 +47,12 @@ from calendarapp.bot.runtime import (  # noqa: E402
     eventloop,
     orm,
 )
-from calendarapp.devtools.procfs import child_pids, process_cpu  # noqa: E402
+from calendarapp.devtools.procfs import process_cpu, tree_cpu  # noqa: E402
 from calendarapp.devtools.session import BotSession  # noqa: E402
 from calendarapp.models import Event, ProcessedUpdate, TgUser  # noqa: E402
 from calendarapp.services.users import TelegramProfile, register_user  # noqa: E402
 
 BASE_ID = 900_000_000
-
-
-def bot_cpu(pid: int) -> float:
-    """CPU seconds of the bot: the runbot process and its workers, if any."""
-    total = process_cpu(pid)
-    for child in child_pids(pid):
-        with contextlib.suppress(FileNotFoundError):  # a worker that just exited
-            total += process_cpu(child)
-    return total
 
 
 def database_cpu() -> dict[int, float] | None:
@@ -286,7 +276,7 @@ async def measure(session, bot, level, args, date_text) -> dict:
     await asyncio.gather(*(step(session, u, "/cancel", []) for u in users))
     interval = level / args.rate if args.rate else None
     latencies: list[float] = []
-    cpu, bench_cpu = bot_cpu(bot.process.pid), time.process_time()
+    cpu, bench_cpu = tree_cpu(bot.process.pid), time.process_time()
     polls = session.fake.calls["getUpdates"]
     db_cpu = await sync_to_async(database_cpu)()
     started = time.perf_counter()
@@ -307,7 +297,7 @@ async def measure(session, bot, level, args, date_text) -> dict:
         "p50": quantiles[49] * 1000,
         "p95": quantiles[94] * 1000,
         "max": max(latencies) * 1000,
-        "cpu": (bot_cpu(bot.process.pid) - cpu) / total * 1000,
+        "cpu": (tree_cpu(bot.process.pid) - cpu) / total * 1000,
         # The echo bot has no database; the other bot's database is not this one.
         "db": None if db_cpu is None or bot.echo or bot.database else db_cpu / total * 1000,
         "bench": (time.process_time() - bench_cpu) / total * 1000,

@@ -28,7 +28,7 @@ import time
 
 from _common import ROOT, bench_database, django_on, drop_database, record
 
-from calendarapp.devtools.procfs import child_pids, process_cpu, thread_cpu
+from calendarapp.devtools.procfs import process_cpu, thread_cpu, tree_cpu
 
 BENCH = "rsvp"
 BASE_ID = 30_000_000
@@ -148,8 +148,8 @@ async def run(
             spy = await start_profiler(process.pid, profile, people / rate)
         bot_pid = process.pid if process else os.getpid()
         # With workers, the front's CPU and theirs; the threads are the front's (or the bot's).
-        bot_pids = [bot_pid, *(child_pids(bot_pid) if workers > 1 else [])]
-        cpu_before = sum(process_cpu(pid) for pid in bot_pids)
+        bot_cpu = tree_cpu if workers > 1 else process_cpu
+        cpu_before = bot_cpu(bot_pid)
         threads_before = thread_cpu(bot_pid)
         started = time.monotonic()
         for n in range(people):
@@ -177,7 +177,7 @@ async def run(
                 )
             await asyncio.sleep(0.05)
         seconds = time.monotonic() - started
-        cpu = sum(process_cpu(pid) for pid in bot_pids) - cpu_before
+        cpu = bot_cpu(bot_pid) - cpu_before
         threads = {
             name: used - threads_before.get(name, 0.0)
             for name, used in thread_cpu(bot_pid).items()

@@ -11,10 +11,26 @@ def _fields(stat: str) -> list[str]:
     return stat.rsplit(")", 1)[1].split()
 
 
-def process_cpu(pid: int) -> float:
-    """user + sys CPU seconds of a process so far (fields 14 and 15)."""
-    fields = _fields(Path(f"/proc/{pid}/stat").read_text())
+def _cpu(fields: list[str]) -> float:
+    """user + sys CPU seconds (fields 14 and 15 of a stat line)."""
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_cpu(pid: int) -> float:
+    """user + sys CPU seconds of a process so far."""
+    return _cpu(_fields(Path(f"/proc/{pid}/stat").read_text()))
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its direct children (`runbot --workers N`: the front
+    and its workers), those that ended meanwhile left out."""
+    total = process_cpu(pid)
+    for child in child_pids(pid):
+        try:
+            total += process_cpu(child)
+        except OSError:  # a worker that just exited
+            continue
+    return total
 
 
 def thread_cpu(pid: int) -> dict[str, float]:
@@ -27,7 +43,7 @@ def thread_cpu(pid: int) -> dict[str, float]:
             fields = _fields((task / "stat").read_text())
         except OSError:  # ended meanwhile
             continue
-        usage[name] = usage.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        usage[name] = usage.get(name, 0.0) + _cpu(fields)
     return usage
 
 
