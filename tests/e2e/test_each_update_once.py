@@ -111,3 +111,27 @@ def test_a_redelivered_command_that_reads_says_nothing(bot, registered_ann):
     assert ann.ask("/help") == texts.help_text()
     assert ann.nothing_more(0.3)
     assert first
+
+
+def test_a_profile_read_that_fails_is_told_and_leaves_the_update_to_run_again(bot, monkeypatch):
+    """The sender's profile is read before the update's transaction (polling): when that
+    read fails, the person hears it, nothing of the update is kept (not even its id, so a
+    redelivery would run it), and their next message works."""
+    from calendarapp.bot.runtime import profiles
+
+    newcomer = bot.user(5090, "Nia", "nia")
+    read = profiles.get_user
+    failures = []
+
+    def gone_once(tg_id):
+        if not failures:
+            failures.append(tg_id)
+            raise OperationalError("server closed the connection unexpectedly")
+        return read(tg_id)
+
+    monkeypatch.setattr(profiles, "get_user", gone_once)
+    first = newcomer.send("/help")
+    assert newcomer.wait_for_reply().text == texts.INTERNAL_ERROR
+    assert failures == [newcomer.id]
+    assert not ProcessedUpdate.objects.filter(update_id=first).exists()
+    assert newcomer.ask("/help") == texts.help_text()
