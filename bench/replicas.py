@@ -13,7 +13,8 @@ Then the coordination alone (bot/runtime/once.py), in this process: a replica's 
 transaction, its per-person advisory lock and ProcessedUpdate row, and the fresh read of
 the dialog state, around an empty handler (and polling's: the ProcessedUpdate row alone);
 CPU per update of this process plus of its PostgreSQL backend (read from /proc: the
-server runs on this machine).
+server runs on this machine). Beside them, the floor: the replica's statements sent from a
+bare libpq loop, which any code that commits a claim per update pays on this host.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/calendar \\
         .venv/bin/python bench/replicas.py [--replicas 1 2 3] [--rate 300] [--dialogs 4]
@@ -146,7 +147,8 @@ async def coordination(iterations: int) -> dict:
 
     from calendarapp.bot.application import build_application
     from calendarapp.bot.runtime import orm
-    from calendarapp.bot.runtime.once import handling
+    from calendarapp.bot.runtime import claims
+    from calendarapp.bot.runtime.once import handling, person_key
 
     application = build_application("123456:BENCH", "http://127.0.0.1:9/bot")
     application.read_fresh_state()
@@ -190,12 +192,36 @@ async def coordination(iterations: int) -> dict:
         server = backend_cpu(backend) - start_backend
         return client / iterations, server / iterations
 
+    def bare(first_id: int) -> tuple[float, float]:
+        """The replica's statements alone, as its two round trips, from a plain loop on
+        libpq: no Django, no asyncio, no python-telegram-bot. What any code sending them
+        would pay on this host, the commit's WAL flush included."""
+        raw = connection.connection
+        read = claims.prepared_names(raw, tuple(application._conversation_handler_conversations))
+        person = message["from"]["id"]
+        key = person_key(person)
+        pgconn = raw.pgconn
+        start_cpu, start_backend = time.process_time(), backend_cpu(backend)
+        for n in range(iterations):
+            claim = f"BEGIN; EXECUTE {claims._CLAIM}({key}, {first_id + n}); "
+            pgconn.exec_(f"{claim}EXECUTE {read}('[{person}, {person}]', {person})".encode())
+            pgconn.exec_(b"COMMIT")
+        return (
+            (time.process_time() - start_cpu) / iterations,
+            (backend_cpu(backend) - start_backend) / iterations,
+        )
+
     await loop(True, True, 10_000_000)  # warm up
     floor = await loop(False, False, 0)
     polling = await loop(True, False, 20_000_000)
     replica = await loop(True, True, 30_000_000)
+    libpq = await orm.db(bare)(40_000_000)
     await orm.close_connections()
     return {
+        # The same statements from a bare libpq loop: the floor of a committed claim here.
+        "libpq_ms": 1000 * sum(libpq),
+        "libpq_bot_ms": 1000 * libpq[0],
+        "libpq_db_ms": 1000 * libpq[1],
         # A replica's: the per-person lock, the id and the dialog state read fresh.
         "replica_ms": 1000 * (sum(replica) - sum(floor)),
         "replica_bot_ms": 1000 * (replica[0] - floor[0]),
@@ -212,7 +238,9 @@ def coordination_line(coord: dict) -> str:
         f"({coord['iterations']} updates): a replica's transaction with the per-person "
         f"lock, the update id and the dialog state read fresh {coord['replica_ms']:.3f} ms "
         f"(bot {coord['replica_bot_ms']:.3f}, PostgreSQL {coord['replica_db_ms']:.3f}); "
-        f"polling (one process per person: the id alone) {coord['polling_ms']:.3f} ms"
+        f"polling (one process per person: the id alone) {coord['polling_ms']:.3f} ms; "
+        f"the replica's statements from a bare libpq loop {coord['libpq_ms']:.3f} ms "
+        f"(bot {coord['libpq_bot_ms']:.3f}, PostgreSQL {coord['libpq_db_ms']:.3f})"
     )
 
 
@@ -291,6 +319,12 @@ def main() -> int:
             "< 0.3",
         )
         record("replicas", "coordination CPU, polling (id)", round(coord["polling_ms"], 3), "ms")
+        record(
+            "replicas",
+            "the same statements from bare libpq (the floor)",
+            round(coord["libpq_ms"], 3),
+            "ms",
+        )
         return 1 if failed else 0
     finally:
         drop_database(BENCH_URL)
