@@ -146,8 +146,7 @@ async def coordination(iterations: int) -> dict:
     from telegram import Update
 
     from calendarapp.bot.application import build_application
-    from calendarapp.bot.runtime import orm
-    from calendarapp.bot.runtime import claims
+    from calendarapp.bot.runtime import claims, orm
     from calendarapp.bot.runtime.once import handling, person_key
 
     application = build_application("123456:BENCH", "http://127.0.0.1:9/bot")
