@@ -31,6 +31,7 @@ import aiohttp
 from django.conf import settings
 from telegram import Update
 
+from calendarapp.bot.runtime import heap
 from calendarapp.bot.transport.http import env_proxy
 
 logger = logging.getLogger("calendarapp.bot")
@@ -290,6 +291,7 @@ async def run_worker(token: str, base_url: str, index: int, count: int, channel:
         scheduled_jobs=index == 0,
         overall_max_rate=_worker_share(settings.TELEGRAM_OVERALL_MAX_RATE, count),
     )
+    heap.freeze_start_up()
     updates = await _pipe_reader(read_fd)
     acks = await _pipe_writer(write_fd)
     await application.initialize()

@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.error import InvalidToken
 
 from calendarapp.bot.application import build_application
-from calendarapp.bot.runtime import eventloop
+from calendarapp.bot.runtime import eventloop, heap
 from calendarapp.bot.runtime.token import bot_token
 from calendarapp.bot.transport.webhook import WebhookConfigError, webhook_config
 
@@ -78,6 +78,7 @@ class Command(BaseCommand):
             return
         application = build_application(token, settings.TELEGRAM_API_BASE_URL)
         logging.getLogger("telegram.ext").addFilter(_without_refused_token)
+        heap.freeze_start_up()
         try:
             self._run(application, webhook, workers, logger)
         except InvalidToken:
