@@ -143,6 +143,7 @@ async def coordination(iterations: int) -> dict:
     """CPU of once.handling() around an empty handler, per update: this process + its
     PostgreSQL backend. Against the same loop without it (the floor: making the Update)."""
     from django.db import connection
+    from psycopg import pq
     from telegram import Update
 
     from calendarapp.bot.application import build_application
@@ -203,8 +204,12 @@ async def coordination(iterations: int) -> dict:
         start_cpu, start_backend = time.process_time(), backend_cpu(backend)
         for n in range(iterations):
             claim = f"BEGIN; EXECUTE {claims._CLAIM}({key}, {first_id + n}); "
-            pgconn.exec_(f"{claim}EXECUTE {read}('[{person}, {person}]', {person})".encode())
-            pgconn.exec_(b"COMMIT")
+            done = [
+                pgconn.exec_(f"{claim}EXECUTE {read}('[{person}, {person}]', {person})".encode()),
+                pgconn.exec_(b"COMMIT"),
+            ]
+            if any(result.status == pq.ExecStatus.FATAL_ERROR for result in done):
+                raise SystemExit(f"the bare loop's statements failed: {done}")
         return (
             (time.process_time() - start_cpu) / iterations,
             (backend_cpu(backend) - start_backend) / iterations,
