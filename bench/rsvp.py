@@ -9,6 +9,8 @@ event has N seats, so the «Иду» beyond them wait in line). Printed: the pre
 answer time (press injected → the bot's answerCallbackQuery reached the fake), p50 and
 p95; whether the card's final counts (seated and waiting) are exact; how many edits the
 card got and the shortest gap between two of them (CARD_EDIT_INTERVAL is the promise).
+`--timeline` also prints the answer times per quarter of a second and when the card was
+edited: where a run fell behind, and for how long.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cal_bench \\
         .venv/bin/python bench/rsvp.py --people 5000 --rate 200
@@ -84,6 +86,22 @@ async def start_profiler(pid: int, path: str, seconds: float):
     )  # fmt: skip
 
 
+def print_timeline(pressed: dict, answered: dict, started: float, edits: list) -> None:
+    """Median/max answer time of the presses sent in each quarter of a second: a run whose
+    p95 is off shows when the bot fell behind and how long it took to catch up."""
+    quarters: dict[int, list[float]] = {}
+    for uid, at in pressed.items():
+        quarters.setdefault(int(4 * (at - started)), []).append((answered[uid] - at) * 1000)
+    print(
+        "answer ms by the quarter second sent (s: median/max): "
+        + " ".join(
+            f"{q / 4:g}:{statistics.median(v):.0f}/{max(v):.0f}"
+            for q, v in sorted(quarters.items())
+        )
+    )
+    print("card edited at s: " + " ".join(f"{at - started:.2f}" for at in edits))
+
+
 async def run(
     people: int,
     rate: float,
@@ -91,6 +109,7 @@ async def run(
     capacity: int | None = None,
     profile: str | None = None,
     workers: int = 1,
+    timeline: bool = False,
 ) -> None:
     import datetime as dt
 
@@ -195,6 +214,10 @@ async def run(
         if stored != {answer: n for answer, n in expected_rows.items() if n}:
             raise SystemExit(f"counts wrong in the database: {stored}, expected {expected_rows}")
         latencies = sorted((answered[uid] - at) * 1000 for uid, at in pressed.items())
+        if timeline:
+            print_timeline(
+                pressed, answered, started, [at for e, at in fake.inline_edits if e == card]
+            )
         p50 = statistics.median(latencies)
         p95 = latencies[int(len(latencies) * 0.95) - 1]
         edits = [at for edited, at in fake.inline_edits if edited == card]
@@ -255,6 +278,11 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="runbot --workers N (a polling front, N workers)"
     )
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="the answer times per quarter of a second, and when the card was edited",
+    )
     args = parser.parse_args()
     url = bench_database("rsvp")
     try:
@@ -267,6 +295,7 @@ def main() -> None:
                 args.capacity,
                 args.profile,
                 args.workers,
+                args.timeline,
             )
         )
     finally:
