@@ -161,6 +161,37 @@ def test_two_replicas_share_one_dialog_register_once_and_ignore_a_redelivery(dat
 LOST_CONNECTION = "django.db.utils.OperationalError"
 
 
+def test_replicas_with_database_lanes_start_register_once_and_stop_cleanly(database, tmp_path):
+    """With BOT_DB_THREADS > 0 the ORM is refused on the event loop's thread, so the
+    leader's lock must be taken, and given up at the end, on a thread of its own: both
+    replicas start, one registers, a dialog goes from one to the other, both exit 0."""
+    env, url = database
+
+    async def scenario():
+        fake = await FakeBotApi().start()
+        lanes = replica_env(env, fake) | {"BOT_DB_THREADS": "2"}
+        replicas = [Replica(n, lanes, tmp_path) for n in range(2)]
+        try:
+            await start(replicas)
+            fake.route_webhooks_to(*(f"http://127.0.0.1:{r.port}" for r in replicas))
+            assert fake.calls["setWebhook"] == 1
+            bea = fake.user(7302, "Bea", "bea")
+            assert "зарегистрированы" in await say(fake, bea, "/register")
+            for step in event_dialog("Lanes", dt.datetime(2031, 2, 1, 9, 0), register=False):
+                answer = await say(fake, bea, step.text)
+                assert step.expect(answer), (step.text, answer)
+            assert rows(url, "SELECT name FROM calendarapp_event") == [("Lanes",)]
+            assert stop_all(replicas) == [0, 0], [r.output() for r in replicas]
+        finally:
+            for replica in replicas:
+                replica.kill()
+            await fake.stop()
+        for replica in replicas:
+            assert "Traceback" not in replica.output(), replica.output()
+
+    asyncio.run(scenario())
+
+
 @pytest.mark.skipif(nginx_binary() is None, reason="nginx is not installed (.ci/run installs it)")
 def test_fifty_people_through_nginx_to_three_replicas_one_killed_mid_run(database, tmp_path):
     """300 updates at 300/s, every person's dialog answered in order, nothing twice, nothing

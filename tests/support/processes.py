@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]  # the project: manage.py, bot.py
 def child_env(*drop_prefixes: str, drop: Iterable[str] = (), **extra: str) -> dict[str, str]:
     """The test process's environment without the variables in `drop` or starting with one
     of `drop_prefixes`, plus `extra`."""
-    drop = set(drop)
+    # Never inherited: the bot's inline ORM sets it in this process (runtime/orm.py), and a
+    # child in database lanes, as in production, must run without it.
+    drop = set(drop) | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop_prefixes) and k not in drop}
     return env | extra
 
