@@ -203,11 +203,8 @@ async def coordination(iterations: int) -> dict:
         pgconn = raw.pgconn
         start_cpu, start_backend = time.process_time(), backend_cpu(backend)
         for n in range(iterations):
-            claim = f"BEGIN; EXECUTE {claims._CLAIM}({key}, {first_id + n}); "
-            done = [
-                pgconn.exec_(f"{claim}EXECUTE {read}('[{person}, {person}]', {person})".encode()),
-                pgconn.exec_(b"COMMIT"),
-            ]
+            claim = claims.locked_claim_text(key, first_id + n, read, person)
+            done = [pgconn.exec_(claim.encode()), pgconn.exec_(b"COMMIT")]
             if any(result.status == pq.ExecStatus.FATAL_ERROR for result in done):
                 raise SystemExit(f"the bare loop's statements failed: {done}")
         return (

@@ -214,13 +214,11 @@ async def run(
         if stored != {answer: n for answer, n in expected_rows.items() if n}:
             raise SystemExit(f"counts wrong in the database: {stored}, expected {expected_rows}")
         latencies = sorted((answered[uid] - at) * 1000 for uid, at in pressed.items())
+        edits = [at for edited, at in fake.inline_edits if edited == card]
         if timeline:
-            print_timeline(
-                pressed, answered, started, [at for e, at in fake.inline_edits if e == card]
-            )
+            print_timeline(pressed, answered, started, edits)
         p50 = statistics.median(latencies)
         p95 = latencies[int(len(latencies) * 0.95) - 1]
-        edits = [at for edited, at in fake.inline_edits if edited == card]
         gaps = [b - a for a, b in itertools.pairwise(edits)]
         shortest = min(gaps) if gaps else float("nan")
         bot = "in process"

@@ -75,11 +75,8 @@ def locked_claim(lock_key: int, update_id: int, fresh: tuple | None) -> tuple:
     conversations = tuple(fresh[1]) if fresh is not None else None
     with connection.wrap_database_errors:
         read = prepared_names(raw, conversations)
-        text = f"BEGIN; EXECUTE {_CLAIM}({int(lock_key)}, {int(update_id)})"
-        if read is not None:
-            person = int(fresh[0])  # private chats only (gate.py): chat id == user id
-            text += f"; EXECUTE {read}('[{person}, {person}]', {person})"
-        results = run_simple(raw, text)
+        person = int(fresh[0]) if read is not None else None
+        results = run_simple(raw, locked_claim_text(lock_key, update_id, read, person))
     got, inserted = (results[1].get_value(0, n) == b"t" for n in (0, 1))
     if read is None or not got:
         return got, inserted, None
@@ -89,6 +86,16 @@ def locked_claim(lock_key: int, update_id: int, fresh: tuple | None) -> tuple:
         for r in range(found.ntuples)
     ]
     return got, inserted, fresh_state_of(rows)
+
+
+def locked_claim_text(lock_key: int, update_id: int, read: str | None, person: int | None) -> str:
+    """`BEGIN; EXECUTE claim; EXECUTE state read` (the read named by prepared_names, None:
+    none) as one simple query; only integers go into it."""
+    text = f"BEGIN; EXECUTE {_CLAIM}({int(lock_key)}, {int(update_id)})"
+    if read is not None:
+        person = int(person)  # private chats only (gate.py): chat id == user id
+        text += f"; EXECUTE {read}('[{person}, {person}]', {person})"
+    return text
 
 
 def run_simple(raw: psycopg.Connection, text: str) -> list:
