@@ -4,6 +4,7 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 
 from calendarapp.exceptions import NotFound
 from calendarapp.models import Event, TgUser
+from calendarapp.selectors.compiled import Compiled
 
 
 def events_of(owner_tg_id: int) -> QuerySet[Event]:
@@ -11,13 +12,34 @@ def events_of(owner_tg_id: int) -> QuerySet[Event]:
     return Event.objects.filter(owner_id=owner_tg_id).order_by("date", "time", "id")
 
 
+# The reads of one event by id that the bot makes at most of its updates about one, each
+# compiled once (selectors/compiled.py).
+_OWN_EVENT = Compiled(
+    lambda owner, event: (
+        Event.objects.select_related("owner").filter(owner_id=owner, pk=event).order_by()
+    ),
+    owner=Event.owner,
+    event=Event.id,
+)
+_VISIBLE_EVENT = Compiled(
+    lambda viewer, event: (
+        Event.objects.select_related("owner")
+        .filter(Q(owner_id=viewer) | Q(is_public=True), pk=event)
+        .order_by()
+    ),
+    viewer=Event.owner,
+    event=Event.id,
+)
+
+
 def get_own_event(*, owner_tg_id: int, event_id: int, for_update: bool = False) -> Event:
     """One of the owner's events, with its owner (their zone says what the time means);
     another person's event is as missing as a deleted one."""
-    queryset = Event.objects.select_related("owner").filter(owner_id=owner_tg_id, pk=event_id)
     if for_update:
-        queryset = queryset.select_for_update(of=("self",))  # the event row, not the owner's
-    event = by_pk(queryset)
+        queryset = Event.objects.select_related("owner").filter(owner_id=owner_tg_id, pk=event_id)
+        event = by_pk(queryset.select_for_update(of=("self",)))  # the event row, not the owner's
+    else:
+        event = _OWN_EVENT.first(owner=owner_tg_id, event=event_id)
     if event is None:
         raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
     return event
@@ -41,11 +63,7 @@ def owner_of_event(event_id: int) -> int:
 def get_visible_event(*, viewer_tg_id: int, event_id: int) -> Event:
     """An event this person may look at: their own, or someone else's public one (read
     only); a private event of another person is as missing as a deleted one."""
-    event = by_pk(
-        Event.objects.select_related("owner").filter(
-            Q(owner_id=viewer_tg_id) | Q(is_public=True), pk=event_id
-        )
-    )
+    event = _VISIBLE_EVENT.first(viewer=viewer_tg_id, event=event_id)
     if event is None:
         raise NotFound("Event {event_id} was not found.", code="event_not_found", event_id=event_id)
     return event

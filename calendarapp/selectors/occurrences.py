@@ -17,6 +17,7 @@ from calendarapp.services.recurrence import check_occurrence, occurrences_betwee
 from calendarapp.timezones import in_zone, starts_at
 
 from .calendar_listing import calendar_listing
+from .compiled import Compiled
 
 WINDOW = dt.timedelta(days=90)
 # However many series a person keeps, a list never expands more than this many occurrences.
@@ -125,13 +126,14 @@ def series_occurrences(
 
 
 class Merged:
-    """A sorted queryset and a sorted in-memory list as one sliceable, countable sequence.
+    """A sorted queryset (or a compiled query's `Bound`) and a sorted in-memory list as one
+    sliceable, countable sequence.
 
     A slice [a, b) needs the queryset's rows a - len(extra) .. b only: a row further down
     has more than b rows before it, and an in-memory item before row a - len(extra) lands
     before a."""
 
-    def __init__(self, queryset: QuerySet, extra: list, key: Callable, total: int | None = None):
+    def __init__(self, queryset, extra: list, key: Callable, total: int | None = None):
         """`total`: the queryset's count when the caller read it already."""
         self.queryset, self.key = queryset, key
         self.extra = sorted(extra, key=key)
@@ -168,33 +170,57 @@ class Merged:
         return [row for position, row in placed if start <= position < stop]
 
 
+def _own(owner: int, public_only: bool) -> QuerySet:
+    mine = Event.objects.filter(owner_id=owner)
+    return mine.filter(is_public=True) if public_only else mine
+
+
+def _compiled_by_visibility(build: Callable) -> dict[bool, Compiled]:
+    # Whether only public events count changes the statement, so each has its own.
+    return {
+        public_only: Compiled(lambda owner, p=public_only: build(_own(owner, p)), owner=Event.owner)
+        for public_only in (False, True)
+    }
+
+
+# One statement counts both kinds (a person with no events gets no row).
+_KIND_COUNTS = _compiled_by_visibility(
+    lambda mine: (
+        mine.values("owner_id")
+        .annotate(one_off=Count("pk", filter=Q(rrule="")), series=Count("pk", filter=~Q(rrule="")))
+        .order_by()
+    )
+)
+# Only what a list line shows (bot/ui/formatting.event_line, Event.repeats included): the
+# other columns cost their conversion for every row of every page.
+_ONE_OFF_ROWS = _compiled_by_visibility(
+    lambda mine: (
+        mine.filter(rrule="")
+        .only("id", "name", "date", "time", "is_public", "rrule", "recurrence_of_id")
+        .order_by("date", "time", "id")
+    )
+)
+
+
 def own_listing(*, owner_tg_id: int, today: dt.date, public_only: bool = False) -> Merged:
     """/display_events (and /my_public): one-off events as before, series as their
     occurrences from today for WINDOW, marked by `repeats`.
 
     One query counts both kinds; the series are read only for a person who has some (most
-    lists then cost that count and the page)."""
-    mine = Event.objects.filter(owner_id=owner_tg_id)
-    if public_only:
-        mine = mine.filter(is_public=True)
-    counts = mine.aggregate(
-        one_off=Count("pk", filter=Q(rrule="")), series=Count("pk", filter=~Q(rrule=""))
-    )
+    lists then cost that count and the page). Both statements are compiled once: these
+    lists are read more than anything else the bot shows."""
+    counts = _KIND_COUNTS[public_only].first(owner=owner_tg_id)
+    _owner, one_off, series = counts or (owner_tg_id, 0, 0)
     extra = []
-    if counts["series"]:
+    if series:
         extra = series_occurrences(
             owner_tg_id=owner_tg_id, first=today, last=today + WINDOW, public_only=public_only
         )
-    # Only what a list line shows (bot/ui/formatting.event_line, Event.repeats included):
-    # the other columns cost their conversion for every row of every page.
-    one_off = mine.filter(rrule="").only(
-        "id", "name", "date", "time", "is_public", "rrule", "recurrence_of_id"
-    )
     return Merged(
-        one_off.order_by("date", "time", "id"),
+        _ONE_OFF_ROWS[public_only].bound(owner=owner_tg_id),
         extra,
         key=lambda item: (item.date, item.time, item.pk),
-        total=counts["one_off"],
+        total=one_off,
     )
 
 
