@@ -182,7 +182,9 @@ async def count_queries(session, user, text) -> int:
 
 class BotProcess:
     """A bot process polling this script's fake Bot API: `manage.py runbot` (of this tree,
-    or of `root`: another checkout, for a same-run A/B), or the echo bot (bench/echo_bot.py)."""
+    or of `root`: another checkout, for a same-run A/B), or one of the bench's own bots
+    (`script`): the echo bot (bench/echo_bot.py, the ceiling) or the bare bot
+    (bench/bare_bot.py, the workload's statements alone)."""
 
     def __init__(
         self,
@@ -190,13 +192,14 @@ class BotProcess:
         rate_limiter: bool,
         workers: int = 1,
         *,
-        echo=False,
+        script=None,
         root=None,
         database=None,
         env=None,
     ):
         self.fake, self.rate_limiter, self.workers = fake, rate_limiter, workers
-        self.echo, self.database, self.extra_env = echo, database, env or {}
+        self.script, self.database, self.extra_env = script, database, env or {}
+        self.echo = script == "echo_bot.py"
         self.root = Path(root) if root else Path(__file__).resolve().parents[1]
         self.process = None
 
@@ -214,8 +217,8 @@ class BotProcess:
         env.update(self.extra_env)
         if not self.rate_limiter:
             env["TELEGRAM_OVERALL_MAX_RATE"] = "0"
-        if self.echo:
-            command = [str(Path(__file__).resolve().parent / "echo_bot.py")]
+        if self.script:
+            command = [str(Path(__file__).resolve().parent / self.script)]
         else:
             command = ["manage.py", "runbot", "--workers", str(self.workers)]
         self.process = await asyncio.create_subprocess_exec(
@@ -223,7 +226,7 @@ class BotProcess:
         )
         try:
             # One probe per worker (users are routed by id % workers): all of them are up.
-            for n in range(1, (1 if self.echo else self.workers) + 1):
+            for n in range(1, (1 if self.script else self.workers) + 1):
                 probe = self.fake.user(BASE_ID - n, "Probe")
                 mark = self.fake.cursor(probe.id)
                 self.fake.send_text(probe, "/help")
@@ -347,8 +350,10 @@ async def main(args) -> None:
         sides.append(("B", {"root": args.vs_root, "database": args.vs_database_url}))
         sides[-1][1]["workers"] = args.workers
         sides[-1][1]["env"] = dict(pair.split("=", 1) for pair in args.vs_env)
+    if args.floor:
+        sides.append(("bare", {"script": "bare_bot.py"}))
     if not args.no_ceiling:
-        sides.append(("echo", {"echo": True}))
+        sides.append(("echo", {"script": "echo_bot.py"}))
     date_text = (dt.date.today() + dt.timedelta(days=400)).isoformat()
     label = f", {args.workers} workers" if args.workers > 1 else ""
     label += f", paced {args.rate:g}/s" if args.rate else ""
@@ -365,6 +370,7 @@ async def main(args) -> None:
             else ""
         )
         + (f" with {' '.join(args.vs_env)}" if args.vs_env else "")
+        + (", bare: bench/bare_bot.py (the statements alone)" if args.floor else "")
         + ("" if args.no_ceiling else ", echo: bench/echo_bot.py (the ceiling)")
         + f"; {args.seconds}s per level, {args.rounds} round(s) of each bot in turn,"
         f" users send {mode}",
@@ -398,16 +404,16 @@ async def main(args) -> None:
                 f"{best['p50']:.0f} / {best['p95']:.0f}",
                 "ms",
             )
-            if not args.no_ceiling:
-                r = median_ratio(
-                    [ratio(a, b) for a, b in zip(ours, figures[("echo", level)], strict=True)]
-                )
-                record(
-                    "bot throughput",
-                    f"{level} users{label}: of the echo bot",
-                    f"{r['rate']:.2f}",
-                    "x",
-                )
+            for name, shown in (("bare", args.floor), ("echo", not args.no_ceiling)):
+                if shown:
+                    pairs = zip(ours, figures[(name, level)], strict=True)
+                    r = median_ratio([ratio(a, b) for a, b in pairs])
+                    record(
+                        "bot throughput",
+                        f"{level} users{label}: of the {name} bot",
+                        f"{r['rate']:.2f}",
+                        "x",
+                    )
         await session.start_bot()
         user = session.user(BASE_ID, "Bench", "bench0")
         event = await Event.objects.filter(owner_id=BASE_ID).afirst()
@@ -431,6 +437,12 @@ if __name__ == "__main__":
     parser.add_argument("--rate-limiter", action="store_true")
     parser.add_argument(
         "--no-ceiling", action="store_true", help="skip the echo bot (the ceiling row)"
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run the bare bot (bench/bare_bot.py): the workload's statements with"
+        " nothing around them",
     )
     parser.add_argument(
         "--rounds",
