@@ -42,6 +42,7 @@ from _common import record  # noqa: E402
 from asgiref.sync import sync_to_async  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from profile_steps import ms_per_update, print_table, samples_per_step  # noqa: E402
 
 from calendarapp.bot.runtime import (  # noqa: E402
     eventloop,
@@ -272,8 +273,23 @@ COLUMNS = (
 )
 
 
-async def measure(session, bot, level, args, date_text) -> dict:
-    """One level against the running `bot`: every user loops for args.seconds."""
+PROFILE_RATE = 200  # py-spy samples per second
+
+
+async def start_profiler(pid: int, path: str, seconds: float):
+    """py-spy on the bot (and its workers) for `seconds`: raw stacks at `path`, idle samples
+    left out, so a loop blocked in an inline round trip counts and a sleeping thread not."""
+    spy = Path(sys.executable).with_name("py-spy")
+    return await asyncio.create_subprocess_exec(
+        str(spy), "record", "-p", str(pid), "-d", str(max(1, int(seconds))),
+        "-r", str(PROFILE_RATE), "-f", "raw", "-o", path, "--nonblocking", "--subprocesses",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+async def measure(session, bot, level, args, date_text, profile=None) -> dict:
+    """One level against the running `bot`: every user loops for args.seconds. `profile`:
+    a path for py-spy's stacks of the bot over the same seconds (`steps` in the figures)."""
     users = [session.user(BASE_ID + n, "Bench", f"bench{n}") for n in range(level)]
     # Out of any dialog the last round (maybe of another bot) left half-way: not counted.
     await asyncio.gather(*(step(session, u, "/cancel", []) for u in users))
@@ -282,6 +298,7 @@ async def measure(session, bot, level, args, date_text) -> dict:
     cpu, bench_cpu = tree_cpu(bot.process.pid), time.process_time()
     polls = session.fake.calls["getUpdates"]
     db_cpu = await sync_to_async(database_cpu)()
+    spy = profile and await start_profiler(bot.process.pid, profile, args.seconds)
     started = time.perf_counter()
     deadline = started + args.seconds
     await asyncio.gather(
@@ -292,6 +309,12 @@ async def measure(session, bot, level, args, date_text) -> dict:
     )
     elapsed = time.perf_counter() - started
     total = len(latencies)  # every answered update, unfinished rounds included
+    steps = None
+    if spy:
+        await spy.wait()
+        # py-spy samples whole seconds from when it attaches: its updates are the rate's.
+        sampled = total / elapsed * max(1, int(args.seconds))
+        steps = ms_per_update(samples_per_step(profile), updates=round(sampled), rate=PROFILE_RATE)
     db_cpu = database_cpu_since(db_cpu, await sync_to_async(database_cpu)())
     quantiles = statistics.quantiles(latencies, n=100)
     return {
@@ -305,6 +328,7 @@ async def measure(session, bot, level, args, date_text) -> dict:
         "db": None if db_cpu is None or bot.echo or bot.database else db_cpu / total * 1000,
         "bench": (time.process_time() - bench_cpu) / total * 1000,
         "polls": (session.fake.calls["getUpdates"] - polls) / total,
+        "steps": steps,
     }
 
 
@@ -335,6 +359,18 @@ def print_ratio(name: str, level: int, r: dict) -> None:
 
 def median_ratio(ratios: list[dict]) -> dict:
     return {key: statistics.median(r[key] for r in ratios) for key in RATIO_KEYS}
+
+
+def print_profiles(figures: dict, sides: list, level: int) -> None:
+    """Per step, each side's milliseconds per update (the median of its rounds) and ours as
+    a ratio of the second side's."""
+    columns = {}
+    for name, _options in sides:
+        rounds = [f["steps"] for f in figures[(name, level)] if f["steps"]]
+        if rounds:
+            columns[name] = {s: statistics.median(r[s] for r in rounds) for s in rounds[0]}
+    print(f"where the time goes at {level} users, ms per update (py-spy, median of the rounds):")
+    print_table(columns, ratios=(sides[0][0], sides[1][0]) if len(columns) > 1 else None)
 
 
 async def main(args) -> None:
@@ -379,17 +415,23 @@ async def main(args) -> None:
     print(COLUMNS)
     figures: dict = {}  # (side, level) -> [figures of each round]
     try:
-        for _ in range(args.rounds):
+        if args.profile:
+            os.makedirs(args.profile, exist_ok=True)
+        for round_ in range(1, args.rounds + 1):
             for name, options in sides:
                 bot = BotProcess(session.fake, args.rate_limiter, **options)
                 await bot.start()
                 try:
                     for level in args.levels:
-                        f = await measure(session, bot, level, args, date_text)
+                        profile = args.profile and level == max(args.levels)
+                        profile = profile and os.path.join(args.profile, f"{name}-{round_}.raw")
+                        f = await measure(session, bot, level, args, date_text, profile)
                         figures.setdefault((name, level), []).append(f)
                         print_row(name, level, f)
                 finally:
                     await bot.stop()
+        if args.profile:
+            print_profiles(figures, sides, max(args.levels))
         print("ratios, the median of the rounds' pairs (each pair from the same round):")
         for level in args.levels:
             ours = figures[("ours", level)]
@@ -443,6 +485,12 @@ if __name__ == "__main__":
         action="store_true",
         help="also run the bare bot (bench/bare_bot.py): the workload's statements with"
         " nothing around them",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="py-spy each bot at the highest level (raw stacks in DIR) and print where its"
+        " time goes per step (bench/profile_steps.py), ours against the other bots",
     )
     parser.add_argument(
         "--rounds",
