@@ -47,14 +47,22 @@ RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
     )
 )  # fmt: skip
 OTHER = "other"
-STEPS = (*(name for name, _ in WHOLE + RULES), OTHER)
+# py-spy's --nonblocking reads a stack while the bot runs on: now and then the frames it
+# gets are torn (a function named by some string of the bot's, no file): counted apart.
+TORN = "torn stacks (read by py-spy while they changed)"
+STEPS = (*(name for name, _ in WHOLE + RULES), OTHER, TORN)
 FRAME = re.compile(r"^(?P<function>.*) \((?P<path>[^()]*):\d+\)$")
 
 
 def step_of(stack: str) -> str:
     """The step of one sample: `stack` is py-spy's "function (path:line)" frames, outermost
     first, separated by semicolons (the first may name the process)."""
-    frames = [m.groups() for m in map(FRAME.match, stack.split(";")) if m]
+    parts = stack.split(";")
+    if parts[0].startswith("process "):  # --subprocesses: the process, not a frame
+        parts = parts[1:]
+    frames = [m.groups() for m in map(FRAME.match, parts) if m]
+    if len(frames) < len(parts):
+        return TORN
     for name, pattern in WHOLE:
         if any(pattern.search(function) for function, _ in frames):
             return name
