@@ -310,8 +310,9 @@ async def measure(session, bot, level, args, date_text, profile=None) -> dict:
     elapsed = time.perf_counter() - started
     total = len(latencies)  # every answered update, unfinished rounds included
     steps = None
-    if spy:
-        await spy.wait()
+    if spy and await spy.wait():
+        print(f"py-spy failed on {bot.process.pid} (exit {spy.returncode}): no profile", flush=True)
+    elif spy:
         # py-spy samples whole seconds from when it attaches: its updates are the rate's.
         sampled = total / elapsed * max(1, int(args.seconds))
         steps = ms_per_update(samples_per_step(profile), updates=round(sampled), rate=PROFILE_RATE)
@@ -370,7 +371,9 @@ def print_profiles(figures: dict, sides: list, level: int) -> None:
         if rounds:
             columns[name] = {s: statistics.median(r[s] for r in rounds) for s in rounds[0]}
     print(f"where the time goes at {level} users, ms per update (py-spy, median of the rounds):")
-    print_table(columns, ratios=(sides[0][0], sides[1][0]) if len(columns) > 1 else None)
+    pair = tuple(name for name, _options in sides[:2])
+    shown = len(pair) == 2 and all(name in columns for name in pair)
+    print_table(columns, ratios=pair if shown else None)
 
 
 async def main(args) -> None:
@@ -533,8 +536,11 @@ if __name__ == "__main__":
         "people) or all equal (fixed: users who were slowed down together stay in step and "
         "then send in bursts)",
     )
+    options = parser.parse_args()
+    if options.profile and not Path(sys.executable).with_name("py-spy").exists():
+        parser.error("--profile needs py-spy in this environment: .venv/bin/pip install py-spy")
     logging.getLogger("telegram").setLevel(logging.WARNING)
     # The fake Telegram and the users run on the same event loop as the bot (uvloop where
     # installed): this process shares the machine's cores with the bot it measures.
     with asyncio.Runner(loop_factory=eventloop.new_loop) as runner:
-        runner.run(main(parser.parse_args()))
+        runner.run(main(options))
