@@ -42,7 +42,13 @@ from _common import record  # noqa: E402
 from asgiref.sync import sync_to_async  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from profile_steps import ms_per_update, print_table, samples_per_step  # noqa: E402
+from profile_steps import (  # noqa: E402
+    SPY,
+    ms_per_update,
+    print_table,
+    samples_per_step,
+    start_profiler,
+)
 
 from calendarapp.bot.runtime import (  # noqa: E402
     eventloop,
@@ -276,17 +282,6 @@ COLUMNS = (
 PROFILE_RATE = 200  # py-spy samples per second
 
 
-async def start_profiler(pid: int, path: str, seconds: float):
-    """py-spy on the bot (and its workers) for `seconds`: raw stacks at `path`, idle samples
-    left out, so a loop blocked in an inline round trip counts and a sleeping thread not."""
-    spy = Path(sys.executable).with_name("py-spy")
-    return await asyncio.create_subprocess_exec(
-        str(spy), "record", "-p", str(pid), "-d", str(max(1, int(seconds))),
-        "-r", str(PROFILE_RATE), "-f", "raw", "-o", path, "--nonblocking", "--subprocesses",
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-
-
 async def measure(session, bot, level, args, date_text, profile=None) -> dict:
     """One level against the running `bot`: every user loops for args.seconds. `profile`:
     a path for py-spy's stacks of the bot over the same seconds (`steps` in the figures)."""
@@ -298,7 +293,9 @@ async def measure(session, bot, level, args, date_text, profile=None) -> dict:
     cpu, bench_cpu = tree_cpu(bot.process.pid), time.process_time()
     polls = session.fake.calls["getUpdates"]
     db_cpu = await sync_to_async(database_cpu)()
-    spy = profile and await start_profiler(bot.process.pid, profile, args.seconds)
+    spy = profile and await start_profiler(
+        bot.process.pid, profile, args.seconds, rate=PROFILE_RATE
+    )
     started = time.perf_counter()
     deadline = started + args.seconds
     await asyncio.gather(
@@ -537,7 +534,7 @@ if __name__ == "__main__":
         "then send in bursts)",
     )
     options = parser.parse_args()
-    if options.profile and not Path(sys.executable).with_name("py-spy").exists():
+    if options.profile and not SPY.exists():
         parser.error("--profile needs py-spy in this environment: .venv/bin/pip install py-spy")
     logging.getLogger("telegram").setLevel(logging.WARNING)
     # The fake Telegram and the users run on the same event loop as the bot (uvloop where

@@ -14,8 +14,13 @@ updates handled while sampled.
 """
 
 import argparse
+import asyncio
 import re
+import sys
 from collections import Counter
+from pathlib import Path
+
+SPY = Path(sys.executable).with_name("py-spy")
 
 # A sample inside a whole call named here (by its function) is that call's step, wherever
 # it is inside it: the long poll's request and the parsing of what it brought are one step.
@@ -71,6 +76,19 @@ def step_of(stack: str) -> str:
             if pattern.search(path):
                 return name
     return OTHER
+
+
+async def start_profiler(
+    pid: int, path: str, seconds: float, *, rate: int = 200, gil: bool = False
+) -> asyncio.subprocess.Process:
+    """py-spy on process `pid` and its children for `seconds`: raw stacks at `path`, idle
+    samples left out (a loop blocked in an inline round trip counts, a thread asleep does
+    not); `gil`: only the thread holding the GIL, where the CPU goes rather than the waits."""
+    return await asyncio.create_subprocess_exec(
+        str(SPY), "record", "-p", str(pid), "-d", str(max(1, int(seconds))), "-r", str(rate),
+        "-f", "raw", "-o", path, "--nonblocking", "--subprocesses", *(["--gil"] if gil else []),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
 
 
 def samples_per_step(path: str) -> Counter:

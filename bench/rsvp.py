@@ -29,6 +29,7 @@ import sys
 import time
 
 from _common import ROOT, bench_database, django_on, drop_database, record
+from profile_steps import start_profiler
 
 from calendarapp.devtools.procfs import process_cpu, thread_cpu, tree_cpu
 
@@ -74,16 +75,6 @@ def card_row(event_id: int) -> dict:
     from calendarapp.models import EventCard
 
     return EventCard.objects.filter(event_id=event_id).values("dirty", "next_edit_at", "edits")[0]
-
-
-async def start_profiler(pid: int, path: str, seconds: float):
-    """py-spy sampling the bot while the presses arrive (raw folded stacks at `path`), the
-    thread holding the GIL only: where the bot's CPU goes, not where it waits."""
-    spy = os.path.join(os.path.dirname(sys.executable), "py-spy")
-    return await asyncio.create_subprocess_exec(
-        spy, "record", "-p", str(pid), "-d", str(max(1, int(seconds))), "-r", "200",
-        "-f", "raw", "-o", path, "--nonblocking", "--gil", stdout=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
 
 
 def print_timeline(pressed: dict, answered: dict, started: float, edits: list) -> None:
@@ -164,7 +155,7 @@ async def run(
         pressed: dict[int, float] = {}
         spy = None
         if profile and process is not None:
-            spy = await start_profiler(process.pid, profile, people / rate)
+            spy = await start_profiler(process.pid, profile, people / rate, gil=True)
         bot_pid = process.pid if process else os.getpid()
         # With workers, the front's CPU and theirs; the threads are the front's (or the bot's).
         bot_cpu = tree_cpu if workers > 1 else process_cpu
